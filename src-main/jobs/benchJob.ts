@@ -1,0 +1,38 @@
+import { resolveBackend, type BackendChoice, type BackendPreference } from '../engine/backend.js';
+import { defaultConfig } from '../engine/config.js';
+import { VaeModel } from '../engine/model.js';
+import { benchmarkTraining } from '../engine/trainer.js';
+
+export type BenchArch = 'std28' | 'std64';
+
+export interface BenchJobInput {
+  arch?: BenchArch;
+  batchSize?: number;
+  steps?: number;
+  warmup?: number;
+  backend?: BackendPreference;
+}
+
+export interface BenchJobResult {
+  arch: BenchArch;
+  backend: BackendChoice;
+  batchSize: number;
+  steps: number;
+  parameters: number;
+  imagesPerSec: number;
+  msPerStep: number;
+}
+
+/** Training throughput of a standard architecture (../shared/bench/ARCHITECTURES.md) on random data. */
+export async function runBenchmark(input: BenchJobInput = {}): Promise<BenchJobResult> {
+  const { arch = 'std28', batchSize = 64, steps = 20, warmup = 3 } = input;
+  const backend = await resolveBackend(input.backend ?? 'auto');
+  const config = arch === 'std28' ? defaultConfig(28, 1) : defaultConfig(64, 3);
+  const model = VaeModel.create(config, 0);
+  try {
+    const { imagesPerSec, msPerStep } = await benchmarkTraining(model, { batchSize, steps, warmup, seed: 0 });
+    return { arch, backend, batchSize, steps, parameters: model.parameterCount, imagesPerSec, msPerStep };
+  } finally {
+    model.dispose();
+  }
+}

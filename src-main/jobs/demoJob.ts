@@ -1,0 +1,61 @@
+import { readdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { writeSampleDataset } from '../dataset/index.js';
+import type { BackendPreference } from '../engine/backend.js';
+import { ignoreEvents, type JobContext } from './events.js';
+import { runGeneration, type GenerateJobResult } from './generateJob.js';
+import { runImport, type ImportJobResult } from './importJob.js';
+import { runInterpolation, type InterpolateJobResult } from './interpolateJob.js';
+import { runTraining, type TrainJobResult } from './trainJob.js';
+
+export interface DemoJobInput {
+  /** Folder for the sample images, the project and the outputs. */
+  dir: string;
+  epochs?: number;
+  images?: number;
+  backend?: BackendPreference;
+}
+
+export interface DemoJobResult {
+  dir: string;
+  samples: string;
+  import: ImportJobResult;
+  train: TrainJobResult;
+  generate: GenerateJobResult;
+  interpolate: InterpolateJobResult;
+}
+
+/**
+ * The whole job on a sample dataset the project draws itself (coloured shapes in three class folders):
+ * import → train → generate → interpolate, so a new user sees everything work with no data of their own.
+ */
+export async function runDemo(input: DemoJobInput, ctx: JobContext = {}): Promise<DemoJobResult> {
+  const emit = ctx.emit ?? ignoreEvents;
+  const dir = resolve(input.dir);
+  const samples = join(dir, 'sample-images');
+  const project = join(dir, 'project');
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  emit({ type: 'log', message: `drawing ${input.images ?? 600} sample images into ${samples}` });
+  await writeSampleDataset(samples, { count: input.images ?? 600, size: 32, seed: 0 });
+  emit({ type: 'log', message: `importing into project ${project}` });
+  const imported = await runImport({ folder: samples, project, size: 32, channels: 3, fit: 'cover' }, ctx);
+  emit({ type: 'log', message: `training ${input.epochs ?? 5} epochs` });
+  const backend = input.backend ?? 'auto';
+  const train = await runTraining(
+    { project, config: { latentDim: 8 }, options: { epochs: input.epochs ?? 5, batchSize: 32 }, backend },
+    ctx,
+  );
+  const generate = await runGeneration({ project, count: 16, out: join(dir, 'generated', stamp), backend }, ctx);
+  const pair = await twoImagesOfDifferentClasses(samples);
+  const interpolate = await runInterpolation(
+    { project, imageA: pair[0], imageB: pair[1], out: join(dir, 'interpolations', stamp), steps: 8, backend },
+    ctx,
+  );
+  return { dir, samples, import: imported, train, generate, interpolate };
+}
+
+async function twoImagesOfDifferentClasses(root: string): Promise<[string, string]> {
+  const classes = (await readdir(root, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  const firstOf = async (c: string) => join(root, c, (await readdir(join(root, c))).sort()[0]!);
+  return [await firstOf(classes[0]!), await firstOf(classes[classes.length - 1]!)];
+}

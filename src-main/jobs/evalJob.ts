@@ -1,0 +1,82 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { importFolder, loadDataset, type ImportReport } from '../dataset/index.js';
+import { resolveBackend, type BackendPreference } from '../engine/backend.js';
+import { evaluateNegElbo } from '../engine/sampler.js';
+import { splitIndices } from '../engine/trainer.js';
+import type { ImageBatch, LossTerms } from '../engine/types.js';
+import { openProject } from '../project/index.js';
+import { ignoreEvents, type JobContext } from './events.js';
+import { loadTrainedModel } from './loadModel.js';
+
+export interface EvalJobInput {
+  project: string;
+  /** A folder of held-out images, preprocessed like the project's dataset; default: the validation split. */
+  data?: string;
+  seed?: number;
+  batchSize?: number;
+  backend?: BackendPreference;
+}
+
+export interface EvalJobResult {
+  source: 'validation-split' | 'folder' | 'training-set';
+  images: number;
+  loss: LossTerms;
+  epoch: number;
+  skipped: ImportReport['skipped'];
+}
+
+/** −ELBO (nats/image, bits/dim) of the project's model on held-out images. */
+export async function runEvaluation(input: EvalJobInput, ctx: JobContext = {}): Promise<EvalJobResult> {
+  const emit = ctx.emit ?? ignoreEvents;
+  const project = await openProject(input.project);
+  await resolveBackend(input.backend ?? 'auto');
+  const { model, checkpoint } = await loadTrainedModel(project.layout);
+  const batchSize = input.batchSize ?? 256;
+  const seed = input.seed ?? 0;
+  try {
+    if (input.data) {
+      const { manifest } = await loadDataset(project.layout.datasetDir);
+      const scratch = await mkdtemp(join(tmpdir(), 'vae-studio-eval-'));
+      try {
+        const report = await importFolder(input.data, scratch, {
+          size: manifest.size,
+          channels: manifest.channels,
+          fit: manifest.fit,
+          ...(manifest.background ? { background: manifest.background } : {}),
+          ...(ctx.signal ? { signal: ctx.signal } : {}),
+          onProgress: (p) => emit({ type: 'import-progress', ...p }),
+        });
+        const { images } = await loadDataset(scratch);
+        return {
+          source: 'folder',
+          images: images.count,
+          loss: evaluateNegElbo(model, images, batchSize, seed),
+          epoch: checkpoint.meta.epoch,
+          skipped: report.skipped,
+        };
+      } finally {
+        await rm(scratch, { recursive: true, force: true });
+      }
+    }
+    const { images } = await loadDataset(project.layout.datasetDir);
+    const { valFraction, seed: trainSeed } = checkpoint.meta.trainOptions;
+    const { val } = splitIndices(images.count, valFraction, trainSeed);
+    const source = val.length > 0 ? 'validation-split' : 'training-set';
+    const subset = val.length > 0 ? pick(images, val) : images;
+    return { source, images: subset.count, loss: evaluateNegElbo(model, subset, batchSize, seed), epoch: checkpoint.meta.epoch, skipped: [] };
+  } finally {
+    model.dispose();
+  }
+}
+
+function pick(images: ImageBatch, indices: ArrayLike<number>): ImageBatch {
+  const per = images.size * images.size * images.channels;
+  const pixels = new Uint8Array(indices.length * per);
+  for (let i = 0; i < indices.length; i++) {
+    const k = indices[i]!;
+    pixels.set(images.pixels.subarray(k * per, (k + 1) * per), i * per);
+  }
+  return { pixels, count: indices.length, size: images.size, channels: images.channels };
+}

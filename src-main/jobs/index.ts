@@ -1,0 +1,13 @@
+export type { JobEvent, EmitJobEvent, JobContext } from './events.js';
+export { runImport, type ImportJobInput, type ImportJobResult } from './importJob.js';
+export { runTraining, type TrainJobInput, type TrainJobResult } from './trainJob.js';
+export { runGeneration, type GenerateJobInput, type GenerateJobResult, type GeneratedImage } from './generateJob.js';
+export {
+  runInterpolation,
+  type InterpolateJobInput,
+  type InterpolateJobResult,
+  type InterpolationMode,
+} from './interpolateJob.js';
+export { runEvaluation, type EvalJobInput, type EvalJobResult } from './evalJob.js';
+export { runBenchmark, type BenchArch, type BenchJobInput, type BenchJobResult } from './benchJob.js';
+export { runDemo, type DemoJobInput, type DemoJobResult } from './demoJob.js';

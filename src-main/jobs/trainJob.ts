@@ -1,0 +1,160 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { encodeImage, loadDataset } from '../dataset/index.js';
+import { resolveBackend, type BackendChoice, type BackendPreference } from '../engine/backend.js';
+import { defaultConfig, DEFAULT_TRAIN_OPTIONS, validateConfig, validateTrainOptions } from '../engine/config.js';
+import { VaeModel } from '../engine/model.js';
+import { Trainer } from '../engine/trainer.js';
+import type { EpochMetrics, PreviewImage, TrainOptions, VaeConfig } from '../engine/types.js';
+import {
+  archiveCheckpoints,
+  loadLatestCheckpoint,
+  openProject,
+  saveCheckpoint,
+  type ProjectLayout,
+} from '../project/index.js';
+import { writeFileAtomic } from '../util/atomicWrite.js';
+import { UserError } from '../util/errors.js';
+import { ignoreEvents, type JobContext } from './events.js';
+
+export interface TrainJobInput {
+  project: string;
+  /** Network settings the user chose; the rest come from defaults for the dataset's image size. */
+  config?: Partial<Omit<VaeConfig, 'imageSize' | 'channels'>>;
+  options?: Partial<TrainOptions>;
+  backend?: BackendPreference;
+  /** Continue the latest checkpoint (its config and options; `options.epochs` may raise the total). */
+  resume?: boolean;
+}
+
+export interface TrainJobResult {
+  project: string;
+  backend: BackendChoice;
+  config: VaeConfig;
+  options: TrainOptions;
+  /** Epoch the run started from (0 for a new run). */
+  startEpoch: number;
+  epochs: number;
+  history: EpochMetrics[];
+  final: EpochMetrics | null;
+  cancelled: boolean;
+  checkpoint: string | null;
+  /** Folder the previous model was moved to, when a new run replaced one. */
+  archivedPrevious: string | null;
+  imagesPerSec: number;
+}
+
+/**
+ * Trains (or resumes) the project's VAE on its imported dataset. Each finished epoch writes preview PNGs and an
+ * atomic checkpoint before the next begins, so a kill at any moment loses at most the epoch in progress.
+ */
+export async function runTraining(input: TrainJobInput, ctx: JobContext = {}): Promise<TrainJobResult> {
+  const emit = ctx.emit ?? ignoreEvents;
+  const project = await openProject(input.project);
+  const { layout } = project;
+  const { manifest, images } = await loadDataset(layout.datasetDir);
+  const backend = await resolveBackend(input.backend ?? 'auto');
+  emit({ type: 'log', message: `backend: ${backend.backend} (${backend.device}) — ${backend.reason}` });
+
+  const previous = await loadLatestCheckpoint(layout);
+  let config: VaeConfig;
+  let options: TrainOptions;
+  let archivedPrevious: string | null = null;
+  let model: VaeModel;
+  let trainer: Trainer;
+  if (input.resume) {
+    if (!previous) {
+      throw new UserError('NO_MODEL', `${layout.root} has no checkpoint to resume; start with: vae-studio train --project ${layout.root}`);
+    }
+    config = previous.meta.config;
+    options = { ...previous.meta.trainOptions, ...(input.options?.epochs ? { epochs: input.options.epochs } : {}) };
+    if (config.imageSize !== manifest.size || config.channels !== manifest.channels) {
+      throw new UserError(
+        'DATASET_CHANGED',
+        `the checkpoint was trained on ${config.imageSize}×${config.imageSize}×${config.channels} images but the dataset is now ${manifest.size}×${manifest.size}×${manifest.channels}; train a new model instead of --resume`,
+      );
+    }
+    if (previous.state.epoch >= options.epochs) {
+      throw new UserError(
+        'ALREADY_DONE',
+        `the model has already trained ${previous.state.epoch} of ${options.epochs} epochs; pass a larger --epochs to continue`,
+      );
+    }
+    model = VaeModel.create(config, options.seed);
+    model.setWeights(previous.weights);
+    trainer = new Trainer(model, images, options, previous.state);
+    emit({ type: 'log', message: `resuming from epoch ${previous.state.epoch} of ${options.epochs}` });
+  } else {
+    config = { ...defaultConfig(manifest.size, manifest.channels), ...input.config };
+    options = { ...DEFAULT_TRAIN_OPTIONS, ...input.options };
+    validateConfig(config);
+    validateTrainOptions(options);
+    if (previous) {
+      archivedPrevious = await archiveCheckpoints(layout);
+      emit({ type: 'log', message: `the previous model (epoch ${previous.meta.epoch}) was moved to ${archivedPrevious}` });
+    }
+    model = VaeModel.create(config, options.seed);
+    trainer = new Trainer(model, images, options);
+  }
+
+  const startEpoch = trainer.getState().epoch;
+  let checkpointDir: string | null = previous && input.resume ? previous.dir : null;
+  await mkdir(layout.previewsDir, { recursive: true });
+  try {
+    const outcome = await trainer.run({
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+      onProgress: (p) => emit({ type: 'train-progress', ...p }),
+      onEpoch: async (metrics, preview, state) => {
+        const previews = await writePreviews(layout, metrics.epoch, preview.samples, preview.reconstructions);
+        const saved = await saveCheckpoint(layout, {
+          config,
+          trainOptions: options,
+          state,
+          weights: model.getWeights(),
+          backend: backend.backend,
+          dataset: { count: manifest.count, size: manifest.size, channels: manifest.channels },
+        });
+        checkpointDir = saved.dir;
+        emit({ type: 'train-epoch', metrics, previews, checkpoint: saved.dir });
+      },
+    });
+    const ran = outcome.history.slice(startEpoch);
+    const seconds = ran.reduce((s, m) => s + m.seconds, 0);
+    const imagesSeen = ran.reduce((s, m) => s + m.imagesPerSec * m.seconds, 0);
+    return {
+      project: layout.root,
+      backend,
+      config,
+      options,
+      startEpoch,
+      epochs: outcome.state.epoch,
+      history: outcome.history,
+      final: outcome.history.at(-1) ?? null,
+      cancelled: outcome.cancelled,
+      checkpoint: checkpointDir,
+      archivedPrevious,
+      imagesPerSec: seconds > 0 ? imagesSeen / seconds : 0,
+    };
+  } finally {
+    model.dispose();
+  }
+}
+
+async function writePreviews(
+  layout: ProjectLayout,
+  epoch: number,
+  samples: PreviewImage,
+  reconstructions: PreviewImage,
+): Promise<{ samples: string; reconstructions: string }> {
+  const tag = `epoch-${String(epoch).padStart(4, '0')}`;
+  const paths = {
+    samples: join(layout.previewsDir, `${tag}-samples.png`),
+    reconstructions: join(layout.previewsDir, `${tag}-reconstructions.png`),
+  };
+  await writeFileAtomic(paths.samples, await encodeImage(samples.pixels, samples.width, samples.height, samples.channels, 'png'));
+  await writeFileAtomic(
+    paths.reconstructions,
+    await encodeImage(reconstructions.pixels, reconstructions.width, reconstructions.height, reconstructions.channels, 'png'),
+  );
+  return paths;
+}

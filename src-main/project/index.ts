@@ -1,0 +1,13 @@
+export { projectLayout, type ProjectLayout } from './layout.js';
+export { openProject, openOrCreateProject, type Project, type ProjectFile } from './projectFolder.js';
+export {
+  saveCheckpoint,
+  loadCheckpoint,
+  loadLatestCheckpoint,
+  requireLatestCheckpoint,
+  archiveCheckpoints,
+  type Checkpoint,
+  type CheckpointMeta,
+  type SaveCheckpointInput,
+} from './checkpoint.js';
+export { projectInfo, type ProjectInfo } from './info.js';

@@ -1,0 +1,63 @@
+import type { DatasetManifest } from '../dataset/index.js';
+import { readDatasetManifest } from '../dataset/index.js';
+import type { EpochMetrics, VaeConfig, TrainOptions } from '../engine/types.js';
+import { loadLatestCheckpoint } from './checkpoint.js';
+import type { Project } from './projectFolder.js';
+
+/** What `vae-studio info` shows: the dataset, the model and its training history. */
+export interface ProjectInfo {
+  root: string;
+  name: string;
+  createdAt: string;
+  dataset: Pick<DatasetManifest, 'count' | 'size' | 'channels' | 'fit' | 'labels' | 'sourceRoot'> & {
+    perLabel: Record<string, number>;
+  } | null;
+  model: {
+    checkpoint: string;
+    epoch: number;
+    config: VaeConfig;
+    trainOptions: TrainOptions;
+    backend: string;
+    savedAt: string;
+    last: EpochMetrics | null;
+    history: EpochMetrics[];
+  } | null;
+}
+
+/** Reads a project's dataset manifest and latest checkpoint metadata (no weights are decoded). */
+export async function projectInfo(project: Project): Promise<ProjectInfo> {
+  const manifest = await readDatasetManifest(project.layout.datasetDir);
+  const checkpoint = await loadLatestCheckpoint(project.layout);
+  let dataset: ProjectInfo['dataset'] = null;
+  if (manifest) {
+    const perLabel: Record<string, number> = {};
+    for (const item of manifest.items) perLabel[item.label] = (perLabel[item.label] ?? 0) + 1;
+    dataset = {
+      count: manifest.count,
+      size: manifest.size,
+      channels: manifest.channels,
+      fit: manifest.fit,
+      labels: manifest.labels,
+      sourceRoot: manifest.sourceRoot,
+      perLabel,
+    };
+  }
+  return {
+    root: project.layout.root,
+    name: project.meta.name,
+    createdAt: project.meta.createdAt,
+    dataset,
+    model: checkpoint
+      ? {
+          checkpoint: checkpoint.dir,
+          epoch: checkpoint.meta.epoch,
+          config: checkpoint.meta.config,
+          trainOptions: checkpoint.meta.trainOptions,
+          backend: checkpoint.meta.backend,
+          savedAt: checkpoint.meta.savedAt,
+          last: checkpoint.meta.history.at(-1) ?? null,
+          history: checkpoint.meta.history,
+        }
+      : null,
+  };
+}
