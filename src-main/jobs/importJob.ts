@@ -1,4 +1,4 @@
-import { importFolder, type Fit, type ImportReport } from '../dataset/index.js';
+import { importFolder, type FitMode, type ImportReport } from '../dataset/index.js';
 import { openOrCreateProject } from '../project/index.js';
 import type { JobContext } from './events.js';
 import { ignoreEvents } from './events.js';
@@ -8,7 +8,7 @@ export interface ImportJobInput {
   project: string;
   size: number;
   channels: 1 | 3;
-  fit: Fit;
+  fit: FitMode;
   background?: string;
 }
 

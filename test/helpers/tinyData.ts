@@ -1,0 +1,34 @@
+import { mkdir, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+
+/** A fresh temporary folder for one test. */
+export async function tempDir(prefix = 'vae-test-'): Promise<string> {
+  return mkdtemp(join(tmpdir(), prefix));
+}
+
+/**
+ * Writes `count` small grayscale PNGs of bright squares at seeded positions into `folder`/a and `folder`/b:
+ * a pattern a tiny VAE learns in a few epochs. Returns the file paths.
+ */
+export async function writeSquares(folder: string, count: number, size = 16): Promise<string[]> {
+  const files: string[] = [];
+  let state = 12345;
+  const rand = () => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state / 2147483648;
+  };
+  for (const label of ['a', 'b']) await mkdir(join(folder, label), { recursive: true });
+  for (let i = 0; i < count; i++) {
+    const pixels = new Uint8Array(size * size);
+    const side = 4 + Math.floor(rand() * 5);
+    const x0 = Math.floor(rand() * (size - side));
+    const y0 = Math.floor(rand() * (size - side));
+    for (let y = y0; y < y0 + side; y++) for (let x = x0; x < x0 + side; x++) pixels[y * size + x] = 255;
+    const file = join(folder, i % 2 ? 'b' : 'a', `img-${String(i).padStart(4, '0')}.png`);
+    await sharp(pixels, { raw: { width: size, height: size, channels: 1 } }).png().toFile(file);
+    files.push(file);
+  }
+  return files;
+}

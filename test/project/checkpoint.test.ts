@@ -1,0 +1,102 @@
+import { mkdir, readFile, readdir, truncate, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { defaultConfig, DEFAULT_TRAIN_OPTIONS } from '../../src-main/engine/config.js';
+import type { NamedArray, TrainerState } from '../../src-main/engine/types.js';
+import {
+  archiveCheckpoints,
+  loadLatestCheckpoint,
+  openOrCreateProject,
+  openProject,
+  requireLatestCheckpoint,
+  saveCheckpoint,
+} from '../../src-main/project/index.js';
+import { tempDir } from '../helpers/tinyData.js';
+
+function arrays(seed: number): NamedArray[] {
+  return [
+    { name: 'enc/conv0/kernel', shape: [2, 3], values: Float32Array.from([1, 2, 3, 4, 5, 6].map((v) => v * seed)) },
+    { name: 'enc/conv0/bias', shape: [3], values: Float32Array.from([0.5, -0.25, seed]) },
+  ];
+}
+
+function state(epoch: number): TrainerState {
+  return { epoch, globalStep: epoch * 10, history: [], optimizer: [{ name: 'adam/step', shape: [1], values: Float32Array.of(epoch * 10) }] };
+}
+
+const dataset = { count: 10, size: 16, channels: 1 as const };
+
+describe('project folder', () => {
+  it('creates project.json once and refuses a folder that is not a project', async () => {
+    const dir = await tempDir();
+    const created = await openOrCreateProject(join(dir, 'p'));
+    const again = await openProject(join(dir, 'p'));
+    expect(again.meta.createdAt).toBe(created.meta.createdAt);
+    await expect(openProject(join(dir, 'missing'))).rejects.toMatchObject({ code: 'NO_PROJECT' });
+    await writeFile(join(dir, 'p', 'project.json'), '{"format":"something-else"}');
+    await expect(openProject(join(dir, 'p'))).rejects.toMatchObject({ code: 'BAD_PROJECT' });
+  });
+});
+
+describe('checkpoints', () => {
+  it('round-trips weights, optimizer state and metadata exactly', async () => {
+    const { layout } = await openOrCreateProject(await tempDir());
+    const config = defaultConfig(16, 1);
+    await saveCheckpoint(layout, { config, trainOptions: DEFAULT_TRAIN_OPTIONS, state: state(3), weights: arrays(2), backend: 'cpu', dataset });
+    const loaded = await requireLatestCheckpoint(layout);
+    expect(loaded.meta.epoch).toBe(3);
+    expect(loaded.meta.config).toEqual(config);
+    expect(loaded.weights.map((w) => [w.name, w.shape, Array.from(w.values)])).toEqual(
+      arrays(2).map((w) => [w.name, w.shape, Array.from(w.values)]),
+    );
+    expect(Array.from(loaded.state.optimizer[0]!.values)).toEqual([30]);
+    expect(loaded.meta.weightsSha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('points latest at the newest epoch, keeps one previous and ignores a half-written temporary folder', async () => {
+    const { layout } = await openOrCreateProject(await tempDir());
+    const base = { config: defaultConfig(16, 1), trainOptions: DEFAULT_TRAIN_OPTIONS, backend: 'cpu', dataset };
+    for (const epoch of [1, 2, 3]) await saveCheckpoint(layout, { ...base, state: state(epoch), weights: arrays(epoch) });
+    // What a kill in the middle of writing epoch 4 leaves behind.
+    await mkdir(join(layout.checkpointsDir, '.tmp-epoch-0004-dead'));
+    await writeFile(join(layout.checkpointsDir, '.tmp-epoch-0004-dead', 'weights.bin'), 'partial');
+    const latest = await loadLatestCheckpoint(layout);
+    expect(latest?.meta.epoch).toBe(3);
+    expect(Array.from(latest!.weights[1]!.values)).toEqual([0.5, -0.25, 3]);
+    const names = (await readdir(layout.checkpointsDir)).filter((n) => n.startsWith('epoch-')).sort();
+    expect(names).toEqual(['epoch-0002', 'epoch-0003']);
+  });
+
+  it('names the file when weights.bin is truncated', async () => {
+    const { layout } = await openOrCreateProject(await tempDir());
+    const saved = await saveCheckpoint(layout, {
+      config: defaultConfig(16, 1),
+      trainOptions: DEFAULT_TRAIN_OPTIONS,
+      state: state(1),
+      weights: arrays(1),
+      backend: 'cpu',
+      dataset,
+    });
+    await truncate(join(saved.dir, 'weights.bin'), 8);
+    await expect(loadLatestCheckpoint(layout)).rejects.toThrow(/weights\.bin: 8 bytes, model\.json expects 36/);
+  });
+
+  it('archives the previous model instead of deleting it', async () => {
+    const { layout } = await openOrCreateProject(await tempDir());
+    await saveCheckpoint(layout, {
+      config: defaultConfig(16, 1),
+      trainOptions: DEFAULT_TRAIN_OPTIONS,
+      state: state(5),
+      weights: arrays(5),
+      backend: 'cpu',
+      dataset,
+    });
+    const archived = await archiveCheckpoints(layout);
+    expect(archived).not.toBeNull();
+    expect(await loadLatestCheckpoint(layout)).toBeNull();
+    const pointer = JSON.parse(await readFile(join(archived!, 'latest.json'), 'utf8')) as { epoch: number };
+    expect(pointer.epoch).toBe(5);
+    expect(await readdir(archived!)).toContain('epoch-0005');
+    await expect(requireLatestCheckpoint(layout)).rejects.toMatchObject({ code: 'NO_MODEL' });
+  });
+});
