@@ -82,6 +82,8 @@ function describeEvent(event: JobEvent): { text: string; transient: boolean } | 
     case 'log':
       return { text: event.message, transient: false };
     case 'import-progress': {
+      if (event.phase === 'scanning') return { text: `scanning… ${event.scanned} files found`, transient: true };
+      if (event.phase === 'writing') return { text: `writing the dataset cache (${event.imported} images)…`, transient: true };
       const f = event.total > 0 ? event.processed / event.total : 0;
       return {
         text: `import ${bar(f)} ${event.processed}/${event.total} files  ${event.imported} imported  ${event.skipped} skipped  ${fixed(event.imagesPerSec, 0)} img/s`,
