@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { UserError, CancelledError } from '../util/errors.js';
 import { OptionReader, parseCommandArgs, UsageError } from './args.js';
 import type { Command } from './command.js';
@@ -86,8 +86,15 @@ export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream;
 }
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return `vae-studio ${pkg.version}`;
+  // This file runs from src-main/cli (tests) and from out/main/cli (built): find package.json upwards.
+  for (let dir = new URL('.', import.meta.url); ; dir = new URL('..', dir)) {
+    const candidate = new URL('package.json', dir);
+    if (existsSync(candidate)) {
+      const pkg = JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'vae-studio') return `vae-studio ${pkg.version ?? '?'}`;
+    }
+    if (dir.pathname === '/' || dir.pathname.endsWith(':/')) return 'vae-studio';
+  }
 }
 
 function globalHelp(): string {

@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import {
+  countParameters,
+  defaultConfig,
+  DEFAULT_TRAIN_OPTIONS,
+  describeArchitecture,
+  planLayers,
+  validateConfig,
+  validateTrainOptions,
+} from '../../src-main/engine/config.js';
+import { UserError } from '../../src-main/util/errors.js';
+
+/** Parameter count of a PyTorch Conv2d / ConvTranspose2d(k=4) and Linear, from ARCHITECTURES.md. */
+const conv = (inC: number, outC: number): number => 4 * 4 * inC * outC + outC;
+const linear = (inF: number, outF: number): number => inF * outF + outF;
+
+function thrownMessage(fn: () => void): string {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(UserError);
+    expect((e as UserError).code).toBe('INVALID_CONFIG');
+    return (e as Error).message;
+  }
+  throw new Error('did not throw');
+}
+
+describe('defaults', () => {
+  it('picks L = 16 for 28×28 and 32 otherwise', () => {
+    expect(defaultConfig(28, 1)).toEqual({
+      imageSize: 28,
+      channels: 1,
+      latentDim: 16,
+      beta: 1,
+      width: 32,
+      likelihood: 'bernoulli',
+      gaussianSigma: 0.1,
+    });
+    expect(defaultConfig(64, 3).latentDim).toBe(32);
+    expect(DEFAULT_TRAIN_OPTIONS).toMatchObject({ epochs: 10, batchSize: 64, learningRate: 1e-3, seed: 0, valFraction: 0.1 });
+    expect(() => validateConfig(defaultConfig(256, 3))).not.toThrow();
+    expect(() => validateTrainOptions({ ...DEFAULT_TRAIN_OPTIONS })).not.toThrow();
+  });
+});
+
+describe('std28 and std64 match ARCHITECTURES.md', () => {
+  it('std28 (28×28×1, L 16): layer shapes and PyTorch parameter count', () => {
+    const c = defaultConfig(28, 1);
+    const torch = conv(1, 32) + conv(32, 64) + linear(3136, 32) + linear(16, 3136) + conv(64, 32) + conv(32, 1);
+    expect(torch).toBe(220385);
+    expect(countParameters(c)).toBe(torch);
+    const plan = planLayers(c);
+    expect(plan.encoder.map((l) => [l.outSize, l.outChannels])).toEqual([
+      [14, 32],
+      [7, 64],
+    ]);
+    expect(plan.flatSize).toBe(3136);
+    expect(plan.decoder.map((l) => [l.outSize, l.outChannels])).toEqual([
+      [14, 32],
+      [28, 1],
+    ]);
+    const lines = describeArchitecture(c);
+    expect(lines).toHaveLength(10);
+    expect(lines[1]).toMatch(/conv\(4,2,32\).*→ 14×14×32 .*\(544 params\)/);
+    expect(lines[2]).toMatch(/conv\(4,2,64\).*→ 7×7×64 /);
+    expect(lines[3]).toMatch(/flatten\s+→ 3136/);
+    expect(lines[4]).toMatch(/dense 32 .*→ 32 /);
+    expect(lines[5]).toMatch(/dense 3136 ReLU\s+→ 3136/);
+    expect(lines[6]).toMatch(/reshape\s+→ 7×7×64/);
+    expect(lines[7]).toMatch(/convT\(4,2,32\) ReLU\s+→ 14×14×32/);
+    expect(lines[8]).toMatch(/convT\(4,2,1\) logits\s+→ 28×28×1 /);
+    expect(lines.at(-1)).toBe('total 220385 parameters');
+  });
+
+  it('std64 (64×64×3, L 32): layer shapes and PyTorch parameter count', () => {
+    const c = defaultConfig(64, 3);
+    const torch =
+      conv(3, 32) + conv(32, 64) + conv(64, 128) + conv(128, 256) + linear(4096, 64) +
+      linear(32, 4096) + conv(256, 128) + conv(128, 64) + conv(64, 32) + conv(32, 3);
+    expect(countParameters(c)).toBe(torch);
+    const plan = planLayers(c);
+    expect(plan.encoder.map((l) => `${l.outSize}x${l.outChannels}`)).toEqual(['32x32', '16x64', '8x128', '4x256']);
+    expect(plan.flatSize).toBe(4096);
+    expect(plan.decoder.map((l) => `${l.outSize}x${l.outChannels}`)).toEqual(['8x128', '16x64', '32x32', '64x3']);
+    const lines = describeArchitecture(c);
+    expect(lines.filter((l) => l.includes('→ 4×4×256'))).toHaveLength(2); // last conv and the reshape
+    expect(lines.some((l) => /convT\(4,2,3\) logits\s+→ 64×64×3 /.test(l))).toBe(true);
+  });
+
+  it('caps channels at 8·width for deep plans', () => {
+    const plan = planLayers({ ...defaultConfig(256, 3), width: 8 });
+    expect(plan.encoder.map((l) => l.outChannels)).toEqual([8, 16, 32, 64, 64, 64]);
+    expect(plan.bottleneckSize).toBe(4);
+  });
+});
+
+describe('validation names the field and the cause', () => {
+  it('config', () => {
+    const c = defaultConfig(28, 1);
+    expect(thrownMessage(() => validateConfig({ ...c, latentDim: 0 }))).toBe('latentDim: must be an integer from 1 to 512, got 0');
+    expect(thrownMessage(() => validateConfig({ ...c, imageSize: 48 }))).toMatch(/^imageSize: .*power of two.*got 48$/);
+    expect(thrownMessage(() => validateConfig({ ...c, channels: 2 as 1 }))).toMatch(/^channels: .*got 2$/);
+    expect(thrownMessage(() => validateConfig({ ...c, beta: -1 }))).toMatch(/^beta: .*got -1$/);
+    expect(thrownMessage(() => validateConfig({ ...c, width: 2.5 }))).toMatch(/^width: .*got 2.5$/);
+    expect(thrownMessage(() => validateConfig({ ...c, likelihood: 'poisson' as 'bernoulli' }))).toMatch(/^likelihood: .*got "poisson"$/);
+    expect(thrownMessage(() => validateConfig({ ...c, gaussianSigma: 0 }))).toMatch(/^gaussianSigma: must be a number greater than 0/);
+  });
+
+  it('train options', () => {
+    const o = { ...DEFAULT_TRAIN_OPTIONS };
+    expect(thrownMessage(() => validateTrainOptions({ ...o, epochs: 0 }))).toMatch(/^epochs: .*got 0$/);
+    expect(thrownMessage(() => validateTrainOptions({ ...o, batchSize: 1.5 }))).toMatch(/^batchSize: /);
+    expect(thrownMessage(() => validateTrainOptions({ ...o, learningRate: NaN }))).toMatch(/^learningRate: .*got NaN$/);
+    expect(thrownMessage(() => validateTrainOptions({ ...o, valFraction: 1 }))).toMatch(/^valFraction: .*less than 1, got 1$/);
+    expect(thrownMessage(() => validateTrainOptions({ ...o, seed: -1 }))).toMatch(/^seed: /);
+    expect(thrownMessage(() => validateTrainOptions({ ...o, freeBits: -0.5 }))).toMatch(/^freeBits: /);
+    expect(thrownMessage(() => validateTrainOptions({ ...o, klWarmupEpochs: Infinity }))).toMatch(/^klWarmupEpochs: /);
+    expect(thrownMessage(() => validateTrainOptions({ ...o, gradClipNorm: -1 }))).toMatch(/^gradClipNorm: /);
+  });
+});

@@ -1,0 +1,189 @@
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { defaultConfig, DEFAULT_TRAIN_OPTIONS } from '../../src-main/engine/config.js';
+import { VaeModel } from '../../src-main/engine/model.js';
+import { evaluateNegElbo } from '../../src-main/engine/sampler.js';
+import { benchmarkTraining, splitIndices, Trainer } from '../../src-main/engine/trainer.js';
+import type { EpochMetrics, ImageBatch, TrainOptions, TrainProgress, VaeConfig } from '../../src-main/engine/types.js';
+import { UserError } from '../../src-main/util/errors.js';
+
+const config: VaeConfig = { ...defaultConfig(16, 1), width: 4, latentDim: 3 };
+const options: TrainOptions = { ...DEFAULT_TRAIN_OPTIONS, epochs: 2, batchSize: 16, learningRate: 3e-3, seed: 5, valFraction: 0.25 };
+
+/** `count` 16×16 grayscale images: one bright horizontal or vertical bar at a position set by the index. */
+function bars(count: number): ImageBatch {
+  const size = 16;
+  const pixels = new Uint8Array(count * size * size);
+  for (let i = 0; i < count; i++) {
+    const vertical = i % 2 === 0;
+    const pos = 2 + ((i * 5) % 11);
+    for (let y = 0; y < size; y++)
+      for (let x = 0; x < size; x++) {
+        const on = vertical ? Math.abs(x - pos) <= 1 : Math.abs(y - pos) <= 1;
+        pixels[i * 256 + y * size + x] = on ? 255 : 0;
+      }
+  }
+  return { pixels, count, size, channels: 1 };
+}
+
+const data = bars(64);
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+async function train(opts: TrainOptions, seed = opts.seed): Promise<{ history: EpochMetrics[]; model: VaeModel }> {
+  const model = VaeModel.create(config, seed);
+  const { history } = await new Trainer(model, data, opts).run();
+  return { history, model };
+}
+
+describe('splitIndices', () => {
+  it('is a seeded, sorted, disjoint partition', () => {
+    const a = splitIndices(100, 0.1, 3);
+    expect(a.val).toHaveLength(10);
+    expect(a.train).toHaveLength(90);
+    expect([...a.train, ...a.val].sort((x, y) => x - y)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect([...a.val]).toEqual([...a.val].sort((x, y) => x - y));
+    expect(splitIndices(100, 0.1, 3)).toEqual(a);
+    expect(splitIndices(100, 0.1, 4).val).not.toEqual(a.val);
+    expect(splitIndices(100, 0, 3).val).toHaveLength(0);
+    expect(splitIndices(3, 0.01, 3).val).toHaveLength(1);
+  });
+});
+
+describe('Trainer', () => {
+  it('lowers −ELBO clearly over a few epochs, with progress, previews and finite metrics', async () => {
+    const model = VaeModel.create(config, 1);
+    const initial = evaluateNegElbo(model, data, 64, 0);
+    const progress: TrainProgress[] = [];
+    const previews: { w: number; h: number; rw: number; rh: number }[] = [];
+    const { history, state, cancelled } = await new Trainer(model, data, { ...options, epochs: 6, batchSize: 8, learningRate: 1e-2 }).run({
+      onProgress: (p) => progress.push(p),
+      onEpoch: (_m, p) => {
+        previews.push({ w: p.samples.width, h: p.samples.height, rw: p.reconstructions.width, rh: p.reconstructions.height });
+      },
+    });
+    expect(cancelled).toBe(false);
+    expect(history).toHaveLength(6);
+    expect(state.epoch).toBe(6);
+    expect(state.globalStep).toBe(6 * 6); // 48 train images / batch 8
+    const first = history[0]!;
+    const last = history[5]!;
+    // From ≈ 256·ln 2 nats at initialisation to well under 80 % of it; still falling in the last epochs.
+    expect(initial.negElbo).toBeGreaterThan(150);
+    expect(last.val!.negElbo).toBeLessThan(0.8 * initial.negElbo);
+    expect(last.train.negElbo).toBeLessThan(0.8 * initial.negElbo);
+    expect(last.train.negElbo).toBeLessThan(first.train.negElbo);
+    expect(last.val!.negElbo).toBeLessThan(history[3]!.val!.negElbo);
+    expect(last.train.negElbo).toBeCloseTo(last.train.reconstruction + last.train.kl, 3);
+    expect(last.train.bitsPerDim).toBeCloseTo(last.train.negElbo / (256 * Math.LN2), 6);
+    // 8×8 grid of 16-px samples with 2-px gaps; 2 rows of 8 for the reconstructions.
+    expect(previews[0]).toEqual({ w: 8 * 16 + 7 * 2, h: 8 * 16 + 7 * 2, rw: 8 * 16 + 7 * 2, rh: 2 * 16 + 2 });
+    expect(progress).toHaveLength(36); // few steps per epoch: every step is reported
+    expect(progress[0]).toMatchObject({ epoch: 1, epochs: 6, step: 1, stepsPerEpoch: 6, globalStep: 1 });
+    expect(progress.at(-1)!.etaSeconds).toBe(0);
+    expect(progress[0]!.imagesPerSec).toBeGreaterThan(0);
+    model.dispose();
+  });
+
+  it('is deterministic for a seed and differs between seeds', async () => {
+    const a = await train(options);
+    const b = await train(options);
+    const c = await train({ ...options, seed: 6 });
+    const losses = (h: EpochMetrics[]): number[] => h.flatMap((m) => [m.train.negElbo, m.val!.negElbo]);
+    expect(losses(a.history)).toEqual(losses(b.history));
+    expect(losses(c.history)).not.toEqual(losses(a.history));
+    [a, b, c].forEach((r) => r.model.dispose());
+  });
+
+  it('resumes exactly: 4 epochs straight equals 2 + 2 through getState/getWeights', async () => {
+    const opts = { ...options, epochs: 4, klWarmupEpochs: 3, freeBits: 0.05 };
+    const straight = await train(opts);
+    const firstModel = VaeModel.create(config, opts.seed);
+    const first = new Trainer(firstModel, data, { ...opts, epochs: 2 });
+    await first.run();
+    const state = first.getState();
+    const weights = firstModel.getWeights();
+    firstModel.dispose();
+    const resumed = VaeModel.create(config, 99); // different init, overwritten by the checkpoint
+    resumed.setWeights(weights);
+    const second = await new Trainer(resumed, data, opts, state).run();
+    expect(second.state.epoch).toBe(4);
+    const strip = (h: EpochMetrics[]): unknown[] => h.map((m) => [m.epoch, m.train, m.val, m.beta]);
+    expect(strip(second.history)).toEqual(strip(straight.history));
+    expect(second.history.map((m) => m.beta)).toEqual([1 / 3, 2 / 3, 1, 1]);
+    expect(resumed.getWeights()).toEqual(straight.model.getWeights());
+    resumed.dispose();
+    straight.model.dispose();
+  });
+
+  it('does not leak tensors between epochs', async () => {
+    const model = VaeModel.create(config, 1);
+    const counts: number[] = [];
+    await new Trainer(model, data, { ...options, epochs: 5 }).run({
+      onEpoch: () => {
+        counts.push(tf.memory().numTensors);
+      },
+    });
+    expect(counts[1]).toBe(counts[4]);
+    model.dispose();
+  });
+
+  it('reports divergence as DIVERGED and never hands NaN metrics to onEpoch', async () => {
+    const model = VaeModel.create(config, 1);
+    model.setWeights(model.getWeights().map((w, i) => (i === 0 ? { ...w, values: new Float32Array(w.values.length).fill(NaN) } : w)));
+    const seen: EpochMetrics[] = [];
+    const err = await new Trainer(model, data, options).run({ onEpoch: (m) => void seen.push(m) }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).code).toBe('DIVERGED');
+    expect((err as UserError).message).toMatch(/^training diverged: loss became NaN at epoch 1, step 1; the last good checkpoint is kept\. Try a lower learning rate \(now 0\.003\)/);
+    expect(seen).toHaveLength(0);
+    model.dispose();
+
+    // A learning rate far too high: whatever epochs complete have finite metrics, then DIVERGED.
+    const wild = VaeModel.create(config, 1);
+    const good: EpochMetrics[] = [];
+    const err2 = await new Trainer(wild, data, { ...options, epochs: 50, learningRate: 1, gradClipNorm: 0 })
+      .run({ onEpoch: (m) => void good.push(m) })
+      .then(() => null)
+      .catch((e: unknown) => e);
+    if (err2 !== null) {
+      expect((err2 as UserError).code).toBe('DIVERGED');
+    }
+    for (const m of good) expect(Number.isFinite(m.train.negElbo) && Number.isFinite(m.val!.negElbo)).toBe(true);
+    // The rolled-back model is the last good epoch's: still finite.
+    expect(wild.getWeights().every((w) => w.values.every(Number.isFinite))).toBe(true);
+    wild.dispose();
+  });
+
+  it('stops quickly when cancelled and keeps the last completed epoch', async () => {
+    const model = VaeModel.create(config, 1);
+    const controller = new AbortController();
+    let steps = 0;
+    const epochs: number[] = [];
+    const t0 = performance.now();
+    const result = await new Trainer(model, data, { ...options, epochs: 100, batchSize: 8 }).run({
+      signal: controller.signal,
+      onProgress: () => {
+        if (++steps === 8) setTimeout(() => controller.abort(), 0);
+      },
+      onEpoch: (m) => void epochs.push(m.epoch),
+    });
+    expect(result.cancelled).toBe(true);
+    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(epochs).toEqual([1]); // 6 steps per epoch: epoch 2 was cut short and not reported
+    expect(result.state.epoch).toBe(1);
+    expect(result.history).toHaveLength(1);
+    model.dispose();
+  });
+
+  it('benchmarks training throughput on random data', async () => {
+    const model = VaeModel.create(config, 1);
+    const r = await benchmarkTraining(model, { batchSize: 8, steps: 3, warmup: 1, seed: 0 });
+    expect(r.imagesPerSec).toBeGreaterThan(0);
+    expect(r.msPerStep).toBeCloseTo((8 * 1000) / r.imagesPerSec, 6);
+    model.dispose();
+  });
+});
