@@ -1,0 +1,330 @@
+/**
+ * Picks the tfjs backend the engine runs on and says what it picked and why.
+ *
+ * The tfjs engine is one global per process, so this module is too: it caches one answer per preference and
+ * re-activates it on later calls.
+ */
+import { createRequire } from 'node:module';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { UserError } from '../util/errors.js';
+import { registerWasmKernels } from './kernels/index.js';
+
+/**
+ * Which backend to use. 'auto' tries, in order, `@tensorflow/tfjs-node-gpu` (CUDA), `@tensorflow/tfjs-node`,
+ * `wasm`, `cpu`; 'tensorflow' accepts only the two native packages; 'wasm' and 'cpu' only themselves.
+ */
+export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+
+/** One backend that was tried: `backend` is a package name for the native ones, else the tfjs backend name. */
+export interface BackendAttempt {
+  backend: string;
+  ok: boolean;
+  /** Why it failed or what it turned out to be, in words a user can act on. */
+  detail: string;
+}
+
+/** The backend in use after {@link resolveBackend}, with the trail that led to it. */
+export interface BackendChoice {
+  /** `tf.getBackend()`: 'tensorflow', 'wasm' or 'cpu'. */
+  backend: string;
+  /** Where the arithmetic runs. */
+  device: 'gpu' | 'cpu';
+  /** The npm package that provides the backend. */
+  package: string;
+  /** One sentence: why this backend, and anything that makes it slower than it could be. */
+  reason: string;
+  /** Every backend tried, in order, the chosen one last. */
+  attempts: BackendAttempt[];
+  /** Threads XNNPACK uses (wasm only). */
+  threads?: number;
+}
+
+/** Environment variable that replaces an 'auto' preference (handy for benchmarks and bug reports). */
+export const BACKEND_ENV_VAR = 'VAE_STUDIO_BACKEND';
+
+const PREFERENCES: readonly BackendPreference[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+
+const CUDA_NEEDS = 'CUDA 11.2 + cuDNN 8.1';
+
+interface NativePackage {
+  name: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node';
+  installHint: string;
+}
+
+const NATIVE_PACKAGES: readonly NativePackage[] = [
+  {
+    name: '@tensorflow/tfjs-node-gpu',
+    installHint: `npm install @tensorflow/tfjs-node-gpu (Linux x64) needs ${CUDA_NEEDS}`,
+  },
+  {
+    name: '@tensorflow/tfjs-node',
+    installHint: 'npm install @tensorflow/tfjs-node (downloads libtensorflow when installed)',
+  },
+];
+
+/** What a successful attempt contributes to the choice. */
+type Found = Omit<BackendChoice, 'attempts' | 'reason'> & { reason: string };
+type TryResult = { ok: true; found: Found; detail: string } | { ok: false; detail: string };
+
+const requireHere = createRequire(import.meta.url);
+
+/** Cached resolutions by effective preference (rejections too: a package that failed will not load later). */
+const cache = new Map<BackendPreference, Promise<BackendChoice>>();
+/** Serialises resolutions, because each one switches the global backend. */
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Chooses and activates a backend, then reports the choice. Cheap to call again: the answer is cached per
+ * preference and only re-activated (`tf.setBackend`) if something switched backends since.
+ *
+ * When `preference` is 'auto' (the default) and `VAE_STUDIO_BACKEND` is set, the variable's value is used
+ * instead. When wasm is chosen, the kernels it lacks for training are registered first.
+ *
+ * @throws UserError 'BACKEND_UNAVAILABLE' when no backend allowed by the preference works (the message lists every
+ *   attempt and why it failed); UserError 'BACKEND_INVALID' when `VAE_STUDIO_BACKEND` holds an unknown value.
+ */
+export async function resolveBackend(preference: BackendPreference = 'auto'): Promise<BackendChoice> {
+  const { effective, note } = applyEnvOverride(preference);
+  let pending = cache.get(effective);
+  if (pending === undefined) {
+    pending = serialised(() => resolveUncached(effective));
+    cache.set(effective, pending);
+  }
+  const choice = await pending;
+  if (tf.getBackend() !== choice.backend) {
+    await serialised(async () => {
+      if (!(await tf.setBackend(choice.backend))) {
+        throw new UserError('BACKEND_UNAVAILABLE', `could not re-activate the ${choice.backend} backend`);
+      }
+    });
+  }
+  // Copy, so a caller mutating its answer cannot change the cached one.
+  return {
+    ...choice,
+    reason: note === undefined ? choice.reason : `${note}; ${choice.reason}`,
+    attempts: choice.attempts.map((a) => ({ ...a })),
+  };
+}
+
+function applyEnvOverride(preference: BackendPreference): { effective: BackendPreference; note?: string } {
+  if (preference !== 'auto') return { effective: preference };
+  const raw = process.env[BACKEND_ENV_VAR]?.trim().toLowerCase();
+  if (raw === undefined || raw === '' || raw === 'auto') return { effective: 'auto' };
+  if (!isPreference(raw)) {
+    throw new UserError(
+      'BACKEND_INVALID',
+      `${BACKEND_ENV_VAR}=${raw} is not a backend; use one of ${PREFERENCES.join(', ')}`,
+    );
+  }
+  return { effective: raw, note: `${BACKEND_ENV_VAR}=${raw} overrides 'auto'` };
+}
+
+function isPreference(value: string): value is BackendPreference {
+  return (PREFERENCES as readonly string[]).includes(value);
+}
+
+function serialised<T>(work: () => Promise<T>): Promise<T> {
+  const run = queue.then(work, work);
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+async function resolveUncached(preference: BackendPreference): Promise<BackendChoice> {
+  const attempts: BackendAttempt[] = [];
+  const steps: { label: string; attempt: () => Promise<TryResult> }[] = [];
+  if (preference === 'auto' || preference === 'tensorflow') {
+    for (const pkg of NATIVE_PACKAGES) steps.push({ label: pkg.name, attempt: () => tryNative(pkg) });
+  }
+  if (preference === 'auto' || preference === 'wasm') steps.push({ label: 'wasm', attempt: tryWasm });
+  if (preference === 'auto' || preference === 'cpu') steps.push({ label: 'cpu', attempt: tryCpu });
+
+  for (const step of steps) {
+    let result: TryResult;
+    try {
+      result = await step.attempt();
+    } catch (err) {
+      result = { ok: false, detail: `failed: ${firstLine(err)}` };
+    }
+    attempts.push({ backend: step.label, ok: result.ok, detail: result.detail });
+    if (result.ok) {
+      const skipped = attempts.filter((a) => !a.ok).map((a) => `${a.backend}: ${a.detail}`);
+      const reason =
+        skipped.length === 0 ? result.found.reason : `${result.found.reason} (${skipped.join('; ')})`;
+      return { ...result.found, reason, attempts };
+    }
+  }
+  const tried = attempts.map((a) => `${a.backend}: ${a.detail}`).join('; ');
+  throw new UserError('BACKEND_UNAVAILABLE', `no '${preference}' backend could be started. Tried ${tried}`);
+}
+
+/** Loads a native package; it registers and activates the 'tensorflow' backend as a side effect of loading. */
+async function tryNative(pkg: NativePackage): Promise<TryResult> {
+  if (tf.findBackend('tensorflow') === null) {
+    let resolved: string;
+    try {
+      resolved = requireHere.resolve(pkg.name);
+    } catch {
+      return { ok: false, detail: `package not installed: ${pkg.installHint}` };
+    }
+    const mismatch = versionMismatch(pkg.name);
+    if (mismatch !== undefined) return { ok: false, detail: mismatch };
+    try {
+      // Loaded at run time so the project builds and runs without the optional native packages.
+      requireHere(resolved);
+    } catch (err) {
+      forgetOrphanKernels();
+      return { ok: false, detail: describeNativeLoadError(pkg.name, err) };
+    }
+  }
+  const instance = tf.findBackend('tensorflow') as NativeBackendFlags | null;
+  if (instance === null) {
+    return {
+      ok: false,
+      detail:
+        `loaded, but its 'tensorflow' backend is not visible to this process's @tensorflow/tfjs-core ` +
+        `${tf.version_core}: it loaded a second copy of tfjs-core; install matching versions`,
+    };
+  }
+  const isGpuPackage = instance.isGPUPackage === true;
+  if (pkg.name === '@tensorflow/tfjs-node-gpu' && !isGpuPackage) {
+    return {
+      ok: false,
+      detail: 'the CPU package @tensorflow/tfjs-node already owns the tensorflow backend here',
+    };
+  }
+  if (!(await tf.setBackend('tensorflow')))
+    return { ok: false, detail: 'loaded, but the backend failed to start' };
+  // A trivial op proves the native library actually executes (not just that the JS loaded).
+  const three = tf.tidy(() => tf.add(tf.scalar(1), tf.scalar(2)).dataSync()[0]);
+  if (three !== 3) return { ok: false, detail: `loaded, but 1 + 2 gave ${three}` };
+
+  const onGpu = instance.isUsingGpuDevice === true;
+  const what = onGpu
+    ? 'libtensorflow with CUDA on the GPU'
+    : isGpuPackage
+      ? `libtensorflow on the CPU: the CUDA build loaded but TensorFlow found no usable GPU (${CUDA_NEEDS})`
+      : 'libtensorflow on the CPU';
+  return {
+    ok: true,
+    detail: what,
+    found: {
+      backend: tf.getBackend(),
+      device: onGpu ? 'gpu' : 'cpu',
+      package: isGpuPackage ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node',
+      reason: `${isGpuPackage ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node'}: ${what}`,
+    },
+  };
+}
+
+/** Fields the tfjs-node backend instance carries (not in tfjs-core's types). */
+interface NativeBackendFlags {
+  isGPUPackage?: boolean;
+  isUsingGpuDevice?: boolean;
+}
+
+/**
+ * A native package must pair with our tfjs-core version: a different one brings its own tfjs-core, whose kernels
+ * and tensors do not mix with ours.
+ */
+function versionMismatch(name: string): string | undefined {
+  let version: unknown;
+  try {
+    version = (requireHere(`${name}/package.json`) as { version?: unknown }).version;
+  } catch {
+    return undefined; // cannot tell; the visibility check after loading still catches a split tfjs-core
+  }
+  if (typeof version !== 'string' || version === tf.version_core) return undefined;
+  return `version ${version} does not match @tensorflow/tfjs-core ${tf.version_core}: npm install ${name}@${tf.version_core}`;
+}
+
+/**
+ * tfjs-node registers its kernels for 'tensorflow' before it loads the native addon, so a failed load leaves them
+ * behind; drop them, or the next package's registration prints hundreds of "already registered" warnings.
+ */
+function forgetOrphanKernels(): void {
+  if (tf.findBackend('tensorflow') !== null) return;
+  for (const kernel of tf.getKernelsForBackend('tensorflow'))
+    tf.unregisterKernel(kernel.kernelName, 'tensorflow');
+}
+
+/**
+ * Turns the error a native package threw while loading into a cause and a fix.
+ * Exported for tests; the packages themselves cannot be installed on the build machines.
+ */
+export function describeNativeLoadError(name: string, err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const cuda = /\b(lib(?:cudart|cublas|cublasLt|cudnn|cufft|curand|cusolver|cusparse|nvinfer)[\w.-]*)/.exec(
+    message,
+  );
+  if (cuda !== null) {
+    return `installed but CUDA libraries are missing (${cuda[1]}): ${name} needs ${CUDA_NEEDS} on the library path`;
+  }
+  if (/tfjs_binding\.node|napi-v\d/.test(message)) {
+    return (
+      `installed but its native addon is missing (its install script, which downloads libtensorflow, did not run ` +
+      `or failed): allow install scripts and run npm rebuild ${name}`
+    );
+  }
+  if (/libtensorflow/.test(message)) {
+    return `installed but libtensorflow could not be loaded (${firstLine(err)}): run npm rebuild ${name}`;
+  }
+  const missing = /Cannot find module '([^']+)'/.exec(message);
+  if (missing !== null) return `installed but its dependency ${missing[1]} is missing: reinstall ${name}`;
+  return `installed but failed to load: ${firstLine(err)}`;
+}
+
+async function tryWasm(): Promise<TryResult> {
+  // Before the first gradient: without Conv2DBackpropFilter no conv net can train on wasm.
+  registerWasmKernels();
+  if (!(await tf.setBackend('wasm'))) {
+    return { ok: false, detail: 'the WebAssembly module failed to initialise (see the warning above)' };
+  }
+  const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
+  const threadedBuild = simd && (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) === true;
+  const threads = getThreadsCount();
+  let build: string;
+  if (threadedBuild) build = `threaded SIMD build, ${threads} thread${threads === 1 ? '' : 's'}`;
+  else if (simd) build = `SIMD build, ${threads} thread`;
+  else build = `plain build (this runtime has no WebAssembly SIMD), ${threads} thread`;
+  let why = '';
+  if (!threadedBuild && tf.env().getBool('IS_NODE')) {
+    // Measured: forcing WASM_HAS_MULTITHREAD_SUPPORT makes init fail with ERR_WORKER_PATH and leaves no wasm backend.
+    why =
+      ': tfjs-backend-wasm 4.22 turns its threaded build off under Node (tensorflow/tfjs#3830) because it starts ' +
+      "its pthread workers from blob: URLs, which Node's worker_threads refuses";
+  }
+  const detail = `XNNPACK ${build}${why}`;
+  return {
+    ok: true,
+    detail,
+    found: {
+      backend: tf.getBackend(),
+      device: 'cpu',
+      package: '@tensorflow/tfjs-backend-wasm',
+      reason: `wasm: ${detail}`,
+      threads,
+    },
+  };
+}
+
+async function tryCpu(): Promise<TryResult> {
+  if (!(await tf.setBackend('cpu'))) return { ok: false, detail: 'the cpu backend failed to initialise' };
+  const detail = 'plain JavaScript kernels, single-threaded: slow, fine for tiny models and tests';
+  return {
+    ok: true,
+    detail,
+    found: {
+      backend: tf.getBackend(),
+      device: 'cpu',
+      package: '@tensorflow/tfjs-backend-cpu',
+      reason: `cpu: ${detail}`,
+    },
+  };
+}
+
+function firstLine(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.split('\n', 1)[0] ?? message;
+}
