@@ -311,6 +311,10 @@ async function tryWasm(): Promise<TryResult> {
 
 async function tryCpu(): Promise<TryResult> {
   if (!(await tf.setBackend('cpu'))) return { ok: false, detail: 'the cpu backend failed to initialise' };
+  // The cpu backend prints a banner urging tfjs-node on its first tensor; the user chose cpu (or has nothing
+  // better) and our own reason already says so, so the banner would only read like a warning.
+  const cpuBackend = tf.backend() as unknown as { firstUse?: boolean };
+  if ('firstUse' in cpuBackend) cpuBackend.firstUse = false;
   const detail = 'plain JavaScript kernels, single-threaded: slow, fine for tiny models and tests';
   return {
     ok: true,

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 
 /** A fresh temporary folder; call the returned cleanup in afterEach/afterAll. */
-export async function makeTempDir(prefix = 'vae-dataset-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+export async function makeTempDir(
+  prefix = 'vae-dataset-',
+): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
@@ -35,7 +37,9 @@ export function rawSharp(px: Buffer, width: number, height: number, channels: 1 
 
 /** A solid-colour PNG. */
 export function solidPng(width: number, height: number, rgb: Rgb): Promise<Buffer> {
-  return rawSharp(solid(width, height, rgb), width, height).png().toBuffer();
+  return rawSharp(solid(width, height, rgb), width, height)
+    .png()
+    .toBuffer();
 }
 
 /** Pixel (x, y) of an HWC image. */
@@ -46,5 +50,7 @@ export function pixelAt(pixels: Uint8Array, size: number, channels: number, x: n
 
 /** Asserts-friendly: every component within `tol` of the expected colour. */
 export function near(actual: number[], expected: number[], tol = 8): boolean {
-  return actual.length === expected.length && actual.every((v, i) => Math.abs(v - (expected[i] ?? NaN)) <= tol);
+  return (
+    actual.length === expected.length && actual.every((v, i) => Math.abs(v - (expected[i] ?? NaN)) <= tol)
+  );
 }
