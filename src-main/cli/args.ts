@@ -26,11 +26,14 @@ export interface ParsedArgs {
 
 /** Parses `argv` strictly against `specs`: unknown options and missing values are usage errors. */
 export function parseCommandArgs(argv: string[], specs: OptionSpecs): ParsedArgs {
-  const options: Record<string, { type: 'string' | 'boolean' }> = { json: { type: 'boolean' }, help: { type: 'boolean' } };
+  const options: Record<string, { type: 'string' | 'boolean' }> = {
+    json: { type: 'boolean' },
+    help: { type: 'boolean' },
+  };
   for (const [name, spec] of Object.entries(specs)) options[name] = { type: spec.type };
   try {
     const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-    return { values: values as ParsedArgs['values'], positionals };
+    return { values: values, positionals };
   } catch (err) {
     throw new UsageError((err as Error).message.replace(/^.*?: /, '').split('\n')[0] ?? 'bad arguments');
   }
@@ -70,8 +73,10 @@ export class OptionReader {
     if (raw.trim() === '' || !Number.isFinite(n) || (opts.integer && !Number.isInteger(n))) {
       throw new UsageError(`--${name}: expected ${kind}, got "${raw}"`);
     }
-    if (opts.min !== undefined && n < opts.min) throw new UsageError(`--${name}: must be ≥ ${opts.min}, got ${raw}`);
-    if (opts.max !== undefined && n > opts.max) throw new UsageError(`--${name}: must be ≤ ${opts.max}, got ${raw}`);
+    if (opts.min !== undefined && n < opts.min)
+      throw new UsageError(`--${name}: must be ≥ ${opts.min}, got ${raw}`);
+    if (opts.max !== undefined && n > opts.max)
+      throw new UsageError(`--${name}: must be ≤ ${opts.max}, got ${raw}`);
     return n;
   }
 
@@ -86,7 +91,13 @@ export class OptionReader {
 
   positionals(count: number, names: string[]): string[] {
     const p = this.args.positionals;
-    if (p.length < count) throw new UsageError(`missing ${names.slice(p.length).map((n) => `<${n}>`).join(' ')}`);
+    if (p.length < count)
+      throw new UsageError(
+        `missing ${names
+          .slice(p.length)
+          .map((n) => `<${n}>`)
+          .join(' ')}`,
+      );
     if (p.length > count) throw new UsageError(`unexpected argument "${p[count]}"`);
     return p;
   }

@@ -30,7 +30,10 @@ export const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
  * Runs `vae-studio` with `argv` (without node and the script) and resolves to the process exit code.
  * Ctrl-C cancels the running job between steps; what it already wrote stays whole.
  */
-export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream; stderr?: NodeJS.WritableStream } = {}): Promise<number> {
+export async function main(
+  argv: string[],
+  io: { stdout?: NodeJS.WritableStream; stderr?: NodeJS.WritableStream } = {},
+): Promise<number> {
   const stdout = io.stdout ?? process.stdout;
   const stderr = io.stderr ?? process.stderr;
   const [name, ...rest] = argv;
@@ -46,7 +49,10 @@ export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream;
   const json = rest.includes('--json');
   const reporter = new Reporter(json, stdout, stderr);
   if (!command) {
-    reporter.failure('USAGE', `unknown command "${name}" (commands: ${COMMANDS.map((c) => c.name).join(', ')})`);
+    reporter.failure(
+      'USAGE',
+      `unknown command "${name}" (commands: ${COMMANDS.map((c) => c.name).join(', ')})`,
+    );
     return EXIT.usage;
   }
   const controller = new AbortController();
@@ -78,7 +84,10 @@ export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream;
       return EXIT.failure;
     }
     const e = err as Error;
-    reporter.failure('INTERNAL', `${command.name} failed unexpectedly: ${e.message}${process.env.VAE_STUDIO_DEBUG ? `\n${e.stack}` : ' (set VAE_STUDIO_DEBUG=1 for the stack)'}`);
+    reporter.failure(
+      'INTERNAL',
+      `${command.name} failed unexpectedly: ${e.message}${process.env.VAE_STUDIO_DEBUG ? `\n${e.stack}` : ' (set VAE_STUDIO_DEBUG=1 for the stack)'}`,
+    );
     return EXIT.failure;
   } finally {
     process.off('SIGINT', onSigint);

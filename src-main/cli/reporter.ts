@@ -82,8 +82,10 @@ function describeEvent(event: JobEvent): { text: string; transient: boolean } | 
     case 'log':
       return { text: event.message, transient: false };
     case 'import-progress': {
-      if (event.phase === 'scanning') return { text: `scanning… ${event.scanned} files found`, transient: true };
-      if (event.phase === 'writing') return { text: `writing the dataset cache (${event.imported} images)…`, transient: true };
+      if (event.phase === 'scanning')
+        return { text: `scanning… ${event.scanned} files found`, transient: true };
+      if (event.phase === 'writing')
+        return { text: `writing the dataset cache (${event.imported} images)…`, transient: true };
       const f = event.total > 0 ? event.processed / event.total : 0;
       return {
         text: `import ${bar(f)} ${event.processed}/${event.total} files  ${event.imported} imported  ${event.skipped} skipped  ${fixed(event.imagesPerSec, 0)} img/s`,
@@ -111,7 +113,10 @@ function describeEvent(event: JobEvent): { text: string; transient: boolean } | 
         transient: true,
       };
     case 'interpolate-progress':
-      return { text: `interpolate ${bar(event.done / event.total)} ${event.done}/${event.total} frames`, transient: true };
+      return {
+        text: `interpolate ${bar(event.done / event.total)} ${event.done}/${event.total} frames`,
+        transient: true,
+      };
     default:
       return null;
   }

@@ -45,7 +45,10 @@ export async function runDemo(input: DemoJobInput, ctx: JobContext = {}): Promis
     { project, config: { latentDim: 8 }, options: { epochs: input.epochs ?? 5, batchSize: 32 }, backend },
     ctx,
   );
-  const generate = await runGeneration({ project, count: 16, out: join(dir, 'generated', stamp), backend }, ctx);
+  const generate = await runGeneration(
+    { project, count: 16, out: join(dir, 'generated', stamp), backend },
+    ctx,
+  );
   const pair = await twoImagesOfDifferentClasses(samples);
   const interpolate = await runInterpolation(
     { project, imageA: pair[0], imageB: pair[1], out: join(dir, 'interpolations', stamp), steps: 8, backend },
@@ -55,7 +58,10 @@ export async function runDemo(input: DemoJobInput, ctx: JobContext = {}): Promis
 }
 
 async function twoImagesOfDifferentClasses(root: string): Promise<[string, string]> {
-  const classes = (await readdir(root, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  const classes = (await readdir(root, { withFileTypes: true }))
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
   const firstOf = async (c: string) => join(root, c, (await readdir(join(root, c))).sort()[0]!);
   return [await firstOf(classes[0]!), await firstOf(classes[classes.length - 1]!)];
 }

@@ -65,7 +65,13 @@ export async function runEvaluation(input: EvalJobInput, ctx: JobContext = {}): 
     const { val } = splitIndices(images.count, valFraction, trainSeed);
     const source = val.length > 0 ? 'validation-split' : 'training-set';
     const subset = val.length > 0 ? pick(images, val) : images;
-    return { source, images: subset.count, loss: evaluateNegElbo(model, subset, batchSize, seed), epoch: checkpoint.meta.epoch, skipped: [] };
+    return {
+      source,
+      images: subset.count,
+      loss: evaluateNegElbo(model, subset, batchSize, seed),
+      epoch: checkpoint.meta.epoch,
+      skipped: [],
+    };
   } finally {
     model.dispose();
   }

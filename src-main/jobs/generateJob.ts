@@ -51,12 +51,18 @@ const MANIFEST_FLUSH_MS = 2000;
  * Decodes `count` latent samples to image files in `out`. Existing files are never overwritten (a clashing
  * name gets a numeric suffix) and the manifest is appended to, so several runs can share one folder.
  */
-export async function runGeneration(input: GenerateJobInput, ctx: JobContext = {}): Promise<GenerateJobResult> {
+export async function runGeneration(
+  input: GenerateJobInput,
+  ctx: JobContext = {},
+): Promise<GenerateJobResult> {
   const emit = ctx.emit ?? ignoreEvents;
   const { count, temperature = 1, seed = 0, start = 0, format = 'png', batchSize = 64 } = input;
-  if (!Number.isInteger(count) || count < 1) throw new UserError('INVALID_INPUT', `count: must be a positive integer, got ${count}`);
-  if (!(temperature > 0)) throw new UserError('INVALID_INPUT', `temperature: must be greater than 0, got ${temperature}`);
-  if (!Number.isInteger(start) || start < 0) throw new UserError('INVALID_INPUT', `start: must be an integer ≥ 0, got ${start}`);
+  if (!Number.isInteger(count) || count < 1)
+    throw new UserError('INVALID_INPUT', `count: must be a positive integer, got ${count}`);
+  if (!(temperature > 0))
+    throw new UserError('INVALID_INPUT', `temperature: must be greater than 0, got ${temperature}`);
+  if (!Number.isInteger(start) || start < 0)
+    throw new UserError('INVALID_INPUT', `start: must be an integer ≥ 0, got ${start}`);
   const project = await openProject(input.project);
   await resolveBackend(input.backend ?? 'auto');
   const { model, checkpoint } = await loadTrainedModel(project.layout);
@@ -70,7 +76,7 @@ export async function runGeneration(input: GenerateJobInput, ctx: JobContext = {
   const t0 = performance.now();
   let cancelled = false;
   try {
-    for (let done = 0; done < count; ) {
+    for (let done = 0; done < count;) {
       throwIfCancelled(ctx.signal);
       const n = Math.min(batchSize, count - done);
       const z = sampleLatents(n, model.config.latentDim, seed, temperature, start + done);
@@ -80,7 +86,12 @@ export async function runGeneration(input: GenerateJobInput, ctx: JobContext = {
         const index = start + done + i;
         const pixels = batch.pixels.subarray(i * pixelsPerImage, (i + 1) * pixelsPerImage);
         const encoded = await encodeImage(pixels, batch.size, batch.size, batch.channels, format);
-        const file = await writeNewFile(out, `sample-s${seed}-${String(index).padStart(6, '0')}`, format, encoded);
+        const file = await writeNewFile(
+          out,
+          `sample-s${seed}-${String(index).padStart(6, '0')}`,
+          format,
+          encoded,
+        );
         files.push(file);
         writer.add({
           file: file.slice(out.length + 1),
@@ -114,7 +125,15 @@ export async function runGeneration(input: GenerateJobInput, ctx: JobContext = {
     await writer.flush();
   }
   const seconds = (performance.now() - t0) / 1000;
-  return { out, files, manifest, count: files.length, cancelled, seconds, imagesPerSec: files.length / seconds };
+  return {
+    out,
+    files,
+    manifest,
+    count: files.length,
+    cancelled,
+    seconds,
+    imagesPerSec: files.length / seconds,
+  };
 }
 
 /** Creates `<stem>.<ext>` in `dir`, or `<stem>-1.<ext>`… if taken; 'wx' makes the check and create one step. */

@@ -1,7 +1,12 @@
 export type { JobEvent, EmitJobEvent, JobContext } from './events.js';
 export { runImport, type ImportJobInput, type ImportJobResult } from './importJob.js';
 export { runTraining, type TrainJobInput, type TrainJobResult } from './trainJob.js';
-export { runGeneration, type GenerateJobInput, type GenerateJobResult, type GeneratedImage } from './generateJob.js';
+export {
+  runGeneration,
+  type GenerateJobInput,
+  type GenerateJobResult,
+  type GeneratedImage,
+} from './generateJob.js';
 export {
   runInterpolation,
   type InterpolateJobInput,

@@ -42,7 +42,10 @@ export interface InterpolateJobResult {
  * Encodes two image files with the project's model (same preprocessing as its dataset), walks the latent
  * path between their means and writes the decoded frames, a contact sheet and an animation.
  */
-export async function runInterpolation(input: InterpolateJobInput, ctx: JobContext = {}): Promise<InterpolateJobResult> {
+export async function runInterpolation(
+  input: InterpolateJobInput,
+  ctx: JobContext = {},
+): Promise<InterpolateJobResult> {
   const emit = ctx.emit ?? ignoreEvents;
   const { steps = 8, mode = 'slerp', animation = 'webp', frameDelayMs = 120 } = input;
   if (!Number.isInteger(steps) || steps < 2 || steps > 1000) {
@@ -91,13 +94,19 @@ export async function runInterpolation(input: InterpolateJobInput, ctx: JobConte
     }
     const sheet = tileImages(frames, Math.min(steps, 16));
     const contactSheet = join(out, 'contact-sheet.png');
-    await writeFileAtomic(contactSheet, await encodeImage(sheet.pixels, sheet.width, sheet.height, sheet.channels, 'png'));
+    await writeFileAtomic(
+      contactSheet,
+      await encodeImage(sheet.pixels, sheet.width, sheet.height, sheet.channels, 'png'),
+    );
     let animationFile: string | null = null;
     if (ext) {
       animationFile = join(out, `interpolation.${ext}`);
       // Forth and back, so the loop has no jump.
       const loop = [...framePixels, ...framePixels.slice(1, -1).reverse()];
-      await writeFileAtomic(animationFile, await encodeAnimation(loop, size, size, channels, ext, frameDelayMs));
+      await writeFileAtomic(
+        animationFile,
+        await encodeAnimation(loop, size, size, channels, ext, frameDelayMs),
+      );
     }
     return {
       out,
@@ -129,7 +138,10 @@ async function refuseExisting(dir: string, names: string[]): Promise<void> {
       () => false,
     );
     if (exists) {
-      throw new UserError('OUTPUT_EXISTS', `${path} already exists; choose an empty --out folder (nothing was overwritten)`);
+      throw new UserError(
+        'OUTPUT_EXISTS',
+        `${path} already exists; choose an empty --out folder (nothing was overwritten)`,
+      );
     }
   }
 }

@@ -2,7 +2,9 @@ import { VaeModel } from '../engine/model.js';
 import { requireLatestCheckpoint, type Checkpoint, type ProjectLayout } from '../project/index.js';
 
 /** The project's latest model, ready to encode and decode. The caller disposes `model`. */
-export async function loadTrainedModel(layout: ProjectLayout): Promise<{ model: VaeModel; checkpoint: Checkpoint }> {
+export async function loadTrainedModel(
+  layout: ProjectLayout,
+): Promise<{ model: VaeModel; checkpoint: Checkpoint }> {
   const checkpoint = await requireLatestCheckpoint(layout);
   const model = VaeModel.create(checkpoint.meta.config, checkpoint.meta.trainOptions.seed);
   try {

@@ -2,7 +2,12 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeImage, loadDataset } from '../dataset/index.js';
 import { resolveBackend, type BackendChoice, type BackendPreference } from '../engine/backend.js';
-import { defaultConfig, DEFAULT_TRAIN_OPTIONS, validateConfig, validateTrainOptions } from '../engine/config.js';
+import {
+  defaultConfig,
+  DEFAULT_TRAIN_OPTIONS,
+  validateConfig,
+  validateTrainOptions,
+} from '../engine/config.js';
 import { VaeModel } from '../engine/model.js';
 import { Trainer } from '../engine/trainer.js';
 import type { EpochMetrics, PreviewImage, TrainOptions, VaeConfig } from '../engine/types.js';
@@ -64,10 +69,16 @@ export async function runTraining(input: TrainJobInput, ctx: JobContext = {}): P
   let trainer: Trainer;
   if (input.resume) {
     if (!previous) {
-      throw new UserError('NO_MODEL', `${layout.root} has no checkpoint to resume; start with: vae-studio train --project ${layout.root}`);
+      throw new UserError(
+        'NO_MODEL',
+        `${layout.root} has no checkpoint to resume; start with: vae-studio train --project ${layout.root}`,
+      );
     }
     config = previous.meta.config;
-    options = { ...previous.meta.trainOptions, ...(input.options?.epochs ? { epochs: input.options.epochs } : {}) };
+    options = {
+      ...previous.meta.trainOptions,
+      ...(input.options?.epochs ? { epochs: input.options.epochs } : {}),
+    };
     if (config.imageSize !== manifest.size || config.channels !== manifest.channels) {
       throw new UserError(
         'DATASET_CHANGED',
@@ -91,7 +102,10 @@ export async function runTraining(input: TrainJobInput, ctx: JobContext = {}): P
     validateTrainOptions(options);
     if (previous) {
       archivedPrevious = await archiveCheckpoints(layout);
-      emit({ type: 'log', message: `the previous model (epoch ${previous.meta.epoch}) was moved to ${archivedPrevious}` });
+      emit({
+        type: 'log',
+        message: `the previous model (epoch ${previous.meta.epoch}) was moved to ${archivedPrevious}`,
+      });
     }
     model = VaeModel.create(config, options.seed);
     trainer = new Trainer(model, images, options);
@@ -151,10 +165,19 @@ async function writePreviews(
     samples: join(layout.previewsDir, `${tag}-samples.png`),
     reconstructions: join(layout.previewsDir, `${tag}-reconstructions.png`),
   };
-  await writeFileAtomic(paths.samples, await encodeImage(samples.pixels, samples.width, samples.height, samples.channels, 'png'));
+  await writeFileAtomic(
+    paths.samples,
+    await encodeImage(samples.pixels, samples.width, samples.height, samples.channels, 'png'),
+  );
   await writeFileAtomic(
     paths.reconstructions,
-    await encodeImage(reconstructions.pixels, reconstructions.width, reconstructions.height, reconstructions.channels, 'png'),
+    await encodeImage(
+      reconstructions.pixels,
+      reconstructions.width,
+      reconstructions.height,
+      reconstructions.channels,
+      'png',
+    ),
   );
   return paths;
 }

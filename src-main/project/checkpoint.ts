@@ -137,7 +137,11 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
   if (meta.format !== CHECKPOINT_FORMAT) {
     throw new UserError('BAD_CHECKPOINT', `${metaPath}: not a VAE Studio checkpoint`);
   }
-  const weights = unpackArrays(await readFile(join(dir, 'weights.bin')), meta.weights, join(dir, 'weights.bin'));
+  const weights = unpackArrays(
+    await readFile(join(dir, 'weights.bin')),
+    meta.weights,
+    join(dir, 'weights.bin'),
+  );
   const optimizer = unpackArrays(
     await readFile(join(dir, 'optimizer.bin')),
     meta.optimizer,
@@ -174,7 +178,9 @@ export async function archiveCheckpoints(layout: ProjectLayout): Promise<string 
 }
 
 async function pruneOldCheckpoints(layout: ProjectLayout, current: string): Promise<void> {
-  const epochs = (await readdir(layout.checkpointsDir)).filter((n) => /^epoch-\d+$/.test(n) && n !== current).sort();
+  const epochs = (await readdir(layout.checkpointsDir))
+    .filter((n) => /^epoch-\d+$/.test(n) && n !== current)
+    .sort();
   const stale = epochs.slice(0, Math.max(0, epochs.length - KEEP_PREVIOUS));
   for (const name of stale) await rm(join(layout.checkpointsDir, name), { recursive: true, force: true });
 }
@@ -213,5 +219,9 @@ function unpackArrays(bytes: Buffer, entries: TensorEntry[], path: string): Name
   // Copy into an aligned buffer: a Buffer's byteOffset inside Node's pool need not be a multiple of 4.
   const floats = new Float32Array(bytes.byteLength / 4);
   new Uint8Array(floats.buffer).set(bytes);
-  return entries.map((e) => ({ name: e.name, shape: e.shape, values: floats.slice(e.offset, e.offset + e.length) }));
+  return entries.map((e) => ({
+    name: e.name,
+    shape: e.shape,
+    values: floats.slice(e.offset, e.offset + e.length),
+  }));
 }

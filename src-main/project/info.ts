@@ -9,9 +9,11 @@ export interface ProjectInfo {
   root: string;
   name: string;
   createdAt: string;
-  dataset: Pick<DatasetManifest, 'count' | 'size' | 'channels' | 'fit' | 'labels' | 'sourceRoot'> & {
-    perLabel: Record<string, number>;
-  } | null;
+  dataset:
+    | (Pick<DatasetManifest, 'count' | 'size' | 'channels' | 'fit' | 'labels' | 'sourceRoot'> & {
+        perLabel: Record<string, number>;
+      })
+    | null;
   model: {
     checkpoint: string;
     epoch: number;

@@ -54,7 +54,8 @@ export async function openProject(dir: string): Promise<Project> {
 async function readProjectFile(layout: ProjectLayout): Promise<ProjectFile | null> {
   try {
     const s = await stat(layout.root);
-    if (!s.isDirectory()) throw new UserError('NOT_A_FOLDER', `${layout.root} is a file, not a project folder`);
+    if (!s.isDirectory())
+      throw new UserError('NOT_A_FOLDER', `${layout.root} is a file, not a project folder`);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
@@ -74,7 +75,10 @@ async function readProjectFile(layout: ProjectLayout): Promise<ProjectFile | nul
   }
   const meta = parsed as Partial<ProjectFile>;
   if (meta.format !== PROJECT_FORMAT) {
-    throw new UserError('BAD_PROJECT', `${layout.projectFile}: not a VAE Studio project file (format "${String(meta.format)}")`);
+    throw new UserError(
+      'BAD_PROJECT',
+      `${layout.projectFile}: not a VAE Studio project file (format "${String(meta.format)}")`,
+    );
   }
   return meta as ProjectFile;
 }

@@ -34,7 +34,7 @@ describe('vae-studio command line', () => {
     }
   });
 
-  it('shows a command\'s options with their defaults', async () => {
+  it("shows a command's options with their defaults", async () => {
     const { code, stdout } = await run(['train', '--help']);
     expect(code).toBe(0);
     expect(stdout).toContain('--latent <n>');
@@ -63,30 +63,73 @@ describe('vae-studio command line', () => {
     expect(r.stderr).toMatch(/nope is not a VAE Studio project/);
     const empty = await run(['import', join(dir, 'no-such-folder'), '--project', join(dir, 'p'), '--json']);
     expect(empty.code).toBe(1);
-    const last = JSON.parse(empty.stdout.trim().split('\n').at(-1)!) as { event: string; code: string; message: string };
+    const last = JSON.parse(empty.stdout.trim().split('\n').at(-1)!) as {
+      event: string;
+      code: string;
+      message: string;
+    };
     expect(last.event).toBe('error');
     expect(last.message).toContain('no-such-folder');
   });
 
   it('with --json prints events then one result object, for import, train, generate and info', async () => {
     const project = join(await tempDir(), 'p');
-    const imp = await run(['import', images, '--project', project, '--size', '16', '--channels', '1', '--json']);
+    const imp = await run([
+      'import',
+      images,
+      '--project',
+      project,
+      '--size',
+      '16',
+      '--channels',
+      '1',
+      '--json',
+    ]);
     expect(imp.code).toBe(0);
-    const impLines = imp.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const impLines = imp.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(impLines.at(-1)).toMatchObject({ event: 'result', command: 'import', imported: 32 });
 
     const train = await run([
-      'train', '--project', project, '--epochs', '2', '--latent', '3', '--width', '4', '--batch', '16', '--backend', 'cpu', '--json',
+      'train',
+      '--project',
+      project,
+      '--epochs',
+      '2',
+      '--latent',
+      '3',
+      '--width',
+      '4',
+      '--batch',
+      '16',
+      '--backend',
+      'cpu',
+      '--json',
     ]);
     expect(train.stderr).toBe('');
     expect(train.code).toBe(0);
-    const trainLines = train.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const trainLines = train.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(trainLines.filter((l) => l.event === 'train-epoch')).toHaveLength(2);
     const result = trainLines.at(-1) as { event: string; epochs: number; config: { latentDim: number } };
     expect(result).toMatchObject({ event: 'result', epochs: 2, config: { latentDim: 3 } });
 
     const out = join(await tempDir(), 'gen');
-    const gen = await run(['generate', '--project', project, '--count', '5', '--out', out, '--backend', 'cpu']);
+    const gen = await run([
+      'generate',
+      '--project',
+      project,
+      '--count',
+      '5',
+      '--out',
+      out,
+      '--backend',
+      'cpu',
+    ]);
     expect(gen.code).toBe(0);
     expect(gen.stdout).toContain(`wrote 5 images to ${out}`);
     expect((await readdir(out)).filter((f) => f.endsWith('.png'))).toHaveLength(5);
@@ -104,10 +147,28 @@ const built = existsSync(fileURLToPath(new URL('../../out/main/cli/index.js', im
 describe.skipIf(!built)('a training process killed mid-run', () => {
   it('resumes from its last checkpoint with the right epoch count and history', async () => {
     const project = join(await tempDir(), 'p');
-    expect((await run(['import', images, '--project', project, '--size', '16', '--channels', '1'])).code).toBe(0);
+    expect(
+      (await run(['import', images, '--project', project, '--size', '16', '--channels', '1'])).code,
+    ).toBe(0);
     const child = spawn(
       process.execPath,
-      [cli, 'train', '--project', project, '--epochs', '40', '--latent', '3', '--width', '4', '--batch', '8', '--backend', 'cpu', '--json'],
+      [
+        cli,
+        'train',
+        '--project',
+        project,
+        '--epochs',
+        '40',
+        '--latent',
+        '3',
+        '--width',
+        '4',
+        '--batch',
+        '8',
+        '--backend',
+        'cpu',
+        '--json',
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     // Kill it hard as soon as the second epoch's checkpoint is announced.
@@ -124,14 +185,31 @@ describe.skipIf(!built)('a training process killed mid-run', () => {
       child.on('error', reject);
     });
     await new Promise((r) => child.once('close', r));
-    const pointer = JSON.parse(await readFile(join(project, 'checkpoints', 'latest.json'), 'utf8')) as { epoch: number };
+    const pointer = JSON.parse(await readFile(join(project, 'checkpoints', 'latest.json'), 'utf8')) as {
+      epoch: number;
+    };
     expect(pointer.epoch).toBeGreaterThanOrEqual(2);
-    const resumed = await run(['train', '--project', project, '--resume', '--epochs', String(pointer.epoch + 1), '--backend', 'cpu', '--json']);
+    const resumed = await run([
+      'train',
+      '--project',
+      project,
+      '--resume',
+      '--epochs',
+      String(pointer.epoch + 1),
+      '--backend',
+      'cpu',
+      '--json',
+    ]);
     expect(resumed.code).toBe(0);
-    const result = JSON.parse(resumed.stdout.trim().split('\n').at(-1)!) as { startEpoch: number; epochs: number };
+    const result = JSON.parse(resumed.stdout.trim().split('\n').at(-1)!) as {
+      startEpoch: number;
+      epochs: number;
+    };
     expect(result).toMatchObject({ startEpoch: pointer.epoch, epochs: pointer.epoch + 1 });
     const info = await run(['info', '--project', project, '--json']);
     const model = (JSON.parse(info.stdout.trim()) as { model: { history: { epoch: number }[] } }).model;
-    expect(model.history.map((h) => h.epoch)).toEqual(Array.from({ length: pointer.epoch + 1 }, (_, i) => i + 1));
+    expect(model.history.map((h) => h.epoch)).toEqual(
+      Array.from({ length: pointer.epoch + 1 }, (_, i) => i + 1),
+    );
   });
 });

@@ -27,9 +27,12 @@ export async function writeSquares(folder: string, count: number, size = 16): Pr
     const side = 4 + Math.floor(rand() * 5);
     const x0 = Math.floor(rand() * (size - side));
     const y0 = Math.floor(rand() * (size - side));
-    for (let y = y0; y < y0 + side; y++) for (let x = x0; x < x0 + side; x++) pixels[y * size + x] = intensity;
+    for (let y = y0; y < y0 + side; y++)
+      for (let x = x0; x < x0 + side; x++) pixels[y * size + x] = intensity;
     const file = join(folder, i % 2 ? 'b' : 'a', `img-${String(i).padStart(4, '0')}.png`);
-    await sharp(pixels, { raw: { width: size, height: size, channels: 1 } }).png().toFile(file);
+    await sharp(pixels, { raw: { width: size, height: size, channels: 1 } })
+      .png()
+      .toFile(file);
     files.push(file);
   }
   return files;

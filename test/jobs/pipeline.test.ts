@@ -5,7 +5,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeImageFile } from '../../src-main/dataset/index.js';
 import { encodeImages, reconstructImages } from '../../src-main/engine/sampler.js';
 import type { EpochMetrics } from '../../src-main/engine/types.js';
-import { runGeneration, runImport, runInterpolation, runTraining, runEvaluation } from '../../src-main/jobs/index.js';
+import {
+  runGeneration,
+  runImport,
+  runInterpolation,
+  runTraining,
+  runEvaluation,
+} from '../../src-main/jobs/index.js';
 import { loadTrainedModel } from '../../src-main/jobs/loadModel.js';
 import { openProject } from '../../src-main/project/index.js';
 import { tempDir, writeSquares } from '../helpers/tinyData.js';
@@ -37,9 +43,12 @@ describe('training job', () => {
   it('trains, writes previews and checkpoints each epoch, and −ELBO falls', async () => {
     const project = await importedProject();
     const events: string[] = [];
-    const result = await runTraining({ project, ...tiny, options: { ...options, epochs: 4 } }, {
-      emit: (e) => events.push(e.type),
-    });
+    const result = await runTraining(
+      { project, ...tiny, options: { ...options, epochs: 4 } },
+      {
+        emit: (e) => events.push(e.type),
+      },
+    );
     expect(result.epochs).toBe(4);
     expect(result.history).toHaveLength(4);
     expect(result.history[3]!.train.negElbo).toBeLessThan(result.history[0]!.train.negElbo);
@@ -54,7 +63,11 @@ describe('training job', () => {
   });
 
   it('a resumed run continues where it stopped: same epochs and history as an uninterrupted run', async () => {
-    const straight = await runTraining({ project: await importedProject(), ...tiny, options: { ...options, epochs: 3 } });
+    const straight = await runTraining({
+      project: await importedProject(),
+      ...tiny,
+      options: { ...options, epochs: 3 },
+    });
     const project = await importedProject();
     const first = await runTraining({ project, ...tiny, options: { ...options, epochs: 2 } });
     expect(first.epochs).toBe(2);
@@ -62,7 +75,9 @@ describe('training job', () => {
     expect(resumed.startEpoch).toBe(2);
     expect(resumed.epochs).toBe(3);
     expect(losses(resumed.history)).toEqual(losses(straight.history));
-    await expect(runTraining({ project, backend: 'cpu', resume: true, options: { epochs: 3 } })).rejects.toMatchObject({
+    await expect(
+      runTraining({ project, backend: 'cpu', resume: true, options: { epochs: 3 } }),
+    ).rejects.toMatchObject({
       code: 'ALREADY_DONE',
     });
   });
@@ -92,7 +107,15 @@ describe('generation, interpolation and evaluation from a checkpoint', () => {
 
   it('writes exactly N decodable images of the right size and a manifest that matches them', async () => {
     const out = join(await tempDir(), 'gen');
-    const result = await runGeneration({ project, count: 10, out, seed: 3, temperature: 0.8, batchSize: 4, backend: 'cpu' });
+    const result = await runGeneration({
+      project,
+      count: 10,
+      out,
+      seed: 3,
+      temperature: 0.8,
+      batchSize: 4,
+      backend: 'cpu',
+    });
     expect(result.count).toBe(10);
     const pngs = (await readdir(out)).filter((f) => f.endsWith('.png')).sort();
     expect(pngs).toHaveLength(10);
@@ -100,30 +123,59 @@ describe('generation, interpolation and evaluation from a checkpoint', () => {
       const meta = await sharp(join(out, f)).metadata();
       expect([meta.width, meta.height]).toEqual([16, 16]);
     }
-    const rows = (await readFile(join(out, 'manifest.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as {
-      file: string;
-      index: number;
-      seed: number;
-      temperature: number;
-      z: number[];
-      epoch: number;
-      weightsSha256: string;
-    });
+    const rows = (await readFile(join(out, 'manifest.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            file: string;
+            index: number;
+            seed: number;
+            temperature: number;
+            z: number[];
+            epoch: number;
+            weightsSha256: string;
+          },
+      );
     expect(rows.map((r) => r.file).sort()).toEqual(pngs);
     expect(rows.map((r) => r.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    expect(rows.every((r) => r.seed === 3 && r.temperature === 0.8 && r.z.length === 4 && r.epoch === 2)).toBe(true);
+    expect(
+      rows.every((r) => r.seed === 3 && r.temperature === 0.8 && r.z.length === 4 && r.epoch === 2),
+    ).toBe(true);
     const csv = (await readFile(join(out, 'manifest.csv'), 'utf8')).trim().split('\n');
     expect(csv).toHaveLength(11);
     expect(csv[0]).toMatch(/^file,index,seed/);
   });
 
   it('the same seed gives the same images, and one image can be regenerated from its manifest row', async () => {
-    const a = await runGeneration({ project, count: 6, out: join(await tempDir(), 'a'), seed: 11, backend: 'cpu' });
-    const b = await runGeneration({ project, count: 1, start: 4, out: join(await tempDir(), 'b'), seed: 11, backend: 'cpu' });
-    const c = await runGeneration({ project, count: 6, out: join(await tempDir(), 'c'), seed: 12, backend: 'cpu' });
+    const a = await runGeneration({
+      project,
+      count: 6,
+      out: join(await tempDir(), 'a'),
+      seed: 11,
+      backend: 'cpu',
+    });
+    const b = await runGeneration({
+      project,
+      count: 1,
+      start: 4,
+      out: join(await tempDir(), 'b'),
+      seed: 11,
+      backend: 'cpu',
+    });
+    const c = await runGeneration({
+      project,
+      count: 6,
+      out: join(await tempDir(), 'c'),
+      seed: 12,
+      backend: 'cpu',
+    });
     const pixels = async (f: string) => (await sharp(f).raw().toBuffer()).toString('hex');
     expect(await pixels(b.files[0]!)).toBe(await pixels(a.files[4]!));
-    const same = await Promise.all(a.files.map(async (f, i) => (await pixels(f)) === (await pixels(c.files[i]!))));
+    const same = await Promise.all(
+      a.files.map(async (f, i) => (await pixels(f)) === (await pixels(c.files[i]!))),
+    );
     expect(same.filter(Boolean).length).toBeLessThan(6);
   });
 
@@ -140,7 +192,15 @@ describe('generation, interpolation and evaluation from a checkpoint', () => {
   it("interpolation's end frames equal the end images' reconstructions", async () => {
     const out = join(await tempDir(), 'interp');
     const [fileA, fileB] = [sourceFiles[0]!, sourceFiles[7]!];
-    const result = await runInterpolation({ project, imageA: fileA, imageB: fileB, out, steps: 5, mode: 'slerp', backend: 'cpu' });
+    const result = await runInterpolation({
+      project,
+      imageA: fileA,
+      imageB: fileB,
+      out,
+      steps: 5,
+      mode: 'slerp',
+      backend: 'cpu',
+    });
     expect(result.frames).toHaveLength(5);
     expect((await readdir(out)).sort()).toEqual([
       'contact-sheet.png',
@@ -164,7 +224,11 @@ describe('generation, interpolation and evaluation from a checkpoint', () => {
         const maxDiff = written.reduce((m, v, i) => Math.max(m, Math.abs(v - recon.pixels[i]!)), 0);
         expect(maxDiff).toBeLessThanOrEqual(1);
       }
-      const { mu } = encodeImages(model, { pixels: await decodeImageFile(fileA, decodeOpts), count: 1, size: 16, channels: 1 }, 1);
+      const { mu } = encodeImages(
+        model,
+        { pixels: await decodeImageFile(fileA, decodeOpts), count: 1, size: 16, channels: 1 },
+        1,
+      );
       expect(result.zA.map((v) => v.toFixed(5))).toEqual(Array.from(mu[0]!).map((v) => v.toFixed(5)));
     } finally {
       model.dispose();

@@ -15,13 +15,22 @@ import { tempDir } from '../helpers/tinyData.js';
 
 function arrays(seed: number): NamedArray[] {
   return [
-    { name: 'enc/conv0/kernel', shape: [2, 3], values: Float32Array.from([1, 2, 3, 4, 5, 6].map((v) => v * seed)) },
+    {
+      name: 'enc/conv0/kernel',
+      shape: [2, 3],
+      values: Float32Array.from([1, 2, 3, 4, 5, 6].map((v) => v * seed)),
+    },
     { name: 'enc/conv0/bias', shape: [3], values: Float32Array.from([0.5, -0.25, seed]) },
   ];
 }
 
 function state(epoch: number): TrainerState {
-  return { epoch, globalStep: epoch * 10, history: [], optimizer: [{ name: 'adam/step', shape: [1], values: Float32Array.of(epoch * 10) }] };
+  return {
+    epoch,
+    globalStep: epoch * 10,
+    history: [],
+    optimizer: [{ name: 'adam/step', shape: [1], values: Float32Array.of(epoch * 10) }],
+  };
 }
 
 const dataset = { count: 10, size: 16, channels: 1 as const };
@@ -42,7 +51,14 @@ describe('checkpoints', () => {
   it('round-trips weights, optimizer state and metadata exactly', async () => {
     const { layout } = await openOrCreateProject(await tempDir());
     const config = defaultConfig(16, 1);
-    await saveCheckpoint(layout, { config, trainOptions: DEFAULT_TRAIN_OPTIONS, state: state(3), weights: arrays(2), backend: 'cpu', dataset });
+    await saveCheckpoint(layout, {
+      config,
+      trainOptions: DEFAULT_TRAIN_OPTIONS,
+      state: state(3),
+      weights: arrays(2),
+      backend: 'cpu',
+      dataset,
+    });
     const loaded = await requireLatestCheckpoint(layout);
     expect(loaded.meta.epoch).toBe(3);
     expect(loaded.meta.config).toEqual(config);
@@ -55,8 +71,14 @@ describe('checkpoints', () => {
 
   it('points latest at the newest epoch, keeps one previous and ignores a half-written temporary folder', async () => {
     const { layout } = await openOrCreateProject(await tempDir());
-    const base = { config: defaultConfig(16, 1), trainOptions: DEFAULT_TRAIN_OPTIONS, backend: 'cpu', dataset };
-    for (const epoch of [1, 2, 3]) await saveCheckpoint(layout, { ...base, state: state(epoch), weights: arrays(epoch) });
+    const base = {
+      config: defaultConfig(16, 1),
+      trainOptions: DEFAULT_TRAIN_OPTIONS,
+      backend: 'cpu',
+      dataset,
+    };
+    for (const epoch of [1, 2, 3])
+      await saveCheckpoint(layout, { ...base, state: state(epoch), weights: arrays(epoch) });
     // What a kill in the middle of writing epoch 4 leaves behind.
     await mkdir(join(layout.checkpointsDir, '.tmp-epoch-0004-dead'));
     await writeFile(join(layout.checkpointsDir, '.tmp-epoch-0004-dead', 'weights.bin'), 'partial');
@@ -78,7 +100,9 @@ describe('checkpoints', () => {
       dataset,
     });
     await truncate(join(saved.dir, 'weights.bin'), 8);
-    await expect(loadLatestCheckpoint(layout)).rejects.toThrow(/weights\.bin: 8 bytes, model\.json expects 36/);
+    await expect(loadLatestCheckpoint(layout)).rejects.toThrow(
+      /weights\.bin: 8 bytes, model\.json expects 36/,
+    );
   });
 
   it('archives the previous model instead of deleting it', async () => {

@@ -7,7 +7,12 @@ export const benchCommand: Command = {
   summary: 'training images/s of a standard architecture (std28, std64) on random data',
   usage: '[--arch std28|std64]',
   options: {
-    arch: { type: 'string', value: 'std28|std64', help: 'architecture from ARCHITECTURES.md', default: 'std28' },
+    arch: {
+      type: 'string',
+      value: 'std28|std64',
+      help: 'architecture from ARCHITECTURES.md',
+      default: 'std28',
+    },
     batch: { type: 'string', value: 'n', help: 'batch size', default: '64' },
     steps: { type: 'string', value: 'n', help: 'timed training steps', default: '20' },
     warmup: { type: 'string', value: 'n', help: 'untimed steps first', default: '3' },

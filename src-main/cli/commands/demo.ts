@@ -7,7 +7,12 @@ export const demoCommand: Command = {
   summary: 'the whole job on a built-in sample dataset: import → train → generate → interpolate',
   usage: '[--dir <folder>]',
   options: {
-    dir: { type: 'string', value: 'folder', help: 'where the sample images, project and outputs go', default: 'vae-studio-demo' },
+    dir: {
+      type: 'string',
+      value: 'folder',
+      help: 'where the sample images, project and outputs go',
+      default: 'vae-studio-demo',
+    },
     epochs: { type: 'string', value: 'n', help: 'training epochs', default: '5' },
     images: { type: 'string', value: 'n', help: 'sample images to draw', default: '600' },
     ...BACKEND_OPTION,
@@ -24,14 +29,25 @@ export const demoCommand: Command = {
       { signal, emit: reporter.event },
     );
     const f = r.train.final;
-    reporter.result('demo', { dir: r.dir, samples: r.samples, import: { imported: r.import.imported }, train: { ...r.train, history: undefined }, generate: { out: r.generate.out, count: r.generate.count }, interpolate: r.interpolate }, [
-      `demo finished in ${r.dir}`,
-      `  imported ${r.import.imported} sample images (${fixed(r.import.imagesPerSec, 0)} images/s)`,
-      `  trained ${r.train.epochs} epochs on ${r.train.backend.backend}: validation −ELBO ${fixed(f?.val?.negElbo)} nats/image`,
-      `  training previews: ${r.dir}/project/previews/`,
-      `  16 generated images: ${r.generate.out}`,
-      `  interpolation: ${r.interpolate.contactSheet}`,
-      'next: vae-studio import <your folder> --project <dir>, then train, generate and interpolate (vae-studio --help)',
-    ]);
+    reporter.result(
+      'demo',
+      {
+        dir: r.dir,
+        samples: r.samples,
+        import: { imported: r.import.imported },
+        train: { ...r.train, history: undefined },
+        generate: { out: r.generate.out, count: r.generate.count },
+        interpolate: r.interpolate,
+      },
+      [
+        `demo finished in ${r.dir}`,
+        `  imported ${r.import.imported} sample images (${fixed(r.import.imagesPerSec, 0)} images/s)`,
+        `  trained ${r.train.epochs} epochs on ${r.train.backend.backend}: validation −ELBO ${fixed(f?.val?.negElbo)} nats/image`,
+        `  training previews: ${r.dir}/project/previews/`,
+        `  16 generated images: ${r.generate.out}`,
+        `  interpolation: ${r.interpolate.contactSheet}`,
+        'next: vae-studio import <your folder> --project <dir>, then train, generate and interpolate (vae-studio --help)',
+      ],
+    );
   },
 };

@@ -8,7 +8,11 @@ export const evalCommand: Command = {
   usage: '--project <dir> [--data <folder>]',
   options: {
     project: { type: 'string', value: 'dir', help: 'project with a trained model' },
-    data: { type: 'string', value: 'folder', help: "held-out images, preprocessed like the project's (default: validation split)" },
+    data: {
+      type: 'string',
+      value: 'folder',
+      help: "held-out images, preprocessed like the project's (default: validation split)",
+    },
     seed: { type: 'string', value: 'n', help: 'seed of the z sample per image', default: '0' },
     ...BACKEND_OPTION,
   },

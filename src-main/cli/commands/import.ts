@@ -8,10 +8,25 @@ export const importCommand: Command = {
   usage: '<folder> --project <dir>',
   options: {
     project: { type: 'string', value: 'dir', help: 'project folder (created if new)' },
-    size: { type: 'string', value: 'n', help: 'image side in pixels: 28 or a power of two 16–256', default: '64' },
+    size: {
+      type: 'string',
+      value: 'n',
+      help: 'image side in pixels: 28 or a power of two 16–256',
+      default: '64',
+    },
     channels: { type: 'string', value: '1|3', help: '1 = grayscale, 3 = RGB', default: '3' },
-    fit: { type: 'string', value: 'cover|contain|fill', help: 'cover crops the centre, contain pads, fill stretches', default: 'cover' },
-    background: { type: 'string', value: 'colour', help: 'colour behind transparent pixels and contain padding', default: '#ffffff' },
+    fit: {
+      type: 'string',
+      value: 'cover|contain|fill',
+      help: 'cover crops the centre, contain pads, fill stretches',
+      default: 'cover',
+    },
+    background: {
+      type: 'string',
+      value: 'colour',
+      help: 'colour behind transparent pixels and contain padding',
+      default: '#ffffff',
+    },
   },
   async run({ options, reporter, signal }) {
     const [folder] = options.positionals(1, ['folder']);
@@ -33,7 +48,8 @@ export const importCommand: Command = {
     if (result.skipped.length) {
       lines.push(`${result.skipped.length} files skipped:`);
       for (const s of result.skipped.slice(0, 20)) lines.push(`  ${s.path}: ${s.reason}`);
-      if (result.skipped.length > 20) lines.push(`  … and ${result.skipped.length - 20} more (see dataset/import-report.json)`);
+      if (result.skipped.length > 20)
+        lines.push(`  … and ${result.skipped.length - 20} more (see dataset/import-report.json)`);
     }
     reporter.result('import', result, lines);
   },

@@ -16,7 +16,9 @@ export const infoCommand: Command = {
       const labels = Object.entries(d.perLabel)
         .map(([label, n]) => `${label || '(top level)'} ${n}`)
         .join(', ');
-      lines.push(`dataset: ${d.count} images ${d.size}×${d.size}×${d.channels} (${d.fit}) from ${d.sourceRoot}`);
+      lines.push(
+        `dataset: ${d.count} images ${d.size}×${d.size}×${d.channels} (${d.fit}) from ${d.sourceRoot}`,
+      );
       lines.push(`  classes: ${labels}`);
     } else lines.push('dataset: none yet (vae-studio import <folder> --project …)');
     if (info.model) {

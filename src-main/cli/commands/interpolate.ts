@@ -9,7 +9,12 @@ export const interpolateCommand: Command = {
     project: { type: 'string', value: 'dir', help: 'project with a trained model' },
     out: { type: 'string', value: 'dir', help: 'output folder (must not already hold frames)' },
     steps: { type: 'string', value: 'n', help: 'frames including both ends', default: '8' },
-    mode: { type: 'string', value: 'slerp|lerp', help: 'spherical or linear interpolation', default: 'slerp' },
+    mode: {
+      type: 'string',
+      value: 'slerp|lerp',
+      help: 'spherical or linear interpolation',
+      default: 'slerp',
+    },
     animation: { type: 'string', value: 'webp|gif|none', help: 'animation format', default: 'webp' },
     ...BACKEND_OPTION,
   },

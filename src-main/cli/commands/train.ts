@@ -11,15 +11,35 @@ export const trainCommand: Command = {
     project: { type: 'string', value: 'dir', help: 'project folder with an imported dataset' },
     latent: { type: 'string', value: 'n', help: 'latent dimension 1–512 (default 16 for 28×28, else 32)' },
     beta: { type: 'string', value: 'x', help: 'weight of the KL term (β-VAE)', default: '1' },
-    epochs: { type: 'string', value: 'n', help: 'total epochs (with --resume: the new total)', default: '10' },
+    epochs: {
+      type: 'string',
+      value: 'n',
+      help: 'total epochs (with --resume: the new total)',
+      default: '10',
+    },
     batch: { type: 'string', value: 'n', help: 'batch size', default: '64' },
     lr: { type: 'string', value: 'x', help: 'Adam learning rate', default: '1e-3' },
-    seed: { type: 'string', value: 'n', help: 'seed of initialisation, split, shuffling and noise', default: '0' },
+    seed: {
+      type: 'string',
+      value: 'n',
+      help: 'seed of initialisation, split, shuffling and noise',
+      default: '0',
+    },
     val: { type: 'string', value: 'f', help: 'fraction held out for validation', default: '0.1' },
     warmup: { type: 'string', value: 'n', help: 'linear KL warm-up over n epochs (0 = off)', default: '0' },
-    'free-bits': { type: 'string', value: 'x', help: 'free bits, nats per latent dimension (0 = off)', default: '0' },
+    'free-bits': {
+      type: 'string',
+      value: 'x',
+      help: 'free bits, nats per latent dimension (0 = off)',
+      default: '0',
+    },
     width: { type: 'string', value: 'n', help: 'channels of the first conv layer', default: '32' },
-    likelihood: { type: 'string', value: 'bernoulli|gaussian', help: 'decoder likelihood', default: 'bernoulli' },
+    likelihood: {
+      type: 'string',
+      value: 'bernoulli|gaussian',
+      help: 'decoder likelihood',
+      default: 'bernoulli',
+    },
     sigma: { type: 'string', value: 'x', help: 'σ of the Gaussian likelihood', default: '0.1' },
     clip: { type: 'string', value: 'x', help: 'gradient-norm clip (0 = off)' },
     resume: { type: 'boolean', help: 'continue from the last checkpoint' },
@@ -51,7 +71,9 @@ export const trainCommand: Command = {
         (k) => !['project', 'epochs', 'resume', 'backend'].includes(k) && options.given(k),
       );
       if (ignored.length) {
-        reporter.line(`--resume keeps the checkpoint's settings; ignoring ${ignored.map((k) => `--${k}`).join(', ')}`);
+        reporter.line(
+          `--resume keeps the checkpoint's settings; ignoring ${ignored.map((k) => `--${k}`).join(', ')}`,
+        );
       }
     }
     const result = await runTraining(
@@ -73,7 +95,9 @@ export const trainCommand: Command = {
     if (f) {
       lines.push(
         `final train −ELBO ${fixed(f.train.negElbo)} nats/image (${fixed(f.train.bitsPerDim, 4)} bits/dim)` +
-          (f.val ? `, validation ${fixed(f.val.negElbo)} nats/image (${fixed(f.val.bitsPerDim, 4)} bits/dim)` : ''),
+          (f.val
+            ? `, validation ${fixed(f.val.negElbo)} nats/image (${fixed(f.val.bitsPerDim, 4)} bits/dim)`
+            : ''),
       );
     }
     if (result.checkpoint) lines.push(`checkpoint: ${result.checkpoint}`);
