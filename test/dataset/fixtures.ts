@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import sharp from 'sharp';
+import type { Sharp } from 'sharp';
 
 /** A fresh temporary folder; call the returned cleanup in afterEach/afterAll. */
 export async function makeTempDir(
@@ -31,7 +32,7 @@ export function columns(width: number, height: number, colourAt: (x: number) => 
   return px;
 }
 
-export function rawSharp(px: Buffer, width: number, height: number, channels: 1 | 3 | 4 = 3): sharp.Sharp {
+export function rawSharp(px: Buffer, width: number, height: number, channels: 1 | 3 | 4 = 3): Sharp {
   return sharp(px, { raw: { width, height, channels } });
 }
 

@@ -1,0 +1,168 @@
+import type { Dirent } from 'node:fs';
+import { readdir, realpath, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+
+import { UserError } from '../util/errors.js';
+import { mapLimit } from './pool.js';
+import type { SkippedFile } from './types.js';
+
+/** A regular file found by {@link scanFolder}; whether it is an image is decided later, by decoding it. */
+export interface ScannedFile {
+  /** Relative to the scanned folder, with '/' separators (stable across platforms, used in reports). */
+  path: string;
+  absPath: string;
+  /** First-level subfolder, '' at the top level. */
+  label: string;
+}
+
+export interface ScanResult {
+  /** Absolute path of the scanned folder. */
+  root: string;
+  /** Sorted by `path` (code-unit order, not locale, so the order is the same on every machine). */
+  files: ScannedFile[];
+  /** Hidden entries, dangling links, symlink loops, unreadable folders, special files; sorted by path. */
+  skipped: SkippedFile[];
+}
+
+export interface ScanOptions {
+  /** Folders read at once. Default 16. */
+  concurrency?: number;
+  /** Called after each folder is read with the number of entries met so far. */
+  onProgress?(entries: number): void;
+}
+
+interface PendingDir {
+  absPath: string;
+  /** '' for the root. */
+  relPath: string;
+}
+
+/** Code-unit comparison: locale-independent, so every machine imports in the same order. */
+export function comparePaths(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The first-level subfolder of a relative path: 'cats/a/b.png' → 'cats', 'x.png' → ''. */
+export function labelOf(relPath: string): string {
+  const slash = relPath.indexOf('/');
+  return slash < 0 ? '' : relPath.slice(0, slash);
+}
+
+function errnoCode(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : undefined;
+}
+
+/**
+ * Lists every non-hidden regular file under `folder`, recursively, following symbolic links.
+ *
+ * Names starting with '.' (files and folders) are skipped and reported, so `.DS_Store`, `.git/` and editor
+ * droppings never become training images. Symbolic links are followed; a link whose target is missing is
+ * reported as dangling, and a folder whose real path was already visited (a link back to an ancestor, or two
+ * links to one folder) is reported instead of walked again, so a loop cannot make the scan run forever.
+ * Folders are walked breadth first and each level in sorted order, so which of two links to the same folder is
+ * walked is deterministic (the shallowest, then the first by name).
+ *
+ * @throws UserError NOT_FOUND when `folder` does not exist, NOT_A_FOLDER when it is not a folder.
+ */
+export async function scanFolder(folder: string, options: ScanOptions = {}): Promise<ScanResult> {
+  const root = resolve(folder);
+  const concurrency = options.concurrency ?? 16;
+  try {
+    const info = await stat(root);
+    if (!info.isDirectory()) throw new UserError('NOT_A_FOLDER', `not a folder: ${root}`);
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    const code = errnoCode(err);
+    if (code === 'ENOENT' || code === 'ENOTDIR')
+      throw new UserError('NOT_FOUND', `folder not found: ${root}`);
+    throw new UserError('UNREADABLE', `cannot read folder ${root}: ${code ?? String(err)}`);
+  }
+
+  const files: ScannedFile[] = [];
+  const skipped: SkippedFile[] = [];
+  const visited = new Set<string>([await realpath(root)]);
+  let entries = 0;
+  let level: PendingDir[] = [{ absPath: root, relPath: '' }];
+
+  while (level.length > 0) {
+    const listings = await mapLimit(level, concurrency, async (dir) => {
+      try {
+        return await readdir(dir.absPath, { withFileTypes: true });
+      } catch (err) {
+        skipped.push({
+          path: dir.relPath || '.',
+          reason: `unreadable folder (${errnoCode(err) ?? String(err)})`,
+        });
+        return [] as Dirent[];
+      }
+    });
+
+    // Classify every entry of this level; links need a stat to know what they point to.
+    const candidates: PendingDir[] = [];
+    await mapLimit(
+      level.flatMap((dir, i) => (listings[i] ?? []).map((entry) => ({ dir, entry }))),
+      concurrency,
+      async ({ dir, entry }) => {
+        entries++;
+        const relPath = dir.relPath ? `${dir.relPath}/${entry.name}` : entry.name;
+        const absPath = join(dir.absPath, entry.name);
+        if (entry.name.startsWith('.')) {
+          skipped.push({ path: relPath, reason: entry.isDirectory() ? 'hidden folder' : 'hidden file' });
+          return;
+        }
+        let isDir = entry.isDirectory();
+        let isFile = entry.isFile();
+        if (entry.isSymbolicLink()) {
+          try {
+            const target = await stat(absPath);
+            isDir = target.isDirectory();
+            isFile = target.isFile();
+          } catch (err) {
+            const code = errnoCode(err);
+            const reason =
+              code === 'ENOENT' || code === 'ENOTDIR'
+                ? 'dangling symlink (target does not exist)'
+                : code === 'ELOOP'
+                  ? 'symlink loop'
+                  : `unreadable symlink (${code ?? String(err)})`;
+            skipped.push({ path: relPath, reason });
+            return;
+          }
+        }
+        if (isDir) candidates.push({ absPath, relPath });
+        else if (isFile) files.push({ path: relPath, absPath, label: labelOf(relPath) });
+        else skipped.push({ path: relPath, reason: 'not a regular file' });
+      },
+    );
+    options.onProgress?.(entries);
+
+    // Resolve real paths in parallel, then claim them in sorted order so the choice is deterministic.
+    candidates.sort((a, b) => comparePaths(a.relPath, b.relPath));
+    const reals = await mapLimit(candidates, concurrency, async (dir) => {
+      try {
+        return await realpath(dir.absPath);
+      } catch (err) {
+        return err as Error;
+      }
+    });
+    level = [];
+    candidates.forEach((dir, i) => {
+      const real = reals[i];
+      if (real instanceof Error || real === undefined) {
+        skipped.push({ path: dir.relPath, reason: `unreadable folder (${errnoCode(real) ?? String(real)})` });
+      } else if (visited.has(real)) {
+        skipped.push({
+          path: dir.relPath,
+          reason: 'folder already scanned (symlink loop or second link to it)',
+        });
+      } else {
+        visited.add(real);
+        level.push(dir);
+      }
+    });
+  }
+
+  files.sort((a, b) => comparePaths(a.path, b.path));
+  skipped.sort((a, b) => comparePaths(a.path, b.path));
+  return { root, files, skipped };
+}
