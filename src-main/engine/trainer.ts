@@ -1,0 +1,327 @@
+/**
+ * The training loop: seeded split and shuffles, batches straight from the uint8 cache, Adam with global-norm
+ * clipping, KL warm-up and free bits, divergence detection, per-epoch validation and previews, cancellation
+ * between steps, and a state that resumes a run bit-for-bit (same shuffles, same noise, same Adam moments).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { UserError } from '../util/errors.js';
+import { Adam, clipScale, globalNorm } from './adam.js';
+import { validateTrainOptions } from './config.js';
+import { registerVaeGradients } from './gradients.js';
+import { lossTerms, meanNegElbo, negElboTerms, noise } from './loss.js';
+import type { VaeModel } from './model.js';
+import { bytesToTensor, gatherImages, imageBytes, pickImages } from './pixels.js';
+import { hashSeed, Rng, SeedTag, shuffle } from './rng.js';
+import { decodeLatents, reconstructImages, sampleLatents, tileImages } from './sampler.js';
+import type {
+  EpochMetrics,
+  EpochPreview,
+  ImageBatch,
+  NamedArray,
+  TrainerState,
+  TrainOptions,
+  TrainProgress,
+} from './types.js';
+
+/** Images in the fixed-z sample grid of each epoch's preview (8 × 8). */
+export const PREVIEW_SAMPLES = 64;
+/** Validation images reconstructed in each epoch's preview. */
+export const PREVIEW_RECONSTRUCTIONS = 8;
+/** Least time between two progress reports, ms. */
+export const PROGRESS_INTERVAL_MS = 250;
+/** With this many steps per epoch or fewer, every step is reported. */
+const REPORT_EVERY_STEP_BELOW = 20;
+
+/** Callbacks of {@link Trainer.run}. */
+export interface TrainHooks {
+  /** Checked between steps; when aborted, `run` resolves with `cancelled: true`. */
+  signal?: AbortSignal;
+  /** Called every few steps (at most every 250 ms, and at each epoch's last step). */
+  onProgress?(p: TrainProgress): void;
+  /** Called after each completed epoch, with finite metrics and the weights of that epoch; awaited. */
+  onEpoch?(m: EpochMetrics, preview: EpochPreview, state: TrainerState): void | Promise<void>;
+}
+
+/** What {@link Trainer.run} resolves to. */
+export interface TrainResult {
+  /** Every completed epoch, including those of earlier runs this state resumed. */
+  history: EpochMetrics[];
+  /** State after the last completed epoch. */
+  state: TrainerState;
+  /** True when stopped by the signal; the model then holds the weights of the last completed epoch. */
+  cancelled: boolean;
+}
+
+/**
+ * Seeded split of `count` image indices into train and validation. round(count·valFraction) images (at least
+ * one when valFraction > 0 and count ≥ 2, never all of them) go to validation. Both lists are sorted, and the
+ * split depends only on (count, valFraction, seed), so a resumed run and `eval` see the same held-out images.
+ */
+export function splitIndices(count: number, valFraction: number, seed: number): { train: Uint32Array; val: Uint32Array } {
+  const nVal = valFraction > 0 && count >= 2 ? Math.min(count - 1, Math.max(1, Math.round(count * valFraction))) : 0;
+  const perm = shuffle(count, hashSeed(seed, SeedTag.split));
+  return { val: perm.slice(0, nVal).sort(), train: perm.slice(nVal).sort() };
+}
+
+interface StepResult {
+  loss: number;
+  reconstruction: number;
+  kl: number;
+  gradNorm: number;
+}
+
+/**
+ * One optimisation step on `n` images whose bytes start `bytes`. Gradients are checked for NaN/Inf before Adam
+ * sees them: when anything is not finite, nothing is applied and the raw figures are returned for the caller
+ * to report.
+ */
+async function trainStep(
+  model: VaeModel,
+  adam: Adam,
+  bytes: Uint8Array,
+  n: number,
+  beta: number,
+  freeBits: number,
+  noiseSeed: number,
+  clipNorm: number,
+): Promise<StepResult> {
+  const { imageSize: size, channels, latentDim } = model.config;
+  const x = bytesToTensor(bytes, n, size, channels);
+  const eps = noise(n, latentDim, noiseSeed);
+  const kept: { rec?: tf.Scalar; kl?: tf.Scalar } = {};
+  const { value, grads } = tf.variableGrads(() => {
+    const t = negElboTerms(model, x, eps, beta, freeBits);
+    // Kept past variableGrads' internal tidy so the terms come out of the same forward pass; disposed below.
+    kept.rec = tf.keep(t.reconstruction);
+    kept.kl = tf.keep(t.kl);
+    return t.loss;
+  }, model.variables);
+  const gradList = model.variables.map((v) => grads[v.name]!);
+  try {
+    const packed = tf.tidy(() => tf.stack([value, kept.rec!, kept.kl!, globalNorm(gradList)]));
+    const values = await packed.data();
+    packed.dispose();
+    const result = { loss: values[0]!, reconstruction: values[1]!, kl: values[2]!, gradNorm: values[3]! };
+    if (Number.isFinite(result.loss) && Number.isFinite(result.gradNorm)) adam.apply(gradList, clipScale(result.gradNorm, clipNorm));
+    return result;
+  } finally {
+    tf.dispose([x, eps, value, kept.rec!, kept.kl!, ...gradList]);
+  }
+}
+
+const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Trains one {@link VaeModel} on one set of images; `run` may be called again to continue. */
+export class Trainer {
+  private readonly options: TrainOptions;
+  private readonly trainIndices: Uint32Array;
+  private readonly valImages: ImageBatch | null;
+  private readonly previewOriginals: ImageBatch;
+  private readonly previewZ: Float32Array[];
+  private state: TrainerState;
+
+  /**
+   * @param data all images (uint8 NHWC); split into train/validation by `options.seed`.
+   * @param state where a previous run stopped (from {@link getState} or a checkpoint); the model must already
+   *   hold that state's weights.
+   */
+  constructor(
+    private readonly model: VaeModel,
+    private readonly data: ImageBatch,
+    options: TrainOptions,
+    state?: TrainerState,
+  ) {
+    validateTrainOptions(options);
+    this.options = { ...options };
+    const { imageSize, channels } = model.config;
+    if (data.size !== imageSize || data.channels !== channels) {
+      throw new UserError(
+        'DATASET_MISMATCH',
+        `the images are ${data.size}×${data.size}×${data.channels} but the model takes ${imageSize}×${imageSize}×${channels}`,
+      );
+    }
+    if (data.count < 1) throw new UserError('DATASET_EMPTY', 'there are no images to train on');
+    if (data.pixels.length < data.count * imageBytes(data.size, data.channels)) {
+      throw new UserError('DATASET_MISMATCH', `the image buffer holds fewer bytes than ${data.count} images need`);
+    }
+    const { train, val } = splitIndices(data.count, options.valFraction, options.seed);
+    this.trainIndices = train;
+    this.valImages = val.length > 0 ? pickImages(data, val) : null;
+    this.previewOriginals = pickImages(data, (val.length > 0 ? val : train).slice(0, PREVIEW_RECONSTRUCTIONS));
+    this.previewZ = sampleLatents(PREVIEW_SAMPLES, model.config.latentDim, hashSeed(options.seed, SeedTag.preview), 1);
+    this.state = state
+      ? { epoch: state.epoch, globalStep: state.globalStep, history: [...state.history], optimizer: state.optimizer }
+      : { epoch: 0, globalStep: 0, history: [], optimizer: [] };
+  }
+
+  /** State after the last completed epoch (what `onEpoch` last received, or the initial state). */
+  getState(): TrainerState {
+    return { ...this.state, history: [...this.state.history] };
+  }
+
+  /** Steps per epoch: the last partial batch counts. */
+  get stepsPerEpoch(): number {
+    return Math.ceil(this.trainIndices.length / this.options.batchSize);
+  }
+
+  /**
+   * Trains from the current state up to `options.epochs`. Throws `UserError('DIVERGED')` when the loss or the
+   * gradients stop being finite (the model is rolled back to the last completed epoch, and `onEpoch` has never
+   * seen the broken weights). Resolves with `cancelled: true` when `signal` aborts; the partial epoch is
+   * discarded and the model rolled back likewise, so model and state always agree.
+   */
+  async run(hooks: TrainHooks = {}): Promise<TrainResult> {
+    const { options, model } = this;
+    registerVaeGradients();
+    const adam = new Adam(model.variables, model.paramNames, { learningRate: options.learningRate });
+    if (this.state.optimizer.length > 0) adam.setState(this.state.optimizer);
+    const per = imageBytes(this.data.size, this.data.channels);
+    const batchBytes = new Uint8Array(options.batchSize * per);
+    const nTrain = this.trainIndices.length;
+    const steps = this.stepsPerEpoch;
+    const runStart = performance.now();
+    let runSteps = 0;
+    let lastGood: NamedArray[] | null = null;
+    try {
+      for (let epoch = this.state.epoch; epoch < options.epochs; epoch++) {
+        // Weights at the start of the epoch: restored if the epoch is cancelled or diverges.
+        lastGood = model.getWeights();
+        const epochStart = performance.now();
+        const order = shuffle(nTrain, hashSeed(options.seed, SeedTag.shuffle, epoch)).map((i) => this.trainIndices[i]!);
+        let globalStep = this.state.globalStep;
+        let recSum = 0;
+        let klSum = 0;
+        let seen = 0;
+        let beta = options.klWarmupEpochs > 0 ? 0 : model.config.beta;
+        let lastReport = -Infinity;
+        for (let s = 0; s < steps; s++) {
+          // A macrotask, not a microtask, so an abort from a timer, IPC message or signal handler gets to run.
+          await macrotask();
+          if (hooks.signal?.aborted) {
+            model.setWeights(lastGood);
+            return { history: [...this.state.history], state: this.getState(), cancelled: true };
+          }
+          const idx = order.subarray(s * options.batchSize, Math.min((s + 1) * options.batchSize, nTrain));
+          const n = idx.length;
+          gatherImages(this.data.pixels, per, idx, batchBytes);
+          beta =
+            options.klWarmupEpochs > 0
+              ? model.config.beta * Math.min(1, (epoch + (s + 1) / steps) / options.klWarmupEpochs)
+              : model.config.beta;
+          const r = await trainStep(
+            model,
+            adam,
+            batchBytes.subarray(0, n * per),
+            n,
+            beta,
+            options.freeBits,
+            hashSeed(options.seed, SeedTag.noise, globalStep),
+            options.gradClipNorm,
+          );
+          if (!Number.isFinite(r.loss) || !Number.isFinite(r.gradNorm)) {
+            const what = !Number.isFinite(r.loss) ? `loss became ${r.loss}` : `gradient norm became ${r.gradNorm}`;
+            throw this.diverged(`${what} at epoch ${epoch + 1}, step ${s + 1}`);
+          }
+          globalStep += 1;
+          runSteps += 1;
+          recSum += r.reconstruction * n;
+          klSum += r.kl * n;
+          seen += n;
+          const now = performance.now();
+          if (hooks.onProgress && (steps <= REPORT_EVERY_STEP_BELOW || s === steps - 1 || now - lastReport >= PROGRESS_INTERVAL_MS)) {
+            lastReport = now;
+            const remainingSteps = steps - (s + 1) + (options.epochs - epoch - 1) * steps;
+            hooks.onProgress({
+              epoch: epoch + 1,
+              epochs: options.epochs,
+              step: s + 1,
+              stepsPerEpoch: steps,
+              globalStep,
+              loss: lossTerms(recSum / seen, klSum / seen, this.data.size, this.data.channels),
+              imagesPerSec: seen / Math.max(1e-9, (now - epochStart) / 1000),
+              etaSeconds: (remainingSteps * (now - runStart)) / runSteps / 1000,
+            });
+          }
+        }
+        const val = this.valImages
+          ? meanNegElbo(model, this.valImages, options.batchSize, hashSeed(options.seed, SeedTag.validation))
+          : null;
+        if (val && !Number.isFinite(val.negElbo)) throw this.diverged(`validation loss became ${val.negElbo} at epoch ${epoch + 1}`);
+        const preview = this.preview();
+        const seconds = (performance.now() - epochStart) / 1000;
+        const metrics: EpochMetrics = {
+          epoch: epoch + 1,
+          train: lossTerms(recSum / seen, klSum / seen, this.data.size, this.data.channels),
+          val,
+          beta,
+          seconds,
+          // Whole-epoch throughput (validation and previews included), so imagesPerSec·seconds = images trained.
+          imagesPerSec: seen / Math.max(1e-9, seconds),
+        };
+        this.state = {
+          epoch: epoch + 1,
+          globalStep,
+          history: [...this.state.history, metrics],
+          optimizer: adam.getState(),
+        };
+        await hooks.onEpoch?.(metrics, preview, this.getState());
+      }
+      return { history: [...this.state.history], state: this.getState(), cancelled: false };
+    } catch (e) {
+      if (lastGood && e instanceof UserError && e.code === 'DIVERGED') model.setWeights(lastGood);
+      throw e;
+    } finally {
+      adam.dispose();
+    }
+  }
+
+  private diverged(where: string): UserError {
+    const o = this.options;
+    const clip = o.gradClipNorm > 0 ? `a lower gradient clip (now ${o.gradClipNorm})` : 'gradient clipping (gradClipNorm 100)';
+    return new UserError(
+      'DIVERGED',
+      `training diverged: ${where}; the last good checkpoint is kept. Try a lower learning rate (now ${o.learningRate}) or ${clip}, then train again.`,
+    );
+  }
+
+  /** Fixed-z sample grid and originals-over-reconstructions of the fixed preview images. */
+  private preview(): EpochPreview {
+    const samples = tileImages(decodeLatents(this.model, this.previewZ, PREVIEW_SAMPLES), 8);
+    const originals = this.previewOriginals;
+    const recon = reconstructImages(this.model, originals, originals.count);
+    const both = new Uint8Array(originals.pixels.length * 2);
+    both.set(originals.pixels, 0);
+    both.set(recon.pixels, originals.pixels.length);
+    const reconstructions = tileImages({ ...originals, pixels: both, count: originals.count * 2 }, originals.count);
+    return { samples, reconstructions };
+  }
+}
+
+/**
+ * Training throughput on random images: `warmup` untimed steps, then `steps` timed ones, batch `batchSize`.
+ * Mutates the model's weights (use a throw-away model). Used by `vae-studio bench`.
+ */
+export async function benchmarkTraining(
+  model: VaeModel,
+  opts: { batchSize: number; steps: number; warmup: number; seed: number },
+): Promise<{ imagesPerSec: number; msPerStep: number }> {
+  const { imageSize, channels } = model.config;
+  const per = imageBytes(imageSize, channels);
+  const bytes = new Uint8Array(opts.batchSize * per);
+  registerVaeGradients();
+  const rng = new Rng(hashSeed(opts.seed, SeedTag.bench));
+  for (let i = 0; i < bytes.length; i++) bytes[i] = rng.nextUint32() & 0xff;
+  const adam = new Adam(model.variables, model.paramNames, { learningRate: 1e-3 });
+  try {
+    const step = (k: number): Promise<StepResult> =>
+      trainStep(model, adam, bytes, opts.batchSize, model.config.beta, 0, hashSeed(opts.seed, SeedTag.noise, k), 0);
+    for (let k = 0; k < opts.warmup; k++) await step(k);
+    const t0 = performance.now();
+    for (let k = 0; k < opts.steps; k++) await step(opts.warmup + k);
+    const ms = performance.now() - t0;
+    const msPerStep = opts.steps > 0 ? ms / opts.steps : 0;
+    return { imagesPerSec: ms > 0 ? (opts.batchSize * opts.steps * 1000) / ms : 0, msPerStep };
+  } finally {
+    adam.dispose();
+  }
+}
