@@ -39,10 +39,10 @@ export async function runDemo(input: DemoJobInput, ctx: JobContext = {}): Promis
   await writeSampleDataset(samples, { count: input.images ?? 600, size: 32, seed: 0 });
   emit({ type: 'log', message: `importing into project ${project}` });
   const imported = await runImport({ folder: samples, project, size: 32, channels: 3, fit: 'cover' }, ctx);
-  emit({ type: 'log', message: `training ${input.epochs ?? 5} epochs` });
+  emit({ type: 'log', message: `training ${input.epochs ?? 10} epochs` });
   const backend = input.backend ?? 'auto';
   const train = await runTraining(
-    { project, config: { latentDim: 8 }, options: { epochs: input.epochs ?? 5, batchSize: 32 }, backend },
+    { project, config: { latentDim: 8 }, options: { epochs: input.epochs ?? 10, batchSize: 16, learningRate: 2e-3 }, backend },
     ctx,
   );
   const generate = await runGeneration(
