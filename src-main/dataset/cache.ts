@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import type { ImageBatch } from '../engine/types.js';
+import type { ImageBatch } from '../engine/index.js';
 import { UserError } from '../util/errors.js';
 import type { DatasetManifest } from './types.js';
 

@@ -1,7 +1,7 @@
-import { resolveBackend, type BackendChoice, type BackendPreference } from '../engine/backend.js';
-import { defaultConfig } from '../engine/config.js';
-import { VaeModel } from '../engine/model.js';
-import { benchmarkTraining } from '../engine/trainer.js';
+import { resolveBackend, type BackendChoice, type BackendPreference } from '../engine/index.js';
+import { defaultConfig } from '../engine/index.js';
+import { VaeModel } from '../engine/index.js';
+import { benchmarkTraining } from '../engine/index.js';
 
 export type BenchArch = 'std28' | 'std64';
 

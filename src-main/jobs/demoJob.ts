@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { writeSampleDataset } from '../dataset/index.js';
-import type { BackendPreference } from '../engine/backend.js';
+import type { BackendPreference } from '../engine/index.js';
 import { ignoreEvents, type JobContext } from './events.js';
 import { runGeneration, type GenerateJobResult } from './generateJob.js';
 import { runImport, type ImportJobResult } from './importJob.js';
@@ -42,7 +42,12 @@ export async function runDemo(input: DemoJobInput, ctx: JobContext = {}): Promis
   emit({ type: 'log', message: `training ${input.epochs ?? 10} epochs` });
   const backend = input.backend ?? 'auto';
   const train = await runTraining(
-    { project, config: { latentDim: 8 }, options: { epochs: input.epochs ?? 10, batchSize: 16, learningRate: 2e-3 }, backend },
+    {
+      project,
+      config: { latentDim: 8 },
+      options: { epochs: input.epochs ?? 10, batchSize: 16, learningRate: 2e-3 },
+      backend,
+    },
     ctx,
   );
   const generate = await runGeneration(

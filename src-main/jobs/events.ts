@@ -1,5 +1,5 @@
 import type { ImportProgress } from '../dataset/index.js';
-import type { EpochMetrics, TrainProgress } from '../engine/types.js';
+import type { EpochMetrics, TrainProgress } from '../engine/index.js';
 
 /**
  * Everything a long job says while it runs. The CLI's progress bar, `--json` lines, tests and (later) the IPC

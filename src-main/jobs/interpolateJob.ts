@@ -1,9 +1,9 @@
 import { access, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { decodeImageFile, encodeAnimation, encodeImage, readDatasetManifest } from '../dataset/index.js';
-import { resolveBackend, type BackendPreference } from '../engine/backend.js';
-import { decodeLatents, encodeImages, interpolateLatents, tileImages } from '../engine/sampler.js';
-import type { ImageBatch } from '../engine/types.js';
+import { resolveBackend, type BackendPreference } from '../engine/index.js';
+import { decodeLatents, encodeImages, interpolateLatents, tileImages } from '../engine/index.js';
+import type { ImageBatch } from '../engine/index.js';
 import { openProject } from '../project/index.js';
 import { UserError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomicWrite.js';

@@ -1,4 +1,4 @@
-import { VaeModel } from '../engine/model.js';
+import { VaeModel } from '../engine/index.js';
 import { requireLatestCheckpoint, type Checkpoint, type ProjectLayout } from '../project/index.js';
 
 /** The project's latest model, ready to encode and decode. The caller disposes `model`. */

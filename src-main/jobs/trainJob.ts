@@ -1,16 +1,16 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeImage, loadDataset } from '../dataset/index.js';
-import { resolveBackend, type BackendChoice, type BackendPreference } from '../engine/backend.js';
+import { resolveBackend, type BackendChoice, type BackendPreference } from '../engine/index.js';
 import {
   defaultConfig,
   DEFAULT_TRAIN_OPTIONS,
   validateConfig,
   validateTrainOptions,
-} from '../engine/config.js';
-import { VaeModel } from '../engine/model.js';
-import { Trainer } from '../engine/trainer.js';
-import type { EpochMetrics, PreviewImage, TrainOptions, VaeConfig } from '../engine/types.js';
+} from '../engine/index.js';
+import { VaeModel } from '../engine/index.js';
+import { Trainer } from '../engine/index.js';
+import type { EpochMetrics, PreviewImage, TrainOptions, VaeConfig } from '../engine/index.js';
 import {
   archiveCheckpoints,
   loadLatestCheckpoint,

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, writeFile, open } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { EpochMetrics, NamedArray, TrainOptions, TrainerState, VaeConfig } from '../engine/types.js';
+import type { EpochMetrics, NamedArray, TrainOptions, TrainerState, VaeConfig } from '../engine/index.js';
 import { UserError } from '../util/errors.js';
 import { writeJsonAtomic } from '../util/atomicWrite.js';
 import type { ProjectLayout } from './layout.js';

@@ -1,6 +1,6 @@
 import type { DatasetManifest } from '../dataset/index.js';
 import { readDatasetManifest } from '../dataset/index.js';
-import type { EpochMetrics, VaeConfig, TrainOptions } from '../engine/types.js';
+import type { EpochMetrics, VaeConfig, TrainOptions } from '../engine/index.js';
 import { loadLatestCheckpoint } from './checkpoint.js';
 import type { Project } from './projectFolder.js';
 

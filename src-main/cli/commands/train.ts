@@ -1,4 +1,4 @@
-import type { TrainOptions, VaeConfig } from '../../engine/types.js';
+import type { TrainOptions, VaeConfig } from '../../engine/index.js';
 import { runTraining } from '../../jobs/index.js';
 import { BACKEND_OPTION, BACKENDS, type Command } from '../command.js';
 import { fixed } from '../format.js';
