@@ -74,8 +74,16 @@ export class Adam {
   getState(): NamedArray[] {
     const out: NamedArray[] = [{ name: ADAM_STEP_NAME, shape: [], values: Float32Array.of(this.step) }];
     this.names.forEach((name, i) => {
-      out.push({ name: `${name}/m`, shape: [...this.m[i]!.shape], values: (this.m[i]!.dataSync() as Float32Array).slice() });
-      out.push({ name: `${name}/v`, shape: [...this.v[i]!.shape], values: (this.v[i]!.dataSync() as Float32Array).slice() });
+      out.push({
+        name: `${name}/m`,
+        shape: [...this.m[i]!.shape],
+        values: (this.m[i]!.dataSync() as Float32Array).slice(),
+      });
+      out.push({
+        name: `${name}/v`,
+        shape: [...this.v[i]!.shape],
+        values: (this.v[i]!.dataSync() as Float32Array).slice(),
+      });
     });
     return out;
   }
@@ -90,7 +98,11 @@ export class Adam {
     const pick = (name: string, like: tf.Variable): Float32Array => {
       const s = byName.get(name);
       if (!s) throw new UserError('CHECKPOINT_MISMATCH', `optimizer state lacks tensor ${name}`);
-      if (s.values.length !== like.size || s.shape.length !== like.rank || s.shape.some((d, i) => d !== like.shape[i])) {
+      if (
+        s.values.length !== like.size ||
+        s.shape.length !== like.rank ||
+        s.shape.some((d, i) => d !== like.shape[i])
+      ) {
         throw new UserError(
           'CHECKPOINT_MISMATCH',
           `optimizer tensor ${name} has shape [${s.shape.join(', ')}], the model needs [${like.shape.join(', ')}]`,

@@ -30,9 +30,12 @@ export function defaultConfig(imageSize: number, channels: 1 | 3): VaeConfig {
 }
 
 /**
- * Default training options. `gradClipNorm` 100: Adam's step size does not depend on a constant gradient scale,
- * so clipping only matters for rare spikes; the loss is summed over pixels (thousands of terms per image), so
- * ordinary gradient norms are in the tens and a clip of 100 catches blow-ups without biasing normal steps.
+ * Default training options: the reference's (Adam 1e-3, batch 64), plus a 10 % validation split.
+ * `gradClipNorm` is 0 (off) on purpose: the loss is summed over pixels, so ordinary gradient norms are in the
+ * hundreds (measured on std28 at init: ≈ 450 at batch 16, falling to ≈ 200 after a dozen steps) and any small
+ * clip such as 100 would rescale nearly every early step, departing from the PyTorch reference arithmetic.
+ * Adam bounds each update to about lr per weight whatever the gradient scale, and NaN/Inf is caught by the
+ * trainer's divergence check, so clipping is an opt-in for unstable datasets rather than a default.
  */
 export const DEFAULT_TRAIN_OPTIONS: Readonly<TrainOptions> = Object.freeze({
   epochs: 10,
@@ -42,7 +45,7 @@ export const DEFAULT_TRAIN_OPTIONS: Readonly<TrainOptions> = Object.freeze({
   valFraction: 0.1,
   klWarmupEpochs: 0,
   freeBits: 0,
-  gradClipNorm: 100,
+  gradClipNorm: 0,
 });
 
 function invalid(field: string, cause: string, got: unknown): never {
@@ -61,7 +64,14 @@ function checkInt(field: string, v: unknown, min: number, max: number): void {
   }
 }
 
-function checkNumber(field: string, v: unknown, min: number, max: number, minExclusive = false, maxExclusive = false): void {
+function checkNumber(
+  field: string,
+  v: unknown,
+  min: number,
+  max: number,
+  minExclusive = false,
+  maxExclusive = false,
+): void {
   const ok =
     typeof v === 'number' &&
     Number.isFinite(v) &&
@@ -86,7 +96,8 @@ export function validateConfig(c: VaeConfig): void {
   if (!isSupportedImageSize(c.imageSize)) {
     invalid('imageSize', 'must be 28 or a power of two from 16 to 256', c.imageSize);
   }
-  if (c.channels !== 1 && c.channels !== 3) invalid('channels', 'must be 1 (grayscale) or 3 (RGB)', c.channels);
+  if (c.channels !== 1 && c.channels !== 3)
+    invalid('channels', 'must be 1 (grayscale) or 3 (RGB)', c.channels);
   checkInt('latentDim', c.latentDim, 1, MAX_LATENT_DIM);
   checkNumber('beta', c.beta, 0, 1000);
   checkInt('width', c.width, 1, 512);
@@ -149,9 +160,20 @@ export function planLayers(c: VaeConfig): LayerPlan {
   const decoder: ConvLayerPlan[] = [];
   for (let i = n - 1; i >= 0; i--) {
     const enc = encoder[i]!;
-    decoder.push({ inSize: enc.outSize, outSize: enc.inSize, inChannels: enc.outChannels, outChannels: enc.inChannels });
+    decoder.push({
+      inSize: enc.outSize,
+      outSize: enc.inSize,
+      inChannels: enc.outChannels,
+      outChannels: enc.inChannels,
+    });
   }
-  return { encoder, bottleneckSize: size, bottleneckChannels: inChannels, flatSize: size * size * inChannels, decoder };
+  return {
+    encoder,
+    bottleneckSize: size,
+    bottleneckChannels: inChannels,
+    flatSize: size * size * inChannels,
+    decoder,
+  };
 }
 
 /** Shape and name of one trainable tensor, in the order the model creates them. */
@@ -204,10 +226,15 @@ export function describeArchitecture(c: VaeConfig): string[] {
   const row = (layer: string, shape: string, params: number): void => {
     lines.push(`${layer.padEnd(24)} → ${shape.padEnd(12)}${params > 0 ? ` (${params} params)` : ''}`);
   };
-  const convParams = (l: ConvLayerPlan): number => KERNEL_SIZE * KERNEL_SIZE * l.inChannels * l.outChannels + l.outChannels;
+  const convParams = (l: ConvLayerPlan): number =>
+    KERNEL_SIZE * KERNEL_SIZE * l.inChannels * l.outChannels + l.outChannels;
   row('input', `${c.imageSize}×${c.imageSize}×${c.channels}`, 0);
   plan.encoder.forEach((l) => {
-    row(`encoder conv(4,2,${l.outChannels}) ReLU`, `${l.outSize}×${l.outSize}×${l.outChannels}`, convParams(l));
+    row(
+      `encoder conv(4,2,${l.outChannels}) ReLU`,
+      `${l.outSize}×${l.outSize}×${l.outChannels}`,
+      convParams(l),
+    );
   });
   row('encoder flatten', `${plan.flatSize}`, 0);
   row(`encoder dense ${2 * L} [μ, log σ²]`, `${2 * L}`, plan.flatSize * 2 * L + 2 * L);

@@ -30,7 +30,10 @@ function binary(
       const [a, b] = saved as [tf.Tensor, tf.Tensor];
       const d = dy as tf.Tensor;
       const out = tf.broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape);
-      return { a: () => unbroadcast(da(d, a, b), a.shape, out), b: () => unbroadcast(db(d, a, b), b.shape, out) };
+      return {
+        a: () => unbroadcast(da(d, a, b), a.shape, out),
+        b: () => unbroadcast(db(d, a, b), b.shape, out),
+      };
     },
   };
 }
@@ -114,7 +117,11 @@ const configs: tf.GradConfig[] = [
     inputsToSave: ['x'],
     gradFunc: (dy, saved: Saved, attrs: Attrs) => {
       const x = saved[0]!;
-      const [begin, size] = tf.slice_util.parseSliceParams(x, attrs.begin as number[], attrs.size as number[]);
+      const [begin, size] = tf.slice_util.parseSliceParams(
+        x,
+        attrs.begin as number[],
+        attrs.size as number[],
+      );
       const paddings = x.shape.map((d, i): [number, number] => [begin![i]!, d - begin![i]! - size![i]!]);
       return { x: () => tf.pad(dy as tf.Tensor, paddings) };
     },

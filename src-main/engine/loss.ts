@@ -17,7 +17,10 @@ const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
  */
 export function bernoulliNll(logits: tf.Tensor4D, x: tf.Tensor4D): tf.Tensor1D {
   return tf.tidy(() => {
-    const perPixel = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, x)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
+    const perPixel = tf.add(
+      tf.sub(tf.relu(logits), tf.mul(logits, x)),
+      tf.log1p(tf.exp(tf.neg(tf.abs(logits)))),
+    );
     return tf.sum(perPixel, [1, 2, 3]);
   });
 }
@@ -38,7 +41,9 @@ export function gaussianNll(logits: tf.Tensor4D, x: tf.Tensor4D, sigma: number):
 
 /** −log p(x|z) per image for the config's likelihood, [N]. */
 export function reconstructionNll(config: VaeConfig, logits: tf.Tensor4D, x: tf.Tensor4D): tf.Tensor1D {
-  return config.likelihood === 'gaussian' ? gaussianNll(logits, x, config.gaussianSigma) : bernoulliNll(logits, x);
+  return config.likelihood === 'gaussian'
+    ? gaussianNll(logits, x, config.gaussianSigma)
+    : bernoulliNll(logits, x);
 }
 
 /** Closed-form KL(N(μ, σ²) ‖ N(0, 1)) per image and latent dimension: 0.5·(σ² + μ² − 1 − log σ²), [N, L]. */
@@ -74,7 +79,13 @@ export interface NegElboTensors {
  * dimension's batch-mean KL is clamped from below at `freeBits` nats in `loss` only (Kingma et al. 2016 eq. 15),
  * so dimensions under the threshold get no KL gradient; the reported `kl` stays the true value.
  */
-export function negElboTerms(model: VaeModel, x: tf.Tensor4D, eps: tf.Tensor2D, beta: number, freeBits: number): NegElboTensors {
+export function negElboTerms(
+  model: VaeModel,
+  x: tf.Tensor4D,
+  eps: tf.Tensor2D,
+  beta: number,
+  freeBits: number,
+): NegElboTensors {
   return tf.tidy(() => {
     const { mu, logVar } = model.encode(x);
     const z = reparameterize(mu, logVar, eps);
@@ -94,7 +105,12 @@ export function bitsPerDim(negElbo: number, imageSize: number, channels: number)
 }
 
 /** Builds {@link LossTerms} (β = 1) from per-image reconstruction and KL in nats. */
-export function lossTerms(reconstruction: number, kl: number, imageSize: number, channels: number): LossTerms {
+export function lossTerms(
+  reconstruction: number,
+  kl: number,
+  imageSize: number,
+  channels: number,
+): LossTerms {
   const negElbo = reconstruction + kl;
   return { reconstruction, kl, negElbo, bitsPerDim: bitsPerDim(negElbo, imageSize, channels) };
 }

@@ -92,7 +92,10 @@ export class VaeModel {
       });
       const n = h.shape[0];
       const flat = tf.reshape(h, [n, this.plan.flatSize]);
-      const out = tf.add<tf.Tensor2D>(tf.matMul(flat, this.v('encoder/dense/kernel')), this.v('encoder/dense/bias'));
+      const out = tf.add<tf.Tensor2D>(
+        tf.matMul(flat, this.v('encoder/dense/kernel')),
+        this.v('encoder/dense/bias'),
+      );
       // Same split as the reference: h[:, :L] is μ, h[:, L:] is log σ².
       const L = this.config.latentDim;
       const mu = tf.slice(out, [0, 0], [n, L]);
@@ -106,7 +109,9 @@ export class VaeModel {
     return tf.tidy(() => {
       const n = z.shape[0];
       const b = this.plan.bottleneckSize;
-      const dense = tf.relu(tf.add(tf.matMul(z, this.v('decoder/dense/kernel') as tf.Tensor2D), this.v('decoder/dense/bias')));
+      const dense = tf.relu(
+        tf.add(tf.matMul(z, this.v('decoder/dense/kernel') as tf.Tensor2D), this.v('decoder/dense/bias')),
+      );
       let h = tf.reshape<tf.Rank.R4>(dense, [n, b, b, this.plan.bottleneckChannels]);
       const last = this.plan.decoder.length - 1;
       this.plan.decoder.forEach((l, i) => {
@@ -143,16 +148,24 @@ export class VaeModel {
     const given = new Map<string, NamedArray>();
     for (const w of weights) {
       if (!this.byName.has(w.name)) {
-        throw new UserError('CHECKPOINT_MISMATCH', `checkpoint has tensor ${w.name}, which this model does not have`);
+        throw new UserError(
+          'CHECKPOINT_MISMATCH',
+          `checkpoint has tensor ${w.name}, which this model does not have`,
+        );
       }
-      if (given.has(w.name)) throw new UserError('CHECKPOINT_MISMATCH', `checkpoint has tensor ${w.name} twice`);
+      if (given.has(w.name))
+        throw new UserError('CHECKPOINT_MISMATCH', `checkpoint has tensor ${w.name} twice`);
       given.set(w.name, w);
     }
     this.specs.forEach((s) => {
       const w = given.get(s.name);
       if (!w) throw new UserError('CHECKPOINT_MISMATCH', `checkpoint lacks tensor ${s.name}`);
       const size = s.shape.reduce((a, b) => a * b, 1);
-      if (w.shape.length !== s.shape.length || w.shape.some((d, i) => d !== s.shape[i]) || w.values.length !== size) {
+      if (
+        w.shape.length !== s.shape.length ||
+        w.shape.some((d, i) => d !== s.shape[i]) ||
+        w.values.length !== size
+      ) {
         throw new UserError(
           'CHECKPOINT_MISMATCH',
           `tensor ${s.name} has shape [${w.shape.join(', ')}] (${w.values.length} values), the model needs [${s.shape.join(', ')}]`,
@@ -160,7 +173,9 @@ export class VaeModel {
       }
     });
     tf.tidy(() => {
-      this.specs.forEach((s) => this.v(s.name).assign(tf.tensor(given.get(s.name)!.values.slice(), s.shape, 'float32')));
+      this.specs.forEach((s) =>
+        this.v(s.name).assign(tf.tensor(given.get(s.name)!.values.slice(), s.shape, 'float32')),
+      );
     });
   }
 

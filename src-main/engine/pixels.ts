@@ -11,10 +11,20 @@ export function imageBytes(size: number, channels: number): number {
 }
 
 /** uint8 NHWC bytes of `count` images → float32 [count, size, size, channels] tensor in [0, 1]. */
-export function bytesToTensor(pixels: Uint8Array, count: number, size: number, channels: number): tf.Tensor4D {
+export function bytesToTensor(
+  pixels: Uint8Array,
+  count: number,
+  size: number,
+  channels: number,
+): tf.Tensor4D {
   return tf.tidy(() => {
     // Float32Array's constructor converts natively; tfjs would make the same copy for a uint8 input anyway.
-    const raw = tf.tensor4d(new Float32Array(pixels.subarray(0, count * imageBytes(size, channels))), [count, size, size, channels]);
+    const raw = tf.tensor4d(new Float32Array(pixels.subarray(0, count * imageBytes(size, channels))), [
+      count,
+      size,
+      size,
+      channels,
+    ]);
     return tf.mul(raw, 1 / 255);
   });
 }
@@ -30,7 +40,12 @@ export function sliceToTensor(batch: ImageBatch, start: number, count: number): 
  * Copies the images at `indices` (into `source`, image-major) to the front of `target`, one contiguous
  * `Uint8Array.set` per image. Returns the number of bytes written.
  */
-export function gatherImages(source: Uint8Array, bytesPerImage: number, indices: ArrayLike<number>, target: Uint8Array): number {
+export function gatherImages(
+  source: Uint8Array,
+  bytesPerImage: number,
+  indices: ArrayLike<number>,
+  target: Uint8Array,
+): number {
   for (let i = 0; i < indices.length; i++) {
     const k = indices[i]!;
     target.set(source.subarray(k * bytesPerImage, (k + 1) * bytesPerImage), i * bytesPerImage);

@@ -19,7 +19,13 @@ export function latentSeed(seed: number, index: number): number {
  * `count` latent vectors z ~ N(0, temperature²·I). Vector i depends only on (seed, startIndex + i, temperature),
  * so generating images 0..99 in one call or in batches gives the same images.
  */
-export function sampleLatents(count: number, latentDim: number, seed: number, temperature: number, startIndex = 0): Float32Array[] {
+export function sampleLatents(
+  count: number,
+  latentDim: number,
+  seed: number,
+  temperature: number,
+  startIndex = 0,
+): Float32Array[] {
   const out: Float32Array[] = [];
   for (let i = 0; i < count; i++) {
     const z = normals(latentDim, latentSeed(seed, startIndex + i));
@@ -55,7 +61,11 @@ export function decodeLatents(model: VaeModel, z: Float32Array[], batchSize: num
 }
 
 /** q(z|x) of each image: μ and σ = exp(0.5·log σ²), one Float32Array of length L per image. */
-export function encodeImages(model: VaeModel, images: ImageBatch, batchSize: number): { mu: Float32Array[]; sigma: Float32Array[] } {
+export function encodeImages(
+  model: VaeModel,
+  images: ImageBatch,
+  batchSize: number,
+): { mu: Float32Array[]; sigma: Float32Array[] } {
   checkImages(model, images);
   const L = model.config.latentDim;
   const mu: Float32Array[] = [];
@@ -81,7 +91,9 @@ export function encodeImages(model: VaeModel, images: ImageBatch, batchSize: num
 function checkImages(model: VaeModel, images: ImageBatch): void {
   const { imageSize, channels } = model.config;
   if (images.size !== imageSize || images.channels !== channels) {
-    throw new Error(`images are ${images.size}×${images.size}×${images.channels}, the model needs ${imageSize}×${imageSize}×${channels}`);
+    throw new Error(
+      `images are ${images.size}×${images.size}×${images.channels}, the model needs ${imageSize}×${imageSize}×${channels}`,
+    );
   }
 }
 
@@ -104,7 +116,12 @@ export function reconstructImages(model: VaeModel, images: ImageBatch, batchSize
  * (keeps the norm when |a| = |b|, which suits Gaussian latents); it falls back to 'lerp' when a and b are
  * nearly parallel or one is zero, where the slerp formula divides by ~0.
  */
-export function interpolateLatents(a: Float32Array, b: Float32Array, steps: number, mode: 'lerp' | 'slerp'): Float32Array[] {
+export function interpolateLatents(
+  a: Float32Array,
+  b: Float32Array,
+  steps: number,
+  mode: 'lerp' | 'slerp',
+): Float32Array[] {
   if (a.length !== b.length) throw new Error(`latents differ in length: ${a.length} vs ${b.length}`);
   if (!Number.isInteger(steps) || steps < 2) throw new Error(`steps must be an integer ≥ 2, got ${steps}`);
   let dot = 0;
@@ -132,7 +149,12 @@ export function interpolateLatents(a: Float32Array, b: Float32Array, steps: numb
 }
 
 /** Held-out −ELBO (β = 1, one seeded sample per image), nats per image and bits/dim. */
-export function evaluateNegElbo(model: VaeModel, images: ImageBatch, batchSize: number, seed: number): LossTerms {
+export function evaluateNegElbo(
+  model: VaeModel,
+  images: ImageBatch,
+  batchSize: number,
+  seed: number,
+): LossTerms {
   checkImages(model, images);
   return meanNegElbo(model, images, Math.max(1, Math.floor(batchSize)), seed);
 }

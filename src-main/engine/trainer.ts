@@ -57,8 +57,13 @@ export interface TrainResult {
  * one when valFraction > 0 and count ≥ 2, never all of them) go to validation. Both lists are sorted, and the
  * split depends only on (count, valFraction, seed), so a resumed run and `eval` see the same held-out images.
  */
-export function splitIndices(count: number, valFraction: number, seed: number): { train: Uint32Array; val: Uint32Array } {
-  const nVal = valFraction > 0 && count >= 2 ? Math.min(count - 1, Math.max(1, Math.round(count * valFraction))) : 0;
+export function splitIndices(
+  count: number,
+  valFraction: number,
+  seed: number,
+): { train: Uint32Array; val: Uint32Array } {
+  const nVal =
+    valFraction > 0 && count >= 2 ? Math.min(count - 1, Math.max(1, Math.round(count * valFraction))) : 0;
   const perm = shuffle(count, hashSeed(seed, SeedTag.split));
   return { val: perm.slice(0, nVal).sort(), train: perm.slice(nVal).sort() };
 }
@@ -102,7 +107,8 @@ async function trainStep(
     const values = await packed.data();
     packed.dispose();
     const result = { loss: values[0]!, reconstruction: values[1]!, kl: values[2]!, gradNorm: values[3]! };
-    if (Number.isFinite(result.loss) && Number.isFinite(result.gradNorm)) adam.apply(gradList, clipScale(result.gradNorm, clipNorm));
+    if (Number.isFinite(result.loss) && Number.isFinite(result.gradNorm))
+      adam.apply(gradList, clipScale(result.gradNorm, clipNorm));
     return result;
   } finally {
     tf.dispose([x, eps, value, kept.rec!, kept.kl!, ...gradList]);
@@ -142,15 +148,31 @@ export class Trainer {
     }
     if (data.count < 1) throw new UserError('DATASET_EMPTY', 'there are no images to train on');
     if (data.pixels.length < data.count * imageBytes(data.size, data.channels)) {
-      throw new UserError('DATASET_MISMATCH', `the image buffer holds fewer bytes than ${data.count} images need`);
+      throw new UserError(
+        'DATASET_MISMATCH',
+        `the image buffer holds fewer bytes than ${data.count} images need`,
+      );
     }
     const { train, val } = splitIndices(data.count, options.valFraction, options.seed);
     this.trainIndices = train;
     this.valImages = val.length > 0 ? pickImages(data, val) : null;
-    this.previewOriginals = pickImages(data, (val.length > 0 ? val : train).slice(0, PREVIEW_RECONSTRUCTIONS));
-    this.previewZ = sampleLatents(PREVIEW_SAMPLES, model.config.latentDim, hashSeed(options.seed, SeedTag.preview), 1);
+    this.previewOriginals = pickImages(
+      data,
+      (val.length > 0 ? val : train).slice(0, PREVIEW_RECONSTRUCTIONS),
+    );
+    this.previewZ = sampleLatents(
+      PREVIEW_SAMPLES,
+      model.config.latentDim,
+      hashSeed(options.seed, SeedTag.preview),
+      1,
+    );
     this.state = state
-      ? { epoch: state.epoch, globalStep: state.globalStep, history: [...state.history], optimizer: state.optimizer }
+      ? {
+          epoch: state.epoch,
+          globalStep: state.globalStep,
+          history: [...state.history],
+          optimizer: state.optimizer,
+        }
       : { epoch: 0, globalStep: 0, history: [], optimizer: [] };
   }
 
@@ -181,13 +203,14 @@ export class Trainer {
     const steps = this.stepsPerEpoch;
     const runStart = performance.now();
     let runSteps = 0;
-    let lastGood: NamedArray[] | null = null;
+    // Weights of the last completed epoch (as onEpoch saw them): restored if an epoch is cancelled or diverges.
+    let lastGood: NamedArray[] = model.getWeights();
     try {
       for (let epoch = this.state.epoch; epoch < options.epochs; epoch++) {
-        // Weights at the start of the epoch: restored if the epoch is cancelled or diverges.
-        lastGood = model.getWeights();
         const epochStart = performance.now();
-        const order = shuffle(nTrain, hashSeed(options.seed, SeedTag.shuffle, epoch)).map((i) => this.trainIndices[i]!);
+        const order = shuffle(nTrain, hashSeed(options.seed, SeedTag.shuffle, epoch)).map(
+          (i) => this.trainIndices[i]!,
+        );
         let globalStep = this.state.globalStep;
         let recSum = 0;
         let klSum = 0;
@@ -219,7 +242,9 @@ export class Trainer {
             options.gradClipNorm,
           );
           if (!Number.isFinite(r.loss) || !Number.isFinite(r.gradNorm)) {
-            const what = !Number.isFinite(r.loss) ? `loss became ${r.loss}` : `gradient norm became ${r.gradNorm}`;
+            const what = !Number.isFinite(r.loss)
+              ? `loss became ${r.loss}`
+              : `gradient norm became ${r.gradNorm}`;
             throw this.diverged(`${what} at epoch ${epoch + 1}, step ${s + 1}`);
           }
           globalStep += 1;
@@ -228,7 +253,10 @@ export class Trainer {
           klSum += r.kl * n;
           seen += n;
           const now = performance.now();
-          if (hooks.onProgress && (steps <= REPORT_EVERY_STEP_BELOW || s === steps - 1 || now - lastReport >= PROGRESS_INTERVAL_MS)) {
+          if (
+            hooks.onProgress &&
+            (steps <= REPORT_EVERY_STEP_BELOW || s === steps - 1 || now - lastReport >= PROGRESS_INTERVAL_MS)
+          ) {
             lastReport = now;
             const remainingSteps = steps - (s + 1) + (options.epochs - epoch - 1) * steps;
             hooks.onProgress({
@@ -246,7 +274,8 @@ export class Trainer {
         const val = this.valImages
           ? meanNegElbo(model, this.valImages, options.batchSize, hashSeed(options.seed, SeedTag.validation))
           : null;
-        if (val && !Number.isFinite(val.negElbo)) throw this.diverged(`validation loss became ${val.negElbo} at epoch ${epoch + 1}`);
+        if (val && !Number.isFinite(val.negElbo))
+          throw this.diverged(`validation loss became ${val.negElbo} at epoch ${epoch + 1}`);
         const preview = this.preview();
         const seconds = (performance.now() - epochStart) / 1000;
         const metrics: EpochMetrics = {
@@ -264,11 +293,12 @@ export class Trainer {
           history: [...this.state.history, metrics],
           optimizer: adam.getState(),
         };
+        lastGood = model.getWeights();
         await hooks.onEpoch?.(metrics, preview, this.getState());
       }
       return { history: [...this.state.history], state: this.getState(), cancelled: false };
     } catch (e) {
-      if (lastGood && e instanceof UserError && e.code === 'DIVERGED') model.setWeights(lastGood);
+      if (e instanceof UserError && e.code === 'DIVERGED') model.setWeights(lastGood);
       throw e;
     } finally {
       adam.dispose();
@@ -277,7 +307,11 @@ export class Trainer {
 
   private diverged(where: string): UserError {
     const o = this.options;
-    const clip = o.gradClipNorm > 0 ? `a lower gradient clip (now ${o.gradClipNorm})` : 'gradient clipping (gradClipNorm 100)';
+    // Typical gradient norms are in the hundreds (the loss is summed over pixels), hence the suggested value.
+    const clip =
+      o.gradClipNorm > 0
+        ? `a lower gradient clip (now ${o.gradClipNorm})`
+        : 'gradient clipping (gradClipNorm 500)';
     return new UserError(
       'DIVERGED',
       `training diverged: ${where}; the last good checkpoint is kept. Try a lower learning rate (now ${o.learningRate}) or ${clip}, then train again.`,
@@ -292,7 +326,10 @@ export class Trainer {
     const both = new Uint8Array(originals.pixels.length * 2);
     both.set(originals.pixels, 0);
     both.set(recon.pixels, originals.pixels.length);
-    const reconstructions = tileImages({ ...originals, pixels: both, count: originals.count * 2 }, originals.count);
+    const reconstructions = tileImages(
+      { ...originals, pixels: both, count: originals.count * 2 },
+      originals.count,
+    );
     return { samples, reconstructions };
   }
 }
@@ -314,7 +351,16 @@ export async function benchmarkTraining(
   const adam = new Adam(model.variables, model.paramNames, { learningRate: 1e-3 });
   try {
     const step = (k: number): Promise<StepResult> =>
-      trainStep(model, adam, bytes, opts.batchSize, model.config.beta, 0, hashSeed(opts.seed, SeedTag.noise, k), 0);
+      trainStep(
+        model,
+        adam,
+        bytes,
+        opts.batchSize,
+        model.config.beta,
+        0,
+        hashSeed(opts.seed, SeedTag.noise, k),
+        0,
+      );
     for (let k = 0; k < opts.warmup; k++) await step(k);
     const t0 = performance.now();
     for (let k = 0; k < opts.steps; k++) await step(opts.warmup + k);

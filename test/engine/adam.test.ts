@@ -34,18 +34,31 @@ describe('Adam', () => {
 
   it('exports and imports its state by name so a resumed optimiser continues identically', () => {
     const make = (): [tf.Variable, Adam] => {
-      const v = tf.variable(tf.tensor2d([[1, 2], [3, 4]]));
+      const v = tf.variable(
+        tf.tensor2d([
+          [1, 2],
+          [3, 4],
+        ]),
+      );
       return [v, new Adam([v], ['w'], { learningRate: 0.01 })];
     };
     const [a, adamA] = make();
     const [b, adamB] = make();
-    adamA.apply([tf.tensor2d([[1, -1], [2, 0.5]])]);
+    adamA.apply([
+      tf.tensor2d([
+        [1, -1],
+        [2, 0.5],
+      ]),
+    ]);
     const state = adamA.getState();
     expect(state.map((s) => s.name)).toEqual([ADAM_STEP_NAME, 'w/m', 'w/v']);
     b.assign(a);
     adamB.setState(state);
     expect(adamB.step).toBe(1);
-    const g = tf.tensor2d([[0.3, 0.2], [-1, 1]]);
+    const g = tf.tensor2d([
+      [0.3, 0.2],
+      [-1, 1],
+    ]);
     adamA.apply([g]);
     adamB.apply([g]);
     expect(b.dataSync()).toEqual(a.dataSync());

@@ -37,7 +37,13 @@ describe('defaults', () => {
       gaussianSigma: 0.1,
     });
     expect(defaultConfig(64, 3).latentDim).toBe(32);
-    expect(DEFAULT_TRAIN_OPTIONS).toMatchObject({ epochs: 10, batchSize: 64, learningRate: 1e-3, seed: 0, valFraction: 0.1 });
+    expect(DEFAULT_TRAIN_OPTIONS).toMatchObject({
+      epochs: 10,
+      batchSize: 64,
+      learningRate: 1e-3,
+      seed: 0,
+      valFraction: 0.1,
+    });
     expect(() => validateConfig(defaultConfig(256, 3))).not.toThrow();
     expect(() => validateTrainOptions({ ...DEFAULT_TRAIN_OPTIONS })).not.toThrow();
   });
@@ -46,7 +52,8 @@ describe('defaults', () => {
 describe('std28 and std64 match ARCHITECTURES.md', () => {
   it('std28 (28×28×1, L 16): layer shapes and PyTorch parameter count', () => {
     const c = defaultConfig(28, 1);
-    const torch = conv(1, 32) + conv(32, 64) + linear(3136, 32) + linear(16, 3136) + conv(64, 32) + conv(32, 1);
+    const torch =
+      conv(1, 32) + conv(32, 64) + linear(3136, 32) + linear(16, 3136) + conv(64, 32) + conv(32, 1);
     expect(torch).toBe(220385);
     expect(countParameters(c)).toBe(torch);
     const plan = planLayers(c);
@@ -75,13 +82,31 @@ describe('std28 and std64 match ARCHITECTURES.md', () => {
   it('std64 (64×64×3, L 32): layer shapes and PyTorch parameter count', () => {
     const c = defaultConfig(64, 3);
     const torch =
-      conv(3, 32) + conv(32, 64) + conv(64, 128) + conv(128, 256) + linear(4096, 64) +
-      linear(32, 4096) + conv(256, 128) + conv(128, 64) + conv(64, 32) + conv(32, 3);
+      conv(3, 32) +
+      conv(32, 64) +
+      conv(64, 128) +
+      conv(128, 256) +
+      linear(4096, 64) +
+      linear(32, 4096) +
+      conv(256, 128) +
+      conv(128, 64) +
+      conv(64, 32) +
+      conv(32, 3);
     expect(countParameters(c)).toBe(torch);
     const plan = planLayers(c);
-    expect(plan.encoder.map((l) => `${l.outSize}x${l.outChannels}`)).toEqual(['32x32', '16x64', '8x128', '4x256']);
+    expect(plan.encoder.map((l) => `${l.outSize}x${l.outChannels}`)).toEqual([
+      '32x32',
+      '16x64',
+      '8x128',
+      '4x256',
+    ]);
     expect(plan.flatSize).toBe(4096);
-    expect(plan.decoder.map((l) => `${l.outSize}x${l.outChannels}`)).toEqual(['8x128', '16x64', '32x32', '64x3']);
+    expect(plan.decoder.map((l) => `${l.outSize}x${l.outChannels}`)).toEqual([
+      '8x128',
+      '16x64',
+      '32x32',
+      '64x3',
+    ]);
     const lines = describeArchitecture(c);
     expect(lines.filter((l) => l.includes('→ 4×4×256'))).toHaveLength(2); // last conv and the reshape
     expect(lines.some((l) => /convT\(4,2,3\) logits\s+→ 64×64×3 /.test(l))).toBe(true);
@@ -97,24 +122,38 @@ describe('std28 and std64 match ARCHITECTURES.md', () => {
 describe('validation names the field and the cause', () => {
   it('config', () => {
     const c = defaultConfig(28, 1);
-    expect(thrownMessage(() => validateConfig({ ...c, latentDim: 0 }))).toBe('latentDim: must be an integer from 1 to 512, got 0');
-    expect(thrownMessage(() => validateConfig({ ...c, imageSize: 48 }))).toMatch(/^imageSize: .*power of two.*got 48$/);
+    expect(thrownMessage(() => validateConfig({ ...c, latentDim: 0 }))).toBe(
+      'latentDim: must be an integer from 1 to 512, got 0',
+    );
+    expect(thrownMessage(() => validateConfig({ ...c, imageSize: 48 }))).toMatch(
+      /^imageSize: .*power of two.*got 48$/,
+    );
     expect(thrownMessage(() => validateConfig({ ...c, channels: 2 as 1 }))).toMatch(/^channels: .*got 2$/);
     expect(thrownMessage(() => validateConfig({ ...c, beta: -1 }))).toMatch(/^beta: .*got -1$/);
     expect(thrownMessage(() => validateConfig({ ...c, width: 2.5 }))).toMatch(/^width: .*got 2.5$/);
-    expect(thrownMessage(() => validateConfig({ ...c, likelihood: 'poisson' as 'bernoulli' }))).toMatch(/^likelihood: .*got "poisson"$/);
-    expect(thrownMessage(() => validateConfig({ ...c, gaussianSigma: 0 }))).toMatch(/^gaussianSigma: must be a number greater than 0/);
+    expect(thrownMessage(() => validateConfig({ ...c, likelihood: 'poisson' as 'bernoulli' }))).toMatch(
+      /^likelihood: .*got "poisson"$/,
+    );
+    expect(thrownMessage(() => validateConfig({ ...c, gaussianSigma: 0 }))).toMatch(
+      /^gaussianSigma: must be a number greater than 0/,
+    );
   });
 
   it('train options', () => {
     const o = { ...DEFAULT_TRAIN_OPTIONS };
     expect(thrownMessage(() => validateTrainOptions({ ...o, epochs: 0 }))).toMatch(/^epochs: .*got 0$/);
     expect(thrownMessage(() => validateTrainOptions({ ...o, batchSize: 1.5 }))).toMatch(/^batchSize: /);
-    expect(thrownMessage(() => validateTrainOptions({ ...o, learningRate: NaN }))).toMatch(/^learningRate: .*got NaN$/);
-    expect(thrownMessage(() => validateTrainOptions({ ...o, valFraction: 1 }))).toMatch(/^valFraction: .*less than 1, got 1$/);
+    expect(thrownMessage(() => validateTrainOptions({ ...o, learningRate: NaN }))).toMatch(
+      /^learningRate: .*got NaN$/,
+    );
+    expect(thrownMessage(() => validateTrainOptions({ ...o, valFraction: 1 }))).toMatch(
+      /^valFraction: .*less than 1, got 1$/,
+    );
     expect(thrownMessage(() => validateTrainOptions({ ...o, seed: -1 }))).toMatch(/^seed: /);
     expect(thrownMessage(() => validateTrainOptions({ ...o, freeBits: -0.5 }))).toMatch(/^freeBits: /);
-    expect(thrownMessage(() => validateTrainOptions({ ...o, klWarmupEpochs: Infinity }))).toMatch(/^klWarmupEpochs: /);
+    expect(thrownMessage(() => validateTrainOptions({ ...o, klWarmupEpochs: Infinity }))).toMatch(
+      /^klWarmupEpochs: /,
+    );
     expect(thrownMessage(() => validateTrainOptions({ ...o, gradClipNorm: -1 }))).toMatch(/^gradClipNorm: /);
   });
 });

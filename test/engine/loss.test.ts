@@ -24,14 +24,18 @@ describe('reconstruction', () => {
   it('Bernoulli NLL of a 2-pixel image equals hand-computed binary cross-entropy', () => {
     const logits = tf.tensor4d([2, -1], [1, 1, 2, 1]);
     const x = tf.tensor4d([1, 0.25], [1, 1, 2, 1]);
-    const bce = (l: number, t: number): number => -(t * Math.log(sigmoid(l)) + (1 - t) * Math.log(1 - sigmoid(l)));
+    const bce = (l: number, t: number): number =>
+      -(t * Math.log(sigmoid(l)) + (1 - t) * Math.log(1 - sigmoid(l)));
     const expected = bce(2, 1) + bce(-1, 0.25);
     expect(expected).toBeCloseTo(Math.log1p(Math.exp(-2)) + 0.25 + Math.log1p(Math.exp(-1)), 12);
     expect(bernoulliNll(logits, x).dataSync()[0]).toBeCloseTo(expected, 5);
   });
 
   it('Bernoulli NLL is stable for huge logits', () => {
-    const v = bernoulliNll(tf.tensor4d([100, -100, 100], [1, 1, 3, 1]), tf.tensor4d([1, 1, 0], [1, 1, 3, 1])).dataSync();
+    const v = bernoulliNll(
+      tf.tensor4d([100, -100, 100], [1, 1, 3, 1]),
+      tf.tensor4d([1, 1, 0], [1, 1, 3, 1]),
+    ).dataSync();
     // ≈ 0 + 100 + 100: no Inf, no NaN.
     expect(v[0]).toBeCloseTo(200, 3);
   });
@@ -40,7 +44,8 @@ describe('reconstruction', () => {
     const sigma = 0.1;
     const x = tf.tensor4d([0.5, 0.9], [1, 1, 2, 1]);
     const logits = tf.tensor4d([0, 1], [1, 1, 2, 1]);
-    const px = (t: number, l: number): number => 0.5 * ((t - sigmoid(l)) / sigma) ** 2 + Math.log(sigma) + 0.5 * Math.log(2 * Math.PI);
+    const px = (t: number, l: number): number =>
+      0.5 * ((t - sigmoid(l)) / sigma) ** 2 + Math.log(sigma) + 0.5 * Math.log(2 * Math.PI);
     expect(gaussianNll(logits, x, sigma).dataSync()[0]).toBeCloseTo(px(0.5, 0) + px(0.9, 1), 4);
   });
 });
@@ -53,13 +58,22 @@ describe('KL, reparameterisation and units', () => {
   });
 
   it('z = μ + σ·ε', () => {
-    const z = reparameterize(tf.tensor2d([[1, -2]]), tf.tensor2d([[Math.log(4), 0]]), tf.tensor2d([[0.5, -1]]));
+    const z = reparameterize(
+      tf.tensor2d([[1, -2]]),
+      tf.tensor2d([[Math.log(4), 0]]),
+      tf.tensor2d([[0.5, -1]]),
+    );
     expect(Array.from(z.dataSync())).toEqual([2, -3]);
   });
 
   it('bits/dim = nats / (H·W·C·ln 2)', () => {
     expect(bitsPerDim(100, 28, 1)).toBeCloseTo(100 / (784 * Math.LN2), 12);
-    expect(lossTerms(80, 20, 28, 1)).toEqual({ reconstruction: 80, kl: 20, negElbo: 100, bitsPerDim: bitsPerDim(100, 28, 1) });
+    expect(lossTerms(80, 20, 28, 1)).toEqual({
+      reconstruction: 80,
+      kl: 20,
+      negElbo: 100,
+      bitsPerDim: bitsPerDim(100, 28, 1),
+    });
   });
 
   it('seeded noise repeats', () => {
@@ -72,7 +86,13 @@ describe('negElboTerms', () => {
   // A stand-in model with fixed outputs: μ = [[0.1, 2], [0.3, 2]], log σ² = 0, logits 0 (p = 0.5 everywhere).
   const fake = {
     config: { ...defaultConfig(16, 1), imageSize: 1, latentDim: 2 },
-    encode: () => ({ mu: tf.tensor2d([[0.1, 2], [0.3, 2]]), logVar: tf.zeros<tf.Rank.R2>([2, 2]) }),
+    encode: () => ({
+      mu: tf.tensor2d([
+        [0.1, 2],
+        [0.3, 2],
+      ]),
+      logVar: tf.zeros<tf.Rank.R2>([2, 2]),
+    }),
     decodeLogits: (z: tf.Tensor2D) => tf.zeros<tf.Rank.R4>([z.shape[0], 1, 2, 1]),
   } as unknown as VaeModel;
   const x = tf.tensor4d([0, 1, 1, 1], [2, 1, 2, 1]);

@@ -44,15 +44,29 @@ describe('padding arithmetic', () => {
     const inC = 2;
     const outC = 2;
     // Small integers so the float32 result is exact.
-    const x = Array.from({ length: h }, (_, y) => Array.from({ length: h }, (_, xx) => Array.from({ length: inC }, (_, c) => ((y * 5 + xx * 3 + c * 7) % 5) - 2)));
+    const x = Array.from({ length: h }, (_, y) =>
+      Array.from({ length: h }, (_, xx) =>
+        Array.from({ length: inC }, (_, c) => ((y * 5 + xx * 3 + c * 7) % 5) - 2),
+      ),
+    );
     const w = Array.from({ length: inC }, (_, ci) =>
-      Array.from({ length: outC }, (_, co) => Array.from({ length: 4 }, (_, ky) => Array.from({ length: 4 }, (_, kx) => ((ci * 3 + co * 5 + ky * 4 + kx) % 7) - 3))),
+      Array.from({ length: outC }, (_, co) =>
+        Array.from({ length: 4 }, (_, ky) =>
+          Array.from({ length: 4 }, (_, kx) => ((ci * 3 + co * 5 + ky * 4 + kx) % 7) - 3),
+        ),
+      ),
     );
     const expected = torchConvTranspose(x, w, [0, 0]);
     expect(expected).toHaveLength(6);
     // tfjs filter layout [KH, KW, outC, inC].
     const wTf = tf.tensor4d(
-      Array.from({ length: 4 }, (_, ky) => Array.from({ length: 4 }, (_, kx) => Array.from({ length: outC }, (_, co) => Array.from({ length: inC }, (_, ci) => w[ci]![co]![ky]![kx]!)))),
+      Array.from({ length: 4 }, (_, ky) =>
+        Array.from({ length: 4 }, (_, kx) =>
+          Array.from({ length: outC }, (_, co) =>
+            Array.from({ length: inC }, (_, ci) => w[ci]![co]![ky]![kx]!),
+          ),
+        ),
+      ),
     );
     const y = tf.conv2dTranspose(tf.tensor4d([x]), wTf, [1, 6, 6, outC], 2, CONV_PAD);
     expect(y.shape).toEqual([1, 6, 6, 2]);
@@ -65,9 +79,14 @@ describe('padding arithmetic', () => {
     const y = tf.conv2d(tf.ones<tf.Rank.R4>([1, 4, 4, 1]), tf.ones<tf.Rank.R4>([4, 4, 1, 1]), 2, CONV_PAD);
     expect(y.shape).toEqual([1, 2, 2, 1]);
     expect(Array.from(y.dataSync())).toEqual([9, 9, 9, 9]);
-    const x = tf.tensor4d(Array.from({ length: 16 }, (_, i) => i), [1, 4, 4, 1]);
+    const x = tf.tensor4d(
+      Array.from({ length: 16 }, (_, i) => i),
+      [1, 4, 4, 1],
+    );
     // Top-left output: rows 0..2, cols 0..2 of the input (the padded row/column contributes 0).
-    expect(tf.conv2d(x, tf.ones<tf.Rank.R4>([4, 4, 1, 1]), 2, CONV_PAD).dataSync()[0]).toBe(0 + 1 + 2 + 4 + 5 + 6 + 8 + 9 + 10);
+    expect(tf.conv2d(x, tf.ones<tf.Rank.R4>([4, 4, 1, 1]), 2, CONV_PAD).dataSync()[0]).toBe(
+      0 + 1 + 2 + 4 + 5 + 6 + 8 + 9 + 10,
+    );
   });
 });
 

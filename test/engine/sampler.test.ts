@@ -68,7 +68,12 @@ describe('sampling', () => {
 
   it('encodes, reconstructs and evaluates without leaking tensors', () => {
     const model = VaeModel.create(config, 1);
-    const images: ImageBatch = { pixels: Uint8Array.from({ length: 3 * 768 }, (_, i) => (i * 37) % 256), count: 3, size: 16, channels: 3 };
+    const images: ImageBatch = {
+      pixels: Uint8Array.from({ length: 3 * 768 }, (_, i) => (i * 37) % 256),
+      count: 3,
+      size: 16,
+      channels: 3,
+    };
     const before = tf.memory().numTensors;
     const { mu, sigma } = encodeImages(model, images, 2);
     expect(mu).toHaveLength(3);
@@ -116,17 +121,29 @@ describe('interpolateLatents', () => {
 describe('tileImages', () => {
   it('places images row-major with background gaps', () => {
     // Five 2×2 grayscale images, image k filled with value 10·(k+1); 3 columns, gap 1, background 255.
-    const batch: ImageBatch = { pixels: Uint8Array.from({ length: 20 }, (_, i) => 10 * (Math.floor(i / 4) + 1)), count: 5, size: 2, channels: 1 };
+    const batch: ImageBatch = {
+      pixels: Uint8Array.from({ length: 20 }, (_, i) => 10 * (Math.floor(i / 4) + 1)),
+      count: 5,
+      size: 2,
+      channels: 1,
+    };
     const t = tileImages(batch, 3, 1);
     expect(t).toMatchObject({ width: 3 * 2 + 2, height: 2 * 2 + 1, channels: 1 });
     const at = (x: number, y: number): number => t.pixels[y * t.width + x]!;
-    expect([at(0, 0), at(1, 1), at(2, 0), at(3, 0), at(4, 1), at(5, 0), at(6, 0)]).toEqual([10, 10, 255, 20, 20, 255, 30]);
+    expect([at(0, 0), at(1, 1), at(2, 0), at(3, 0), at(4, 1), at(5, 0), at(6, 0)]).toEqual([
+      10, 10, 255, 20, 20, 255, 30,
+    ]);
     expect(at(0, 2)).toBe(255); // gap row
     expect([at(0, 3), at(3, 4), at(6, 3)]).toEqual([40, 50, 255]); // second row; sixth cell is empty
   });
 
   it('keeps RGB channels interleaved', () => {
-    const batch: ImageBatch = { pixels: Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]), count: 1, size: 2, channels: 3 };
+    const batch: ImageBatch = {
+      pixels: Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]),
+      count: 1,
+      size: 2,
+      channels: 3,
+    };
     const t = tileImages(batch, 4);
     expect(t).toMatchObject({ width: 2, height: 2, channels: 3 });
     expect(t.pixels).toEqual(batch.pixels);

@@ -5,11 +5,25 @@ import { defaultConfig, DEFAULT_TRAIN_OPTIONS } from '../../src-main/engine/conf
 import { VaeModel } from '../../src-main/engine/model.js';
 import { evaluateNegElbo } from '../../src-main/engine/sampler.js';
 import { benchmarkTraining, splitIndices, Trainer } from '../../src-main/engine/trainer.js';
-import type { EpochMetrics, ImageBatch, TrainOptions, TrainProgress, VaeConfig } from '../../src-main/engine/types.js';
+import type {
+  EpochMetrics,
+  ImageBatch,
+  NamedArray,
+  TrainOptions,
+  TrainProgress,
+  VaeConfig,
+} from '../../src-main/engine/types.js';
 import { UserError } from '../../src-main/util/errors.js';
 
 const config: VaeConfig = { ...defaultConfig(16, 1), width: 4, latentDim: 3 };
-const options: TrainOptions = { ...DEFAULT_TRAIN_OPTIONS, epochs: 2, batchSize: 16, learningRate: 3e-3, seed: 5, valFraction: 0.25 };
+const options: TrainOptions = {
+  ...DEFAULT_TRAIN_OPTIONS,
+  epochs: 2,
+  batchSize: 16,
+  learningRate: 3e-3,
+  seed: 5,
+  valFraction: 0.25,
+};
 
 /** `count` 16×16 grayscale images: one bright horizontal or vertical bar at a position set by the index. */
 function bars(count: number): ImageBatch {
@@ -33,7 +47,10 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-async function train(opts: TrainOptions, seed = opts.seed): Promise<{ history: EpochMetrics[]; model: VaeModel }> {
+async function train(
+  opts: TrainOptions,
+  seed = opts.seed,
+): Promise<{ history: EpochMetrics[]; model: VaeModel }> {
   const model = VaeModel.create(config, seed);
   const { history } = await new Trainer(model, data, opts).run();
   return { history, model };
@@ -59,10 +76,20 @@ describe('Trainer', () => {
     const initial = evaluateNegElbo(model, data, 64, 0);
     const progress: TrainProgress[] = [];
     const previews: { w: number; h: number; rw: number; rh: number }[] = [];
-    const { history, state, cancelled } = await new Trainer(model, data, { ...options, epochs: 6, batchSize: 8, learningRate: 1e-2 }).run({
+    const { history, state, cancelled } = await new Trainer(model, data, {
+      ...options,
+      epochs: 6,
+      batchSize: 8,
+      learningRate: 1e-2,
+    }).run({
       onProgress: (p) => progress.push(p),
       onEpoch: (_m, p) => {
-        previews.push({ w: p.samples.width, h: p.samples.height, rw: p.reconstructions.width, rh: p.reconstructions.height });
+        previews.push({
+          w: p.samples.width,
+          h: p.samples.height,
+          rw: p.reconstructions.width,
+          rh: p.reconstructions.height,
+        });
       },
     });
     expect(cancelled).toBe(false);
@@ -99,7 +126,7 @@ describe('Trainer', () => {
   });
 
   it('resumes exactly: 4 epochs straight equals 2 + 2 through getState/getWeights', async () => {
-    const opts = { ...options, epochs: 4, klWarmupEpochs: 3, freeBits: 0.05 };
+    const opts = { ...options, epochs: 4, klWarmupEpochs: 3, freeBits: 0.05, gradClipNorm: 20 };
     const straight = await train(opts);
     const firstModel = VaeModel.create(config, opts.seed);
     const first = new Trainer(firstModel, data, { ...opts, epochs: 2 });
@@ -133,29 +160,61 @@ describe('Trainer', () => {
 
   it('reports divergence as DIVERGED and never hands NaN metrics to onEpoch', async () => {
     const model = VaeModel.create(config, 1);
-    model.setWeights(model.getWeights().map((w, i) => (i === 0 ? { ...w, values: new Float32Array(w.values.length).fill(NaN) } : w)));
+    model.setWeights(
+      model
+        .getWeights()
+        .map((w, i) => (i === 0 ? { ...w, values: new Float32Array(w.values.length).fill(NaN) } : w)),
+    );
     const seen: EpochMetrics[] = [];
-    const err = await new Trainer(model, data, options).run({ onEpoch: (m) => void seen.push(m) }).catch((e: unknown) => e);
+    const err = await new Trainer(model, data, options)
+      .run({ onEpoch: (m) => void seen.push(m) })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
     expect((err as UserError).code).toBe('DIVERGED');
-    expect((err as UserError).message).toMatch(/^training diverged: loss became NaN at epoch 1, step 1; the last good checkpoint is kept\. Try a lower learning rate \(now 0\.003\)/);
+    expect((err as UserError).message).toMatch(
+      /^training diverged: loss became NaN at epoch 1, step 1; the last good checkpoint is kept\. Try a lower learning rate \(now 0\.003\)/,
+    );
     expect(seen).toHaveLength(0);
     model.dispose();
 
-    // A learning rate far too high: whatever epochs complete have finite metrics, then DIVERGED.
+    // A learning rate far too high: DIVERGED within the first epoch, weights rolled back to finite ones.
     const wild = VaeModel.create(config, 1);
-    const good: EpochMetrics[] = [];
-    const err2 = await new Trainer(wild, data, { ...options, epochs: 50, learningRate: 1, gradClipNorm: 0 })
-      .run({ onEpoch: (m) => void good.push(m) })
-      .then(() => null)
+    const err2 = await new Trainer(wild, data, { ...options, learningRate: 1, gradClipNorm: 0 })
+      .run({ onEpoch: (m) => void seen.push(m) })
       .catch((e: unknown) => e);
-    if (err2 !== null) {
-      expect((err2 as UserError).code).toBe('DIVERGED');
-    }
-    for (const m of good) expect(Number.isFinite(m.train.negElbo) && Number.isFinite(m.val!.negElbo)).toBe(true);
-    // The rolled-back model is the last good epoch's: still finite.
+    expect((err2 as UserError).code).toBe('DIVERGED');
+    expect((err2 as UserError).message).toMatch(/became (NaN|Infinity|-Infinity) at epoch 1, step \d+;/);
+    expect(seen).toHaveLength(0);
     expect(wild.getWeights().every((w) => w.values.every(Number.isFinite))).toBe(true);
     wild.dispose();
+  });
+
+  it('after good epochs, a breakdown rolls the model back to the last good epoch', async () => {
+    const model = VaeModel.create(config, 1);
+    const seen: EpochMetrics[] = [];
+    let goodWeights: NamedArray[] = [];
+    const err = await new Trainer(model, data, { ...options, epochs: 5 })
+      .run({
+        onEpoch: (m) => {
+          seen.push(m);
+          if (m.epoch === 2) {
+            goodWeights = model.getWeights();
+            // Break the weights from outside, as a bad kernel or a flipped bit would.
+            model.setWeights(
+              goodWeights.map((w) =>
+                w.name === 'decoder/dense/bias' ? { ...w, values: w.values.map(() => Infinity) } : w,
+              ),
+            );
+          }
+        },
+      })
+      .catch((e: unknown) => e);
+    expect((err as UserError).code).toBe('DIVERGED');
+    expect((err as UserError).message).toMatch(/at epoch 3, step 1;/);
+    expect(seen.map((m) => m.epoch)).toEqual([1, 2]);
+    for (const m of seen) expect([m.train.negElbo, m.val!.negElbo].every(Number.isFinite)).toBe(true);
+    expect(model.getWeights()).toEqual(goodWeights);
+    model.dispose();
   });
 
   it('stops quickly when cancelled and keeps the last completed epoch', async () => {
@@ -163,19 +222,24 @@ describe('Trainer', () => {
     const controller = new AbortController();
     let steps = 0;
     const epochs: number[] = [];
+    let epochWeights: NamedArray[] = [];
     const t0 = performance.now();
     const result = await new Trainer(model, data, { ...options, epochs: 100, batchSize: 8 }).run({
       signal: controller.signal,
       onProgress: () => {
         if (++steps === 8) setTimeout(() => controller.abort(), 0);
       },
-      onEpoch: (m) => void epochs.push(m.epoch),
+      onEpoch: (m) => {
+        epochs.push(m.epoch);
+        epochWeights = model.getWeights();
+      },
     });
     expect(result.cancelled).toBe(true);
     expect(performance.now() - t0).toBeLessThan(5000);
     expect(epochs).toEqual([1]); // 6 steps per epoch: epoch 2 was cut short and not reported
     expect(result.state.epoch).toBe(1);
     expect(result.history).toHaveLength(1);
+    expect(model.getWeights()).toEqual(epochWeights); // the partial epoch's updates were rolled back
     model.dispose();
   });
 
