@@ -189,6 +189,21 @@ describe('generation, interpolation and evaluation from a checkpoint', () => {
     expect((await readFile(join(out, 'manifest.jsonl'), 'utf8')).trim().split('\n')).toHaveLength(6);
   });
 
+  it('a cancelled generation stops between batches and its manifest lists exactly the files written', async () => {
+    const out = join(await tempDir(), 'gen');
+    const controller = new AbortController();
+    const result = await runGeneration(
+      { project, count: 40, out, batchSize: 8, backend: 'cpu' },
+      { signal: controller.signal, emit: (e) => e.type === 'generate-progress' && controller.abort() },
+    );
+    expect(result.cancelled).toBe(true);
+    expect(result.count).toBe(8);
+    const pngs = (await readdir(out)).filter((f) => f.endsWith('.png')).sort();
+    expect(pngs).toHaveLength(8);
+    const rows = (await readFile(join(out, 'manifest.jsonl'), 'utf8')).trim().split('\n');
+    expect(rows.map((r) => (JSON.parse(r) as { file: string }).file).sort()).toEqual(pngs);
+  });
+
   it("interpolation's end frames equal the end images' reconstructions", async () => {
     const out = join(await tempDir(), 'interp');
     const [fileA, fileB] = [sourceFiles[0]!, sourceFiles[7]!];
