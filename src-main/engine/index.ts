@@ -33,3 +33,4 @@ export {
   tileImages,
 } from './sampler.js';
 export { bitsPerDim } from './loss.js';
+export { pickImages } from './pixels.js';

@@ -1,7 +1,11 @@
-import { resolveBackend, type BackendChoice, type BackendPreference } from '../engine/index.js';
-import { defaultConfig } from '../engine/index.js';
-import { VaeModel } from '../engine/index.js';
-import { benchmarkTraining } from '../engine/index.js';
+import {
+  resolveBackend,
+  type BackendChoice,
+  type BackendPreference,
+  defaultConfig,
+  VaeModel,
+  benchmarkTraining,
+} from '../engine/index.js';
 
 export type BenchArch = 'std28' | 'std64';
 

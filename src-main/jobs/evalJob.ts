@@ -2,10 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importFolder, loadDataset, type ImportReport } from '../dataset/index.js';
-import { resolveBackend, type BackendPreference } from '../engine/index.js';
-import { evaluateNegElbo } from '../engine/index.js';
-import { splitIndices } from '../engine/index.js';
-import type { ImageBatch, LossTerms } from '../engine/index.js';
+import {
+  resolveBackend,
+  type BackendPreference,
+  evaluateNegElbo,
+  splitIndices,
+  type LossTerms,
+  pickImages,
+} from '../engine/index.js';
 import { openProject } from '../project/index.js';
 import { ignoreEvents, type JobContext } from './events.js';
 import { loadTrainedModel } from './loadModel.js';
@@ -64,7 +68,7 @@ export async function runEvaluation(input: EvalJobInput, ctx: JobContext = {}): 
     const { valFraction, seed: trainSeed } = checkpoint.meta.trainOptions;
     const { val } = splitIndices(images.count, valFraction, trainSeed);
     const source = val.length > 0 ? 'validation-split' : 'training-set';
-    const subset = val.length > 0 ? pick(images, val) : images;
+    const subset = val.length > 0 ? pickImages(images, val) : images;
     return {
       source,
       images: subset.count,
@@ -75,14 +79,4 @@ export async function runEvaluation(input: EvalJobInput, ctx: JobContext = {}): 
   } finally {
     model.dispose();
   }
-}
-
-function pick(images: ImageBatch, indices: ArrayLike<number>): ImageBatch {
-  const per = images.size * images.size * images.channels;
-  const pixels = new Uint8Array(indices.length * per);
-  for (let i = 0; i < indices.length; i++) {
-    const k = indices[i]!;
-    pixels.set(images.pixels.subarray(k * per, (k + 1) * per), i * per);
-  }
-  return { pixels, count: indices.length, size: images.size, channels: images.channels };
 }

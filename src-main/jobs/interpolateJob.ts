@@ -1,9 +1,15 @@
 import { access, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { decodeImageFile, encodeAnimation, encodeImage, readDatasetManifest } from '../dataset/index.js';
-import { resolveBackend, type BackendPreference } from '../engine/index.js';
-import { decodeLatents, encodeImages, interpolateLatents, tileImages } from '../engine/index.js';
-import type { ImageBatch } from '../engine/index.js';
+import {
+  resolveBackend,
+  type BackendPreference,
+  decodeLatents,
+  encodeImages,
+  interpolateLatents,
+  tileImages,
+  type ImageBatch,
+} from '../engine/index.js';
 import { openProject } from '../project/index.js';
 import { UserError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomicWrite.js';

@@ -1,16 +1,21 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeImage, loadDataset } from '../dataset/index.js';
-import { resolveBackend, type BackendChoice, type BackendPreference } from '../engine/index.js';
 import {
+  resolveBackend,
+  type BackendChoice,
+  type BackendPreference,
   defaultConfig,
   DEFAULT_TRAIN_OPTIONS,
   validateConfig,
   validateTrainOptions,
+  VaeModel,
+  Trainer,
+  type EpochMetrics,
+  type PreviewImage,
+  type TrainOptions,
+  type VaeConfig,
 } from '../engine/index.js';
-import { VaeModel } from '../engine/index.js';
-import { Trainer } from '../engine/index.js';
-import type { EpochMetrics, PreviewImage, TrainOptions, VaeConfig } from '../engine/index.js';
 import {
   archiveCheckpoints,
   loadLatestCheckpoint,
