@@ -98,8 +98,8 @@ export async function saveCheckpoint(layout: ProjectLayout, input: SaveCheckpoin
   }
 }
 
-/** Loads the checkpoint `latest.json` points at, or null when the project has none yet. */
-export async function loadLatestCheckpoint(layout: ProjectLayout): Promise<Checkpoint | null> {
+/** The folder `latest.json` points at, or null when the project has no checkpoint yet. */
+async function latestCheckpointDir(layout: ProjectLayout): Promise<string | null> {
   let pointer: { checkpoint?: unknown };
   try {
     pointer = JSON.parse(await readFile(layout.latestPointer, 'utf8')) as { checkpoint?: unknown };
@@ -110,7 +110,21 @@ export async function loadLatestCheckpoint(layout: ProjectLayout): Promise<Check
   if (typeof pointer.checkpoint !== 'string' || !/^epoch-\d+$/.test(pointer.checkpoint)) {
     throw new UserError('BAD_CHECKPOINT', `${layout.latestPointer}: does not name a checkpoint folder`);
   }
-  return loadCheckpoint(join(layout.checkpointsDir, pointer.checkpoint));
+  return join(layout.checkpointsDir, pointer.checkpoint);
+}
+
+/** Loads the checkpoint `latest.json` points at, or null when the project has none yet. */
+export async function loadLatestCheckpoint(layout: ProjectLayout): Promise<Checkpoint | null> {
+  const dir = await latestCheckpointDir(layout);
+  return dir ? loadCheckpoint(dir) : null;
+}
+
+/** The latest checkpoint's folder and `model.json` only (no arrays are read), or null when there is none. */
+export async function readLatestCheckpointMeta(
+  layout: ProjectLayout,
+): Promise<{ dir: string; meta: CheckpointMeta } | null> {
+  const dir = await latestCheckpointDir(layout);
+  return dir ? { dir, meta: await readCheckpointMeta(dir) } : null;
 }
 
 /** Loads the project's latest checkpoint or fails with `NO_MODEL`, telling the user how to train one. */
@@ -125,8 +139,8 @@ export async function requireLatestCheckpoint(layout: ProjectLayout): Promise<Ch
   return checkpoint;
 }
 
-/** Loads one checkpoint folder, checking that every array has the size model.json says. */
-export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
+/** Reads and checks a checkpoint folder's `model.json`. */
+async function readCheckpointMeta(dir: string): Promise<CheckpointMeta> {
   const metaPath = join(dir, 'model.json');
   let meta: CheckpointMeta;
   try {
@@ -137,6 +151,12 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
   if (meta.format !== CHECKPOINT_FORMAT) {
     throw new UserError('BAD_CHECKPOINT', `${metaPath}: not a VAE Studio checkpoint`);
   }
+  return meta;
+}
+
+/** Loads one checkpoint folder, checking that every array has the size model.json says. */
+export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
+  const meta = await readCheckpointMeta(dir);
   const weights = unpackArrays(
     await readFile(join(dir, 'weights.bin')),
     meta.weights,

@@ -4,6 +4,7 @@ export {
   saveCheckpoint,
   loadCheckpoint,
   loadLatestCheckpoint,
+  readLatestCheckpointMeta,
   requireLatestCheckpoint,
   archiveCheckpoints,
   type Checkpoint,

@@ -1,7 +1,7 @@
 import type { DatasetManifest } from '../dataset/index.js';
 import { readDatasetManifest } from '../dataset/index.js';
 import type { EpochMetrics, VaeConfig, TrainOptions } from '../engine/index.js';
-import { loadLatestCheckpoint } from './checkpoint.js';
+import { readLatestCheckpointMeta } from './checkpoint.js';
 import type { Project } from './projectFolder.js';
 
 /** What `vae-studio info` shows: the dataset, the model and its training history. */
@@ -26,10 +26,10 @@ export interface ProjectInfo {
   } | null;
 }
 
-/** Reads a project's dataset manifest and latest checkpoint metadata (no weights are decoded). */
+/** Reads a project's dataset manifest and latest checkpoint metadata (no weight arrays are read). */
 export async function projectInfo(project: Project): Promise<ProjectInfo> {
   const manifest = await readDatasetManifest(project.layout.datasetDir);
-  const checkpoint = await loadLatestCheckpoint(project.layout);
+  const checkpoint = await readLatestCheckpointMeta(project.layout);
   let dataset: ProjectInfo['dataset'] = null;
   if (manifest) {
     const perLabel: Record<string, number> = {};
