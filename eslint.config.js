@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['out/**', 'node_modules/**', 'dist/**', 'test-results/**', 'bin/**', 'eslint.config.js'] },
+  { ignores: ['**/*.vue', 'out/**', 'node_modules/**', 'dist/**', 'test-results/**', 'bin/**', 'eslint.config.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

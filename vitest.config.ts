@@ -1,12 +1,29 @@
 import { defineConfig } from 'vitest/config';
+import vue from '@vitejs/plugin-vue';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    environment: 'node',
     testTimeout: 120_000,
     hookTimeout: 120_000,
-    // tfjs keeps one global engine per process; isolating files in forks keeps backends from leaking between files.
-    pool: 'forks',
+    projects: [
+      {
+        test: {
+          name: 'main',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/renderer/**', 'test/e2e/**', 'test/electron/**'],
+          environment: 'node',
+          // tfjs keeps one global engine per process; isolating files in forks keeps backends from leaking.
+          pool: 'forks',
+        },
+      },
+      {
+        plugins: [vue()],
+        test: {
+          name: 'renderer',
+          include: ['test/renderer/**/*.test.ts'],
+          environment: 'happy-dom',
+        },
+      },
+    ],
   },
 });

@@ -1,0 +1,58 @@
+/**
+ * Every event the main side sends to the UI, with its payload schema. Jobs speak only in these: progress while
+ * they run, then exactly one `job.done` or `job.failed`. A cancelled job ends with `job.done` and
+ * `cancelled: true` when it kept partial work (training, generation), or `job.failed` with code CANCELLED when it
+ * left nothing behind (import).
+ */
+import { z } from 'zod';
+import {
+  dataUrl,
+  epochMetricsSchema,
+  generateResultSchema,
+  importProgressSchema,
+  importResultSchema,
+  interpolateResultSchema,
+  jobKindSchema,
+  projectSummarySchema,
+  trainProgressSchema,
+  trainResultSchema,
+} from './models.js';
+
+const jobId = z.string().min(1);
+
+export const events = {
+  'job.started': z.object({ jobId, kind: jobKindSchema, title: z.string() }),
+  'job.log': z.object({ jobId, kind: jobKindSchema, message: z.string() }),
+  'job.done': z.discriminatedUnion('kind', [
+    z.object({ jobId, kind: z.literal('import'), cancelled: z.boolean(), result: importResultSchema }),
+    z.object({ jobId, kind: z.literal('train'), cancelled: z.boolean(), result: trainResultSchema }),
+    z.object({ jobId, kind: z.literal('generate'), cancelled: z.boolean(), result: generateResultSchema }),
+    z.object({ jobId, kind: z.literal('interpolate'), cancelled: z.boolean(), result: interpolateResultSchema }),
+  ]),
+  'job.failed': z.object({ jobId, kind: jobKindSchema, code: z.string(), message: z.string() }),
+  'dataset.importProgress': importProgressSchema.extend({ jobId }),
+  'training.progress': trainProgressSchema.extend({ jobId }),
+  'training.epoch': z.object({
+    jobId,
+    metrics: epochMetricsSchema,
+    previews: z.object({ samples: dataUrl, reconstructions: dataUrl }),
+    checkpoint: z.string(),
+  }),
+  'generation.progress': z.object({
+    jobId,
+    done: z.number().int(),
+    total: z.number().int(),
+    imagesPerSec: z.number(),
+    etaSeconds: z.number(),
+  }),
+  'interpolation.progress': z.object({ jobId, done: z.number().int(), total: z.number().int() }),
+  /** The current project changed (opened, created, dataset imported, checkpoint written). */
+  'project.changed': projectSummarySchema.nullable(),
+} satisfies Record<string, z.ZodType>;
+
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<N extends EventName> = z.output<Events[N]>;
+export const eventNames = Object.keys(events) as EventName[];
+/** Called by the main side to send an event to every listener. */
+export type EmitEvent = <N extends EventName>(name: N, payload: EventPayload<N>) => void;

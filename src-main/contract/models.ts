@@ -1,0 +1,208 @@
+/**
+ * The shapes that cross the boundary, as zod schemas with their inferred types. Events are checked against these
+ * in tests; request results use the inferred types. Images travel as `data:` URLs (PNG), which the renderer's
+ * Content-Security-Policy allows and which need no file access in the renderer.
+ */
+import { z } from 'zod';
+
+/** A PNG (or other image) as a `data:image/...;base64,` URL. */
+export const dataUrl = z.string().startsWith('data:image/');
+
+export const lossTermsSchema = z.object({
+  /** −log p(x|z), nats per image. */
+  reconstruction: z.number(),
+  /** KL(q(z|x) ‖ N(0, I)), nats per image. */
+  kl: z.number(),
+  /** reconstruction + kl, nats per image. */
+  negElbo: z.number(),
+  bitsPerDim: z.number(),
+});
+export type LossTerms = z.infer<typeof lossTermsSchema>;
+
+export const epochMetricsSchema = z.object({
+  epoch: z.number().int(),
+  train: lossTermsSchema,
+  val: lossTermsSchema.nullable(),
+  beta: z.number(),
+  seconds: z.number(),
+  imagesPerSec: z.number(),
+});
+export type EpochMetrics = z.infer<typeof epochMetricsSchema>;
+
+export const vaeConfigSchema = z.object({
+  imageSize: z.number().int(),
+  channels: z.union([z.literal(1), z.literal(3)]),
+  latentDim: z.number().int(),
+  beta: z.number(),
+  width: z.number().int(),
+  likelihood: z.enum(['bernoulli', 'gaussian']),
+  gaussianSigma: z.number(),
+});
+export type VaeConfig = z.infer<typeof vaeConfigSchema>;
+
+export const trainOptionsSchema = z.object({
+  epochs: z.number().int(),
+  batchSize: z.number().int(),
+  learningRate: z.number(),
+  seed: z.number().int(),
+  valFraction: z.number(),
+  klWarmupEpochs: z.number(),
+  freeBits: z.number(),
+  gradClipNorm: z.number(),
+});
+export type TrainOptions = z.infer<typeof trainOptionsSchema>;
+
+export const backendInfoSchema = z.object({
+  /** 'tensorflow', 'wasm' or 'cpu'. */
+  backend: z.string(),
+  device: z.enum(['gpu', 'cpu']),
+  package: z.string(),
+  /** One sentence: why this backend was chosen. */
+  reason: z.string(),
+  attempts: z.array(z.object({ backend: z.string(), ok: z.boolean(), detail: z.string() })),
+  threads: z.number().int().optional(),
+});
+export type BackendInfo = z.infer<typeof backendInfoSchema>;
+
+export const datasetSummarySchema = z.object({
+  count: z.number().int(),
+  size: z.number().int(),
+  channels: z.union([z.literal(1), z.literal(3)]),
+  fit: z.enum(['cover', 'contain', 'fill']),
+  /** Class folders (first-level subfolders); '' is the top level. */
+  labels: z.array(z.string()),
+  perLabel: z.record(z.string(), z.number().int()),
+  sourceRoot: z.string(),
+  /** Files that were not imported and why. */
+  skipped: z.array(z.object({ path: z.string(), reason: z.string() })),
+  duplicates: z.number().int(),
+});
+export type DatasetSummary = z.infer<typeof datasetSummarySchema>;
+
+export const modelSummarySchema = z.object({
+  checkpoint: z.string(),
+  epoch: z.number().int(),
+  config: vaeConfigSchema,
+  trainOptions: trainOptionsSchema,
+  backend: z.string(),
+  savedAt: z.string(),
+  history: z.array(epochMetricsSchema),
+});
+export type ModelSummary = z.infer<typeof modelSummarySchema>;
+
+export const projectSummarySchema = z.object({
+  root: z.string(),
+  name: z.string(),
+  createdAt: z.string(),
+  dataset: datasetSummarySchema.nullable(),
+  model: modelSummarySchema.nullable(),
+});
+export type ProjectSummary = z.infer<typeof projectSummarySchema>;
+
+export interface RecentProject {
+  path: string;
+  name: string;
+  /** ISO 8601. */
+  openedAt: string;
+  /** False when the folder has gone since it was last opened. */
+  exists: boolean;
+}
+
+export interface DatasetItem {
+  /** Position in the dataset's pixel cache. */
+  index: number;
+  /** Relative to the imported folder, '/' separators. */
+  path: string;
+  label: string;
+}
+
+export interface Thumbnail {
+  index: number;
+  url: string;
+}
+
+export const jobKindSchema = z.enum(['import', 'train', 'generate', 'interpolate']);
+/** The long jobs that run off the UI's thread. */
+export type JobKind = z.infer<typeof jobKindSchema>;
+
+export interface JobHandle {
+  jobId: string;
+  kind: JobKind;
+}
+
+export const importProgressSchema = z.object({
+  phase: z.enum(['scanning', 'decoding', 'writing', 'done']),
+  scanned: z.number().int(),
+  total: z.number().int(),
+  processed: z.number().int(),
+  imported: z.number().int(),
+  skipped: z.number().int(),
+  duplicates: z.number().int(),
+  imagesPerSec: z.number(),
+});
+
+export const trainProgressSchema = z.object({
+  epoch: z.number().int(),
+  epochs: z.number().int(),
+  step: z.number().int(),
+  stepsPerEpoch: z.number().int(),
+  globalStep: z.number().int(),
+  loss: lossTermsSchema,
+  imagesPerSec: z.number(),
+  etaSeconds: z.number(),
+});
+export type TrainProgress = z.infer<typeof trainProgressSchema>;
+
+export const importResultSchema = z.object({
+  sourceRoot: z.string(),
+  scanned: z.number().int(),
+  imported: z.number().int(),
+  skipped: z.array(z.object({ path: z.string(), reason: z.string() })),
+  duplicates: z.array(z.object({ path: z.string(), duplicateOf: z.string() })),
+  seconds: z.number(),
+  imagesPerSec: z.number(),
+});
+export type ImportResult = z.infer<typeof importResultSchema>;
+
+export const trainResultSchema = z.object({
+  backend: backendInfoSchema,
+  config: vaeConfigSchema,
+  options: trainOptionsSchema,
+  startEpoch: z.number().int(),
+  epochs: z.number().int(),
+  final: epochMetricsSchema.nullable(),
+  cancelled: z.boolean(),
+  checkpoint: z.string().nullable(),
+  archivedPrevious: z.string().nullable(),
+  imagesPerSec: z.number(),
+});
+export type TrainResult = z.infer<typeof trainResultSchema>;
+
+export const generateResultSchema = z.object({
+  out: z.string(),
+  files: z.array(z.string()),
+  manifest: z.object({ jsonl: z.string(), csv: z.string() }),
+  count: z.number().int(),
+  cancelled: z.boolean(),
+  seconds: z.number(),
+  imagesPerSec: z.number(),
+});
+export type GenerateResult = z.infer<typeof generateResultSchema>;
+
+export const interpolateResultSchema = z.object({
+  out: z.string(),
+  frames: z.array(z.string()),
+  contactSheet: z.string(),
+  animation: z.string().nullable(),
+  steps: z.number().int(),
+  mode: z.enum(['lerp', 'slerp']),
+});
+export type InterpolateResult = z.infer<typeof interpolateResultSchema>;
+
+export interface GalleryImage {
+  /** Absolute path on the main side. */
+  file: string;
+  url: string;
+  index: number;
+  seed: number;
+}

@@ -1,0 +1,248 @@
+/**
+ * Every request the UI can make of the main side. A new request is one entry here: the Electron handlers, the
+ * preload's `window.vaeApi`, the WebSocket server and the renderer's client are all derived from this table, and
+ * `Handlers` makes a missing handler a compile error.
+ *
+ * Long work (import, training, generation, interpolation export) answers at once with a {@link JobHandle}; its
+ * progress and its end arrive as events (see events.ts).
+ */
+import { z } from 'zod';
+import { returns, type RequestSpec, type Returns } from './define.js';
+import type {
+  BackendInfo,
+  DatasetItem,
+  GalleryImage,
+  JobHandle,
+  ProjectSummary,
+  RecentProject,
+  Thumbnail,
+  TrainProgress,
+  EpochMetrics,
+  JobKind,
+} from './models.js';
+
+const path = z.string().trim().min(1, 'must not be empty');
+const int = (min: number, max: number) => z.number().int('must be a whole number').min(min).max(max);
+
+/** Image sizes the engine supports: 28, or a power of two from 16 to 256. */
+export const IMAGE_SIZES = [16, 28, 32, 64, 128, 256] as const;
+const imageSize = z
+  .number()
+  .int()
+  .refine((n) => (IMAGE_SIZES as readonly number[]).includes(n), {
+    message: `must be one of ${IMAGE_SIZES.join(', ')}`,
+  });
+
+/** Where an image for interpolation comes from: the project's dataset, or a file on the main side. */
+export const imageRefSchema = z.union([
+  z.object({ datasetIndex: z.number().int().min(0) }),
+  z.object({ file: path }),
+]);
+export type ImageRef = z.infer<typeof imageRefSchema>;
+
+export const importInputSchema = z.object({
+  /** Folder on the main side's disk (dropped, picked, typed, or an upload folder). */
+  folder: path,
+  size: imageSize.default(64),
+  channels: z.union([z.literal(1), z.literal(3)]).default(3),
+  fit: z.enum(['cover', 'contain', 'fill']).default('cover'),
+  background: z.string().optional(),
+});
+
+/** What the Train view sends; everything has a default so `{}` trains the default model. */
+export const trainInputSchema = z.object({
+  /** Re-imports the dataset's source folder at this size first when it differs from the dataset's. */
+  imageSize: imageSize.optional(),
+  latentDim: int(1, 512).default(32),
+  beta: z.number().min(0).max(100).default(1),
+  width: int(4, 256).default(32),
+  likelihood: z.enum(['bernoulli', 'gaussian']).default('bernoulli'),
+  epochs: int(1, 10_000).default(20),
+  batchSize: int(1, 4096).default(64),
+  learningRate: z.number().gt(0).max(1).default(1e-3),
+  seed: int(0, 2 ** 31 - 1).default(0),
+  valFraction: z.number().min(0).max(0.5).default(0.1),
+  klWarmupEpochs: z.number().min(0).max(10_000).default(0),
+  backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+});
+export type TrainInput = z.input<typeof trainInputSchema>;
+
+export const generateInputSchema = z.object({
+  count: int(1, 1_000_000).default(64),
+  temperature: z.number().gt(0).max(10).default(1),
+  seed: int(0, 2 ** 31 - 1).default(0),
+  format: z.enum(['png', 'jpg', 'webp']).default('png'),
+  /** Output folder; default `<project>/generated/run-<time>`. */
+  out: path.optional(),
+});
+export type GenerateInput = z.input<typeof generateInputSchema>;
+
+export const interpolateInputSchema = z.object({
+  a: imageRefSchema,
+  b: imageRefSchema,
+  steps: int(2, 200).default(8),
+  mode: z.enum(['lerp', 'slerp']).default('slerp'),
+});
+export type InterpolateInput = z.input<typeof interpolateInputSchema>;
+
+export const requests = {
+  'app.info': {
+    doc: 'Version, host (electron or browser) and what this host can do.',
+    input: z.object({}),
+    result: returns<{
+      version: string;
+      host: 'electron' | 'browser';
+      platform: string;
+      /** Where new projects go unless the user picks another folder. */
+      projectsDir: string;
+      /** Native folder/file pickers, opening folders in the OS file manager. */
+      nativeDialogs: boolean;
+      openPath: boolean;
+    }>(),
+  },
+  'backend.info': {
+    doc: 'Which backend training would use and why (loads it in the job worker).',
+    input: z.object({ preference: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto') }),
+    result: returns<BackendInfo>(),
+  },
+  'project.create': {
+    doc: 'Creates a project folder (or opens it if it already is one) and makes it current.',
+    input: z.object({ path, name: z.string().trim().min(1).max(200).optional() }),
+    result: returns<ProjectSummary>(),
+  },
+  'project.open': {
+    doc: 'Opens an existing project folder and makes it current.',
+    input: z.object({ path }),
+    result: returns<ProjectSummary>(),
+  },
+  'project.current': {
+    doc: 'The current project, re-read from disk; null when none is open.',
+    input: z.object({}),
+    result: returns<ProjectSummary | null>(),
+  },
+  'project.recent': {
+    doc: 'Recently opened projects, newest first.',
+    input: z.object({}),
+    result: returns<RecentProject[]>(),
+  },
+  'dataset.import': {
+    doc: 'Imports an image folder into the current project (replacing its dataset when the import succeeds).',
+    input: importInputSchema,
+    result: returns<JobHandle>(),
+  },
+  'dataset.upload': {
+    doc: 'Browser mode: writes dropped files into `<project>/uploads/<batch>/`; import that folder afterwards.',
+    input: z.object({
+      batch: z.string().regex(/^[\w-]{1,64}$/, 'letters, digits, - and _ only'),
+      files: z
+        .array(z.object({ path, base64: z.string() }))
+        .min(1)
+        .max(2000),
+    }),
+    result: returns<{ folder: string; written: number }>(),
+  },
+  'dataset.list': {
+    doc: 'A page of the dataset’s items in cache order, optionally of one class folder.',
+    input: z.object({
+      offset: int(0, 10_000_000).default(0),
+      limit: int(1, 5000).default(500),
+      label: z.string().optional(),
+    }),
+    result: returns<{ total: number; items: DatasetItem[] }>(),
+  },
+  'dataset.thumbnails': {
+    doc: 'PNG thumbnails (the imported, resized pixels) of dataset items by index.',
+    input: z.object({ indices: z.array(int(0, 10_000_000)).max(1000) }),
+    result: returns<Thumbnail[]>(),
+  },
+  'training.start': {
+    doc: 'Trains a new model on the current dataset; a previous model is archived, not deleted.',
+    input: trainInputSchema,
+    result: returns<JobHandle>(),
+  },
+  'training.resume': {
+    doc: 'Continues the latest checkpoint, optionally up to a larger number of epochs.',
+    input: z.object({ epochs: int(1, 10_000).optional() }),
+    result: returns<JobHandle>(),
+  },
+  'training.cancel': {
+    doc: 'Stops training after the current step; the last finished epoch’s checkpoint is kept.',
+    input: z.object({}),
+    result: returns<{ cancelled: boolean }>(),
+  },
+  'training.status': {
+    doc: 'Whether training runs, its latest progress, and the history of finished epochs.',
+    input: z.object({}),
+    result: returns<{
+      running: JobHandle | null;
+      progress: TrainProgress | null;
+      history: EpochMetrics[];
+      /** Latest preview images (data URLs), if any epoch has finished. */
+      previews: { epoch: number; samples: string; reconstructions: string } | null;
+    }>(),
+  },
+  'generation.start': {
+    doc: 'Generates images from the latest checkpoint into a folder, with manifest.jsonl and manifest.csv.',
+    input: generateInputSchema,
+    result: returns<JobHandle & { out: string }>(),
+  },
+  'generation.cancel': {
+    doc: 'Stops generation; files written so far and their manifest lines are kept.',
+    input: z.object({}),
+    result: returns<{ cancelled: boolean }>(),
+  },
+  'generation.gallery': {
+    doc: 'Images listed in a generation folder’s manifest, as thumbnails.',
+    input: z.object({ out: path, offset: int(0, 10_000_000).default(0), limit: int(1, 500).default(60) }),
+    result: returns<{ total: number; images: GalleryImage[] }>(),
+  },
+  'interpolation.preview': {
+    doc: 'Decodes the latent path between two images without writing files.',
+    input: interpolateInputSchema,
+    result: returns<{ frames: string[] }>(),
+  },
+  'interpolation.export': {
+    doc: 'Writes frames, a contact sheet and an animation of the latent path to a new folder.',
+    input: interpolateInputSchema.extend({
+      animation: z.enum(['webp', 'gif', 'none']).default('webp'),
+      /** Default `<project>/interpolations/<time>`; must not already hold frames. */
+      out: path.optional(),
+    }),
+    result: returns<JobHandle & { out: string }>(),
+  },
+  'job.cancel': {
+    doc: 'Cancels any running job by id.',
+    input: z.object({ jobId: z.string().min(1) }),
+    result: returns<{ cancelled: boolean }>(),
+  },
+  'job.list': {
+    doc: 'Jobs running now.',
+    input: z.object({}),
+    result: returns<JobHandle[]>(),
+  },
+  'shell.pickFolder': {
+    doc: 'Electron: a native folder picker. Browser mode answers UNSUPPORTED (type a server path instead).',
+    input: z.object({ title: z.string().optional() }),
+    result: returns<string | null>(),
+  },
+  'shell.pickImage': {
+    doc: 'Electron: a native image-file picker. Browser mode answers UNSUPPORTED.',
+    input: z.object({ title: z.string().optional() }),
+    result: returns<string | null>(),
+  },
+  'shell.openPath': {
+    doc: 'Shows a folder or file in the OS file manager (Electron only).',
+    input: z.object({ path }),
+    result: returns<{ opened: boolean }>(),
+  },
+} satisfies Record<string, RequestSpec>;
+
+export type Requests = typeof requests;
+export type RequestName = keyof Requests;
+/** What a caller passes (fields with defaults may be left out). */
+export type RequestInput<N extends RequestName> = z.input<Requests[N]['input']>;
+/** What a handler receives: validated, defaults filled in. */
+export type RequestParsed<N extends RequestName> = z.output<Requests[N]['input']>;
+export type RequestResult<N extends RequestName> = Requests[N]['result'] extends Returns<infer T> ? T : never;
+export const requestNames = Object.keys(requests) as RequestName[];
+export type { JobKind };

@@ -1,0 +1,54 @@
+/**
+ * Messages between the main side and a job worker (a `worker_threads` Worker under Node, an Electron
+ * `utilityProcess` in the desktop app). One worker runs one job: the parent sends `run`, may send `cancel`, and
+ * the worker answers with any number of `event`s and then exactly one `done` or `failed`.
+ */
+import type { JobEvent } from '../jobs/index.js';
+import type {
+  GenerateJobInput,
+  GenerateJobResult,
+  ImportJobInput,
+  ImportJobResult,
+  InterpolateJobInput,
+  InterpolateJobResult,
+  TrainJobInput,
+  TrainJobResult,
+} from '../jobs/index.js';
+import type { BackendChoice, BackendPreference } from '../engine/index.js';
+
+/** Interpolation frames decoded in memory, as PNG bytes (no files written). */
+export interface InterpolatePreviewInput {
+  project: string;
+  /** Image files on disk, or dataset indices (read from the project's pixel cache). */
+  a: { file: string } | { datasetIndex: number };
+  b: { file: string } | { datasetIndex: number };
+  steps: number;
+  mode: 'lerp' | 'slerp';
+  backend?: BackendPreference;
+}
+export interface InterpolatePreviewResult {
+  /** One PNG per frame. */
+  frames: Uint8Array[];
+}
+
+/** Every job a worker can run: its input and its result. */
+export interface WorkerJobs {
+  import: { input: ImportJobInput; result: ImportJobResult };
+  train: { input: TrainJobInput; result: TrainJobResult };
+  generate: { input: GenerateJobInput; result: GenerateJobResult };
+  interpolate: { input: InterpolateJobInput; result: InterpolateJobResult };
+  'interpolate-preview': { input: InterpolatePreviewInput; result: InterpolatePreviewResult };
+  'backend-info': { input: { preference: BackendPreference }; result: BackendChoice };
+}
+export type WorkerJobKind = keyof WorkerJobs;
+
+/** Parent → worker. */
+export type ToWorker =
+  | { type: 'run'; kind: WorkerJobKind; input: unknown }
+  | { type: 'cancel' };
+
+/** Worker → parent. Errors cross as data: `code` is a UserError's code, 'CANCELLED', or absent for a bug. */
+export type FromWorker =
+  | { type: 'event'; event: JobEvent }
+  | { type: 'done'; result: unknown }
+  | { type: 'failed'; error: { name: string; code?: string; message: string; stack?: string } };

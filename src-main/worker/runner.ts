@@ -1,0 +1,27 @@
+import type { JobEvent } from '../jobs/index.js';
+import type { WorkerJobKind, WorkerJobs } from './protocol.js';
+
+/** A job running somewhere off the caller's thread. */
+export interface RunningJob<R> {
+  /**
+   * Resolves with the job's result; rejects with a UserError (expected failure, with its code), a
+   * CancelledError, or an Error for a bug or a crashed worker.
+   */
+  result: Promise<R>;
+  /** Asks the job to stop after its current step; `result` settles once it has. */
+  cancel(): void;
+}
+
+/**
+ * Where jobs run. Under Node it is a `worker_threads` Worker per job; in Electron a `utilityProcess`; in tests it
+ * may be the calling thread. The studio service only ever sees this interface.
+ */
+export interface JobRunner {
+  start<K extends WorkerJobKind>(
+    kind: K,
+    input: WorkerJobs[K]['input'],
+    onEvent: (event: JobEvent) => void,
+  ): RunningJob<WorkerJobs[K]['result']>;
+  /** Cancels every running job and waits for them to settle. */
+  shutdown(): Promise<void>;
+}
