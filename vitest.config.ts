@@ -3,6 +3,8 @@ import vue from '@vitejs/plugin-vue';
 
 export default defineConfig({
   test: {
+    // The JSON report feeds the closing line of .ci/run.
+    reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     projects: [
