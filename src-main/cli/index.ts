@@ -9,6 +9,7 @@ import { generateCommand } from './commands/generate.js';
 import { importCommand } from './commands/import.js';
 import { infoCommand } from './commands/info.js';
 import { interpolateCommand } from './commands/interpolate.js';
+import { serveCommand } from './commands/serve.js';
 import { trainCommand } from './commands/train.js';
 import { Reporter } from './reporter.js';
 
@@ -19,6 +20,7 @@ export const COMMANDS: Command[] = [
   interpolateCommand,
   evalCommand,
   infoCommand,
+  serveCommand,
   benchCommand,
   demoCommand,
 ];

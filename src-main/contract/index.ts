@@ -7,3 +7,4 @@ export * from './models.js';
 export * from './requests.js';
 export * from './events.js';
 export * from './api.js';
+export * from './wire.js';
