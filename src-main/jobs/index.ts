@@ -1,6 +1,6 @@
 export type { JobEvent, EmitJobEvent, JobContext } from './events.js';
 export { runImport, type ImportJobInput, type ImportJobResult } from './importJob.js';
-export { runTraining, type TrainJobInput, type TrainJobResult } from './trainJob.js';
+export { runTraining, previewFiles, type TrainJobInput, type TrainJobResult } from './trainJob.js';
 export {
   runGeneration,
   type GenerateJobInput,
@@ -13,6 +13,13 @@ export {
   type InterpolateJobResult,
   type InterpolationMode,
 } from './interpolateJob.js';
+export {
+  runInterpolationPreview,
+  type InterpolatePreviewJobInput,
+  type InterpolatePreviewJobResult,
+} from './interpolatePreviewJob.js';
+export type { ImageSource } from './latentPath.js';
+export { readDatasetImages } from './datasetPixels.js';
 export { runEvaluation, type EvalJobInput, type EvalJobResult } from './evalJob.js';
 export { runBenchmark, type BenchArch, type BenchJobInput, type BenchJobResult } from './benchJob.js';
 export { runDemo, type DemoJobInput, type DemoJobResult } from './demoJob.js';

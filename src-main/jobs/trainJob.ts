@@ -159,17 +159,25 @@ export async function runTraining(input: TrainJobInput, ctx: JobContext = {}): P
   }
 }
 
+/** The preview PNGs training writes after `epoch` (1-based): fixed-z samples and reconstructions. */
+export function previewFiles(
+  layout: ProjectLayout,
+  epoch: number,
+): { samples: string; reconstructions: string } {
+  const tag = `epoch-${String(epoch).padStart(4, '0')}`;
+  return {
+    samples: join(layout.previewsDir, `${tag}-samples.png`),
+    reconstructions: join(layout.previewsDir, `${tag}-reconstructions.png`),
+  };
+}
+
 async function writePreviews(
   layout: ProjectLayout,
   epoch: number,
   samples: PreviewImage,
   reconstructions: PreviewImage,
 ): Promise<{ samples: string; reconstructions: string }> {
-  const tag = `epoch-${String(epoch).padStart(4, '0')}`;
-  const paths = {
-    samples: join(layout.previewsDir, `${tag}-samples.png`),
-    reconstructions: join(layout.previewsDir, `${tag}-reconstructions.png`),
-  };
+  const paths = previewFiles(layout, epoch);
   await writeFileAtomic(
     paths.samples,
     await encodeImage(samples.pixels, samples.width, samples.height, samples.channels, 'png'),

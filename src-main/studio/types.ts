@@ -1,4 +1,5 @@
 import type { ApiResult, EventName, EventPayload, RequestName, Unsubscribe } from '../contract/index.js';
+import type { BackendPreference } from '../engine/index.js';
 import type { JobRunner } from '../worker/runner.js';
 
 /** Anything that hears every event the studio sends (the Electron window, each WebSocket client, a test). */
@@ -25,6 +26,11 @@ export interface StudioOptions {
   shell?: ShellServices;
   /** Reopen the last project on start. */
   reopenLast?: boolean;
+  /**
+   * Backend of the jobs whose request names none (resume, generation, interpolation) and what 'auto' means in
+   * `training.start` and `backend.info`. Default 'auto' (which VAE_STUDIO_BACKEND may override in the worker).
+   */
+  backend?: BackendPreference;
 }
 
 /**
@@ -33,6 +39,8 @@ export interface StudioOptions {
  */
 export interface Studio {
   /** Validates the input against the contract and runs the handler; never throws. */
+  // The union says where names come from; any other string is answered with UNKNOWN_REQUEST.
+  // eslint-disable-next-line @typescript-eslint/no-redundant-type-constituents
   invoke(name: RequestName | string, input: unknown): Promise<ApiResult<unknown>>;
   subscribe(listener: StudioListener): Unsubscribe;
   /** Cancels running jobs and waits for them to stop (checkpoints and written files are kept). */

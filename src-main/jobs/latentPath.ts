@@ -1,0 +1,114 @@
+import { decodeImageFile, readDatasetManifest, type DatasetManifest } from '../dataset/index.js';
+import {
+  decodeLatents,
+  encodeImages,
+  interpolateLatents,
+  resolveBackend,
+  type BackendPreference,
+  type ImageBatch,
+  type VaeConfig,
+} from '../engine/index.js';
+import { openProject } from '../project/index.js';
+import { UserError } from '../util/errors.js';
+import { readDatasetImages } from './datasetPixels.js';
+import { loadTrainedModel } from './loadModel.js';
+
+/**
+ * One end of an interpolation: an image file (a bare string is a file path), or an image of the project's
+ * dataset by its index in the pixel cache, which works even after the source files are gone.
+ */
+export type ImageSource = string | { file: string } | { datasetIndex: number };
+
+export interface LatentPathInput {
+  project: string;
+  a: ImageSource;
+  b: ImageSource;
+  /** Frames including both ends, ≥ 2. */
+  steps: number;
+  mode: 'lerp' | 'slerp';
+  backend?: BackendPreference;
+}
+
+export interface LatentPath {
+  /** The decoded frames, `steps` images of the model's size. */
+  frames: ImageBatch;
+  /** Latent means of the two end images. */
+  zA: Float32Array;
+  zB: Float32Array;
+}
+
+/**
+ * Encodes the two end images with the project's latest model (files get the dataset's preprocessing), walks the
+ * latent path between their means and decodes every frame.
+ */
+export async function decodeLatentPath(input: LatentPathInput): Promise<LatentPath> {
+  const { steps, mode } = input;
+  if (!Number.isInteger(steps) || steps < 2 || steps > 1000) {
+    throw new UserError('INVALID_INPUT', `steps: must be an integer from 2 to 1000, got ${steps}`);
+  }
+  const project = await openProject(input.project);
+  const datasetDir = project.layout.datasetDir;
+  const manifest = await readDatasetManifest(datasetDir);
+  await resolveBackend(input.backend ?? 'auto');
+  const { model } = await loadTrainedModel(project.layout);
+  try {
+    const { imageSize: size, channels } = model.config;
+    const [a, b] = await Promise.all(
+      [input.a, input.b].map((source) => readEnd(source, model.config, datasetDir, manifest)),
+    );
+    const ends: ImageBatch = { pixels: concat(a!, b!), count: 2, size, channels };
+    const { mu } = encodeImages(model, ends, 2);
+    const path = interpolateLatents(mu[0]!, mu[1]!, steps, mode);
+    return { frames: decodeLatents(model, path, 32), zA: mu[0]!, zB: mu[1]! };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Words for an image source in messages: its path, or "dataset image #12". */
+export function describeSource(source: ImageSource): string {
+  if (typeof source === 'string') return source;
+  return 'file' in source ? source.file : `dataset image #${source.datasetIndex}`;
+}
+
+async function readEnd(
+  source: ImageSource,
+  config: VaeConfig,
+  datasetDir: string,
+  manifest: DatasetManifest | null,
+): Promise<Uint8Array> {
+  const { imageSize: size, channels } = config;
+  if (typeof source === 'object' && 'datasetIndex' in source) {
+    if (!manifest) {
+      throw new UserError(
+        'NO_DATASET',
+        `${describeSource(source)}: the project has no dataset; import one first`,
+      );
+    }
+    if (manifest.size !== size || manifest.channels !== channels) {
+      throw new UserError(
+        'DATASET_CHANGED',
+        `${describeSource(source)} is ${manifest.size}×${manifest.size}×${manifest.channels} but the model was ` +
+          `trained on ${size}×${size}×${channels} images; train again or pick image files`,
+      );
+    }
+    const [pixels] = await readDatasetImages(datasetDir, manifest, [source.datasetIndex]);
+    return pixels!;
+  }
+  const path = typeof source === 'string' ? source : source.file;
+  const fit = manifest?.fit ?? 'cover';
+  const background = manifest?.background;
+  try {
+    return await decodeImageFile(path, { size, channels, fit, ...(background ? { background } : {}) });
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError('BAD_IMAGE', `${path}: cannot be read as an image (${(err as Error).message})`);
+  }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}

@@ -1,0 +1,133 @@
+import {
+  BOUNDARY_CODES,
+  describeZodError,
+  requests,
+  type ApiResult,
+  type EmitEvent,
+  type RequestName,
+} from '../contract/index.js';
+import { CancelledError, UserError } from '../util/errors.js';
+import { ThreadRunner } from '../worker/threadRunner.js';
+import type { StudioContext } from './context.js';
+import { CurrentProject } from './currentProject.js';
+import { DatasetCache } from './datasetCache.js';
+import { registerAppHandlers } from './handlers/appHandlers.js';
+import { registerBackendHandlers } from './handlers/backendHandlers.js';
+import { registerDatasetHandlers } from './handlers/datasetHandlers.js';
+import { registerGenerationHandlers } from './handlers/generationHandlers.js';
+import { registerInterpolationHandlers } from './handlers/interpolationHandlers.js';
+import { registerJobHandlers } from './handlers/jobHandlers.js';
+import { registerProjectHandlers } from './handlers/projectHandlers.js';
+import { registerShellHandlers } from './handlers/shellHandlers.js';
+import { registerTrainingHandlers } from './handlers/trainingHandlers.js';
+import type { Handler, Handlers } from './handlers/types.js';
+import { translateJobEvent } from './jobEvents.js';
+import { JobRegistry } from './jobRegistry.js';
+import { readProjectSummary } from './projectSummary.js';
+import { RecentProjects } from './recentProjects.js';
+import type { Studio, StudioListener, StudioOptions } from './types.js';
+
+/**
+ * Creates the main side's service behind the contract. Jobs run in `options.runner` (default: one
+ * `worker_threads` Worker per job); with `reopenLast`, the newest recent project that still exists is opened.
+ */
+export async function createStudio(options: StudioOptions): Promise<Studio> {
+  const listeners = new Set<StudioListener>();
+  const emit: EmitEvent = (name, payload) => {
+    for (const listener of listeners) {
+      try {
+        listener(name, payload);
+      } catch (err) {
+        console.error(`vae-studio: a listener of ${name} threw:`, err);
+      }
+    }
+  };
+  const runner = options.runner ?? new ThreadRunner();
+  const project = new CurrentProject();
+  const ctx: StudioContext = {
+    options,
+    runner,
+    emit,
+    project,
+    jobs: new JobRegistry(runner, emit, (job, event) => translateJobEvent(ctx, job, event)),
+    recent: new RecentProjects(options.stateDir),
+    datasets: new DatasetCache(),
+    backend: options.backend ?? 'auto',
+    projectChanged: async (root) => {
+      if (!project.isCurrent(root)) return;
+      try {
+        emit('project.changed', await readProjectSummary(root));
+      } catch (err) {
+        console.error(`vae-studio: cannot read ${root} after a change:`, err);
+      }
+    },
+    notify: (title, body) => {
+      try {
+        options.shell?.notify?.(title, body);
+      } catch (err) {
+        console.error('vae-studio: notification failed:', err);
+      }
+    },
+  };
+  const handlers: Handlers = {
+    ...registerAppHandlers(ctx),
+    ...registerBackendHandlers(ctx),
+    ...registerProjectHandlers(ctx),
+    ...registerDatasetHandlers(ctx),
+    ...registerTrainingHandlers(ctx),
+    ...registerGenerationHandlers(ctx),
+    ...registerInterpolationHandlers(ctx),
+    ...registerJobHandlers(ctx),
+    ...registerShellHandlers(ctx),
+  };
+  if (options.reopenLast) await reopenLast(ctx);
+
+  let closing = false;
+  return {
+    invoke: async (name, input) => {
+      if (closing) return failure('SHUTTING_DOWN', 'VAE Studio is shutting down');
+      return invoke(handlers, name, input);
+    },
+    subscribe: (listener) => {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+    shutdown: async () => {
+      closing = true;
+      await ctx.jobs.cancelAll();
+      await runner.shutdown();
+    },
+  };
+}
+
+/** Validates, dispatches and turns every failure into data: the boundary never sees a thrown error. */
+async function invoke(handlers: Handlers, name: string, input: unknown): Promise<ApiResult<unknown>> {
+  if (!Object.hasOwn(requests, name)) {
+    return failure(BOUNDARY_CODES.unknownRequest, `unknown request ${JSON.stringify(name)}`);
+  }
+  const request = name as RequestName;
+  const parsed = requests[request].input.safeParse(input ?? {});
+  if (!parsed.success) return failure(BOUNDARY_CODES.invalidInput, describeZodError(parsed.error));
+  try {
+    const handler: Handler<RequestName> = handlers[request];
+    return { ok: true, value: await handler(parsed.data) };
+  } catch (err) {
+    if (err instanceof UserError || err instanceof CancelledError) return failure(err.code, err.message);
+    console.error(`vae-studio: ${request} failed:`, err);
+    return failure(BOUNDARY_CODES.internal, err instanceof Error ? err.message : String(err));
+  }
+}
+
+function failure(code: string, message: string): ApiResult<never> {
+  return { ok: false, code, message };
+}
+
+async function reopenLast(ctx: StudioContext): Promise<void> {
+  const last = (await ctx.recent.list()).find((entry) => entry.exists);
+  if (!last) return;
+  try {
+    ctx.project.set((await readProjectSummary(last.path)).root);
+  } catch (err) {
+    console.error(`vae-studio: cannot reopen ${last.path}:`, err);
+  }
+}

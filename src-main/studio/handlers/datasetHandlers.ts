@@ -1,0 +1,76 @@
+import { join, resolve } from 'node:path';
+import type { Thumbnail } from '../../contract/index.js';
+import { encodeImage } from '../../dataset/index.js';
+import { readDatasetImages } from '../../jobs/index.js';
+import { UserError } from '../../util/errors.js';
+import type { StudioContext } from '../context.js';
+import { toDataUrl } from '../dataUrl.js';
+import { requireDataset } from '../guards.js';
+import { writeUpload } from '../upload.js';
+import type { HandlersOf } from './types.js';
+
+/** `dataset.*`: import a folder (a job), upload dropped files, page through the imported images. */
+export function registerDatasetHandlers(ctx: StudioContext): HandlersOf<'dataset'> {
+  return {
+    'dataset.import': ({ folder, size, channels, fit, background }) => {
+      const layout = ctx.project.require();
+      // A relative folder is one inside the project, such as an upload batch.
+      const source = resolve(layout.root, folder);
+      const handle = ctx.jobs.start({
+        kind: 'import',
+        project: layout.root,
+        title: `Import ${source} at ${size}×${size}`,
+        body: async (scope) => {
+          const report = await scope.run('import', {
+            folder: source,
+            project: layout.root,
+            size,
+            channels,
+            fit,
+            ...(background ? { background } : {}),
+          });
+          await ctx.projectChanged(layout.root);
+          const { sourceRoot, scanned, imported, skipped, duplicates, seconds, imagesPerSec } = report;
+          return {
+            cancelled: false,
+            result: { sourceRoot, scanned, imported, skipped, duplicates, seconds, imagesPerSec },
+          };
+        },
+      });
+      return Promise.resolve(handle);
+    },
+
+    'dataset.upload': async ({ batch, files }) => {
+      const layout = ctx.project.require();
+      const folder = join(layout.root, 'uploads', batch);
+      return { folder, written: await writeUpload(folder, files) };
+    },
+
+    'dataset.list': async ({ offset, limit, label }) => {
+      const { manifest } = await requireDataset(ctx);
+      const indexed = manifest.items.map((item, index) => ({ index, path: item.path, label: item.label }));
+      const matching = label === undefined ? indexed : indexed.filter((item) => item.label === label);
+      return { total: matching.length, items: matching.slice(offset, offset + limit) };
+    },
+
+    'dataset.thumbnails': async ({ indices }) => {
+      const { layout, manifest } = await requireDataset(ctx);
+      indices.forEach((index, i) => {
+        if (index >= manifest.count) {
+          throw new UserError(
+            'INVALID_INPUT',
+            `indices.${i}: ${index} is out of range; the dataset has ${manifest.count} images`,
+          );
+        }
+      });
+      const { size, channels } = manifest;
+      const pixels = await readDatasetImages(layout.datasetDir, manifest, indices);
+      return Promise.all(
+        pixels.map(async (image, i): Promise<Thumbnail> => ({
+          index: indices[i]!,
+          url: toDataUrl(await encodeImage(image, size, size, channels, 'png')),
+        })),
+      );
+    },
+  };
+}

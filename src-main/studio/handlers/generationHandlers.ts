@@ -1,0 +1,113 @@
+import { readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { GalleryImage } from '../../contract/index.js';
+import { UserError } from '../../util/errors.js';
+import type { StudioContext } from '../context.js';
+import { fileToDataUrl } from '../dataUrl.js';
+import { requireModel } from '../guards.js';
+import { freshFolder, isInside, timestampName } from '../paths.js';
+import type { HandlersOf } from './types.js';
+
+/** `generation.*`: generate images from the latest checkpoint (a job), cancel, and page a folder's gallery. */
+export function registerGenerationHandlers(ctx: StudioContext): HandlersOf<'generation'> {
+  return {
+    'generation.start': async ({ count, temperature, seed, format, out }) => {
+      const { layout } = await requireModel(ctx);
+      const folder = out
+        ? resolve(layout.root, out)
+        : await freshFolder(layout.generatedDir, `run-${timestampName()}`);
+      const handle = ctx.jobs.start({
+        kind: 'generate',
+        project: layout.root,
+        title: `Generate ${count} images into ${folder}`,
+        onSettled: (outcome) => {
+          if (!outcome.ok) ctx.notify('Generation failed', outcome.message);
+          else {
+            const verb = outcome.cancelled ? 'Generation stopped' : 'Generation finished';
+            ctx.notify(verb, `${outcome.result.count} images in ${outcome.result.out}`);
+          }
+        },
+        body: async (scope) => {
+          const result = await scope.run('generate', {
+            project: layout.root,
+            count,
+            out: folder,
+            temperature,
+            seed,
+            format,
+            backend: ctx.backend,
+          });
+          const { files, manifest, cancelled, seconds, imagesPerSec } = result;
+          return {
+            cancelled,
+            result: {
+              out: result.out,
+              files,
+              manifest,
+              count: result.count,
+              cancelled,
+              seconds,
+              imagesPerSec,
+            },
+          };
+        },
+      });
+      return { ...handle, out: folder };
+    },
+
+    'generation.cancel': () => Promise.resolve({ cancelled: ctx.jobs.cancelKind('generate') }),
+
+    'generation.gallery': async ({ out, offset, limit }) => {
+      const folder = resolve(ctx.project.root ?? ctx.options.projectsDir, out);
+      const rows = await readManifestRows(folder);
+      const images: GalleryImage[] = [];
+      for (const row of rows.slice(offset, offset + limit)) {
+        const file = resolve(folder, row.file);
+        // The manifest is data on disk: a line naming a file outside the folder is not followed.
+        if (!isInside(folder, file)) continue;
+        try {
+          images.push({ file, url: await fileToDataUrl(file), index: row.index, seed: row.seed });
+        } catch {
+          // Deleted since it was generated: the page is shorter, `total` still counts the manifest's lines.
+        }
+      }
+      return { total: rows.length, images };
+    },
+  };
+}
+
+interface ManifestRow {
+  file: string;
+  index: number;
+  seed: number;
+}
+
+/** The rows of `<folder>/manifest.jsonl`; none yet while a generation has not flushed its first batch. */
+async function readManifestRows(folder: string): Promise<ManifestRow[]> {
+  let text: string;
+  try {
+    text = await readFile(resolve(folder, 'manifest.jsonl'), 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const isFolder = await stat(folder).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
+    if (!isFolder) throw new UserError('NOT_FOUND', `folder not found: ${folder}`);
+    if (code === 'ENOENT') return [];
+    throw new UserError('UNREADABLE', `cannot read ${folder}/manifest.jsonl: ${code ?? String(err)}`);
+  }
+  const rows: ManifestRow[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const row = JSON.parse(line) as Partial<ManifestRow>;
+      if (typeof row.file === 'string' && typeof row.index === 'number' && typeof row.seed === 'number') {
+        rows.push({ file: row.file, index: row.index, seed: row.seed });
+      }
+    } catch {
+      // A torn last line cannot happen (the manifest is written atomically), but a hand-edited one can.
+    }
+  }
+  return rows;
+}

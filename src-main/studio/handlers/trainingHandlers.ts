@@ -1,0 +1,127 @@
+import type { RequestResult, TrainResult } from '../../contract/index.js';
+import { previewFiles, type TrainJobResult } from '../../jobs/index.js';
+import { readLatestCheckpointMeta } from '../../project/index.js';
+import type { StudioContext } from '../context.js';
+import { fileToDataUrl } from '../dataUrl.js';
+import { requireDataset, requireModel } from '../guards.js';
+import type { JobOutcome } from '../jobRegistry.js';
+import type { HandlersOf } from './types.js';
+
+/** `training.*`: start (re-importing at another image size first if asked), resume, cancel, status. */
+export function registerTrainingHandlers(ctx: StudioContext): HandlersOf<'training'> {
+  return {
+    'training.start': async (input) => {
+      const { layout, manifest } = await requireDataset(ctx);
+      const root = layout.root;
+      const size = input.imageSize ?? manifest.size;
+      const { latentDim, beta, width, likelihood } = input;
+      const { epochs, batchSize, learningRate, seed, valFraction, klWarmupEpochs } = input;
+      return ctx.jobs.start({
+        kind: 'train',
+        project: root,
+        title: `Train ${size}×${size}×${manifest.channels}, latent ${latentDim}, ${epochs} epochs`,
+        onSettled: notifyTraining(ctx),
+        body: async (scope) => {
+          if (size !== manifest.size) {
+            // Inside the training job, so its import events carry this job's id.
+            await scope.run('import', {
+              folder: manifest.sourceRoot,
+              project: root,
+              size,
+              channels: manifest.channels,
+              fit: manifest.fit,
+              background: manifest.background,
+            });
+            await ctx.projectChanged(root);
+          }
+          const result = await scope.run('train', {
+            project: root,
+            config: { latentDim, beta, width, likelihood },
+            options: { epochs, batchSize, learningRate, seed, valFraction, klWarmupEpochs },
+            backend: input.backend === 'auto' ? ctx.backend : input.backend,
+          });
+          return { cancelled: result.cancelled, result: trainResult(result) };
+        },
+      });
+    },
+
+    'training.resume': async ({ epochs }) => {
+      const { layout, checkpoint } = await requireModel(ctx);
+      const total = epochs ?? checkpoint.meta.trainOptions.epochs;
+      return ctx.jobs.start({
+        kind: 'train',
+        project: layout.root,
+        title: `Resume training from epoch ${checkpoint.meta.epoch} to ${total}`,
+        onSettled: notifyTraining(ctx),
+        body: async (scope) => {
+          const result = await scope.run('train', {
+            project: layout.root,
+            resume: true,
+            options: epochs ? { epochs } : {},
+            backend: ctx.backend,
+          });
+          return { cancelled: result.cancelled, result: trainResult(result) };
+        },
+      });
+    },
+
+    'training.cancel': () => Promise.resolve({ cancelled: ctx.jobs.cancelKind('train') }),
+
+    'training.status': async () => {
+      const running = ctx.jobs.runningOf('train');
+      const root = ctx.project.root;
+      if (!root) return { running, progress: null, history: [], previews: null };
+      const checkpoint = await readLatestCheckpointMeta(ctx.project.require());
+      return {
+        running,
+        progress: ctx.project.trainProgress,
+        history: checkpoint?.meta.history ?? [],
+        previews: checkpoint ? await readPreviews(ctx, checkpoint.meta.epoch) : null,
+      };
+    },
+  };
+}
+
+/** The contract's train result: the job's, without the project and the history (`training.status` has it). */
+function trainResult(result: TrainJobResult): TrainResult {
+  return {
+    backend: result.backend,
+    config: result.config,
+    options: result.options,
+    startEpoch: result.startEpoch,
+    epochs: result.epochs,
+    final: result.final,
+    cancelled: result.cancelled,
+    checkpoint: result.checkpoint,
+    archivedPrevious: result.archivedPrevious,
+    imagesPerSec: result.imagesPerSec,
+  };
+}
+
+type StatusPreviews = RequestResult<'training.status'>['previews'];
+
+/** The preview images of `epoch`, or null when they are gone (a new run may have replaced them). */
+async function readPreviews(ctx: StudioContext, epoch: number): Promise<StatusPreviews> {
+  const files = previewFiles(ctx.project.require(), epoch);
+  try {
+    const [samples, reconstructions] = await Promise.all([
+      fileToDataUrl(files.samples),
+      fileToDataUrl(files.reconstructions),
+    ]);
+    return { epoch, samples, reconstructions };
+  } catch {
+    return null;
+  }
+}
+
+function notifyTraining(ctx: StudioContext): (outcome: JobOutcome<'train'>) => void {
+  return (outcome) => {
+    if (!outcome.ok) {
+      if (outcome.code !== 'CANCELLED') ctx.notify('Training failed', outcome.message);
+      return;
+    }
+    const { epochs, final } = outcome.result;
+    const loss = final ? `, −ELBO ${(final.val ?? final.train).negElbo.toFixed(1)} nats` : '';
+    ctx.notify(outcome.cancelled ? 'Training stopped' : 'Training finished', `epoch ${epochs}${loss}`);
+  };
+}

@@ -1,0 +1,54 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ProjectSummary } from '../contract/index.js';
+import { REPORT_FILE, type ImportReport } from '../dataset/index.js';
+import { openProject, projectInfo } from '../project/index.js';
+
+/**
+ * What the UI shows of a project, read from disk: `projectInfo` plus the import report's skipped files and
+ * duplicate count, and the model's whole training history.
+ *
+ * @throws UserError NO_PROJECT when `root` is not a project folder.
+ */
+export async function readProjectSummary(root: string): Promise<ProjectSummary> {
+  const project = await openProject(root);
+  const info = await projectInfo(project);
+  const report = info.dataset ? await readImportReport(project.layout.datasetDir) : null;
+  return {
+    root: info.root,
+    name: info.name,
+    createdAt: info.createdAt,
+    dataset: info.dataset && {
+      count: info.dataset.count,
+      size: info.dataset.size,
+      channels: info.dataset.channels,
+      fit: info.dataset.fit,
+      labels: info.dataset.labels,
+      perLabel: info.dataset.perLabel,
+      sourceRoot: info.dataset.sourceRoot,
+      skipped: report?.skipped ?? [],
+      duplicates: report?.duplicates.length ?? 0,
+    },
+    model: info.model && {
+      checkpoint: info.model.checkpoint,
+      epoch: info.model.epoch,
+      config: info.model.config,
+      trainOptions: info.model.trainOptions,
+      backend: info.model.backend,
+      savedAt: info.model.savedAt,
+      history: info.model.history,
+    },
+  };
+}
+
+/** The dataset's import report, or null when it is missing or unreadable (it only adds detail). */
+async function readImportReport(datasetDir: string): Promise<ImportReport | null> {
+  try {
+    const report = JSON.parse(await readFile(join(datasetDir, REPORT_FILE), 'utf8')) as Partial<ImportReport>;
+    return Array.isArray(report.skipped) && Array.isArray(report.duplicates)
+      ? (report as ImportReport)
+      : null;
+  } catch {
+    return null;
+  }
+}

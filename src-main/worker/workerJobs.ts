@@ -1,0 +1,43 @@
+import { resolveBackend } from '../engine/index.js';
+import {
+  runGeneration,
+  runImport,
+  runInterpolation,
+  runInterpolationPreview,
+  runTraining,
+  type JobContext,
+} from '../jobs/index.js';
+import type { WorkerJobKind, WorkerJobs } from './protocol.js';
+
+type JobFunctions = {
+  [K in WorkerJobKind]: (input: WorkerJobs[K]['input'], ctx: JobContext) => Promise<WorkerJobs[K]['result']>;
+};
+
+/** What each job kind runs; a kind added to the protocol without an entry here is a compile error. */
+const jobFunctions: JobFunctions = {
+  import: runImport,
+  train: runTraining,
+  generate: runGeneration,
+  interpolate: runInterpolation,
+  'interpolate-preview': runInterpolationPreview,
+  'backend-info': (input) => resolveBackend(input.preference),
+};
+
+/** True when `kind` names a job this worker can run (messages arrive untyped). */
+export function isWorkerJobKind(kind: unknown): kind is WorkerJobKind {
+  return typeof kind === 'string' && Object.hasOwn(jobFunctions, kind);
+}
+
+/** Runs one job on the calling thread: the body of a job worker and of the inline runner. */
+export function runWorkerJob<K extends WorkerJobKind>(
+  kind: K,
+  input: WorkerJobs[K]['input'],
+  ctx: JobContext,
+): Promise<WorkerJobs[K]['result']> {
+  // TypeScript cannot correlate the table's entry with K, so the lookup is narrowed by hand.
+  const run = jobFunctions[kind] as (
+    input: WorkerJobs[K]['input'],
+    ctx: JobContext,
+  ) => Promise<WorkerJobs[K]['result']>;
+  return run(input, ctx);
+}
