@@ -1,0 +1,122 @@
+/**
+ * The renderer is served from a privileged `vae://app/` scheme instead of `file://`: a CSP header can only be
+ * set on responses the app produces (Chromium ignores response headers for `file:` pages), 'self' then means
+ * exactly the built renderer, and no other file on disk is reachable. Nothing here needs Electron at run time.
+ */
+import { readFile } from 'node:fs/promises';
+import { extname, relative, resolve, sep, isAbsolute } from 'node:path';
+
+/** The scheme the window loads; registered as standard and secure before the app is ready. */
+export const APP_SCHEME = 'vae';
+const APP_HOST = 'app';
+
+/** The page the main window opens. */
+export const APP_ENTRY_URL = `${APP_SCHEME}://${APP_HOST}/index.html`;
+
+/** The renderer's Content-Security-Policy: only its own scripts, no eval, images also from data: and blob:. */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "img-src 'self' data: blob:",
+  "style-src 'self' 'unsafe-inline'",
+  "script-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** Privileges for `protocol.registerSchemesAsPrivileged` (the shape of Electron's `CustomScheme`). */
+export const APP_SCHEME_PRIVILEGES = {
+  scheme: APP_SCHEME,
+  privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true, codeCache: true },
+};
+
+/** True for URLs of the app's own page and assets. */
+export function isAppUrl(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === `${APP_SCHEME}:` && parsed.host === APP_HOST;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The file under `root` that an app URL names, or null for another host, a path outside `root` (after
+ * decoding), or a malformed URL. `vae://app/` is the entry page.
+ */
+export function resolveAppFile(root: string, url: string): string | null {
+  if (!isAppUrl(url)) return null;
+  let pathname: string;
+  try {
+    pathname = decodeURIComponent(new URL(url).pathname);
+  } catch {
+    return null;
+  }
+  if (pathname.includes('\0')) return null;
+  const file = resolve(root, `.${pathname === '/' ? '/index.html' : pathname}`);
+  const inside = relative(resolve(root), file);
+  if (inside === '' || inside.startsWith(`..${sep}`) || inside === '..' || isAbsolute(inside)) return null;
+  return file;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.webp': 'image/webp',
+  '.gif': 'image/gif',
+  '.ico': 'image/x-icon',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
+  '.wasm': 'application/wasm',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+/** The Content-Type of a file by its extension; module scripts are refused without a JavaScript type. */
+export function contentTypeFor(file: string): string {
+  return CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
+}
+
+/** Answers one request of the app scheme from the files under `root`, every response carrying the CSP. */
+export async function serveAppFile(root: string, url: string): Promise<Response> {
+  const headers = { 'content-security-policy': CONTENT_SECURITY_POLICY, 'x-content-type-options': 'nosniff' };
+  const file = resolveAppFile(root, url);
+  if (file === null) return new Response('Not found', { status: 404, headers });
+  try {
+    const body = await readFile(file);
+    return new Response(new Uint8Array(body), {
+      status: 200,
+      headers: { ...headers, 'content-type': contentTypeFor(file) },
+    });
+  } catch {
+    return new Response('Not found', { status: 404, headers });
+  }
+}
+
+/**
+ * Whether `webRequest.onHeadersReceived` should put the app's CSP on a response: documents of the app or of the
+ * web. Never DevTools' or Chromium's own pages (devtools:, chrome:), which the policy would break.
+ */
+export function needsContentSecurityPolicy(url: string, resourceType: string): boolean {
+  if (resourceType !== 'mainFrame' && resourceType !== 'subFrame') return false;
+  return isAppUrl(url) || /^(https?|file):/i.test(url);
+}
+
+/** Response headers with any Content-Security-Policy replaced by the app's (for `webRequest.onHeadersReceived`). */
+export function withContentSecurityPolicy(
+  headers: Record<string, string[]> | undefined,
+): Record<string, string[]> {
+  const kept = Object.entries(headers ?? {}).filter(
+    ([name]) => name.toLowerCase() !== 'content-security-policy',
+  );
+  return { ...Object.fromEntries(kept), 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] };
+}

@@ -1,0 +1,36 @@
+/**
+ * The main window's construction options, kept apart from window.ts (which needs Electron at run time) so the
+ * security-relevant settings are tested in Node.
+ */
+import type { BrowserWindowConstructorOptions } from 'electron';
+
+/** Background colours that match the renderer's dark and light themes, shown before its first paint. */
+export const THEME_BACKGROUNDS = { dark: '#1f1f1f', light: '#ffffff' } as const;
+
+/**
+ * 1280×800, at least 1024×700, hidden until ready to show. The renderer is isolated from the preload, sandboxed
+ * and without Node; `webSecurity` stays on.
+ */
+export function mainWindowOptions(preload: string, dark: boolean): BrowserWindowConstructorOptions {
+  return {
+    title: 'VAE Studio',
+    width: 1280,
+    height: 800,
+    minWidth: 1024,
+    minHeight: 700,
+    show: false,
+    backgroundColor: dark ? THEME_BACKGROUNDS.dark : THEME_BACKGROUNDS.light,
+    webPreferences: {
+      preload,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      spellcheck: false,
+    },
+  };
+}
