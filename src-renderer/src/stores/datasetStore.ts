@@ -1,0 +1,221 @@
+import { defineStore } from 'pinia';
+import { computed, reactive, ref, watch } from 'vue';
+import { useApi } from '../api/inject';
+import { IMAGE_SIZES, type EventPayload, type ImportResult } from '../api/contract';
+import { fileToBase64, newBatchId, planUploadChunks, type DroppedFile } from '../lib/upload';
+import { formatCount } from '../lib/format';
+import { useAppStore } from './appStore';
+import { createDatasetItems } from './datasetItems';
+import { createRequester } from './request';
+import { createJobTracker, CANCELLED, type JobDone, type JobFailed, type JobStarted } from './jobs';
+
+export type ImageSize = (typeof IMAGE_SIZES)[number];
+export type Fit = 'cover' | 'contain' | 'fill';
+export type ImportProgress = Omit<EventPayload<'dataset.importProgress'>, 'jobId'>;
+
+export interface UploadProgress {
+  files: number;
+  totalFiles: number;
+  bytes: number;
+  totalBytes: number;
+}
+
+/** The current project's dataset: importing (folder or upload), its summary, and its items (datasetItems.ts). */
+export const useDatasetStore = defineStore('dataset', () => {
+  const api = useApi();
+  const app = useAppStore();
+  const { pending, error, request } = createRequester(app.notify);
+  const job = createJobTracker();
+
+  const options = reactive<{ size: ImageSize; channels: 1 | 3; fit: Fit }>({
+    size: 64,
+    channels: 3,
+    fit: 'cover',
+  });
+  /** The folder to import, typed or picked (a path on the main side). */
+  const folder = ref('');
+  const progress = ref<ImportProgress | null>(null);
+  const upload = ref<UploadProgress | null>(null);
+  const lastResult = ref<ImportResult | null>(null);
+  /** One line about the latest import: started, log lines, done, cancelled. */
+  const status = ref('');
+  let uploadCancelled = false;
+
+  const summary = computed(() => app.project?.dataset ?? null);
+  const isImporting = computed(() => job.running.value || upload.value !== null);
+  const isBusy = computed(() => pending.value > 0 || isImporting.value);
+  const classCounts = computed(() =>
+    Object.entries(summary.value?.perLabel ?? {})
+      .map(([label, count]) => ({ label, count }))
+      .sort((a, b) => a.label.localeCompare(b.label)),
+  );
+  const skipped = computed(() => summary.value?.skipped ?? lastResult.value?.skipped ?? []);
+
+  /** 0–1, or null while the total is unknown (scanning). */
+  const progressFraction = computed<number | null>(() => {
+    const p = progress.value;
+    if (upload.value) return upload.value.totalBytes ? upload.value.bytes / upload.value.totalBytes : null;
+    if (!p || p.phase === 'scanning' || p.total === 0) return p?.phase === 'done' ? 1 : null;
+    return Math.min(1, p.processed / p.total);
+  });
+  const progressText = computed(() => {
+    const u = upload.value;
+    if (u) return `Uploading ${formatCount(u.files)} of ${formatCount(u.totalFiles)} files`;
+    const p = progress.value;
+    if (!p) return job.running.value ? 'Starting import…' : '';
+    if (p.phase === 'scanning') return `Scanning: ${formatCount(p.scanned)} files found`;
+    const extras = `${formatCount(p.skipped)} skipped, ${formatCount(p.duplicates)} duplicates`;
+    const verb = p.phase === 'writing' ? 'Writing' : p.phase === 'done' ? 'Done' : 'Decoding';
+    return `${verb}: ${formatCount(p.processed)} of ${formatCount(p.total)} (${extras})`;
+  });
+
+  // ── import ───────────────────────────────────────────────────────────────────────────────────────────────
+  async function importFolder(path = folder.value): Promise<boolean> {
+    const source = path.trim();
+    if (!source || job.running.value) return false;
+    folder.value = source;
+    progress.value = null;
+    lastResult.value = null;
+    const result = await request('Could not start the import', () =>
+      api.dataset.import({
+        folder: source,
+        size: options.size,
+        channels: options.channels,
+        fit: options.fit,
+      }),
+    );
+    if (!result.ok) return false;
+    job.begin(result.value.jobId);
+    return true;
+  }
+
+  /** Browser mode: sends dropped files in ~8 MB requests into one upload folder, then imports that folder. */
+  async function uploadFiles(files: DroppedFile[]): Promise<boolean> {
+    if (files.length === 0) {
+      app.notify('Nothing to import', {
+        code: 'NO_IMAGES',
+        message: 'The drop held no image files (png, jpg, webp, gif, bmp, tiff or avif).',
+      });
+      return false;
+    }
+    const batch = newBatchId();
+    const totalBytes = files.reduce((sum, f) => sum + f.file.size, 0);
+    upload.value = { files: 0, totalFiles: files.length, bytes: 0, totalBytes };
+    uploadCancelled = false;
+    let target: string | null = null;
+    try {
+      for (const chunk of planUploadChunks(files)) {
+        if (uploadCancelled) return false;
+        const encoded = await Promise.all(
+          chunk.map(async (f) => ({ path: f.path, base64: await fileToBase64(f.file) })),
+        );
+        const result = await request('Upload failed', () => api.dataset.upload({ batch, files: encoded }));
+        if (!result.ok) return false;
+        target = result.value.folder;
+        const u: UploadProgress | null = upload.value;
+        if (u) {
+          const bytes = chunk.reduce((sum, f) => sum + f.file.size, 0);
+          upload.value = { ...u, files: u.files + chunk.length, bytes: u.bytes + bytes };
+        }
+      }
+    } finally {
+      upload.value = null;
+    }
+    return target !== null && !uploadCancelled && (await importFolder(target));
+  }
+
+  async function cancelImport(): Promise<void> {
+    uploadCancelled = true;
+    const id = job.jobId.value;
+    if (job.running.value && id)
+      await request('Could not cancel the import', () => api.job.cancel({ jobId: id }));
+  }
+
+  const items = createDatasetItems({ api, request, summary });
+
+  // A different project or a new import: the cached pages and pixels no longer apply.
+  watch(
+    () => {
+      const d = summary.value;
+      return `${app.project?.root ?? ''}|${d ? `${d.sourceRoot}|${d.count}|${d.size}|${d.channels}|${d.fit}` : ''}`;
+    },
+    () => {
+      items.reset();
+    },
+    // At once, so no answer for the old dataset can land in between.
+    { flush: 'sync' },
+  );
+  watch(
+    summary,
+    (d) => {
+      if (!d) return;
+      if ((IMAGE_SIZES as readonly number[]).includes(d.size)) options.size = d.size as ImageSize;
+      options.channels = d.channels;
+      options.fit = d.fit;
+      if (!folder.value) folder.value = d.sourceRoot;
+    },
+    { immediate: true, flush: 'sync' },
+  );
+
+  // ── job events (routed by events.ts) ─────────────────────────────────────────────────────────────────────
+  function onJobStarted(event: JobStarted): void {
+    job.begin(event.jobId);
+    progress.value = null;
+    status.value = event.title;
+  }
+  function onJobLog(message: string): void {
+    status.value = message;
+  }
+  function onProgress(event: EventPayload<'dataset.importProgress'>): void {
+    if (!job.running.value) job.begin(event.jobId);
+    const { jobId: _jobId, ...rest } = event;
+    progress.value = rest;
+  }
+  function onJobDone(event: JobDone<'import'>): void {
+    job.end(event.jobId);
+    lastResult.value = event.result;
+    progress.value = null;
+    const r = event.result;
+    status.value = event.cancelled
+      ? 'Import cancelled.'
+      : `Imported ${formatCount(r.imported)} of ${formatCount(r.scanned)} files in ${r.seconds.toFixed(1)} s.`;
+    items.resetItems();
+  }
+  function onJobFailed(event: JobFailed): void {
+    job.end(event.jobId);
+    progress.value = null;
+    status.value =
+      event.code === CANCELLED
+        ? 'Import cancelled; the previous dataset is unchanged.'
+        : `Import failed: ${event.message}`;
+    if (event.code !== CANCELLED) error.value = event.message;
+  }
+
+  return {
+    options,
+    folder,
+    progress,
+    upload,
+    lastResult,
+    status,
+    summary,
+    classCounts,
+    skipped,
+    jobId: job.jobId,
+    syncJob: job.sync,
+    isImporting,
+    isBusy,
+    error,
+    progressFraction,
+    progressText,
+    importFolder,
+    uploadFiles,
+    cancelImport,
+    ...items,
+    onJobStarted,
+    onJobLog,
+    onProgress,
+    onJobDone,
+    onJobFailed,
+  };
+});

@@ -1,0 +1,65 @@
+import type { JobKind, Unsubscribe, VaeApi } from '../api/contract';
+import { useAppStore } from './appStore';
+import { useDatasetStore } from './datasetStore';
+import { useGenerationStore } from './generationStore';
+import { useInterpolationStore } from './interpolationStore';
+import { CANCELLED, JOB_TITLES } from './jobs';
+import { useTrainingStore } from './trainingStore';
+
+/**
+ * Subscribes once to every event the main side sends and hands each to the store that owns it: job events by
+ * their kind, progress events by their name, project changes to the app store. Failed jobs also become notices
+ * (a cancelled import is not a failure to report). Call once per app, after Pinia is installed.
+ */
+export function routeEvents(api: VaeApi): Unsubscribe {
+  const app = useAppStore();
+  const byKind = {
+    import: useDatasetStore(),
+    train: useTrainingStore(),
+    generate: useGenerationStore(),
+    interpolate: useInterpolationStore(),
+  };
+
+  const subscriptions: Unsubscribe[] = [
+    api.job.onStarted((event) => byKind[event.kind].onJobStarted(event)),
+    api.job.onLog((event) => byKind[event.kind].onJobLog(event.message)),
+    api.job.onDone((event) => {
+      switch (event.kind) {
+        case 'import':
+          return byKind.import.onJobDone(event);
+        case 'train':
+          return byKind.train.onJobDone(event);
+        case 'generate':
+          return byKind.generate.onJobDone(event);
+        case 'interpolate':
+          return byKind.interpolate.onJobDone(event);
+      }
+    }),
+    api.job.onFailed((event) => {
+      byKind[event.kind].onJobFailed(event);
+      if (event.code !== CANCELLED) app.notify(`${JOB_TITLES[event.kind]} failed`, event);
+    }),
+    api.dataset.onImportProgress((event) => byKind.import.onProgress(event)),
+    api.training.onProgress((event) => byKind.train.onProgress(event)),
+    api.training.onEpoch((event) => byKind.train.onEpoch(event)),
+    api.generation.onProgress((event) => byKind.generate.onProgress(event)),
+    api.interpolation.onProgress((event) => byKind.interpolate.onProgress(event)),
+    api.project.onChanged((summary) => app.onProjectChanged(summary)),
+  ];
+  return () => subscriptions.forEach((unsubscribe) => unsubscribe());
+}
+
+/** After a reconnect: everything that may have changed while the events could not arrive. */
+export async function refreshAfterReconnect(api: VaeApi): Promise<void> {
+  const app = useAppStore();
+  await app.init();
+  const jobs = await api.job.list();
+  if (jobs.ok) {
+    const running = (kind: JobKind) => jobs.value.find((j) => j.kind === kind)?.jobId ?? null;
+    useDatasetStore().syncJob(running('import'));
+    useTrainingStore().syncJob(running('train'));
+    useGenerationStore().syncJob(running('generate'));
+    useInterpolationStore().syncJob(running('interpolate'));
+  }
+  if (app.project) await useTrainingStore().refresh();
+}

@@ -1,0 +1,190 @@
+import { defineStore } from 'pinia';
+import { computed, ref, watch } from 'vue';
+import { useApi } from '../api/inject';
+import {
+  interpolateInputSchema,
+  type EventPayload,
+  type ImageRef,
+  type InterpolateResult,
+} from '../api/contract';
+import { validateFields, type FieldErrors, type NumberField } from '../lib/validation';
+import { useAppStore } from './appStore';
+import { createRequester } from './request';
+import { createJobTracker, type JobDone, type JobFailed, type JobStarted } from './jobs';
+
+export type Slot = 'a' | 'b';
+export type InterpolationMode = 'lerp' | 'slerp';
+export type AnimationFormat = 'webp' | 'gif' | 'none';
+
+/** An end of the path: where the image comes from, and how to name it to the user. */
+export interface ImageChoice {
+  ref: ImageRef;
+  label: string;
+}
+
+const DEFAULTS = interpolateInputSchema.parse({ a: { datasetIndex: 0 }, b: { datasetIndex: 0 } });
+
+/** Interpolation between two images: the two ends, steps and mode, a preview strip, and the export job. */
+export const useInterpolationStore = defineStore('interpolation', () => {
+  const api = useApi();
+  const app = useAppStore();
+  const { pending, error, request } = createRequester(app.notify);
+  const job = createJobTracker();
+
+  const a = ref<ImageChoice | null>(null);
+  const b = ref<ImageChoice | null>(null);
+  const steps = ref<NumberField>(DEFAULTS.steps);
+  const mode = ref<InterpolationMode>(DEFAULTS.mode);
+  const animation = ref<AnimationFormat>('webp');
+  /** Preview frames (data URLs), A first; emptied when an input changes. */
+  const frames = ref<string[]>([]);
+  const previewing = ref(false);
+  const progress = ref<{ done: number; total: number } | null>(null);
+  const outFolder = ref<string | null>(null);
+  const lastResult = ref<InterpolateResult | null>(null);
+  const status = ref('');
+
+  const validation = computed(() =>
+    validateFields(interpolateInputSchema, {
+      a: a.value?.ref,
+      b: b.value?.ref,
+      steps: steps.value,
+      mode: mode.value,
+    }),
+  );
+  const fieldErrors = computed<FieldErrors<'a' | 'b' | 'steps' | 'mode'>>(() => ({
+    ...validation.value.errors,
+    a: a.value ? validation.value.errors.a : 'Choose image A',
+    b: b.value ? validation.value.errors.b : 'Choose image B',
+  }));
+  const isRunning = job.running;
+  const isBusy = computed(() => pending.value > 0 || isRunning.value);
+  const canPreview = computed(() => validation.value.value !== null && !previewing.value && app.hasModel);
+  const canExport = computed(() => validation.value.value !== null && !isRunning.value && app.hasModel);
+  const progressFraction = computed(() => {
+    const p = progress.value;
+    return p && p.total > 0 ? Math.min(1, p.done / p.total) : null;
+  });
+
+  function setImage(slot: Slot, choice: ImageChoice | null): void {
+    (slot === 'a' ? a : b).value = choice;
+  }
+
+  function useDatasetImage(slot: Slot, datasetIndex: number, label: string): void {
+    setImage(slot, { ref: { datasetIndex }, label });
+  }
+
+  /** A file on the main side's disk (picked in Electron, typed in browser mode). */
+  function useFile(slot: Slot, path: string): void {
+    const file = path.trim();
+    if (file) setImage(slot, { ref: { file }, label: file.split(/[\\/]/).pop() ?? file });
+  }
+
+  async function pickFile(slot: Slot): Promise<void> {
+    const file = await app.pickImage(`Image ${slot.toUpperCase()}`);
+    if (file) useFile(slot, file);
+  }
+
+  function swap(): void {
+    [a.value, b.value] = [b.value, a.value];
+  }
+
+  async function preview(): Promise<boolean> {
+    const input = validation.value.value;
+    if (!input) return false;
+    previewing.value = true;
+    const result = await request('Could not preview the interpolation', () =>
+      api.interpolation.preview(input),
+    );
+    previewing.value = false;
+    if (!result.ok) return false;
+    frames.value = result.value.frames;
+    return true;
+  }
+
+  async function exportFrames(): Promise<boolean> {
+    const input = validation.value.value;
+    if (!input || !canExport.value) return false;
+    const result = await request('Could not start the export', () =>
+      api.interpolation.export({ ...input, animation: animation.value }),
+    );
+    if (!result.ok) return false;
+    outFolder.value = result.value.out;
+    lastResult.value = null;
+    progress.value = null;
+    job.begin(result.value.jobId);
+    return true;
+  }
+
+  async function cancel(): Promise<void> {
+    const id = job.jobId.value;
+    if (job.running.value && id)
+      await request('Could not cancel the export', () => api.job.cancel({ jobId: id }));
+  }
+
+  watch([a, b, steps, mode], () => {
+    frames.value = [];
+  });
+
+  // ── events (routed by events.ts) ─────────────────────────────────────────────────────────────────────────
+  function onJobStarted(event: JobStarted): void {
+    job.begin(event.jobId);
+    status.value = event.title;
+  }
+  function onJobLog(message: string): void {
+    status.value = message;
+  }
+  function onProgress(event: EventPayload<'interpolation.progress'>): void {
+    if (!job.running.value) job.begin(event.jobId);
+    progress.value = { done: event.done, total: event.total };
+  }
+  function onJobDone(event: JobDone<'interpolate'>): void {
+    job.end(event.jobId);
+    lastResult.value = event.result;
+    outFolder.value = event.result.out;
+    progress.value = null;
+    status.value = event.cancelled ? 'Export cancelled.' : `Exported ${event.result.frames.length} frames.`;
+  }
+  function onJobFailed(event: JobFailed): void {
+    job.end(event.jobId);
+    progress.value = null;
+    error.value = event.message;
+    status.value = `Export failed: ${event.message}`;
+  }
+
+  return {
+    a,
+    b,
+    steps,
+    mode,
+    animation,
+    frames,
+    previewing,
+    progress,
+    outFolder,
+    lastResult,
+    status,
+    fieldErrors,
+    jobId: job.jobId,
+    syncJob: job.sync,
+    isRunning,
+    isBusy,
+    error,
+    canPreview,
+    canExport,
+    progressFraction,
+    setImage,
+    useDatasetImage,
+    useFile,
+    pickFile,
+    swap,
+    preview,
+    exportFrames,
+    cancel,
+    onJobStarted,
+    onJobLog,
+    onProgress,
+    onJobDone,
+    onJobFailed,
+  };
+});

@@ -1,0 +1,120 @@
+import { nextTick } from 'vue';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { useAppStore, useGenerationStore } from '../../../src-renderer/src/stores';
+import { createFakeApi, installStores, ok, settle, type FakeApi } from '../fakeApi';
+import { modelSummary, projectSummary } from '../fixtures';
+
+let fake: FakeApi;
+
+beforeEach(async () => {
+  fake = createFakeApi();
+  fake.on('generation.start', (input) =>
+    ok({ jobId: 'gen-1', kind: 'generate', out: input.out ?? '/p/generated/run-1' }),
+  );
+  fake.on('generation.gallery', (input) =>
+    ok({
+      total: 100,
+      images: Array.from({ length: Math.min(input.limit ?? 60, 100 - (input.offset ?? 0)) }, (_, i) => ({
+        file: `${input.out}/${(input.offset ?? 0) + i}.png`,
+        url: 'data:image/png;base64,AA',
+        index: (input.offset ?? 0) + i,
+        seed: 1000 + i,
+      })),
+    }),
+  );
+  installStores(fake);
+  fake.emit('project.changed', projectSummary({ model: modelSummary(5) }));
+  await nextTick();
+});
+
+describe('useGenerationStore', () => {
+  it('starts from the contract defaults and leaves an empty output folder to the main side', async () => {
+    const generation = useGenerationStore();
+    expect(generation.form).toEqual({ count: 64, temperature: 1, seed: 0, format: 'png', out: '' });
+    expect(await generation.start()).toBe(true);
+    expect(fake.inputsOf('generation.start')).toEqual([
+      { count: 64, temperature: 1, seed: 0, format: 'png' },
+    ]);
+    expect(generation.outFolder).toBe('/p/generated/run-1');
+    expect(generation.isRunning).toBe(true);
+  });
+
+  it('names each invalid field and refuses to start', async () => {
+    const generation = useGenerationStore();
+    generation.form.count = 0;
+    generation.form.temperature = 0;
+    expect(generation.fieldErrors).toEqual({
+      count: 'must be at least 1',
+      temperature: 'must be greater than 0',
+    });
+    expect(generation.canStart).toBe(false);
+    expect(await generation.start()).toBe(false);
+    expect(fake.inputsOf('generation.start')).toHaveLength(0);
+  });
+
+  it('follows progress, then loads the gallery of the output folder page by page', async () => {
+    const generation = useGenerationStore();
+    generation.form.out = ' /tmp/out ';
+    generation.form.count = 100;
+    await generation.start();
+    expect(fake.inputsOf('generation.start')[0]?.out).toBe('/tmp/out');
+    fake.emit('generation.progress', {
+      jobId: 'gen-1',
+      done: 25,
+      total: 100,
+      imagesPerSec: 50,
+      etaSeconds: 1.5,
+    });
+    expect(generation.progressFraction).toBe(0.25);
+
+    fake.emit('job.done', {
+      jobId: 'gen-1',
+      kind: 'generate',
+      cancelled: false,
+      result: {
+        out: '/tmp/out',
+        files: [],
+        manifest: { jsonl: '/tmp/out/manifest.jsonl', csv: '/tmp/out/manifest.csv' },
+        count: 100,
+        cancelled: false,
+        seconds: 2,
+        imagesPerSec: 50,
+      },
+    });
+    await settle();
+    expect(generation.isRunning).toBe(false);
+    expect(generation.status).toBe('Generated 100 images in 2.0 s.');
+    expect(fake.inputsOf('generation.gallery')).toEqual([{ out: '/tmp/out', offset: 0, limit: 60 }]);
+    expect(generation.gallery).toHaveLength(60);
+    await generation.loadGallery(true);
+    expect(fake.inputsOf('generation.gallery').at(-1)).toEqual({ out: '/tmp/out', offset: 60, limit: 60 });
+    expect(generation.gallery).toHaveLength(100);
+    expect(generation.galleryTotal).toBe(100);
+  });
+
+  it('cancels, and a failed run becomes a notice', async () => {
+    fake.on('generation.cancel', () => ok({ cancelled: true }));
+    const generation = useGenerationStore();
+    await generation.start();
+    await generation.cancel();
+    expect(fake.inputsOf('generation.cancel')).toHaveLength(1);
+    fake.emit('job.failed', {
+      jobId: 'gen-1',
+      kind: 'generate',
+      code: 'NO_SPACE',
+      message: 'disk full writing 12.png',
+    });
+    expect(generation.isRunning).toBe(false);
+    expect(useAppStore().notices.at(-1)).toMatchObject({
+      title: 'Generation failed',
+      message: 'disk full writing 12.png',
+    });
+  });
+
+  it('puts a picked folder into the Output folder field', async () => {
+    fake.on('shell.pickFolder', () => ok('/home/ada/out'));
+    const generation = useGenerationStore();
+    await generation.pickOutputFolder();
+    expect(generation.form.out).toBe('/home/ada/out');
+  });
+});

@@ -1,0 +1,247 @@
+import { nextTick } from 'vue';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { trainInputSchema } from '../../../src-renderer/src/api/contract';
+import { useAppStore, useTrainingStore } from '../../../src-renderer/src/stores';
+import { createFakeApi, installStores, ok, settle, type FakeApi } from '../fakeApi';
+import { epochMetrics, loss, modelSummary, projectSummary, trainResult } from '../fixtures';
+
+let fake: FakeApi;
+
+function progressEvent(epoch: number, step: number) {
+  return {
+    jobId: 'tr-1',
+    epoch,
+    epochs: 4,
+    step,
+    stepsPerEpoch: 10,
+    globalStep: (epoch - 1) * 10 + step,
+    loss: loss(150),
+    imagesPerSec: 812.5,
+    etaSeconds: 95,
+  };
+}
+
+function epochEvent(epoch: number, withVal = true) {
+  return {
+    jobId: 'tr-1',
+    metrics: epochMetrics(epoch, withVal),
+    previews: {
+      samples: `data:image/png;base64,S${epoch}`,
+      reconstructions: `data:image/png;base64,R${epoch}`,
+    },
+    checkpoint: '/p/checkpoints/latest',
+  };
+}
+
+beforeEach(async () => {
+  fake = createFakeApi();
+  fake.on('training.start', () => ok({ jobId: 'tr-1', kind: 'train' }));
+  installStores(fake);
+  fake.emit('project.changed', projectSummary());
+  await nextTick();
+});
+
+describe('useTrainingStore: form', () => {
+  it("starts from the contract's defaults, at the dataset's image size", () => {
+    const training = useTrainingStore();
+    const defaults = trainInputSchema.parse({});
+    expect(training.form).toMatchObject({
+      imageSize: 28,
+      latentDim: defaults.latentDim,
+      beta: defaults.beta,
+      epochs: defaults.epochs,
+      batchSize: defaults.batchSize,
+      learningRate: defaults.learningRate,
+      klWarmupEpochs: defaults.klWarmupEpochs,
+      seed: defaults.seed,
+      width: defaults.width,
+      valFraction: defaults.valFraction,
+      likelihood: defaults.likelihood,
+      backend: 'auto',
+    });
+    expect(training.fieldErrors).toEqual({});
+    expect(training.canStart).toBe(true);
+  });
+
+  it('gives each invalid field its own message and disables Start', () => {
+    const training = useTrainingStore();
+    Object.assign(training.form, {
+      latentDim: 0,
+      beta: '',
+      epochs: 1.5,
+      learningRate: 0,
+      valFraction: 0.7,
+      batchSize: 5000,
+    });
+    expect(training.fieldErrors).toEqual({
+      latentDim: 'must be at least 1',
+      beta: 'Enter a number',
+      epochs: 'must be a whole number',
+      learningRate: 'must be greater than 0',
+      valFraction: 'must be at most 0.5',
+      batchSize: 'must be at most 4096',
+    });
+    expect(training.isValid).toBe(false);
+    expect(training.canStart).toBe(false);
+  });
+
+  it("takes the current model's settings when a project with a model opens", async () => {
+    fake.emit('project.changed', projectSummary({ root: '/other', model: modelSummary(3) }));
+    await nextTick();
+    const training = useTrainingStore();
+    expect(training.form).toMatchObject({
+      latentDim: 16,
+      beta: 2,
+      batchSize: 32,
+      learningRate: 0.002,
+      seed: 7,
+      epochs: 3,
+    });
+    expect(training.history.map((m) => m.epoch)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('useTrainingStore: a run', () => {
+  it('sends the validated form to training.start', async () => {
+    const training = useTrainingStore();
+    training.form.latentDim = 8;
+    training.form.beta = 4;
+    expect(await training.start()).toBe(true);
+    expect(fake.inputsOf('training.start')).toEqual([
+      {
+        imageSize: 28,
+        latentDim: 8,
+        beta: 4,
+        width: 32,
+        likelihood: 'bernoulli',
+        epochs: 20,
+        batchSize: 64,
+        learningRate: 0.001,
+        seed: 0,
+        valFraction: 0.1,
+        klWarmupEpochs: 0,
+        backend: 'auto',
+      },
+    ]);
+    expect(training.isRunning).toBe(true);
+    expect(training.canStart).toBe(false);
+    expect(training.canCancel).toBe(true);
+  });
+
+  it('shows live progress, images/s, ETA and a running point for the epoch in progress', async () => {
+    const training = useTrainingStore();
+    await training.start();
+    fake.emit('training.progress', progressEvent(2, 5));
+    expect(training.progressFraction).toBe(0.375);
+    expect(training.imagesPerSec).toBe(812.5);
+    expect(training.etaSeconds).toBe(95);
+    expect(training.runningPoint).toEqual({ epoch: 2, loss: loss(150) });
+    expect(training.plannedEpochs).toBe(4);
+  });
+
+  it('adds each finished epoch to the history with validation, and keeps the latest previews', async () => {
+    const training = useTrainingStore();
+    await training.start();
+    fake.emit('training.epoch', epochEvent(1));
+    fake.emit('training.epoch', epochEvent(2));
+    expect(training.history).toHaveLength(2);
+    expect(training.history[1]?.val?.negElbo).toBeCloseTo(110);
+    expect(training.previews).toEqual({
+      epoch: 2,
+      samples: 'data:image/png;base64,S2',
+      reconstructions: 'data:image/png;base64,R2',
+    });
+    // Progress of epoch 2 arriving after its metrics draws no running point.
+    fake.emit('training.progress', progressEvent(2, 10));
+    expect(training.runningPoint).toBeNull();
+    fake.emit('training.progress', progressEvent(3, 1));
+    expect(training.runningPoint?.epoch).toBe(3);
+  });
+
+  it('ends on job.done with the backend that ran and why', async () => {
+    const training = useTrainingStore();
+    await training.start();
+    fake.emit('training.progress', progressEvent(3, 10));
+    fake.emit('job.done', { jobId: 'tr-1', kind: 'train', cancelled: false, result: trainResult() });
+    expect(training.isRunning).toBe(false);
+    expect(training.progress).toBeNull();
+    expect(training.backend).toMatchObject({ device: 'gpu', reason: 'CUDA found.' });
+    expect(training.status).toBe('Training finished at epoch 3.');
+  });
+
+  it('says which epoch is kept when cancelled', async () => {
+    fake.on('training.cancel', () => ok({ cancelled: true }));
+    const training = useTrainingStore();
+    await training.start();
+    await training.cancel();
+    expect(fake.inputsOf('training.cancel')).toHaveLength(1);
+    fake.emit('job.done', {
+      jobId: 'tr-1',
+      kind: 'train',
+      cancelled: true,
+      result: trainResult({ cancelled: true, final: epochMetrics(2) }),
+    });
+    expect(training.status).toBe('Training cancelled; the checkpoint of epoch 2 is kept.');
+  });
+
+  it('turns a failed run into a notice with its message', async () => {
+    const training = useTrainingStore();
+    await training.start();
+    fake.emit('job.failed', {
+      jobId: 'tr-1',
+      kind: 'train',
+      code: 'DIVERGED',
+      message: 'loss became NaN at epoch 2, step 3',
+    });
+    expect(training.isRunning).toBe(false);
+    expect(training.error).toBe('loss became NaN at epoch 2, step 3');
+    expect(useAppStore().notices.at(-1)).toMatchObject({
+      title: 'Training failed',
+      message: 'loss became NaN at epoch 2, step 3',
+    });
+  });
+
+  it('resumes up to a larger Epochs value than the model has trained', async () => {
+    fake.on('training.resume', () => ok({ jobId: 'tr-2', kind: 'train' }));
+    fake.emit('project.changed', projectSummary({ model: modelSummary(3) }));
+    await nextTick();
+    const training = useTrainingStore();
+    expect(training.canResume).toBe(true);
+    training.form.epochs = 10;
+    await training.resume();
+    training.form.epochs = 2;
+    fake.emit('job.done', { jobId: 'tr-2', kind: 'train', cancelled: false, result: trainResult() });
+    await training.resume();
+    expect(fake.inputsOf('training.resume')).toEqual([{ epochs: 10 }, {}]);
+  });
+
+  it("picks up a run another window started from the main side's status", async () => {
+    fake.on('training.status', () =>
+      ok({
+        running: { jobId: 'tr-9', kind: 'train' as const },
+        progress: progressEvent(2, 1),
+        history: [epochMetrics(1)],
+        previews: {
+          epoch: 1,
+          samples: 'data:image/png;base64,S',
+          reconstructions: 'data:image/png;base64,R',
+        },
+      }),
+    );
+    const training = useTrainingStore();
+    fake.emit('job.started', { jobId: 'tr-9', kind: 'train', title: 'Training' });
+    await settle();
+    expect(training.isRunning).toBe(true);
+    expect(training.history).toHaveLength(1);
+    expect(training.previews?.epoch).toBe(1);
+  });
+
+  it('asks which backend training would use for the chosen preference', async () => {
+    const training = useTrainingStore();
+    training.form.backend = 'wasm';
+    await training.loadBackend();
+    expect(fake.inputsOf('backend.info')).toEqual([{ preference: 'wasm' }]);
+    expect(training.backend?.reason).toMatch(/WebAssembly/);
+    expect(training.backendLoading).toBe(false);
+  });
+});

@@ -1,0 +1,124 @@
+import { flushPromises, mount } from '@vue/test-utils';
+import type { Pinia } from 'pinia';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { nextTick } from 'vue';
+import TrainView from '../../../src-renderer/src/views/TrainView.vue';
+import { byButton, byLabel, descriptionOf } from '../dom';
+import { createFakeApi, installStores, mountOptions, ok, type FakeApi } from '../fakeApi';
+import { epochMetrics, projectSummary } from '../fixtures';
+
+let fake: FakeApi;
+let pinia: Pinia;
+
+async function mountView() {
+  const wrapper = mount(TrainView, mountOptions(fake, pinia));
+  await flushPromises();
+  return wrapper;
+}
+
+beforeEach(async () => {
+  fake = createFakeApi();
+  fake.on('training.start', () => ok({ jobId: 'tr-1', kind: 'train' }));
+  ({ pinia } = installStores(fake));
+  fake.emit('project.changed', projectSummary());
+  await nextTick();
+});
+
+describe('TrainView', () => {
+  it('labels every setting', async () => {
+    const wrapper = await mountView();
+    const labels = [
+      'Latent dimension',
+      'β (KL weight)',
+      'Epochs',
+      'Batch size',
+      'Learning rate',
+      'Image size',
+      'KL warm-up (epochs)',
+      'Seed',
+      'Width',
+      'Likelihood',
+      'Validation fraction',
+      'Backend',
+    ];
+    expect(labels.map((l) => byLabel(wrapper, l).exists())).toEqual(labels.map(() => true));
+    expect(wrapper.get('details summary').text()).toBe('Advanced');
+    expect((byLabel(wrapper, 'Latent dimension').element as HTMLInputElement).value).toBe('32');
+  });
+
+  it('disables Start on an invalid field and shows its message next to the field', async () => {
+    const wrapper = await mountView();
+    const start = byButton(wrapper, 'Start training');
+    expect(start.attributes('disabled')).toBeUndefined();
+
+    const latent = byLabel(wrapper, 'Latent dimension');
+    await latent.setValue('0');
+    expect(start.attributes('disabled')).toBeDefined();
+    expect(latent.attributes('aria-invalid')).toBe('true');
+    expect(descriptionOf(wrapper, latent)).toBe('must be at least 1');
+    // The message sits in the field's own row.
+    expect(latent.element.closest('.field')?.textContent).toContain('must be at least 1');
+
+    await latent.setValue('16');
+    expect(start.attributes('disabled')).toBeUndefined();
+    expect(latent.attributes('aria-invalid')).toBe('false');
+    expect(wrapper.text()).not.toContain('must be at least 1');
+  });
+
+  it('starts training with the form values and enables Cancel while it runs', async () => {
+    const wrapper = await mountView();
+    await byLabel(wrapper, 'Epochs').setValue('3');
+    await byButton(wrapper, 'Start training').trigger('click');
+    await flushPromises();
+    expect(fake.inputsOf('training.start')[0]).toMatchObject({ epochs: 3, latentDim: 32 });
+    expect(byButton(wrapper, 'Cancel').attributes('disabled')).toBeUndefined();
+    expect(byButton(wrapper, 'Start training').attributes('disabled')).toBeDefined();
+  });
+
+  it('shows progress, speed, the chart and the latest previews with their epoch in the alt text', async () => {
+    const wrapper = await mountView();
+    await byButton(wrapper, 'Start training').trigger('click');
+    await flushPromises();
+    fake.emit('training.epoch', {
+      jobId: 'tr-1',
+      metrics: epochMetrics(1),
+      previews: { samples: 'data:image/png;base64,S', reconstructions: 'data:image/png;base64,R' },
+      checkpoint: '/c',
+    });
+    fake.emit('training.progress', {
+      jobId: 'tr-1',
+      epoch: 2,
+      epochs: 4,
+      step: 5,
+      stepsPerEpoch: 10,
+      globalStep: 15,
+      loss: epochMetrics(2).train,
+      imagesPerSec: 1234,
+      etaSeconds: 125,
+    });
+    await nextTick();
+    expect(wrapper.get('[role="progressbar"]').attributes('aria-valuenow')).toBe('38');
+    expect(wrapper.text()).toContain('Epoch 2 of 4 · step 5 of 10');
+    expect(wrapper.text()).toContain('1,234 images/s');
+    expect(wrapper.text()).toContain('2 min 05 s');
+    expect(wrapper.findAll('polyline')).toHaveLength(6);
+    expect(wrapper.get('img[alt="Samples after epoch 1"]').attributes('src')).toBe('data:image/png;base64,S');
+    expect(wrapper.get('img[alt="Reconstructions after epoch 1"]').attributes('src')).toBe(
+      'data:image/png;base64,R',
+    );
+  });
+
+  it('says which backend and device training uses, and why', async () => {
+    const wrapper = await mountView();
+    expect(fake.inputsOf('backend.info')).toEqual([{ preference: 'auto' }]);
+    const backend = wrapper.get('[role="group"][aria-label="Training backend"]').text();
+    expect(backend).toContain('Runs on CPU');
+    expect(backend).toContain('WebAssembly backend runs on the CPU');
+  });
+
+  it('tells a new user what to do when nothing has been trained', async () => {
+    const wrapper = await mountView();
+    expect(wrapper.text()).toContain('No training yet.');
+    expect(byButton(wrapper, 'Resume').attributes('disabled')).toBeDefined();
+  });
+});
