@@ -21,6 +21,8 @@ type Namespace<N extends string> = N extends `${infer NS}.${string}` ? NS : neve
 type Member<N extends string> = N extends `${string}.${infer M}` ? M : never;
 
 type RequestMethods<NS extends string> = {
+  // `{} extends Input` is true exactly when every field may be left out, so the argument becomes optional.
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
   [N in RequestName as Namespace<N> extends NS ? Member<N> : never]: {} extends RequestInput<N>
     ? (input?: RequestInput<N>) => Promise<ApiResult<RequestResult<N>>>
     : (input: RequestInput<N>) => Promise<ApiResult<RequestResult<N>>>;
