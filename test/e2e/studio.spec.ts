@@ -175,5 +175,6 @@ test('interpolating two dataset images previews the path and exports frames and 
     .toBe(6);
   expect(existsSync(join(out, 'contact-sheet.png'))).toBe(true);
   expect(existsSync(join(out, 'interpolation.webp'))).toBe(true);
+  await strip.scrollIntoViewIfNeeded();
   await shot('6-interpolate');
 });
