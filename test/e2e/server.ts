@@ -16,10 +16,14 @@ export interface ServedStudio {
  */
 export async function serveStudio(home: string): Promise<ServedStudio> {
   await mkdir(home, { recursive: true });
-  const child: ChildProcess = spawn(process.execPath, ['bin/vae-studio.js', 'serve', '--port', '0', '--json'], {
-    env: { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), VAE_STUDIO_BACKEND: 'wasm' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['bin/vae-studio.js', 'serve', '--port', '0', '--json'],
+    {
+      env: { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), VAE_STUDIO_BACKEND: 'wasm' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const stderr: string[] = [];
   child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
   const url = await new Promise<string>((resolve, reject) => {

@@ -84,7 +84,13 @@ test('importing a folder shows its classes and a grid of thumbnails', async () =
   const size = await grid
     .locator('img')
     .first()
-    .evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight]);
+    .evaluate((img) => {
+      const { naturalWidth, naturalHeight } = img as unknown as {
+        naturalWidth: number;
+        naturalHeight: number;
+      };
+      return [naturalWidth, naturalHeight];
+    });
   expect(size).toEqual([16, 16]);
   await shot('3-dataset');
   const manifest = JSON.parse(await readFile(join(projectDir, 'dataset', 'manifest.json'), 'utf8')) as {
@@ -118,9 +124,12 @@ test('training two epochs draws the chart and refreshes the previews each epoch'
   // One point per finished epoch on every training series.
   const series = page.locator('svg polyline[data-series]');
   await expect(series.first()).toBeVisible();
-  const pointCounts = await series.evaluateAll((lines) =>
-    lines.map((line) => (line.getAttribute('points') ?? '').trim().split(/\s+/).length),
+  const pointLists = await series.evaluateAll((lines) =>
+    (lines as unknown as { getAttribute(name: string): string | null }[]).map((line) =>
+      line.getAttribute('points'),
+    ),
   );
+  const pointCounts = pointLists.map((points) => (points ?? '').trim().split(/\s+/).length);
   expect(pointCounts.length).toBeGreaterThanOrEqual(3);
   for (const count of pointCounts) expect(count).toBe(2);
   await expect(page.getByRole('group', { name: 'Training backend' })).toContainText(/wasm/i);
@@ -171,7 +180,9 @@ test('interpolating two dataset images previews the path and exports frames and 
   await expect(outField).toHaveValue(/interpolations/, { timeout: 60_000 });
   const out = await outField.inputValue();
   await expect
-    .poll(async () => (existsSync(out) ? (await readdir(out)).filter((f) => /^frame-\d+\.png$/.test(f)).length : 0))
+    .poll(async () =>
+      existsSync(out) ? (await readdir(out)).filter((f) => /^frame-\d+\.png$/.test(f)).length : 0,
+    )
     .toBe(6);
   expect(existsSync(join(out, 'contact-sheet.png'))).toBe(true);
   expect(existsSync(join(out, 'interpolation.webp'))).toBe(true);
