@@ -40,3 +40,19 @@ export function dataTransfer(entries: FileSystemEntry[]): DataTransfer {
     files: entries.map((entry) => new File([], entry.name)),
   } as unknown as DataTransfer;
 }
+
+/**
+ * A file as `<input type="file" webkitdirectory>` hands it over: its `webkitRelativePath` starts with the chosen
+ * folder's name. happy-dom's File has no such path, so it is set on the instance.
+ */
+export function pickedFile(relativePath: string, bytes = 4): File {
+  const file = new File([new Uint8Array(bytes)], relativePath.split('/').pop()!);
+  Object.defineProperty(file, 'webkitRelativePath', { value: relativePath });
+  return file;
+}
+
+/** Makes `files` what a file input holds, as the browser's chooser would, and fires its `change`. */
+export function chooseFiles(input: HTMLInputElement, files: File[]): void {
+  Object.defineProperty(input, 'files', { value: files, configurable: true });
+  input.dispatchEvent(new Event('change'));
+}

@@ -12,6 +12,11 @@ export interface DroppedFile {
 /** Image types the import understands; everything else is left out of an upload. */
 const IMAGE_EXTENSIONS = /\.(png|jpe?g|webp|gif|bmp|tiff?|avif)$/i;
 
+/** Whether a file of this name goes into an upload: an image type the import reads, and not a hidden file. */
+export function isUploadableImage(name: string): boolean {
+  return IMAGE_EXTENSIONS.test(name) && !name.startsWith('.');
+}
+
 /**
  * The entries of a drop. Must be called synchronously inside the `drop` handler: the browser empties the
  * DataTransfer once the event returns.
@@ -44,7 +49,7 @@ export async function collectImageFiles(
 
   async function walk(entry: FileSystemEntry): Promise<void> {
     if (isFile(entry)) {
-      if (!IMAGE_EXTENSIONS.test(entry.name) || entry.name.startsWith('.')) {
+      if (!isUploadableImage(entry.name)) {
         ignored += 1;
         return;
       }

@@ -89,12 +89,12 @@ export const useDatasetStore = defineStore('dataset', () => {
     return true;
   }
 
-  /** Browser mode: sends dropped files in ~8 MB requests into one upload folder, then imports that folder. */
+  /** Browser mode: sends dropped or picked files in ~8 MB requests into one upload folder, then imports that folder. */
   async function uploadFiles(files: DroppedFile[]): Promise<boolean> {
     if (files.length === 0) {
       app.notify('Nothing to import', {
         code: 'NO_IMAGES',
-        message: 'The drop held no image files (png, jpg, webp, gif, bmp, tiff or avif).',
+        message: 'There were no image files to upload (png, jpg, webp, gif, bmp, tiff or avif).',
       });
       return false;
     }

@@ -2,7 +2,7 @@ import { flushPromises, mount } from '@vue/test-utils';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { nextTick } from 'vue';
 import ThumbnailGrid from '../../../src-renderer/src/components/ThumbnailGrid.vue';
-import { createFakeApi, installStores, mountOptions, settle, type FakeApi } from '../fakeApi';
+import { createFakeApi, deferred, installStores, mountOptions, ok, settle, type FakeApi } from '../fakeApi';
 import { datasetSummary, projectSummary } from '../fixtures';
 import type { Pinia } from 'pinia';
 
@@ -89,5 +89,36 @@ describe('ThumbnailGrid', () => {
     expect(wrapper.emitted('select')).toEqual([[9, 'b/img-9.png']]);
     await wrapper.findAll('[role="gridcell"]')[2]!.trigger('click');
     expect(wrapper.emitted('select')?.at(-1)).toEqual([2, 'a/img-2.png']);
+  });
+
+  it('fetches the thumbnails in view again when an import finishes while they were on their way', async () => {
+    // The main side sends the new summary, then `job.done`, which makes the store forget what it loaded, and so
+    // drop the answer to a request made in between.
+    fake.emit('project.changed', projectSummary({ dataset: datasetSummary({ count: 24 }) }));
+    const first = deferred<void>();
+    fake.on('dataset.thumbnails', async ({ indices }) => {
+      if (fake.inputsOf('dataset.thumbnails').length === 1) await first.promise;
+      return ok(indices.map((index) => ({ index, url: `data:image/png;base64,${index}` })));
+    });
+    const wrapper = await mountGrid();
+    expect(fake.inputsOf('dataset.thumbnails')).toHaveLength(1);
+    fake.emit('job.done', {
+      jobId: 'imp-1',
+      kind: 'import',
+      cancelled: false,
+      result: {
+        sourceRoot: '/p/uploads/b1',
+        scanned: 24,
+        imported: 24,
+        skipped: [],
+        duplicates: [],
+        seconds: 0.2,
+        imagesPerSec: 120,
+      },
+    });
+    first.resolve();
+    await settle(60);
+    await flushPromises();
+    expect(wrapper.findAll('img')).toHaveLength(24);
   });
 });

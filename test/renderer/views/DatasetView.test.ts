@@ -3,10 +3,11 @@ import type { Pinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nextTick } from 'vue';
 import DropZone from '../../../src-renderer/src/components/DropZone.vue';
+import { useAppStore } from '../../../src-renderer/src/stores';
 import DatasetView from '../../../src-renderer/src/views/DatasetView.vue';
 import { byButton, byLabel } from '../dom';
-import { dataTransfer, dirEntry, fileEntry } from '../entries';
-import { createFakeApi, installStores, mountOptions, ok, type FakeApi } from '../fakeApi';
+import { chooseFiles, dataTransfer, dirEntry, fileEntry, pickedFile } from '../entries';
+import { createFakeApi, deferred, installStores, mountOptions, ok, type FakeApi } from '../fakeApi';
 import { datasetSummary, projectSummary } from '../fixtures';
 
 let fake: FakeApi;
@@ -26,6 +27,21 @@ beforeEach(async () => {
 afterEach(() => {
   delete window.vaeHost;
 });
+
+/** Loads app info as the app does at start, with `nativeDialogs` as given. */
+async function setInfo({ nativeDialogs }: { nativeDialogs: boolean }): Promise<void> {
+  fake.on('app.info', () =>
+    ok({
+      version: '1',
+      host: nativeDialogs ? ('electron' as const) : ('browser' as const),
+      platform: 'linux',
+      projectsDir: '/p',
+      nativeDialogs,
+      openPath: nativeDialogs,
+    }),
+  );
+  await useAppStore().init();
+}
 
 async function mountView() {
   const wrapper = mount(DatasetView, mountOptions(fake, pinia));
@@ -76,6 +92,61 @@ describe('DatasetView', () => {
     const uploads = fake.inputsOf('dataset.upload');
     expect(uploads.map((u) => u.files.map((f) => f.path))).toEqual([['cats/1.png', 'dogs/2.png']]);
     expect(fake.inputsOf('dataset.import')[0]?.folder).toBe(`/p/uploads/${uploads[0]!.batch}`);
+  });
+
+  it('in a browser, uploads a folder chosen with "Upload a folder…" under its relative paths, then imports it', async () => {
+    const gate = deferred<void>();
+    fake.on('dataset.upload', async (input) => {
+      await gate.promise;
+      return ok({ folder: `/p/uploads/${input.batch}`, written: input.files.length });
+    });
+    const wrapper = await mountView();
+    expect(wrapper.get('.empty').text()).toContain('choose it with Upload a folder…,');
+    const input = wrapper.get<HTMLInputElement>('input[type="file"][aria-label="Folder to upload"]');
+    chooseFiles(input.element, [
+      pickedFile('pets/cats/1.png', 5),
+      pickedFile('pets/cats/2.jpg'),
+      pickedFile('pets/dogs/3.png'),
+      pickedFile('pets/notes.txt'),
+    ]);
+    await flushPromises();
+    // The drop's progress bar, and no second upload while this one runs.
+    const bar = wrapper.get('[role="progressbar"]');
+    expect(bar.attributes('aria-label')).toBe('Upload progress');
+    expect(bar.attributes('aria-valuetext')).toBe('Uploading 0 of 3 files');
+    expect(byButton(wrapper, 'Upload a folder…').attributes('disabled')).toBeDefined();
+
+    gate.resolve();
+    await flushPromises();
+    const uploads = fake.inputsOf('dataset.upload');
+    expect(uploads.map((u) => u.files.map((f) => f.path))).toEqual([
+      ['cats/1.png', 'cats/2.jpg', 'dogs/3.png'],
+    ]);
+    expect(atob(uploads[0]!.files[0]!.base64)).toHaveLength(5);
+    expect(fake.inputsOf('dataset.import')).toEqual([
+      { folder: `/p/uploads/${uploads[0]!.batch}`, size: 64, channels: 3, fit: 'cover' },
+    ]);
+    expect(wrapper.text()).toContain('1 file that is not an image was left out.');
+  });
+
+  it('says so, and uploads nothing, when the chosen folder holds no images', async () => {
+    const wrapper = await mountView();
+    chooseFiles(wrapper.get<HTMLInputElement>('input[type="file"]').element, [pickedFile('pets/notes.txt')]);
+    await flushPromises();
+    expect(fake.inputsOf('dataset.upload')).toEqual([]);
+    expect(fake.inputsOf('dataset.import')).toEqual([]);
+    expect(useAppStore().notices.map((n) => [n.title, n.code])).toEqual([['Nothing to import', 'NO_IMAGES']]);
+  });
+
+  it.each([
+    ['native dialogs exist', () => setInfo({ nativeDialogs: true })],
+    ['the Electron host bridge exists', () => (window.vaeHost = { pathForFile: (file) => file.name })],
+  ])('offers no folder upload where %s: the desktop app imports a folder in place', async (_, arrange) => {
+    await arrange();
+    const wrapper = await mountView();
+    expect(wrapper.find('input[type="file"]').exists()).toBe(false);
+    expect(wrapper.findAll('button').map((b) => b.text())).not.toContain('Upload a folder…');
+    expect(wrapper.text()).not.toContain('Upload a folder');
   });
 
   it('in Electron, imports a dropped folder where it lies', async () => {
