@@ -1,5 +1,8 @@
-import { getKernel, registerKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+// The wasm package registers its own kernels when it loads; it must load first, or it would overwrite ours.
+import '@tensorflow/tfjs-backend-wasm';
+import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { conv2dBackpropFilterWasmConfig } from './wasm/conv2dBackpropFilter.js';
+import { conv2dBackpropInputWasmConfig, isFastConv2dBackpropInput } from './wasm/conv2dBackpropInput.js';
 
 /**
  * Kernels the wasm backend lacks but VAE training needs. Compared with the cpu backend, tfjs-backend-wasm 4.22 has
@@ -10,12 +13,24 @@ import { conv2dBackpropFilterWasmConfig } from './wasm/conv2dBackpropFilter.js';
 const WASM_KERNELS: readonly KernelConfig[] = [conv2dBackpropFilterWasmConfig];
 
 /**
- * Registers the missing wasm kernels with the global tfjs kernel registry. Idempotent, and it leaves alone any
- * kernel the wasm package already provides (a future version may ship its own). Call it before the first
- * gradient on the wasm backend; registering after the backend is initialised is fine (no setup function needed).
+ * Replaces the wasm package's Conv2DBackpropInput (a plain loop, the std64 bottleneck) with one built on XNNPACK
+ * Conv2D, which falls back on the package's kernel for what it does not cover.
+ */
+function replaceConv2dBackpropInput(): void {
+  const current = getKernel('Conv2DBackpropInput', 'wasm') as KernelConfig | undefined;
+  if (isFastConv2dBackpropInput(current)) return;
+  if (current !== undefined) unregisterKernel('Conv2DBackpropInput', 'wasm');
+  registerKernel(conv2dBackpropInputWasmConfig(current));
+}
+
+/**
+ * Registers the missing wasm kernels with the global tfjs kernel registry and replaces the slow ones. Idempotent;
+ * it leaves alone any missing kernel the wasm package already provides (a future version may ship its own).
+ * Call it before the first gradient on the wasm backend; registering after the backend is initialised is fine.
  */
 export function registerWasmKernels(): void {
   for (const config of WASM_KERNELS) {
     if (getKernel(config.kernelName, config.backendName) === undefined) registerKernel(config);
   }
+  replaceConv2dBackpropInput();
 }
