@@ -5,11 +5,18 @@
  * re-activates it on later calls.
  */
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { UserError } from '../util/errors.js';
 import { registerWasmKernels } from './kernels/index.js';
+import {
+  checkConv2d,
+  installThreadedWasm,
+  MAX_WASM_THREADS,
+  type InstalledThreads,
+} from './wasm/threadedWasm.js';
 
 /**
  * Which backend to use. 'auto' tries, in order, `@tensorflow/tfjs-node-gpu` (CUDA), `@tensorflow/tfjs-node`,
@@ -37,12 +44,28 @@ export interface BackendChoice {
   reason: string;
   /** Every backend tried, in order, the chosen one last. */
   attempts: BackendAttempt[];
-  /** Threads XNNPACK uses (wasm only). */
+  /** Threads XNNPACK really runs (wasm only): its own count, read back after it started. */
   threads?: number;
+}
+
+/** Options of {@link resolveBackend}. */
+export interface ResolveOptions {
+  /**
+   * XNNPACK threads for the wasm backend: 'auto' (the default) uses the machine's cores, up to
+   * {@link MAX_WASM_THREADS}; 1 forces the package's single-threaded SIMD build (for comparisons). Overrides
+   * `VAE_STUDIO_WASM_THREADS`. Only the call that first starts wasm in this process can apply it.
+   */
+  wasmThreads?: number | 'auto';
 }
 
 /** Environment variable that replaces an 'auto' preference (handy for benchmarks and bug reports). */
 export const BACKEND_ENV_VAR = 'VAE_STUDIO_BACKEND';
+
+/**
+ * Environment variable for the wasm backend's thread count: 'auto' (the default), or a whole number; `1` forces
+ * the single-threaded SIMD build, e.g. to compare against threads.
+ */
+export const WASM_THREADS_ENV_VAR = 'VAE_STUDIO_WASM_THREADS';
 
 const PREFERENCES: readonly BackendPreference[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
 
@@ -70,6 +93,13 @@ type TryResult = { ok: true; found: Found; detail: string } | { ok: false; detai
 
 const requireHere = createRequire(import.meta.url);
 
+/** How many XNNPACK threads to ask for, and the words the reason gives for that count. */
+interface ThreadPlan {
+  threads: number;
+  /** Follows the count: "2 threads, one per core", "2 threads, as VAE_STUDIO_WASM_THREADS=2 asks". */
+  why: string;
+}
+
 /** Cached resolutions by effective preference (rejections too: a package that failed will not load later). */
 const cache = new Map<BackendPreference, Promise<BackendChoice>>();
 /** Serialises resolutions, because each one switches the global backend. */
@@ -80,16 +110,25 @@ let queue: Promise<unknown> = Promise.resolve();
  * preference and only re-activated (`tf.setBackend`) if something switched backends since.
  *
  * When `preference` is 'auto' (the default) and `VAE_STUDIO_BACKEND` is set, the variable's value is used
- * instead. When wasm is chosen, the kernels it lacks for training are registered first.
+ * instead. When wasm is chosen, the kernels it lacks for training are registered first. Under Node, wasm runs
+ * its threaded SIMD build on the machine's cores ({@link ResolveOptions.wasmThreads}, `VAE_STUDIO_WASM_THREADS`);
+ * if that build fails to start, the single-threaded SIMD build is used and the reason says why.
  *
  * @throws UserError 'BACKEND_UNAVAILABLE' when no backend allowed by the preference works (the message lists every
- *   attempt and why it failed); UserError 'BACKEND_INVALID' when `VAE_STUDIO_BACKEND` holds an unknown value.
+ *   attempt and why it failed); UserError 'BACKEND_INVALID' when `VAE_STUDIO_BACKEND` holds an unknown value or
+ *   the wasm thread count (option or `VAE_STUDIO_WASM_THREADS`) is not 'auto' or a whole number ≥ 1.
  */
-export async function resolveBackend(preference: BackendPreference = 'auto'): Promise<BackendChoice> {
+export async function resolveBackend(
+  preference: BackendPreference = 'auto',
+  options: ResolveOptions = {},
+): Promise<BackendChoice> {
   const { effective, note } = applyEnvOverride(preference);
   let pending = cache.get(effective);
   if (pending === undefined) {
-    pending = serialised(() => resolveUncached(effective));
+    // Checked before anything is tried, so that a mistyped thread count is an error and not a silent fallback.
+    const plan =
+      effective === 'auto' || effective === 'wasm' ? planWasmThreads(options.wasmThreads) : undefined;
+    pending = serialised(() => resolveUncached(effective, plan));
     cache.set(effective, pending);
   }
   const choice = await pending;
@@ -121,6 +160,40 @@ function applyEnvOverride(preference: BackendPreference): { effective: BackendPr
   return { effective: raw, note: `${BACKEND_ENV_VAR}=${raw} overrides 'auto'` };
 }
 
+/** The option, else the environment variable, else 'auto': one per core this process may use, at most 8. */
+function planWasmThreads(option: number | 'auto' | undefined): ThreadPlan {
+  let asked: number | 'auto';
+  let source: string;
+  if (option !== undefined) {
+    asked = option;
+    source = `the wasmThreads option (${option})`;
+  } else {
+    const raw = process.env[WASM_THREADS_ENV_VAR]?.trim().toLowerCase();
+    asked =
+      raw === undefined || raw === '' || raw === 'auto' ? 'auto' : /^\d+$/.test(raw) ? Number(raw) : NaN;
+    source = `${WASM_THREADS_ENV_VAR}=${raw}`;
+  }
+  if (asked === 'auto') {
+    const cores = availableParallelism();
+    if (cores === 1) return { threads: 1, why: 'this process has 1 core' };
+    if (cores > MAX_WASM_THREADS) {
+      return { threads: MAX_WASM_THREADS, why: `the build's most, for ${cores} cores` };
+    }
+    return { threads: cores, why: 'one per core' };
+  }
+  if (!Number.isInteger(asked) || asked < 1) {
+    throw new UserError(
+      'BACKEND_INVALID',
+      `${source} is not a thread count; use 'auto' or a whole number (1 forces the single-threaded build)`,
+    );
+  }
+  if (asked === 1) return { threads: 1, why: `${source} asks for one` };
+  if (asked > MAX_WASM_THREADS) {
+    return { threads: MAX_WASM_THREADS, why: `the build's most (${source} asks for ${asked})` };
+  }
+  return { threads: asked, why: `as ${source} asks` };
+}
+
 function isPreference(value: string): value is BackendPreference {
   return (PREFERENCES as readonly string[]).includes(value);
 }
@@ -131,13 +204,15 @@ function serialised<T>(work: () => Promise<T>): Promise<T> {
   return run;
 }
 
-async function resolveUncached(preference: BackendPreference): Promise<BackendChoice> {
+async function resolveUncached(preference: BackendPreference, plan?: ThreadPlan): Promise<BackendChoice> {
   const attempts: BackendAttempt[] = [];
   const steps: { label: string; attempt: () => Promise<TryResult> }[] = [];
   if (preference === 'auto' || preference === 'tensorflow') {
     for (const pkg of NATIVE_PACKAGES) steps.push({ label: pkg.name, attempt: () => tryNative(pkg) });
   }
-  if (preference === 'auto' || preference === 'wasm') steps.push({ label: 'wasm', attempt: tryWasm });
+  if (preference === 'auto' || preference === 'wasm') {
+    steps.push({ label: 'wasm', attempt: () => tryWasm(plan ?? planWasmThreads(undefined)) });
+  }
   if (preference === 'auto' || preference === 'cpu') steps.push({ label: 'cpu', attempt: tryCpu });
 
   for (const step of steps) {
@@ -275,27 +350,46 @@ export function describeNativeLoadError(name: string, err: unknown): string {
   return `installed but failed to load: ${firstLine(err)}`;
 }
 
-async function tryWasm(): Promise<TryResult> {
+async function tryWasm(plan: ThreadPlan): Promise<TryResult> {
   // Before the first gradient: without Conv2DBackpropFilter no conv net can train on wasm.
   registerWasmKernels();
-  if (!(await tf.setBackend('wasm'))) {
+  // Why this is not the threaded build; undefined while it is.
+  let single: string | undefined;
+  if (plan.threads < 2) {
+    single = plan.why;
+  } else {
+    const unused = (what: string) =>
+      `the threaded build (${plan.threads} threads) could not be used (${what}), so this is the single-threaded one`;
+    let installed: InstalledThreads | undefined;
+    try {
+      installed = await installThreadedWasm(plan.threads);
+    } catch (err) {
+      single = unused(firstLine(err));
+    }
+    if (installed !== undefined) {
+      // Threads must never cost the backend: if anything is wrong, the package's own build goes back.
+      const wrong = (await tf.setBackend('wasm')) ? checkConv2d() : 'it would not activate';
+      if (wrong !== undefined) {
+        installed.restore();
+        single = unused(`failed its check: ${wrong}`);
+      } else if (installed.reused && installed.threads !== plan.threads) {
+        plan = { threads: installed.threads, why: 'as this process first started wasm with' };
+      }
+    }
+  }
+  if (single !== undefined && !(await tf.setBackend('wasm'))) {
     return { ok: false, detail: 'the WebAssembly module failed to initialise (see the warning above)' };
   }
-  const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
-  const threadedBuild = simd && (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) === true;
   const threads = getThreadsCount();
-  let build: string;
-  if (threadedBuild) build = `threaded SIMD build, ${threads} thread${threads === 1 ? '' : 's'}`;
-  else if (simd) build = `SIMD build, ${threads} thread`;
-  else build = `plain build (this runtime has no WebAssembly SIMD), ${threads} thread`;
-  let why = '';
-  if (!threadedBuild && tf.env().getBool('IS_NODE')) {
-    // Measured: forcing WASM_HAS_MULTITHREAD_SUPPORT makes init fail with ERR_WORKER_PATH and leaves no wasm backend.
-    why =
-      ': tfjs-backend-wasm 4.22 turns its threaded build off under Node (tensorflow/tfjs#3830) because it starts ' +
-      "its pthread workers from blob: URLs, which Node's worker_threads refuses";
+  const count = `${threads} thread${threads === 1 ? '' : 's'}`;
+  let detail: string;
+  if (single === undefined) {
+    detail = `XNNPACK threaded SIMD build, ${count}, ${plan.why}`;
+  } else {
+    const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
+    const build = simd ? 'SIMD build' : 'plain build (this runtime has no WebAssembly SIMD)';
+    detail = `XNNPACK ${build}, ${count}: ${single}`;
   }
-  const detail = `XNNPACK ${build}${why}`;
   return {
     ok: true,
     detail,

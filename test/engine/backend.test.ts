@@ -1,7 +1,13 @@
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
-import { afterEach, describe, expect, it } from 'vitest';
-import { BACKEND_ENV_VAR, describeNativeLoadError, resolveBackend } from '../../src-main/engine/backend.js';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  BACKEND_ENV_VAR,
+  describeNativeLoadError,
+  resolveBackend,
+  WASM_THREADS_ENV_VAR,
+} from '../../src-main/engine/backend.js';
 import { UserError } from '../../src-main/util/errors.js';
 
 const requireHere = createRequire(import.meta.url);
@@ -28,11 +34,33 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
   throw new Error('expected a rejection');
 }
 
+// The default thread count ('auto') is what these tests expect.
+beforeAll(() => {
+  delete process.env[WASM_THREADS_ENV_VAR];
+});
+
 afterEach(() => {
   delete process.env[BACKEND_ENV_VAR];
+  delete process.env[WASM_THREADS_ENV_VAR];
 });
 
 describe('resolveBackend', () => {
+  // First: a resolution is cached, and only the first one for a preference reads the thread count.
+  it(`rejects a ${WASM_THREADS_ENV_VAR} that is no thread count with BACKEND_INVALID, before trying anything`, async () => {
+    for (const bad of ['two', '0', '-1', '1.5']) {
+      process.env[WASM_THREADS_ENV_VAR] = bad;
+      const err = await rejection(resolveBackend('wasm'));
+      expect(err).toBeInstanceOf(UserError);
+      expect((err as UserError).code).toBe('BACKEND_INVALID');
+      expect((err as UserError).message).toBe(
+        `${WASM_THREADS_ENV_VAR}=${bad} is not a thread count; use 'auto' or a whole number (1 forces the single-threaded build)`,
+      );
+    }
+    const err = await rejection(resolveBackend('wasm', { wasmThreads: 0 }));
+    expect((err as UserError).code).toBe('BACKEND_INVALID');
+    expect(tf.findBackend('wasm')).toBeNull();
+  });
+
   it.skipIf(nativeInstalled)(
     "'auto' picks wasm here and says why the native packages were skipped",
     async () => {
@@ -52,13 +80,31 @@ describe('resolveBackend', () => {
         /not installed.*npm install @tensorflow\/tfjs-node-gpu.*CUDA 11\.2 \+ cuDNN 8\.1/,
       );
       expect(node?.detail).toMatch(/not installed.*npm install @tensorflow\/tfjs-node\b/);
-      // Node gets the single-threaded SIMD build, and the reason has to say so.
-      expect(choice.reason).toMatch(/^wasm: XNNPACK SIMD build, 1 thread: .*threaded build off under Node/);
+      // Node gets the threaded SIMD build on every core (at most 8), and the reason says so.
+      const cores = availableParallelism();
+      if (cores >= 2) {
+        expect(choice.threads).toBe(Math.min(cores, 8));
+        expect(choice.reason).toMatch(
+          cores > 8
+            ? /^wasm: XNNPACK threaded SIMD build, 8 threads, the build's most, for \d+ cores \(/
+            : new RegExp(`^wasm: XNNPACK threaded SIMD build, ${cores} threads, one per core \\(`),
+        );
+      } else {
+        expect(choice.threads).toBe(1);
+        expect(choice.reason).toMatch(/^wasm: XNNPACK SIMD build, 1 thread: this process has 1 core \(/);
+      }
       expect(choice.reason).toContain('@tensorflow/tfjs-node-gpu: package not installed');
       // Training on wasm needs the kernel this resolution registers.
       expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
     },
   );
+
+  it.skipIf(nativeInstalled)("'wasm' after 'auto' describes the backend 'auto' started", async () => {
+    const auto = await resolveBackend('auto');
+    const wasm = await resolveBackend('wasm');
+    expect(wasm.threads).toBe(auto.threads);
+    expect(auto.reason.startsWith(wasm.reason)).toBe(true);
+  });
 
   it("'cpu' picks cpu", async () => {
     const choice = await resolveBackend('cpu');
