@@ -1,0 +1,127 @@
+/**
+ * The benchmark reports as text: a few fact lines, one Markdown table and the commands, so a run's output can
+ * be pasted into docs/benchmarks.md as it is.
+ */
+import type { ElboParityResult } from './elbo.js';
+import type { MachineFacts } from './machine.js';
+import type { BenchSuiteResult, SuitePeer } from './suite.js';
+
+/** Images per second with thousands separators and one decimal, e.g. "1,234.5"; "—" for none. */
+export function formatRate(value: number | null): string {
+  if (value === null || !Number.isFinite(value)) return '—';
+  return value.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+}
+
+/** A ratio as "1.52×"; "—" for none. */
+export function formatRatio(value: number | null): string {
+  return value === null || !Number.isFinite(value) ? '—' : `${value.toFixed(2)}×`;
+}
+
+/** A GitHub-flavoured Markdown table; `right` marks right-aligned (numeric) columns. */
+export function markdownTable(header: string[], rows: string[][], right: boolean[] = []): string[] {
+  const cell = (s: string): string => s.replace(/\|/g, '\\|');
+  const line = (cells: string[]): string => `| ${cells.map(cell).join(' | ')} |`;
+  return [line(header), line(header.map((_, i) => (right[i] ? '---:' : '---'))), ...rows.map(line)];
+}
+
+/** "2026-11-23 04:55 UTC" from an ISO date. */
+function shortDate(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
+function machineLines(m: MachineFacts): string[] {
+  const threads = m.threads === null ? '' : `, ${m.threads} thread${m.threads === 1 ? '' : 's'}`;
+  return [
+    `- machine: ${m.cores} cores, ${m.cpuModel}, ${m.platform} ${m.arch}, ${m.memoryGiB} GiB, ` +
+      `load ${m.loadAverage.map((l) => l.toFixed(2)).join(' ')} at the start`,
+    `- Node ${m.node}; backend ${m.backend} (${m.device}${threads}): ${m.backendReason}`,
+  ];
+}
+
+/** The line that says which peer ran, or that none could and why. */
+export function peerLine(peer: SuitePeer): string {
+  if (peer.available) {
+    return `- peer: ${peer.version} on ${peer.device}, ${peer.threads} thread${peer.threads === 1 ? '' : 's'} (${peer.command})`;
+  }
+  return `- PyTorch not available: ${peer.reason}. Only our figures are shown.`;
+}
+
+/** The suite's report: facts, the table (ours, PyTorch, ours/PyTorch per row), then the commands. */
+export function formatSuiteReport(r: BenchSuiteResult): string[] {
+  const table = markdownTable(
+    ['what', `ours (${r.machine.backend}), images/s`, 'PyTorch, images/s', 'ours/PyTorch', 'notes'],
+    r.rows.map((row) => [
+      row.what,
+      formatRate(row.ours),
+      formatRate(row.peer),
+      formatRatio(row.ratio),
+      row.notes,
+    ]),
+    [false, true, true, true, false],
+  );
+  return [
+    `VAE Studio benchmark, ${shortDate(r.machine.date)} (${r.seconds.toFixed(0)} s)`,
+    ...machineLines(r.machine),
+    peerLine(r.peer),
+    '',
+    ...table,
+    '',
+    'commands:',
+    ...(r.invocation ? [`- the whole table: \`${r.invocation}\``] : []),
+    ...r.rows.map((row) => `- ${row.what}: ${row.commands.map((c) => `\`${c}\``).join('; ')}`),
+  ];
+}
+
+/** "+1.23 (+0.9 %)" */
+function signedDifference(diff: number, of: number): string {
+  const sign = diff >= 0 ? '+' : '−';
+  const pct = (Math.abs(diff) / of) * 100;
+  return `${sign}${Math.abs(diff).toFixed(2)} (${sign}${pct.toFixed(1)} %)`;
+}
+
+/** The −ELBO parity report: facts, a table of test −ELBO and training throughput, then the commands. */
+export function formatElboReport(r: ElboParityResult): string[] {
+  const s = r.settings;
+  const p = r.peer;
+  const table = markdownTable(
+    ['', `ours (${r.machine.backend})`, p.available ? p.version : 'PyTorch', 'ours − PyTorch'],
+    [
+      [
+        'test −ELBO, nats/image',
+        r.ours.test.negElbo.toFixed(2),
+        p.available ? p.testNegElbo.toFixed(2) : '—',
+        p.available && r.difference !== null ? signedDifference(r.difference, p.testNegElbo) : '—',
+      ],
+      [
+        'training, images/s',
+        formatRate(r.ours.imagesPerSec),
+        p.available ? formatRate(p.imagesPerSec) : '—',
+        p.available ? `${formatRatio(r.ours.imagesPerSec / p.imagesPerSec)} (ratio)` : '—',
+      ],
+    ],
+    [false, true, true, true],
+  );
+  return [
+    `VAE Studio −ELBO parity, ${s.arch}, ${shortDate(r.machine.date)} (${r.seconds.toFixed(0)} s)`,
+    ...machineLines(r.machine),
+    p.available
+      ? `- peer: ${p.version}, same run`
+      : `- PyTorch not available: ${p.reason}. Only our figure is shown.`,
+    `- data: ${s.trainImages.toLocaleString('en-US')} train + ${s.testImages.toLocaleString('en-US')} test 28×28 ` +
+      `grayscale shape PNGs (drawn with seed 0), in flat folders read in sorted filename order` +
+      (s.dir ? ` (kept in ${s.dir})` : ''),
+    `- both: latent ${s.latentDim}, batch ${s.batchSize}, Adam lr ${s.learningRate}, β 1, ${s.epochs} epochs, ` +
+      `seed ${s.seed}, all training images trained on (no validation split); test −ELBO with one z sample per image`,
+    `- ours on the test folder: reconstruction ${r.ours.test.reconstruction.toFixed(2)}, KL ${r.ours.test.kl.toFixed(2)}, ` +
+      `${r.ours.test.bitsPerDim.toFixed(4)} bits/dim; training time ${r.ours.trainSeconds.toFixed(1)} s ` +
+      `(epoch previews included)` +
+      (p.available ? `, the peer's ${p.trainSeconds.toFixed(1)} s (its loop only)` : ''),
+    '',
+    ...table,
+    '',
+    'commands (<data>: the data folder):',
+    ...(r.invocation ? [`- the whole comparison: \`${r.invocation}\``] : []),
+    ...r.ours.commands.map((c) => `- \`${c}\``),
+    ...(p.command ? [`- \`${p.command}\``] : []),
+  ];
+}

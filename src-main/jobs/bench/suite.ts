@@ -1,0 +1,237 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeSampleDataset } from '../../dataset/index.js';
+import {
+  resolveBackend,
+  type BackendPreference,
+  DEFAULT_TRAIN_OPTIONS,
+  defaultConfig,
+  VaeModel,
+} from '../../engine/index.js';
+import { openProject, saveCheckpoint } from '../../project/index.js';
+import { throwIfCancelled } from '../../util/errors.js';
+import { runBenchmark, type BenchArch } from '../benchJob.js';
+import { ignoreEvents, type JobContext } from '../events.js';
+import { runGeneration } from '../generateJob.js';
+import { runImport } from '../importJob.js';
+import { describeMachine, type MachineFacts } from './machine.js';
+import {
+  defaultPeerSettings,
+  parsePeerBench,
+  peerBenchArgs,
+  peerCommand,
+  runPeer,
+  type PeerSettings,
+} from './peer.js';
+
+/** Timed training steps per architecture when none are given: about 5 s (std28) and 15 s (std64) on wasm. */
+export const SUITE_DEFAULT_STEPS: Readonly<Record<BenchArch, number>> = { std28: 50, std64: 15 };
+/** Side and channels of the import and generation rows: std64's images. */
+const SUITE_IMAGE = { size: 64, channels: 3 } as const;
+
+export interface BenchSuiteInput {
+  backend?: BackendPreference;
+  /** Training batch, ours and the peer's. Default 64. */
+  batchSize?: number;
+  /** Timed training steps per architecture, ours and the peer's. Default {@link SUITE_DEFAULT_STEPS}. */
+  steps?: Partial<Record<BenchArch, number>>;
+  /** Untimed steps first (ours; the peer always warms up 3). Default 3. */
+  warmup?: number;
+  /** PNGs written and then imported. Default 2000. */
+  importImages?: number;
+  /** Images the generate job writes. Default 256. */
+  generateImages?: number;
+  /** How to run the PyTorch peer; null: do not run it. Default {@link defaultPeerSettings}. */
+  peer?: PeerSettings | null;
+  /** The command line that started the run, recorded in the report. */
+  invocation?: string;
+}
+
+/** One line of the table. Throughputs are images per second. */
+export interface SuiteRow {
+  id: `train-${BenchArch}` | 'import' | 'generate';
+  what: string;
+  ours: number;
+  /** The peer's figure; null where it has none (import, generation) or could not run. */
+  peer: number | null;
+  /** ours / peer, or null. */
+  ratio: number | null;
+  notes: string;
+  /** Commands that reproduce the row, ours first. */
+  commands: string[];
+}
+
+/** The peer of a run: which one, or why there was none. */
+export type SuitePeer =
+  | { available: true; version: string; device: string; threads: number; command: string }
+  | { available: false; reason: string };
+
+export interface BenchSuiteResult {
+  mode: 'suite';
+  invocation: string | null;
+  machine: MachineFacts;
+  peer: SuitePeer;
+  rows: SuiteRow[];
+  /** Wall time of the whole run. */
+  seconds: number;
+}
+
+/** ours / peer, or null without a positive peer figure. */
+export function ratioOf(ours: number, peer: number | null): number | null {
+  return peer !== null && peer > 0 && Number.isFinite(ours) ? ours / peer : null;
+}
+
+/**
+ * The benchmark table of the active backend: training images/s of std28 and std64 next to the PyTorch peer's
+ * on the same machine in the same run, then import and generation images/s. Runs one thing at a time so
+ * nothing competes for the cores. A peer that cannot run (no Python, no torch) is recorded, not thrown.
+ */
+export async function runBenchSuite(
+  input: BenchSuiteInput = {},
+  ctx: JobContext = {},
+): Promise<BenchSuiteResult> {
+  const emit = ctx.emit ?? ignoreEvents;
+  const t0 = performance.now();
+  const batchSize = input.batchSize ?? 64;
+  const warmup = input.warmup ?? 3;
+  const importImages = input.importImages ?? 2000;
+  const generateImages = input.generateImages ?? 256;
+  const peerSettings = input.peer === undefined ? defaultPeerSettings() : input.peer;
+  const backend = await resolveBackend(input.backend ?? 'auto');
+  const machine = describeMachine(backend);
+  const flag = `--backend ${backend.backend}`;
+  emit({ type: 'log', message: `backend: ${backend.backend} (${backend.device}) — ${backend.reason}` });
+
+  // null until the first peer run says whether there is one.
+  let peer: SuitePeer | null = peerSettings ? null : { available: false, reason: 'not run (disabled)' };
+  const rows: SuiteRow[] = [];
+  for (const arch of ['std28', 'std64'] as const) {
+    throwIfCancelled(ctx.signal);
+    const steps = input.steps?.[arch] ?? SUITE_DEFAULT_STEPS[arch];
+    emit({
+      type: 'log',
+      message: `training ${arch}: ${warmup} warm-up + ${steps} timed steps, batch ${batchSize}`,
+    });
+    const ours = await runBenchmark({ arch, batchSize, steps, warmup, backend: input.backend ?? 'auto' });
+    const latent = defaultConfig(arch === 'std28' ? 28 : 64, arch === 'std28' ? 1 : 3).latentDim;
+    const args = peerBenchArgs({ arch, batch: batchSize, steps, latent, threads: peerSettings?.threads });
+    const commands = [
+      `vae-studio bench --arch ${arch} --batch ${batchSize} --steps ${steps} --warmup ${warmup} ${flag}`,
+    ];
+    let peerFigure: number | null = null;
+    const notes = [`${fmtMs(ours.msPerStep)}/step, ${ours.parameters.toLocaleString('en-US')} parameters`];
+    // After a first failure (no Python, no torch) the peer is not tried again.
+    if (peerSettings && (peer === null || peer.available)) {
+      const command = peerCommand(peerSettings, args);
+      emit({ type: 'log', message: `PyTorch peer ${arch}: ${command}` });
+      const outcome = await runPeer(peerSettings, args, parsePeerBench, ctx.signal);
+      throwIfCancelled(ctx.signal);
+      if (outcome.ok) {
+        peerFigure = outcome.value.imagesPerSec;
+        commands.push(command);
+        if (peer === null) {
+          const { peer: version, device, threads } = outcome.value;
+          peer = { available: true, version, device, threads, command: peerCommand(peerSettings, []) };
+        }
+      } else if (peer === null) {
+        peer = { available: false, reason: outcome.reason };
+      } else {
+        commands.push(command);
+        notes.push(`PyTorch failed: ${outcome.reason}`);
+      }
+    }
+    rows.push({
+      id: `train-${arch}`,
+      what: `training ${arch}, batch ${batchSize}`,
+      ours: ours.imagesPerSec,
+      peer: peerFigure,
+      ratio: ratioOf(ours.imagesPerSec, peerFigure),
+      notes: notes.join('; '),
+      commands,
+    });
+  }
+
+  throwIfCancelled(ctx.signal);
+  const scratch = await mkdtemp(join(tmpdir(), 'vae-studio-bench-'));
+  try {
+    const images = join(scratch, 'images');
+    const project = join(scratch, 'project');
+    const { size, channels } = SUITE_IMAGE;
+    emit({
+      type: 'log',
+      message: `import: drawing ${importImages} ${size}×${size} PNGs, then importing them`,
+    });
+    await writeSampleDataset(images, { count: importImages, size, seed: 0 });
+    const imported = await runImport({ folder: images, project, size, channels, fit: 'cover' }, ctx);
+    rows.push({
+      id: 'import',
+      what: `import, ${importImages.toLocaleString('en-US')} ${size}×${size} RGB PNGs → ${size}×${size}×${channels}`,
+      ours: imported.imagesPerSec,
+      peer: null,
+      ratio: null,
+      notes:
+        `${imported.imported} imported in ${imported.seconds.toFixed(2)} s` +
+        (imported.duplicates.length || imported.skipped.length
+          ? ` (${imported.duplicates.length} duplicates, ${imported.skipped.length} skipped)`
+          : ''),
+      commands: [
+        `vae-studio import <images> --project <project> --size ${size} --channels ${channels} --fit cover`,
+      ],
+    });
+
+    throwIfCancelled(ctx.signal);
+    // A freshly initialised std64 model is enough: generation speed does not depend on what it learned.
+    await saveFreshModel(project, backend.backend, imported.imported);
+    emit({
+      type: 'log',
+      message: `generation: ${generateImages} PNGs from a freshly initialised std64 model`,
+    });
+    const generated = await runGeneration(
+      { project, count: generateImages, out: join(scratch, 'generated'), backend: input.backend ?? 'auto' },
+      ctx,
+    );
+    rows.push({
+      id: 'generate',
+      what: `generation std64, ${generateImages.toLocaleString('en-US')} PNGs`,
+      ours: generated.imagesPerSec,
+      peer: null,
+      ratio: null,
+      notes: `${generated.count} written in ${generated.seconds.toFixed(2)} s (decode + PNG encode + manifest)`,
+      commands: [`vae-studio generate --project <project> --count ${generateImages} --out <folder> ${flag}`],
+    });
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+  return {
+    mode: 'suite',
+    invocation: input.invocation ?? null,
+    machine,
+    peer: peer ?? { available: false, reason: 'not run' },
+    rows,
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+/** Gives the project an epoch-0 checkpoint of a seeded, untrained std64 model. */
+async function saveFreshModel(projectDir: string, backend: string, count: number): Promise<void> {
+  const { layout } = await openProject(projectDir);
+  const config = defaultConfig(SUITE_IMAGE.size, SUITE_IMAGE.channels);
+  const model = VaeModel.create(config, 0);
+  try {
+    await saveCheckpoint(layout, {
+      config,
+      trainOptions: { ...DEFAULT_TRAIN_OPTIONS },
+      state: { epoch: 0, globalStep: 0, history: [], optimizer: [] },
+      weights: model.getWeights(),
+      backend,
+      dataset: { count, ...SUITE_IMAGE },
+    });
+  } finally {
+    model.dispose();
+  }
+}
+
+function fmtMs(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`;
+}

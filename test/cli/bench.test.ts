@@ -1,0 +1,104 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src-main/cli/index.js';
+
+async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let stdout = '';
+  let stderr = '';
+  out.on('data', (d: Buffer) => (stdout += d.toString()));
+  err.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await main(argv, { stdout: out, stderr: err });
+  return { code, stdout, stderr };
+}
+
+// One step of batch 2, a few images: the command's plumbing, not the machine's speed.
+const TINY = [
+  '--steps',
+  '1',
+  '--warmup',
+  '0',
+  '--batch',
+  '2',
+  '--images',
+  '4',
+  '--generate',
+  '2',
+  '--backend',
+  'wasm',
+];
+
+describe('vae-studio bench', () => {
+  it('lists the suite and −ELBO modes in its help', async () => {
+    const { code, stdout } = await run(['bench', '--help']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/--suite +one table/);
+    expect(stdout).toMatch(/--elbo +test −ELBO/);
+    expect(stdout).toMatch(/--python <path\|none>/);
+  });
+
+  it('refuses options of another mode, and both modes at once, with exit 2', async () => {
+    const both = await run(['bench', '--suite', '--elbo']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('--suite and --elbo are separate runs');
+    const stray = await run(['bench', '--arch', 'std28', '--epochs', '3']);
+    expect(stray.code).toBe(2);
+    expect(stray.stderr).toContain('--epochs does not apply to a single-architecture run');
+    const suiteArch = await run(['bench', '--suite', '--arch', 'std64']);
+    expect(suiteArch.code).toBe(2);
+    expect(suiteArch.stderr).toContain('--arch does not apply to --suite');
+  });
+
+  it('still measures one architecture with --arch', async () => {
+    const r = await run([
+      'bench',
+      '--arch',
+      'std28',
+      '--steps',
+      '1',
+      '--warmup',
+      '0',
+      '--batch',
+      '2',
+      '--backend',
+      'wasm',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^std28 batch 2 on wasm \(cpu, \d+ threads?\): [\d.]+ training images\/s/);
+  });
+
+  it('--suite prints one table, and a line saying the peer is missing when there is no Python', async () => {
+    const r = await run(['bench', '--suite', ...TINY, '--python', '/nonexistent/python3']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^VAE Studio benchmark, \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+    expect(lines).toContain(
+      '- PyTorch not available: /nonexistent/python3 not found. Only our figures are shown.',
+    );
+    const table = lines.filter((l) => l.startsWith('|'));
+    expect(table).toHaveLength(6);
+    expect(table[2]).toMatch(/^\| training std28, batch 2 \| [\d,.]+ \| — \| — \|/);
+    expect(r.stdout).toContain(
+      '- the whole table: `vae-studio bench --suite --batch 2 --steps 1 --warmup 0 --images 4 --generate 2 --python /nonexistent/python3 --backend wasm`',
+    );
+  });
+
+  it('--suite --json prints events, then one result with the rows', async () => {
+    const r = await run(['bench', '--suite', ...TINY, '--python', 'none', '--json']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.slice(0, -1).every((l) => l.event !== 'result')).toBe(true);
+    const result = lines.at(-1) as { event: string; command: string; mode: string; rows: { id: string }[] };
+    expect(result).toMatchObject({
+      event: 'result',
+      command: 'bench',
+      mode: 'suite',
+      peer: { available: false },
+    });
+    expect(result.rows.map((row) => row.id)).toEqual(['train-std28', 'train-std64', 'import', 'generate']);
+  });
+});
