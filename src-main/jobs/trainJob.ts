@@ -119,24 +119,45 @@ export async function runTraining(input: TrainJobInput, ctx: JobContext = {}): P
   const startEpoch = trainer.getState().epoch;
   let checkpointDir: string | null = previous && input.resume ? previous.dir : null;
   await mkdir(layout.previewsDir, { recursive: true });
+  // A finished epoch's previews and checkpoint are encoded and written while the next epoch trains, so no
+  // training step waits on PNG encoding or disk. The writes stay in epoch order (one chain); `train-epoch` is
+  // emitted once an epoch's files are whole, and the run does not return before the last write has finished.
+  let writes: Promise<void> = Promise.resolve();
+  const failed: { error: Error | null } = { error: null };
   try {
     const outcome = await trainer.run({
       ...(ctx.signal ? { signal: ctx.signal } : {}),
       onProgress: (p) => emit({ type: 'train-progress', ...p }),
-      onEpoch: async (metrics, preview, state) => {
-        const previews = await writePreviews(layout, metrics.epoch, preview.samples, preview.reconstructions);
-        const saved = await saveCheckpoint(layout, {
-          config,
-          trainOptions: options,
-          state,
-          weights: model.getWeights(),
-          backend: backend.backend,
-          dataset: { count: manifest.count, size: manifest.size, channels: manifest.channels },
-        });
-        checkpointDir = saved.dir;
-        emit({ type: 'train-epoch', metrics, previews, checkpoint: saved.dir });
+      onEpoch: (metrics, preview, state) => {
+        if (failed.error) throw failed.error;
+        // Copies taken now: the next steps change the model's variables.
+        const weights = model.getWeights();
+        writes = writes
+          .then(async () => {
+            const previews = await writePreviews(
+              layout,
+              metrics.epoch,
+              preview.samples,
+              preview.reconstructions,
+            );
+            const saved = await saveCheckpoint(layout, {
+              config,
+              trainOptions: options,
+              state,
+              weights,
+              backend: backend.backend,
+              dataset: { count: manifest.count, size: manifest.size, channels: manifest.channels },
+            });
+            checkpointDir = saved.dir;
+            emit({ type: 'train-epoch', metrics, previews, checkpoint: saved.dir });
+          })
+          .catch((err: unknown) => {
+            failed.error ??= err instanceof Error ? err : new Error(String(err));
+          });
       },
     });
+    await writes;
+    if (failed.error) throw failed.error;
     const ran = outcome.history.slice(startEpoch);
     const seconds = ran.reduce((s, m) => s + m.seconds, 0);
     const imagesSeen = ran.reduce((s, m) => s + m.imagesPerSec * m.seconds, 0);
@@ -155,6 +176,8 @@ export async function runTraining(input: TrainJobInput, ctx: JobContext = {}): P
       imagesPerSec: seconds > 0 ? imagesSeen / seconds : 0,
     };
   } finally {
+    // Also on cancel or failure: the epochs that finished keep whole files.
+    await writes;
     model.dispose();
   }
 }
