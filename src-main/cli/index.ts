@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { findPackage } from '../util/packageInfo.js';
 import { UserError, CancelledError } from '../util/errors.js';
 import { OptionReader, parseCommandArgs, UsageError } from './args.js';
 import type { Command } from './command.js';
@@ -97,15 +97,8 @@ export async function main(
 }
 
 function version(): string {
-  // This file runs from src-main/cli (tests) and from out/main/cli (built): find package.json upwards.
-  for (let dir = new URL('.', import.meta.url); ; dir = new URL('..', dir)) {
-    const candidate = new URL('package.json', dir);
-    if (existsSync(candidate)) {
-      const pkg = JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'vae-studio') return `vae-studio ${pkg.version ?? '?'}`;
-    }
-    if (dir.pathname === '/' || dir.pathname.endsWith(':/')) return 'vae-studio';
-  }
+  const pkg = findPackage();
+  return pkg ? `vae-studio ${pkg.version}` : 'vae-studio';
 }
 
 function globalHelp(): string {

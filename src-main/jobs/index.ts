@@ -23,3 +23,12 @@ export { readDatasetImages } from './datasetPixels.js';
 export { runEvaluation, type EvalJobInput, type EvalJobResult } from './evalJob.js';
 export { runBenchmark, type BenchArch, type BenchJobInput, type BenchJobResult } from './benchJob.js';
 export { runDemo, type DemoJobInput, type DemoJobResult } from './demoJob.js';
+export {
+  defaultPeerSettings,
+  defaultPython,
+  formatElboReport,
+  formatSuiteReport,
+  runBenchSuite,
+  runElboParity,
+  type PeerSettings,
+} from './bench/index.js';

@@ -7,8 +7,8 @@ import {
   runBenchSuite,
   runElboParity,
   type PeerSettings,
-} from '../../jobs/bench/index.js';
-import { runBenchmark } from '../../jobs/index.js';
+  runBenchmark,
+} from '../../jobs/index.js';
 import type { OptionReader } from '../args.js';
 import { UsageError } from '../args.js';
 import { BACKEND_OPTION, BACKENDS, type Command } from '../command.js';

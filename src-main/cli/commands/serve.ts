@@ -1,12 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startServer, type RunningServer } from '../../server/index.js';
 import { createStudio } from '../../studio/index.js';
 import type { EventPayload } from '../../contract/index.js';
 import type { Studio, StudioOptions } from '../../studio/types.js';
 import { UserError } from '../../util/errors.js';
+import { findPackage, type PackageInfo } from '../../util/packageInfo.js';
 import { UsageError } from '../args.js';
 import type { Command } from '../command.js';
 
@@ -140,19 +139,14 @@ function stateDir(): string {
   return join(config, 'vae-studio');
 }
 
-/** The installed package's folder and version, found upwards from this file (src-main/… in tests, out/main/… built). */
-function packageInfo(): { root: string; version: string } {
-  for (let dir = new URL('.', import.meta.url); ; dir = new URL('..', dir)) {
-    const candidate = new URL('package.json', dir);
-    if (existsSync(candidate)) {
-      const pkg = JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'vae-studio') return { root: fileURLToPath(dir), version: pkg.version ?? '0.0.0' };
-    }
-    if (dir.pathname === '/' || dir.pathname.endsWith(':/')) {
-      throw new UserError(
-        'NOT_INSTALLED',
-        'cannot find the vae-studio package folder (its package.json) above this file',
-      );
-    }
+/** The installed package's folder and version (the renderer is served from its out/renderer). */
+function packageInfo(): PackageInfo {
+  const pkg = findPackage();
+  if (!pkg) {
+    throw new UserError(
+      'NOT_INSTALLED',
+      'cannot find the vae-studio package folder (its package.json) above this file',
+    );
   }
+  return pkg;
 }
