@@ -5,9 +5,8 @@
  * Electron.
  */
 import type { JobEvent } from '../jobs/index.js';
-import { CancelledError } from '../util/errors.js';
-import { fromErrorData } from '../worker/errorData.js';
-import type { FromWorker, ToWorker, WorkerJobKind, WorkerJobs } from '../worker/protocol.js';
+import { runOverEndpoint, RunningJobs, type JobEndpoint } from '../worker/jobChannel.js';
+import type { ToWorker, WorkerJobKind, WorkerJobs } from '../worker/protocol.js';
 import type { JobRunner, RunningJob } from '../worker/runner.js';
 
 /** The part of Electron's `UtilityProcess` the runner uses. */
@@ -29,16 +28,10 @@ export interface UtilityProcessRunnerOptions {
   cancelTimeoutMs?: number;
 }
 
-function isFromWorker(message: unknown): message is FromWorker {
-  if (typeof message !== 'object' || message === null) return false;
-  const type = (message as { type?: unknown }).type;
-  return type === 'event' || type === 'done' || type === 'failed';
-}
-
 /** Creates the runner; its `shutdown` cancels every running job and waits for each to settle. */
 export function createUtilityProcessRunner(options: UtilityProcessRunnerOptions): JobRunner {
   const cancelTimeoutMs = options.cancelTimeoutMs ?? 60_000;
-  const running = new Set<RunningJob<unknown>>();
+  const running = new RunningJobs();
 
   function start<K extends WorkerJobKind>(
     kind: K,
@@ -54,71 +47,18 @@ export function createUtilityProcessRunner(options: UtilityProcessRunnerOptions)
       });
       return { result: Promise.reject(failure), cancel: () => undefined };
     }
-
-    let settled = false;
-    let cancelRequested = false;
-    let killTimer: ReturnType<typeof setTimeout> | undefined;
-    let settle!: (outcome: { value: unknown } | { error: Error }) => void;
-    const result = new Promise<WorkerJobs[K]['result']>((resolve, reject) => {
-      settle = (outcome) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(killTimer);
-        if ('error' in outcome) reject(outcome.error);
-        else resolve(outcome.value as WorkerJobs[K]['result']);
-        // The job has answered; nothing its process still holds (tfjs, sharp's pool) is worth waiting for.
-        child.kill();
-      };
-    });
-
-    child.on('message', (message) => {
-      if (settled) return;
-      if (!isFromWorker(message)) {
-        console.warn(`The ${kind} job's process sent a message outside the protocol:`, message);
-      } else if (message.type === 'event') {
-        try {
-          onEvent(message.event);
-        } catch (error) {
-          console.error(`A listener of the ${kind} job's events threw:`, error);
-        }
-      } else if (message.type === 'done') {
-        settle({ value: message.result });
-      } else {
-        settle({ error: fromErrorData(message.error) });
-      }
-    });
-    child.on('exit', (code) => {
-      settle({ error: new Error(`the ${kind} job's process exited with code ${code} before it answered`) });
-    });
-    child.postMessage({ type: 'run', kind, input });
-
-    const job: RunningJob<WorkerJobs[K]['result']> = {
-      result,
-      cancel() {
-        if (settled || cancelRequested) return;
-        cancelRequested = true;
-        child.postMessage({ type: 'cancel' });
-        if (!Number.isFinite(cancelTimeoutMs)) return;
-        killTimer = setTimeout(() => {
-          const seconds = Math.round(cancelTimeoutMs / 1000);
-          settle({
-            error: new CancelledError(`the ${kind} job did not stop within ${seconds} s and was ended`),
-          });
-        }, cancelTimeoutMs);
+    const endpoint: JobEndpoint = {
+      post: (message) => child.postMessage(message),
+      listen: (onMessage, onEnd) => {
+        child.on('message', onMessage);
+        child.on('exit', (code) =>
+          onEnd(new Error(`the ${kind} job's process exited with code ${code} before it answered`)),
+        );
       },
+      stop: () => void child.kill(),
     };
-    running.add(job);
-    const forget = (): void => void running.delete(job);
-    result.then(forget, forget);
-    return job;
+    return running.track(runOverEndpoint(kind, input, onEvent, endpoint, cancelTimeoutMs));
   }
 
-  return {
-    start,
-    async shutdown() {
-      const jobs = [...running];
-      for (const job of jobs) job.cancel();
-      await Promise.allSettled(jobs.map((job) => job.result));
-    },
-  };
+  return { start, shutdown: () => running.shutdown() };
 }

@@ -15,3 +15,4 @@ export { ThreadRunner, defaultWorkerFile, type ThreadRunnerOptions } from './thr
 export { InlineRunner } from './inlineRunner.js';
 export { toErrorData, fromErrorData, type ErrorData } from './errorData.js';
 export { runWorkerJob, isWorkerJobKind } from './workerJobs.js';
+export { runOverEndpoint, RunningJobs, type JobEndpoint } from './jobChannel.js';

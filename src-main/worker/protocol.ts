@@ -43,9 +43,7 @@ export interface WorkerJobs {
 export type WorkerJobKind = keyof WorkerJobs;
 
 /** Parent → worker. */
-export type ToWorker =
-  | { type: 'run'; kind: WorkerJobKind; input: unknown }
-  | { type: 'cancel' };
+export type ToWorker = { type: 'run'; kind: WorkerJobKind; input: unknown } | { type: 'cancel' };
 
 /** Worker → parent. Errors cross as data: `code` is a UserError's code, 'CANCELLED', or absent for a bug. */
 export type FromWorker =

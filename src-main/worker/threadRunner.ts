@@ -3,9 +3,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { JobEvent } from '../jobs/index.js';
-import { CancelledError, UserError } from '../util/errors.js';
-import { fromErrorData } from './errorData.js';
-import type { FromWorker, ToWorker, WorkerJobKind, WorkerJobs } from './protocol.js';
+import { UserError } from '../util/errors.js';
+import { runOverEndpoint, RunningJobs, type JobEndpoint } from './jobChannel.js';
+import type { WorkerJobKind, WorkerJobs } from './protocol.js';
 import type { JobRunner, RunningJob } from './runner.js';
 
 export interface ThreadRunnerOptions {
@@ -34,7 +34,7 @@ export function defaultWorkerFile(): string {
 export class ThreadRunner implements JobRunner {
   private readonly workerFile: string;
   private readonly cancelTimeoutMs: number;
-  private readonly running = new Set<RunningJob<unknown>>();
+  private readonly running = new RunningJobs();
 
   constructor(options: ThreadRunnerOptions = {}) {
     this.workerFile = options.workerFile ?? defaultWorkerFile();
@@ -54,56 +54,23 @@ export class ThreadRunner implements JobRunner {
       return { result: Promise.reject(error), cancel: () => undefined };
     }
     const worker = new Worker(this.workerFile);
-    let settled = false;
-    let killTimer: NodeJS.Timeout | undefined;
-    let settle!: (outcome: { value: unknown } | { error: Error }) => void;
-    const result = new Promise<WorkerJobs[K]['result']>((resolvePromise, rejectPromise) => {
-      settle = (outcome) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(killTimer);
-        if ('error' in outcome) rejectPromise(outcome.error);
-        else resolvePromise(outcome.value as WorkerJobs[K]['result']);
-        // The job has answered; nothing it still holds (tfjs, sharp's pool) is worth waiting for.
-        void worker.terminate();
-      };
-    });
-    worker.on('message', (message: FromWorker) => {
-      if (message.type === 'event') onEvent(message.event);
-      else if (message.type === 'done') settle({ value: message.result });
-      else if (message.type === 'failed') settle({ error: fromErrorData(message.error) });
-    });
-    worker.on('error', (err) => {
-      settle({ error: new Error(`the ${kind} job worker crashed: ${err.message}`, { cause: err }) });
-    });
-    worker.on('exit', (code) => {
-      settle({ error: new Error(`the ${kind} job worker exited with code ${code} before answering`) });
-    });
-    const post = (message: ToWorker) => worker.postMessage(message);
-    post({ type: 'run', kind, input });
-
-    const job: RunningJob<WorkerJobs[K]['result']> = {
-      result,
-      cancel: () => {
-        if (settled) return;
-        post({ type: 'cancel' });
-        if (killTimer !== undefined || !Number.isFinite(this.cancelTimeoutMs)) return;
-        killTimer = setTimeout(() => {
-          const ms = this.cancelTimeoutMs;
-          const grace = ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
-          settle({ error: new CancelledError(`the ${kind} job did not stop within ${grace} and was ended`) });
-        }, this.cancelTimeoutMs);
+    const endpoint: JobEndpoint = {
+      post: (message) => worker.postMessage(message),
+      listen: (onMessage, onEnd) => {
+        worker.on('message', onMessage);
+        worker.on('error', (err) =>
+          onEnd(new Error(`the ${kind} job worker crashed: ${err.message}`, { cause: err })),
+        );
+        worker.on('exit', (code) =>
+          onEnd(new Error(`the ${kind} job worker exited with code ${code} before answering`)),
+        );
       },
+      stop: () => void worker.terminate(),
     };
-    this.running.add(job);
-    const forget = () => this.running.delete(job);
-    result.then(forget, forget);
-    return job;
+    return this.running.track(runOverEndpoint(kind, input, onEvent, endpoint, this.cancelTimeoutMs));
   }
 
-  async shutdown(): Promise<void> {
-    const jobs = [...this.running];
-    for (const job of jobs) job.cancel();
-    await Promise.allSettled(jobs.map((job) => job.result));
+  shutdown(): Promise<void> {
+    return this.running.shutdown();
   }
 }

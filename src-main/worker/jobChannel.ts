@@ -1,0 +1,112 @@
+/**
+ * The parent's half of the worker protocol, shared by every runner (worker_threads, Electron utilityProcess):
+ * send `run`, maybe `cancel`, turn events and the one `done`/`failed` into a settled promise, and end the worker
+ * once it has answered or has overrun its cancel grace.
+ */
+import type { JobEvent } from '../jobs/index.js';
+import { CancelledError } from '../util/errors.js';
+import { fromErrorData } from './errorData.js';
+import type { FromWorker, ToWorker, WorkerJobKind, WorkerJobs } from './protocol.js';
+import type { RunningJob } from './runner.js';
+
+/** One worker (thread or process) as the channel sees it. */
+export interface JobEndpoint {
+  post(message: ToWorker): void;
+  /**
+   * Registers the listeners, once. `onEnd` is called when the worker stops (exit, crash) with an error that
+   * says how; after an answer it is ignored.
+   */
+  listen(onMessage: (message: unknown) => void, onEnd: (error: Error) => void): void;
+  /** Ends the worker; nothing it still holds (tfjs, sharp's pool) is worth waiting for. */
+  stop(): void;
+}
+
+function isFromWorker(message: unknown): message is FromWorker {
+  if (typeof message !== 'object' || message === null) return false;
+  const type = (message as { type?: unknown }).type;
+  return type === 'event' || type === 'done' || type === 'failed';
+}
+
+function describeGrace(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
+}
+
+/**
+ * Runs one job over `endpoint`. After a cancel the job may take `cancelTimeoutMs` to reach a safe stop; then the
+ * worker is ended and the job rejects with a CancelledError (checkpoints and written files are atomic).
+ */
+export function runOverEndpoint<K extends WorkerJobKind>(
+  kind: K,
+  input: WorkerJobs[K]['input'],
+  onEvent: (event: JobEvent) => void,
+  endpoint: JobEndpoint,
+  cancelTimeoutMs: number,
+): RunningJob<WorkerJobs[K]['result']> {
+  let settled = false;
+  let cancelRequested = false;
+  let killTimer: ReturnType<typeof setTimeout> | undefined;
+  let settle!: (outcome: { value: unknown } | { error: Error }) => void;
+  const result = new Promise<WorkerJobs[K]['result']>((resolve, reject) => {
+    settle = (outcome) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(killTimer);
+      if ('error' in outcome) reject(outcome.error);
+      else resolve(outcome.value as WorkerJobs[K]['result']);
+      endpoint.stop();
+    };
+  });
+
+  endpoint.listen(
+    (message) => {
+      if (settled) return;
+      if (!isFromWorker(message)) {
+        console.warn(`The ${kind} job's worker sent a message outside the protocol:`, message);
+      } else if (message.type === 'event') {
+        try {
+          onEvent(message.event);
+        } catch (error) {
+          console.error(`A listener of the ${kind} job's events threw:`, error);
+        }
+      } else if (message.type === 'done') {
+        settle({ value: message.result });
+      } else {
+        settle({ error: fromErrorData(message.error) });
+      }
+    },
+    (error) => settle({ error }),
+  );
+  endpoint.post({ type: 'run', kind, input });
+
+  return {
+    result,
+    cancel() {
+      if (settled || cancelRequested) return;
+      cancelRequested = true;
+      endpoint.post({ type: 'cancel' });
+      if (!Number.isFinite(cancelTimeoutMs)) return;
+      killTimer = setTimeout(() => {
+        const grace = describeGrace(cancelTimeoutMs);
+        settle({ error: new CancelledError(`the ${kind} job did not stop within ${grace} and was ended`) });
+      }, cancelTimeoutMs);
+    },
+  };
+}
+
+/** The jobs a runner has running, so `shutdown` can cancel them all and wait for each to settle. */
+export class RunningJobs {
+  private readonly jobs = new Set<RunningJob<unknown>>();
+
+  track<R>(job: RunningJob<R>): RunningJob<R> {
+    this.jobs.add(job);
+    const forget = (): void => void this.jobs.delete(job);
+    job.result.then(forget, forget);
+    return job;
+  }
+
+  async shutdown(): Promise<void> {
+    const jobs = [...this.jobs];
+    for (const job of jobs) job.cancel();
+    await Promise.allSettled(jobs.map((job) => job.result));
+  }
+}
