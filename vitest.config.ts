@@ -9,6 +9,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     projects: [
       {
+        // Inline projects inherit nothing unless told to: without this they ran with Vitest's 5 s default timeout.
+        extends: true,
         test: {
           name: 'main',
           include: ['test/**/*.test.ts'],
@@ -19,6 +21,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         plugins: [vue()],
         test: {
           name: 'renderer',
