@@ -141,6 +141,19 @@ export class VaeModel {
   }
 
   /**
+   * {@link getWeights} without blocking reads: the form every backend supports (WebGPU in a browser has no
+   * synchronous download). The values are copies taken when called.
+   */
+  async readWeights(): Promise<NamedArray[]> {
+    const values = await Promise.all(this.variables.map((v) => v.data() as Promise<Float32Array>));
+    return this.variables.map((v, i) => ({
+      name: this.paramNames[i]!,
+      shape: [...v.shape],
+      values: values[i]!.slice(),
+    }));
+  }
+
+  /**
    * Replaces all weights. Every parameter must be present exactly once with the right shape; otherwise throws
    * `UserError('CHECKPOINT_MISMATCH')` naming the tensor, and no variable is changed.
    */
