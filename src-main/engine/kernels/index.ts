@@ -1,6 +1,7 @@
 // The wasm package registers its own kernels when it loads; it must load first, or it would overwrite ours.
 import '@tensorflow/tfjs-backend-wasm';
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { batchMatMulWasmConfig, isFastBatchMatMul } from './wasm/batchMatMul.js';
 import { conv2dBackpropFilterWasmConfig } from './wasm/conv2dBackpropFilter.js';
 import { conv2dBackpropInputWasmConfig, isFastConv2dBackpropInput } from './wasm/conv2dBackpropInput.js';
 
@@ -24,6 +25,17 @@ function replaceConv2dBackpropInput(): void {
 }
 
 /**
+ * Wraps the wasm package's BatchMatMul so transposed products (every dense layer's gradient) take its XNNPACK
+ * path instead of a plain loop.
+ */
+function replaceBatchMatMul(): void {
+  const current = getKernel('BatchMatMul', 'wasm') as KernelConfig | undefined;
+  if (current === undefined || isFastBatchMatMul(current)) return;
+  unregisterKernel('BatchMatMul', 'wasm');
+  registerKernel(batchMatMulWasmConfig(current));
+}
+
+/**
  * Registers the missing wasm kernels with the global tfjs kernel registry and replaces the slow ones. Idempotent;
  * it leaves alone any missing kernel the wasm package already provides (a future version may ship its own).
  * Call it before the first gradient on the wasm backend; registering after the backend is initialised is fine.
@@ -33,4 +45,5 @@ export function registerWasmKernels(): void {
     if (getKernel(config.kernelName, config.backendName) === undefined) registerKernel(config);
   }
   replaceConv2dBackpropInput();
+  replaceBatchMatMul();
 }
