@@ -3,19 +3,19 @@ import { join } from 'node:path';
 import { encodeImage, loadDataset } from '../dataset/index.js';
 import {
   resolveBackend,
-  type BackendChoice,
   type BackendPreference,
   defaultConfig,
   DEFAULT_TRAIN_OPTIONS,
   validateConfig,
   validateTrainOptions,
-  VaeModel,
-  Trainer,
   type EpochMetrics,
+  type NamedArray,
   type PreviewImage,
+  type TrainerState,
   type TrainOptions,
   type VaeConfig,
 } from '../engine/index.js';
+import { localTrainingHost, type HostInfo, type TrainingHost } from '../engine/host/index.js';
 import {
   archiveCheckpoints,
   loadLatestCheckpoint,
@@ -37,9 +37,19 @@ export interface TrainJobInput {
   resume?: boolean;
 }
 
+/** {@link JobContext} plus where the engine trains. */
+export interface TrainJobContext extends JobContext {
+  /**
+   * The training host: the engine in this process by default ({@link localTrainingHost} with `resolveBackend`);
+   * the desktop app passes a remote host whose engine runs in a hidden renderer on WebGPU or WebGL.
+   */
+  host?: TrainingHost;
+}
+
 export interface TrainJobResult {
   project: string;
-  backend: BackendChoice;
+  /** The backend, where it ran (host, adapter) and why, as the host described it. */
+  backend: HostInfo;
   config: VaeConfig;
   options: TrainOptions;
   /** Epoch the run started from (0 for a new run). */
@@ -58,20 +68,21 @@ export interface TrainJobResult {
  * Trains (or resumes) the project's VAE on its imported dataset. Each finished epoch writes preview PNGs and an
  * atomic checkpoint before the next begins, so a kill at any moment loses at most the epoch in progress.
  */
-export async function runTraining(input: TrainJobInput, ctx: JobContext = {}): Promise<TrainJobResult> {
+export async function runTraining(input: TrainJobInput, ctx: TrainJobContext = {}): Promise<TrainJobResult> {
   const emit = ctx.emit ?? ignoreEvents;
+  const host = ctx.host ?? defaultHost();
   const project = await openProject(input.project);
   const { layout } = project;
   const { manifest, images } = await loadDataset(layout.datasetDir);
-  const backend = await resolveBackend(input.backend ?? 'auto');
-  emit({ type: 'log', message: `backend: ${backend.backend} (${backend.device}) — ${backend.reason}` });
+  const preference = input.backend ?? 'auto';
+  const backend = await host.describe(preference);
+  emit({ type: 'log', message: `backend: ${describeHost(backend)}` });
 
   const previous = await loadLatestCheckpoint(layout);
   let config: VaeConfig;
   let options: TrainOptions;
   let archivedPrevious: string | null = null;
-  let model: VaeModel;
-  let trainer: Trainer;
+  let start: { weights: NamedArray[]; state: TrainerState } | null = null;
   if (input.resume) {
     if (!previous) {
       throw new UserError(
@@ -96,9 +107,7 @@ export async function runTraining(input: TrainJobInput, ctx: JobContext = {}): P
         `the model has already trained ${previous.state.epoch} of ${options.epochs} epochs; pass a larger --epochs to continue`,
       );
     }
-    model = VaeModel.create(config, options.seed);
-    model.setWeights(previous.weights);
-    trainer = new Trainer(model, images, options, previous.state);
+    start = { weights: previous.weights, state: previous.state };
     emit({ type: 'log', message: `resuming from epoch ${previous.state.epoch} of ${options.epochs}` });
   } else {
     config = { ...defaultConfig(manifest.size, manifest.channels), ...input.config };
@@ -112,11 +121,9 @@ export async function runTraining(input: TrainJobInput, ctx: JobContext = {}): P
         message: `the previous model (epoch ${previous.meta.epoch}) was moved to ${archivedPrevious}`,
       });
     }
-    model = VaeModel.create(config, options.seed);
-    trainer = new Trainer(model, images, options);
   }
 
-  const startEpoch = trainer.getState().epoch;
+  const startEpoch = start?.state.epoch ?? 0;
   let checkpointDir: string | null = previous && input.resume ? previous.dir : null;
   await mkdir(layout.previewsDir, { recursive: true });
   // A finished epoch's previews and checkpoint are encoded and written while the next epoch trains, so no
@@ -125,37 +132,39 @@ export async function runTraining(input: TrainJobInput, ctx: JobContext = {}): P
   let writes: Promise<void> = Promise.resolve();
   const failed: { error: Error | null } = { error: null };
   try {
-    const outcome = await trainer.run({
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
-      onProgress: (p) => emit({ type: 'train-progress', ...p }),
-      onEpoch: (metrics, preview, state) => {
-        if (failed.error) throw failed.error;
-        // Copies taken now: the next steps change the model's variables.
-        const weights = model.getWeights();
-        writes = writes
-          .then(async () => {
-            const previews = await writePreviews(
-              layout,
-              metrics.epoch,
-              preview.samples,
-              preview.reconstructions,
-            );
-            const saved = await saveCheckpoint(layout, {
-              config,
-              trainOptions: options,
-              state,
-              weights,
-              backend: backend.backend,
-              dataset: { count: manifest.count, size: manifest.size, channels: manifest.channels },
+    const outcome = await host.train(
+      { config, options, images, backend: preference, ...(start ?? {}) },
+      {
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+        onProgress: (p) => emit({ type: 'train-progress', ...p }),
+        // `weights` are this epoch's, copies the host made for us: the next steps do not change them.
+        onEpoch: (metrics, preview, state, weights) => {
+          if (failed.error) throw failed.error;
+          writes = writes
+            .then(async () => {
+              const previews = await writePreviews(
+                layout,
+                metrics.epoch,
+                preview.samples,
+                preview.reconstructions,
+              );
+              const saved = await saveCheckpoint(layout, {
+                config,
+                trainOptions: options,
+                state,
+                weights,
+                backend: backend.backend,
+                dataset: { count: manifest.count, size: manifest.size, channels: manifest.channels },
+              });
+              checkpointDir = saved.dir;
+              emit({ type: 'train-epoch', metrics, previews, checkpoint: saved.dir });
+            })
+            .catch((err: unknown) => {
+              failed.error ??= err instanceof Error ? err : new Error(String(err));
             });
-            checkpointDir = saved.dir;
-            emit({ type: 'train-epoch', metrics, previews, checkpoint: saved.dir });
-          })
-          .catch((err: unknown) => {
-            failed.error ??= err instanceof Error ? err : new Error(String(err));
-          });
+        },
       },
-    });
+    );
     await writes;
     if (failed.error) throw failed.error;
     const ran = outcome.history.slice(startEpoch);
@@ -178,8 +187,25 @@ export async function runTraining(input: TrainJobInput, ctx: JobContext = {}): P
   } finally {
     // Also on cancel or failure: the epochs that finished keep whole files.
     await writes;
-    model.dispose();
   }
+}
+
+/** The engine in this process, on the backend engine/backend.ts resolves. */
+function defaultHost(): TrainingHost {
+  // The preference is the job's own `backend` input, a BackendPreference; resolveBackend rejects any other.
+  return localTrainingHost((preference) => resolveBackend(preference as BackendPreference | undefined));
+}
+
+/** "wasm (cpu) — why", "webgpu (gpu, NVIDIA …) in the hidden renderer — why": the log line's words. */
+function describeHost(info: HostInfo): string {
+  const where = info.adapter ? `${info.device}, ${info.adapter}` : info.device;
+  const host =
+    info.host === 'renderer'
+      ? ' in the hidden renderer'
+      : info.host === 'browser'
+        ? ' in a browser page'
+        : '';
+  return `${info.backend} (${where})${host} — ${info.reason}`;
 }
 
 /** The preview PNGs training writes after `epoch` (1-based): fixed-z samples and reconstructions. */
