@@ -10,8 +10,14 @@ import { extname, relative, resolve, sep, isAbsolute } from 'node:path';
 export const APP_SCHEME = 'vae';
 const APP_HOST = 'app';
 
+/** Host of the compute page (out/compute), which the hidden compute window opens. */
+const COMPUTE_HOST = 'compute';
+
 /** The page the main window opens. */
 export const APP_ENTRY_URL = `${APP_SCHEME}://${APP_HOST}/index.html`;
+
+/** The page the hidden compute window opens: the engine on WebGPU/WebGL, serving training over ports. */
+export const COMPUTE_ENTRY_URL = `${APP_SCHEME}://${COMPUTE_HOST}/compute.html`;
 
 /** The renderer's Content-Security-Policy: only its own scripts, no eval, images also from data: and blob:. */
 export const CONTENT_SECURITY_POLICY = [
@@ -31,14 +37,25 @@ export const APP_SCHEME_PRIVILEGES = {
   privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true, codeCache: true },
 };
 
-/** True for URLs of the app's own page and assets. */
-export function isAppUrl(url: string): boolean {
+/** The host of an app-scheme URL ('app' or 'compute'), or null for any other URL. */
+function appHostOf(url: string): typeof APP_HOST | typeof COMPUTE_HOST | null {
   try {
     const parsed = new URL(url);
-    return parsed.protocol === `${APP_SCHEME}:` && parsed.host === APP_HOST;
+    if (parsed.protocol !== `${APP_SCHEME}:`) return null;
+    return parsed.host === APP_HOST || parsed.host === COMPUTE_HOST ? parsed.host : null;
   } catch {
-    return false;
+    return null;
   }
+}
+
+/** True for URLs of the app's own pages and assets (the renderer's and the compute page's). */
+export function isAppUrl(url: string): boolean {
+  return appHostOf(url) !== null;
+}
+
+/** The folder an app URL is served from: the compute page's for `vae://compute/…`, else the renderer's. */
+export function appRootFor(url: string, roots: { renderer: string; compute: string }): string {
+  return appHostOf(url) === COMPUTE_HOST ? roots.compute : roots.renderer;
 }
 
 /**

@@ -11,3 +11,9 @@ export const EVENT_CHANNEL = 'vae:event';
 export function requestChannel(name: RequestName): `vae:${RequestName}` {
   return `vae:${name}`;
 }
+
+/**
+ * Main → hidden compute window: a MessagePort (in the event's `ports`) over which the page serves training to one
+ * job process. See computeWindow.ts.
+ */
+export const TRAINING_PORT_CHANNEL = 'vae:training-port';

@@ -7,15 +7,18 @@
  * (tests use them to stay out of the user's own).
  */
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, shell, utilityProcess } from 'electron';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { createStudio } from '../studio/index.js';
 import type { Studio } from '../studio/types.js';
 import { APP_SCHEME_PRIVILEGES } from './appProtocol.js';
+import { ComputeWindow } from './computeWindow.js';
 import { forwardStudioEvents, isTrustedSender, registerIpcHandlers } from './ipcHandlers.js';
 import { buildMenuTemplate, type MenuActions } from './menu.js';
 import { appPaths, readAppVersion, unpackedPath } from './paths.js';
 import { createShellServices } from './shellServices.js';
-import { createUtilityProcessRunner } from './utilityProcessRunner.js';
+import { cachedDescription, chooseTrainingRoute } from './trainingRoute.js';
+import { createUtilityProcessRunner, type TransferablePort } from './utilityProcessRunner.js';
 import { createMainWindow, installRendererSession } from './window.js';
 
 /** The longest a quit waits for running jobs to stop; the runner ends stuck job processes sooner. */
@@ -43,8 +46,38 @@ if (app.requestSingleInstanceLock()) {
   app.quit();
 }
 
+/**
+ * The port a `train` or `backend-info` job gets when it belongs in the compute window (WebGPU/WebGL), else null
+ * (the job process's own backend). The choice and its reason are logged, and the job's own log line names the
+ * backend and adapter it got.
+ */
+function trainingPortSource(
+  compute: ComputeWindow,
+): (kind: string, input: { backend?: string; preference?: string }) => Promise<TransferablePort | null> {
+  const requireHere = createRequire(import.meta.url);
+  const facts = {
+    cudaPackageInstalled: () => {
+      try {
+        requireHere.resolve('@tensorflow/tfjs-node-gpu');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    describeComputeWindow: cachedDescription(() => compute.describe('auto')),
+  };
+  return async (kind, input) => {
+    const preference = input.backend ?? input.preference ?? 'auto';
+    const route = await chooseTrainingRoute(preference, facts);
+    console.info(`VAE Studio: ${kind} runs in the ${route.where}: ${route.why}`);
+    return route.where === 'compute-window' ? compute.connect() : null;
+  };
+}
+
 async function start(): Promise<void> {
   installRendererSession();
+  const compute = new ComputeWindow();
+  app.on('will-quit', () => compute.close());
   const projectsDir = process.env.VAE_STUDIO_PROJECTS_DIR ?? join(app.getPath('documents'), 'VAE Studio');
   const studio = await createStudio({
     host: 'electron',
@@ -54,6 +87,7 @@ async function start(): Promise<void> {
     reopenLast: true,
     runner: createUtilityProcessRunner({
       fork: (kind) => utilityProcess.fork(appPaths.jobWorker, [], { serviceName: `VAE Studio ${kind} job` }),
+      trainingPort: trainingPortSource(compute),
     }),
     shell: createShellServices(() => mainWindow),
   });
@@ -85,6 +119,8 @@ function showMainWindow(): void {
     const window = createMainWindow();
     window.on('closed', () => {
       if (mainWindow === window) mainWindow = null;
+      // The hidden compute window would keep 'window-all-closed' from ever firing.
+      if (process.platform !== 'darwin') app.quit();
     });
     mainWindow = window;
     return;

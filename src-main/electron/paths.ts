@@ -16,6 +16,10 @@ export const appPaths = {
   rendererDir: fromHere('../../renderer/'),
   /** The bundled preload (vite.preload.config.ts). */
   preload: fromHere('../../preload/preload.cjs'),
+  /** The compute page (vite.compute.config.ts): the engine on WebGPU/WebGL in a hidden window. */
+  computeDir: fromHere('../../compute/'),
+  /** The compute window's preload: it only hands training ports to the page. */
+  computePreload: fromHere('../../preload/computePreload.cjs'),
   /** The job worker, run in a utility process per job. */
   jobWorker: fromHere('../worker/jobWorker.js'),
 };

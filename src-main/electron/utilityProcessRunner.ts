@@ -5,13 +5,24 @@
  * Electron.
  */
 import type { JobEvent } from '../jobs/index.js';
-import { runOverEndpoint, RunningJobs, type JobEndpoint } from '../worker/jobChannel.js';
+import {
+  runOverEndpoint,
+  RunningJobs,
+  startWithTrainingPort,
+  type JobEndpoint,
+} from '../worker/jobChannel.js';
 import type { ToWorker, WorkerJobKind, WorkerJobs } from '../worker/protocol.js';
-import type { JobRunner, RunningJob } from '../worker/runner.js';
+import type { JobRunner, RunningJob, TrainingPortSource } from '../worker/runner.js';
+
+/** The part of Electron's `MessagePortMain` the runner handles: it only passes the port on. */
+export interface TransferablePort {
+  close(): void;
+}
 
 /** The part of Electron's `UtilityProcess` the runner uses. */
 export interface JobProcess {
-  postMessage(message: ToWorker): void;
+  /** Electron's signature: `transfer` holds MessagePortMain objects, which arrive as the event's `ports`. */
+  postMessage(message: ToWorker, transfer?: TransferablePort[]): void;
   on(event: 'message', listener: (message: unknown) => void): unknown;
   on(event: 'exit', listener: (code: number) => void): unknown;
   kill(): boolean;
@@ -26,6 +37,11 @@ export interface UtilityProcessRunnerOptions {
    * Default 60 s, as the worker_threads runner.
    */
   cancelTimeoutMs?: number;
+  /**
+   * Where `train` trains and what `backend-info` describes when not the job process's own backend: a
+   * MessagePortMain whose far end is the hidden compute renderer (computeWindow.ts), or null.
+   */
+  trainingPort?: TrainingPortSource<TransferablePort>;
 }
 
 /** Creates the runner; its `shutdown` cancels every running job and waits for each to settle. */
@@ -38,17 +54,35 @@ export function createUtilityProcessRunner(options: UtilityProcessRunnerOptions)
     input: WorkerJobs[K]['input'],
     onEvent: (event: JobEvent) => void,
   ): RunningJob<WorkerJobs[K]['result']> {
+    return running.track(
+      startWithTrainingPort(kind, input, options.trainingPort, (port) =>
+        startProcess(kind, input, onEvent, port),
+      ),
+    );
+  }
+
+  function startProcess<K extends WorkerJobKind>(
+    kind: K,
+    input: WorkerJobs[K]['input'],
+    onEvent: (event: JobEvent) => void,
+    port: TransferablePort | null,
+  ): RunningJob<WorkerJobs[K]['result']> {
     let child: JobProcess;
     try {
       child = options.fork(kind);
     } catch (error) {
+      port?.close();
       const failure = new Error(`the ${kind} job's process could not start: ${String(error)}`, {
         cause: error,
       });
       return { result: Promise.reject(failure), cancel: () => undefined };
     }
     const endpoint: JobEndpoint = {
-      post: (message) => child.postMessage(message),
+      // The port travels beside the message (Electron's transfer list), never inside it.
+      post: (message) =>
+        message.type === 'run' && port !== null
+          ? child.postMessage(message, [port])
+          : child.postMessage(message),
       listen: (onMessage, onEnd) => {
         child.on('message', onMessage);
         child.on('exit', (code) =>
@@ -57,7 +91,7 @@ export function createUtilityProcessRunner(options: UtilityProcessRunnerOptions)
       },
       stop: () => void child.kill(),
     };
-    return running.track(runOverEndpoint(kind, input, onEvent, endpoint, cancelTimeoutMs));
+    return runOverEndpoint(kind, input, onEvent, endpoint, cancelTimeoutMs);
   }
 
   return { start, shutdown: () => running.shutdown() };

@@ -6,6 +6,7 @@ import { BrowserWindow, nativeTheme, protocol, session } from 'electron';
 import {
   APP_ENTRY_URL,
   APP_SCHEME,
+  appRootFor,
   isAppUrl,
   needsContentSecurityPolicy,
   serveAppFile,
@@ -15,11 +16,13 @@ import { appPaths } from './paths.js';
 import { mainWindowOptions, THEME_BACKGROUNDS } from './windowOptions.js';
 
 /**
- * Serves the built renderer on the app scheme and puts the CSP on every document of the default session.
- * Call once, after the app is ready.
+ * Serves the built renderer (`vae://app/`) and the compute page (`vae://compute/`) on the app scheme and puts the
+ * CSP on every document of the default session. Call once, after the app is ready.
  */
-export function installRendererSession(rendererDir = appPaths.rendererDir): void {
-  protocol.handle(APP_SCHEME, (request) => serveAppFile(rendererDir, request.url));
+export function installRendererSession(
+  roots = { renderer: appPaths.rendererDir, compute: appPaths.computeDir },
+): void {
+  protocol.handle(APP_SCHEME, (request) => serveAppFile(appRootFor(request.url, roots), request.url));
   // The app scheme's responses carry the CSP already; this covers any other document the session loads.
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback(

@@ -34,3 +34,30 @@ export function mainWindowOptions(preload: string, dark: boolean): BrowserWindow
     },
   };
 }
+
+/**
+ * The hidden compute window's options: never shown, no taskbar entry, the same isolation and sandbox as the main
+ * window, and no background throttling (it is always in the background, and training must not slow down).
+ */
+export function computeWindowOptions(preload: string): BrowserWindowConstructorOptions {
+  return {
+    title: 'VAE Studio compute',
+    width: 480,
+    height: 320,
+    show: false,
+    skipTaskbar: true,
+    webPreferences: {
+      preload,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      spellcheck: false,
+      backgroundThrottling: false,
+    },
+  };
+}

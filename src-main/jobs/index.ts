@@ -1,6 +1,12 @@
 export type { JobEvent, EmitJobEvent, JobContext } from './events.js';
 export { runImport, type ImportJobInput, type ImportJobResult } from './importJob.js';
-export { runTraining, previewFiles, type TrainJobInput, type TrainJobResult } from './trainJob.js';
+export {
+  runTraining,
+  previewFiles,
+  type TrainJobInput,
+  type TrainJobResult,
+  type TrainJobContext,
+} from './trainJob.js';
 export {
   runGeneration,
   type GenerateJobInput,

@@ -2,7 +2,7 @@
  * Where long jobs run: the worker entry (jobWorker.ts, one job per worker), the runners that start it, and the
  * messages between them. The studio service only sees {@link JobRunner}.
  */
-export type { JobRunner, RunningJob } from './runner.js';
+export type { JobRunner, RunningJob, TrainingPortSource } from './runner.js';
 export type {
   FromWorker,
   InterpolatePreviewInput,
@@ -14,5 +14,5 @@ export type {
 export { ThreadRunner, defaultWorkerFile, type ThreadRunnerOptions } from './threadRunner.js';
 export { InlineRunner } from './inlineRunner.js';
 export { toErrorData, fromErrorData, type ErrorData } from './errorData.js';
-export { runWorkerJob, isWorkerJobKind } from './workerJobs.js';
-export { runOverEndpoint, RunningJobs, type JobEndpoint } from './jobChannel.js';
+export { runWorkerJob, isWorkerJobKind, type WorkerJobContext } from './workerJobs.js';
+export { runOverEndpoint, RunningJobs, startWithTrainingPort, type JobEndpoint } from './jobChannel.js';

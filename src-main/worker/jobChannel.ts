@@ -7,7 +7,7 @@ import type { JobEvent } from '../jobs/index.js';
 import { CancelledError } from '../util/errors.js';
 import { fromErrorData } from './errorData.js';
 import type { FromWorker, ToWorker, WorkerJobKind, WorkerJobs } from './protocol.js';
-import type { RunningJob } from './runner.js';
+import type { RunningJob, TrainingPortSource } from './runner.js';
 
 /** One worker (thread or process) as the channel sees it. */
 export interface JobEndpoint {
@@ -32,7 +32,8 @@ function describeGrace(ms: number): string {
 }
 
 /**
- * Runs one job over `endpoint`. After a cancel the job may take `cancelTimeoutMs` to reach a safe stop; then the
+ * Runs one job over `endpoint`; a `trainingPort` goes along in the `run` message (the endpoint's `post` transfers
+ * it as its kind of parent can). After a cancel the job may take `cancelTimeoutMs` to reach a safe stop; then the
  * worker is ended and the job rejects with a CancelledError (checkpoints and written files are atomic).
  */
 export function runOverEndpoint<K extends WorkerJobKind>(
@@ -41,6 +42,7 @@ export function runOverEndpoint<K extends WorkerJobKind>(
   onEvent: (event: JobEvent) => void,
   endpoint: JobEndpoint,
   cancelTimeoutMs: number,
+  trainingPort?: unknown,
 ): RunningJob<WorkerJobs[K]['result']> {
   let settled = false;
   let cancelRequested = false;
@@ -76,7 +78,11 @@ export function runOverEndpoint<K extends WorkerJobKind>(
     },
     (error) => settle({ error }),
   );
-  endpoint.post({ type: 'run', kind, input });
+  endpoint.post(
+    trainingPort === undefined || trainingPort === null
+      ? { type: 'run', kind, input }
+      : { type: 'run', kind, input, trainingPort },
+  );
 
   return {
     result,
@@ -109,4 +115,35 @@ export class RunningJobs {
     for (const job of jobs) job.cancel();
     await Promise.allSettled(jobs.map((job) => job.result));
   }
+}
+
+/**
+ * Starts a job once its training port (if any) is known: `start(port)` for `train` and `backend-info` after
+ * `portFor` answers, at once with null for every other job or without `portFor`. A cancel while the port is
+ * still coming stops the job before it starts (closing the port, if one then arrives).
+ */
+export function startWithTrainingPort<K extends WorkerJobKind, P extends { close(): void }>(
+  kind: K,
+  input: WorkerJobs[K]['input'],
+  portFor: TrainingPortSource<P> | undefined,
+  start: (port: P | null) => RunningJob<WorkerJobs[K]['result']>,
+): RunningJob<WorkerJobs[K]['result']> {
+  if (portFor === undefined || (kind !== 'train' && kind !== 'backend-info')) return start(null);
+  let cancelled = false;
+  let job: RunningJob<WorkerJobs[K]['result']> | null = null;
+  const result = portFor(kind, input).then((port) => {
+    if (cancelled) {
+      port?.close();
+      throw new CancelledError(`the ${kind} job was cancelled before it started`);
+    }
+    job = start(port);
+    return job.result;
+  });
+  return {
+    result,
+    cancel() {
+      cancelled = true;
+      job?.cancel();
+    },
+  };
 }

@@ -3,6 +3,12 @@
  * mode) or as an Electron utilityProcess (desktop); both speak the messages of protocol.ts.
  */
 import { parentPort } from 'node:worker_threads';
+import {
+  portEndpoint,
+  remoteTrainingHost,
+  type MessagePortLike,
+  type RemoteTrainingHost,
+} from '../engine/host/index.js';
 import { CancelledError } from '../util/errors.js';
 import { toErrorData } from './errorData.js';
 import type { FromWorker, ToWorker } from './protocol.js';
@@ -10,7 +16,8 @@ import { isWorkerJobKind, runWorkerJob } from './workerJobs.js';
 
 /** The parent side as either host offers it. */
 interface ParentChannel {
-  listen(listener: (message: ToWorker) => void): void;
+  /** `host` is the training host behind a port sent with the message, if any. */
+  listen(listener: (message: ToWorker, host: RemoteTrainingHost | undefined) => void): void;
   post(message: FromWorker): void;
   /** Stops listening, so the worker can end once idle. */
   close(): void;
@@ -18,7 +25,7 @@ interface ParentChannel {
 
 /** Electron's `process.parentPort` in a utilityProcess: its 'message' events carry `{ data }`. */
 interface UtilityParentPort {
-  on(event: 'message', listener: (event: { data: unknown }) => void): unknown;
+  on(event: 'message', listener: (event: { data: unknown; ports?: MessagePortLike[] }) => void): unknown;
   removeAllListeners(event: 'message'): unknown;
   postMessage(message: unknown): void;
 }
@@ -28,7 +35,15 @@ function connectToParent(): ParentChannel {
   const utility = (process as NodeJS.Process & { parentPort?: UtilityParentPort }).parentPort;
   if (utility && typeof utility.postMessage === 'function') {
     return {
-      listen: (listener) => utility.on('message', (event) => listener(event.data as ToWorker)),
+      listen: (listener) =>
+        utility.on('message', (event) => {
+          // Electron's MessagePortMain: listeners get events with `data`, and it cannot move ArrayBuffers.
+          const port = event.ports?.[0] as unknown as MessagePortLike | undefined;
+          const endpoint = port
+            ? portEndpoint(port, { name: 'training port', emitterMessages: 'event', transfersBuffers: false })
+            : undefined;
+          listener(event.data as ToWorker, endpoint ? remoteTrainingHost(endpoint) : undefined);
+        }),
       post: (message) => utility.postMessage(message),
       close: () => utility.removeAllListeners('message'),
     };
@@ -36,7 +51,15 @@ function connectToParent(): ParentChannel {
   const port = parentPort;
   if (port) {
     return {
-      listen: (listener) => port.on('message', (message: ToWorker) => listener(message)),
+      listen: (listener) =>
+        port.on('message', (message: ToWorker) => {
+          const sent =
+            message.type === 'run' ? (message.trainingPort as MessagePortLike | undefined) : undefined;
+          listener(
+            message,
+            sent ? remoteTrainingHost(portEndpoint(sent, { name: 'training port' })) : undefined,
+          );
+        }),
       post: (message) => port.postMessage(message),
       close: () => port.removeAllListeners('message'),
     };
@@ -48,28 +71,31 @@ const parent = connectToParent();
 const controller = new AbortController();
 let started = false;
 
-parent.listen((message) => {
+parent.listen((message, host) => {
   if (message.type === 'cancel') {
     controller.abort(new CancelledError());
     return;
   }
   if (message.type !== 'run' || started) return;
   started = true;
-  void runJob(message.kind, message.input);
+  void runJob(message.kind, message.input, host);
 });
 
-async function runJob(kind: unknown, input: unknown): Promise<void> {
+async function runJob(kind: unknown, input: unknown, host: RemoteTrainingHost | undefined): Promise<void> {
   let final: FromWorker;
   try {
     if (!isWorkerJobKind(kind)) throw new Error(`the job worker cannot run a job of kind ${String(kind)}`);
     const result = await runWorkerJob(kind, input as never, {
       signal: controller.signal,
       emit: (event) => parent.post({ type: 'event', event }),
+      ...(host ? { host } : {}),
     });
     final = { type: 'done', result };
   } catch (err) {
     final = { type: 'failed', error: toErrorData(err) };
   }
+  // The compute host stays up for the next job; only this job's channel to it ends.
+  host?.close();
   parent.post(final);
   parent.close();
 }

@@ -15,6 +15,7 @@ import type {
   TrainJobResult,
 } from '../jobs/index.js';
 import type { BackendChoice, BackendPreference } from '../engine/index.js';
+import type { HostInfo } from '../engine/host/index.js';
 
 /** Interpolation frames decoded in memory, as PNG bytes (no files written). */
 export interface InterpolatePreviewInput {
@@ -38,12 +39,18 @@ export interface WorkerJobs {
   generate: { input: GenerateJobInput; result: GenerateJobResult };
   interpolate: { input: InterpolateJobInput; result: InterpolateJobResult };
   'interpolate-preview': { input: InterpolatePreviewInput; result: InterpolatePreviewResult };
-  'backend-info': { input: { preference: BackendPreference }; result: BackendChoice };
+  'backend-info': { input: { preference: BackendPreference }; result: BackendChoice | HostInfo };
 }
 export type WorkerJobKind = keyof WorkerJobs;
 
-/** Parent → worker. */
-export type ToWorker = { type: 'run'; kind: WorkerJobKind; input: unknown } | { type: 'cancel' };
+/**
+ * Parent → worker. A `run` may come with a training port (a MessagePort whose far end serves training, e.g.
+ * Electron's hidden compute renderer): a worker_threads parent puts it in `trainingPort` and transfers it, an
+ * Electron parent sends it as the message's one transferred port. The `train` job then trains there and
+ * `backend-info` describes that host; the other jobs ignore it.
+ */
+export type ToWorker =
+  { type: 'run'; kind: WorkerJobKind; input: unknown; trainingPort?: unknown } | { type: 'cancel' };
 
 /** Worker → parent. Errors cross as data: `code` is a UserError's code, 'CANCELLED', or absent for a bug. */
 export type FromWorker =

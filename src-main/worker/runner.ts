@@ -25,3 +25,13 @@ export interface JobRunner {
   /** Cancels every running job and waits for them to settle. */
   shutdown(): Promise<void>;
 }
+
+/**
+ * Where a job's training should happen when not in its own worker: a port whose far end serves training (the
+ * desktop app's hidden compute renderer), or null to train in the worker. Asked only for `train` and
+ * `backend-info`; a rejection fails the job with that error.
+ */
+export type TrainingPortSource<P> = (
+  kind: 'train' | 'backend-info',
+  input: WorkerJobs['train']['input'] | WorkerJobs['backend-info']['input'],
+) => Promise<P | null>;

@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { Worker, type MessagePort } from 'node:worker_threads';
 import type { JobEvent } from '../jobs/index.js';
 import { UserError } from '../util/errors.js';
-import { runOverEndpoint, RunningJobs, type JobEndpoint } from './jobChannel.js';
+import { runOverEndpoint, RunningJobs, startWithTrainingPort, type JobEndpoint } from './jobChannel.js';
 import type { WorkerJobKind, WorkerJobs } from './protocol.js';
-import type { JobRunner, RunningJob } from './runner.js';
+import type { JobRunner, RunningJob, TrainingPortSource } from './runner.js';
 
 export interface ThreadRunnerOptions {
   /** The compiled worker entry; default {@link defaultWorkerFile}. */
@@ -17,6 +17,8 @@ export interface ThreadRunnerOptions {
    * Default 60 s; `Infinity` waits for ever.
    */
   cancelTimeoutMs?: number;
+  /** Where training happens instead of in the job's worker (a port served by `serveTraining`); default: there. */
+  trainingPort?: TrainingPortSource<MessagePort>;
 }
 
 /**
@@ -34,11 +36,13 @@ export function defaultWorkerFile(): string {
 export class ThreadRunner implements JobRunner {
   private readonly workerFile: string;
   private readonly cancelTimeoutMs: number;
+  private readonly trainingPort: TrainingPortSource<MessagePort> | undefined;
   private readonly running = new RunningJobs();
 
   constructor(options: ThreadRunnerOptions = {}) {
     this.workerFile = options.workerFile ?? defaultWorkerFile();
     this.cancelTimeoutMs = options.cancelTimeoutMs ?? 60_000;
+    this.trainingPort = options.trainingPort;
   }
 
   start<K extends WorkerJobKind>(
@@ -53,9 +57,21 @@ export class ThreadRunner implements JobRunner {
       );
       return { result: Promise.reject(error), cancel: () => undefined };
     }
+    const job = startWithTrainingPort(kind, input, this.trainingPort, (port) =>
+      this.startWorker(kind, input, onEvent, port),
+    );
+    return this.running.track(job);
+  }
+
+  private startWorker<K extends WorkerJobKind>(
+    kind: K,
+    input: WorkerJobs[K]['input'],
+    onEvent: (event: JobEvent) => void,
+    port: MessagePort | null,
+  ): RunningJob<WorkerJobs[K]['result']> {
     const worker = new Worker(this.workerFile);
     const endpoint: JobEndpoint = {
-      post: (message) => worker.postMessage(message),
+      post: (message) => worker.postMessage(message, message.type === 'run' && port !== null ? [port] : []),
       listen: (onMessage, onEnd) => {
         worker.on('message', onMessage);
         worker.on('error', (err) =>
@@ -67,7 +83,7 @@ export class ThreadRunner implements JobRunner {
       },
       stop: () => void worker.terminate(),
     };
-    return this.running.track(runOverEndpoint(kind, input, onEvent, endpoint, this.cancelTimeoutMs));
+    return runOverEndpoint(kind, input, onEvent, endpoint, this.cancelTimeoutMs, port);
   }
 
   shutdown(): Promise<void> {

@@ -1,4 +1,5 @@
 import { resolveBackend } from '../engine/index.js';
+import type { TrainingHost } from '../engine/host/index.js';
 import {
   runGeneration,
   runImport,
@@ -9,8 +10,17 @@ import {
 } from '../jobs/index.js';
 import type { WorkerJobKind, WorkerJobs } from './protocol.js';
 
+/** What a job gets from its worker: the signal and the event sink, and the training host when one was sent. */
+export interface WorkerJobContext extends JobContext {
+  /** Where `train` trains and what `backend-info` describes; absent: this process's own backend. */
+  host?: TrainingHost;
+}
+
 type JobFunctions = {
-  [K in WorkerJobKind]: (input: WorkerJobs[K]['input'], ctx: JobContext) => Promise<WorkerJobs[K]['result']>;
+  [K in WorkerJobKind]: (
+    input: WorkerJobs[K]['input'],
+    ctx: WorkerJobContext,
+  ) => Promise<WorkerJobs[K]['result']>;
 };
 
 /** What each job kind runs; a kind added to the protocol without an entry here is a compile error. */
@@ -20,7 +30,8 @@ const jobFunctions: JobFunctions = {
   generate: runGeneration,
   interpolate: runInterpolation,
   'interpolate-preview': runInterpolationPreview,
-  'backend-info': (input) => resolveBackend(input.preference),
+  'backend-info': (input, ctx) =>
+    ctx.host ? ctx.host.describe(input.preference) : resolveBackend(input.preference),
 };
 
 /** True when `kind` names a job this worker can run (messages arrive untyped). */
@@ -32,12 +43,12 @@ export function isWorkerJobKind(kind: unknown): kind is WorkerJobKind {
 export function runWorkerJob<K extends WorkerJobKind>(
   kind: K,
   input: WorkerJobs[K]['input'],
-  ctx: JobContext,
+  ctx: WorkerJobContext,
 ): Promise<WorkerJobs[K]['result']> {
   // TypeScript cannot correlate the table's entry with K, so the lookup is narrowed by hand.
   const run = jobFunctions[kind] as (
     input: WorkerJobs[K]['input'],
-    ctx: JobContext,
+    ctx: WorkerJobContext,
   ) => Promise<WorkerJobs[K]['result']>;
   return run(input, ctx);
 }

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   APP_ENTRY_URL,
+  appRootFor,
+  COMPUTE_ENTRY_URL,
   CONTENT_SECURITY_POLICY,
   contentTypeFor,
   isAppUrl,
@@ -24,13 +26,26 @@ beforeAll(async () => {
 });
 
 describe('the app scheme', () => {
-  it('recognises only its own host', () => {
+  it('recognises only its own hosts: the renderer and the compute page', () => {
     expect(isAppUrl(APP_ENTRY_URL)).toBe(true);
+    expect(isAppUrl(COMPUTE_ENTRY_URL)).toBe(true);
+    expect(COMPUTE_ENTRY_URL).toBe('vae://compute/compute.html');
     expect(isAppUrl('vae://app/assets/x.js?v=1#top')).toBe(true);
     expect(isAppUrl('vae://other/index.html')).toBe(false);
     expect(isAppUrl('file:///work/out/renderer/index.html')).toBe(false);
     expect(isAppUrl('https://app/index.html')).toBe(false);
     expect(isAppUrl('not a url')).toBe(false);
+  });
+
+  it('serves vae://compute/ from the compute page folder and everything else from the renderer folder', () => {
+    const roots = { renderer: '/app/out/renderer', compute: '/app/out/compute' };
+    expect(appRootFor(COMPUTE_ENTRY_URL, roots)).toBe('/app/out/compute');
+    expect(appRootFor('vae://compute/assets/compute-1.js', roots)).toBe('/app/out/compute');
+    expect(appRootFor(APP_ENTRY_URL, roots)).toBe('/app/out/renderer');
+    expect(appRootFor('vae://elsewhere/compute.html', roots)).toBe('/app/out/renderer');
+    expect(resolveAppFile('/app/out/compute', 'vae://compute/../renderer/index.html')).toBe(
+      join('/app/out/compute', 'renderer', 'index.html'),
+    );
   });
 
   it('maps URLs to files inside the renderer folder and nothing outside it', () => {

@@ -8,9 +8,11 @@ import type { FromWorker, ToWorker } from '../../src-main/worker/protocol.js';
 /** A job process whose messages and exit the test plays; it records what it was sent and whether it was killed. */
 class FakeJobProcess extends EventEmitter implements JobProcess {
   readonly received: ToWorker[] = [];
+  readonly transferred: unknown[][] = [];
   kills = 0;
-  postMessage(message: ToWorker): void {
+  postMessage(message: ToWorker, transfer?: unknown[]): void {
     this.received.push(message);
+    if (transfer) this.transferred.push(transfer);
   }
   kill(): boolean {
     this.kills++;
@@ -161,5 +163,47 @@ describe('the utility-process runner', () => {
     await expect(job.result).rejects.toThrow(
       "the import job's process could not start: Error: Missing UtilityProcess",
     );
+  });
+
+  it('sends a training port beside the run message for train and backend-info only, and closes it if unused', async () => {
+    const children: FakeJobProcess[] = [];
+    const asked: string[] = [];
+    const ports: { closed: boolean; close(): void }[] = [];
+    const newPort = () => {
+      const port = { closed: false, close: () => void (port.closed = true) };
+      ports.push(port);
+      return port;
+    };
+    let failFork = false;
+    const runner = createUtilityProcessRunner({
+      fork: () => {
+        if (failFork) throw new Error('no entry script');
+        const child = new FakeJobProcess();
+        children.push(child);
+        return child;
+      },
+      trainingPort: (kind) => {
+        asked.push(kind);
+        return Promise.resolve(newPort());
+      },
+    });
+    const trainInput = { project: '/proj', backend: 'webgpu' } as never;
+    const train = runner.start('train', trainInput, () => undefined);
+    runner.start('import', importInput, () => undefined);
+    await new Promise((r) => setImmediate(r));
+    expect(asked).toEqual(['train']);
+    // The import started at once, without a port; the train once its port was there.
+    const [importChild, trainChild] = children;
+    expect(importChild!.received[0]).toMatchObject({ kind: 'import' });
+    expect(importChild!.transferred).toEqual([]);
+    expect(trainChild!.received).toEqual([{ type: 'run', kind: 'train', input: trainInput }]);
+    expect(trainChild!.transferred).toEqual([[ports[0]]]);
+    trainChild!.answer({ type: 'done', result: { epochs: 1 } });
+    await expect(train.result).resolves.toEqual({ epochs: 1 });
+
+    failFork = true;
+    const info = runner.start('backend-info', { preference: 'auto' }, () => undefined);
+    await expect(info.result).rejects.toThrow("the backend-info job's process could not start");
+    expect(ports[1]!.closed).toBe(true);
   });
 });

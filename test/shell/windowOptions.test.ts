@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { mainWindowOptions, THEME_BACKGROUNDS } from '../../src-main/electron/windowOptions.js';
+import {
+  computeWindowOptions,
+  mainWindowOptions,
+  THEME_BACKGROUNDS,
+} from '../../src-main/electron/windowOptions.js';
 
 describe('the main window options', () => {
   it('isolate and sandbox the renderer, without Node anywhere and with web security on', () => {
@@ -30,5 +34,16 @@ describe('the main window options', () => {
   it('paint the background of the system theme before the renderer does', () => {
     expect(mainWindowOptions('/p.cjs', true).backgroundColor).toBe(THEME_BACKGROUNDS.dark);
     expect(mainWindowOptions('/p.cjs', false).backgroundColor).toBe(THEME_BACKGROUNDS.light);
+  });
+});
+
+describe('the compute window options', () => {
+  it('never show it, keep it out of the taskbar, sandbox it like the main window and never throttle it', () => {
+    const options = computeWindowOptions('/app/out/preload/computePreload.cjs');
+    expect(options).toMatchObject({ show: false, skipTaskbar: true });
+    expect(options.webPreferences).toEqual({
+      ...mainWindowOptions('/app/out/preload/computePreload.cjs', false).webPreferences,
+      backgroundThrottling: false,
+    });
   });
 });
