@@ -10,7 +10,6 @@ import {
   serveTraining,
   type TrainRequest,
 } from '../../src-main/engine/host/index.js';
-import type { TrainJobResult } from '../../src-main/jobs/index.js';
 import { CancelledError } from '../../src-main/util/errors.js';
 import { defaultWorkerFile, ThreadRunner, type TrainingPortSource } from '../../src-main/worker/index.js';
 import { tempDir, writeSquares } from '../helpers/tinyData.js';
