@@ -5,13 +5,13 @@ import type { Reporter } from './reporter.js';
 export const BACKEND_OPTION = {
   backend: {
     type: 'string',
-    value: 'auto|tensorflow|wasm|cpu',
-    help: 'compute backend (auto: CUDA tfjs-node-gpu → tfjs-node → wasm → cpu)',
+    value: 'auto|tensorflow|webgpu|wasm|cpu',
+    help: 'compute backend (auto: CUDA tfjs-node-gpu → tfjs-node → WebGPU on a hardware GPU → wasm → cpu)',
     default: 'auto',
   },
 } as const satisfies OptionSpecs;
 
-export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKENDS = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 
 /** What a command gets when it runs. */
 export interface CommandContext {

@@ -53,7 +53,7 @@ export const trainOptionsSchema = z.object({
 export type TrainOptions = z.infer<typeof trainOptionsSchema>;
 
 export const backendInfoSchema = z.object({
-  /** 'tensorflow', 'wasm' or 'cpu'. */
+  /** 'tensorflow', 'webgpu', 'wasm' or 'cpu'. */
   backend: z.string(),
   device: z.enum(['gpu', 'cpu']),
   package: z.string(),
@@ -61,6 +61,8 @@ export const backendInfoSchema = z.object({
   reason: z.string(),
   attempts: z.array(z.object({ backend: z.string(), ok: z.boolean(), detail: z.string() })),
   threads: z.number().int().optional(),
+  /** The WebGPU adapter in words (webgpu only), e.g. "NVIDIA H100 80GB HBM3 (vulkan)". */
+  adapter: z.string().optional(),
 });
 export type BackendInfo = z.infer<typeof backendInfoSchema>;
 

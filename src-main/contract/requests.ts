@@ -63,7 +63,7 @@ export const trainInputSchema = z.object({
   seed: int(0, 2 ** 31 - 1).default(0),
   valFraction: z.number().min(0).max(0.5).default(0.1),
   klWarmupEpochs: z.number().min(0).max(10_000).default(0),
-  backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  backend: z.enum(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']).default('auto'),
 });
 export type TrainInput = z.input<typeof trainInputSchema>;
 
@@ -102,7 +102,7 @@ export const requests = {
   },
   'backend.info': {
     doc: 'Which backend training would use and why (loads it in the job worker).',
-    input: z.object({ preference: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto') }),
+    input: z.object({ preference: z.enum(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']).default('auto') }),
     result: returns<BackendInfo>(),
   },
   'project.create': {

@@ -70,20 +70,18 @@ export class Adam {
     });
   }
 
-  /** Moments by name (`<param>/m`, `<param>/v`) plus the step count (as a 1-element array). */
-  getState(): NamedArray[] {
-    const out: NamedArray[] = [{ name: ADAM_STEP_NAME, shape: [], values: Float32Array.of(this.step) }];
+  /**
+   * Moments by name (`<param>/m`, `<param>/v`) plus the step count (as a 1-element array). The reads are
+   * asynchronous, which every backend supports (WebGPU has no synchronous download); the values are copies taken
+   * when called.
+   */
+  async getState(): Promise<NamedArray[]> {
+    const step = this.step;
+    const [ms, vs] = await Promise.all([readAll(this.m), readAll(this.v)]);
+    const out: NamedArray[] = [{ name: ADAM_STEP_NAME, shape: [], values: Float32Array.of(step) }];
     this.names.forEach((name, i) => {
-      out.push({
-        name: `${name}/m`,
-        shape: [...this.m[i]!.shape],
-        values: (this.m[i]!.dataSync() as Float32Array).slice(),
-      });
-      out.push({
-        name: `${name}/v`,
-        shape: [...this.v[i]!.shape],
-        values: (this.v[i]!.dataSync() as Float32Array).slice(),
-      });
+      out.push({ name: `${name}/m`, shape: [...this.m[i]!.shape], values: ms[i]! });
+      out.push({ name: `${name}/v`, shape: [...this.v[i]!.shape], values: vs[i]! });
     });
     return out;
   }
@@ -127,9 +125,20 @@ export class Adam {
   }
 }
 
+/** Copies of the values of `variables`; a copy because cpu's `data()` hands out its backing store. */
+async function readAll(variables: tf.Variable[]): Promise<Float32Array[]> {
+  const values = await Promise.all(variables.map((v) => v.data() as Promise<Float32Array>));
+  return values.map((v) => v.slice());
+}
+
 /** Global L2 norm of a list of gradients, √Σ‖g‖², as a scalar tensor. */
 export function globalNorm(grads: tf.Tensor[]): tf.Scalar {
-  return tf.tidy(() => tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g))))) as tf.Scalar);
+  return tf.tidy(() => {
+    // Chained adds rather than tf.addN: tfjs-backend-webgpu 4.22's AddN binds one storage buffer per input and
+    // fails validation past maxStorageBuffersPerShaderStage (8 by default), i.e. for more than 7 tensors.
+    const squares = grads.map((g) => tf.sum(tf.square(g)));
+    return tf.sqrt(squares.reduce((total, s) => tf.add(total, s))) as tf.Scalar;
+  });
 }
 
 /**

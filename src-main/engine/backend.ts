@@ -11,6 +11,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { UserError } from '../util/errors.js';
 import { registerWasmKernels } from './kernels/index.js';
+import { activateDawnWebGpu, findDawnAdapter } from './webgpu/dawn.js';
 import {
   checkConv2d,
   installThreadedWasm,
@@ -20,9 +21,10 @@ import {
 
 /**
  * Which backend to use. 'auto' tries, in order, `@tensorflow/tfjs-node-gpu` (CUDA), `@tensorflow/tfjs-node`,
- * `wasm`, `cpu`; 'tensorflow' accepts only the two native packages; 'wasm' and 'cpu' only themselves.
+ * `webgpu` (only on a hardware adapter), `wasm`, `cpu`; 'tensorflow' accepts only the two native packages;
+ * 'webgpu' only Dawn's WebGPU (any adapter, software ones included); 'wasm' and 'cpu' only themselves.
  */
-export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendPreference = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 
 /** One backend that was tried: `backend` is a package name for the native ones, else the tfjs backend name. */
 export interface BackendAttempt {
@@ -34,7 +36,7 @@ export interface BackendAttempt {
 
 /** The backend in use after {@link resolveBackend}, with the trail that led to it. */
 export interface BackendChoice {
-  /** `tf.getBackend()`: 'tensorflow', 'wasm' or 'cpu'. */
+  /** `tf.getBackend()`: 'tensorflow', 'webgpu', 'wasm' or 'cpu'. */
   backend: string;
   /** Where the arithmetic runs. */
   device: 'gpu' | 'cpu';
@@ -46,6 +48,8 @@ export interface BackendChoice {
   attempts: BackendAttempt[];
   /** Threads XNNPACK really runs (wasm only): its own count, read back after it started. */
   threads?: number;
+  /** The WebGPU adapter (webgpu only), e.g. "NVIDIA H100 80GB HBM3 (vulkan)". */
+  adapter?: string;
 }
 
 /** Options of {@link resolveBackend}. */
@@ -67,7 +71,7 @@ export const BACKEND_ENV_VAR = 'VAE_STUDIO_BACKEND';
  */
 export const WASM_THREADS_ENV_VAR = 'VAE_STUDIO_WASM_THREADS';
 
-const PREFERENCES: readonly BackendPreference[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+const PREFERENCES: readonly BackendPreference[] = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
 
 const CUDA_NEEDS = 'CUDA 11.2 + cuDNN 8.1';
 
@@ -110,9 +114,11 @@ let queue: Promise<unknown> = Promise.resolve();
  * preference and only re-activated (`tf.setBackend`) if something switched backends since.
  *
  * When `preference` is 'auto' (the default) and `VAE_STUDIO_BACKEND` is set, the variable's value is used
- * instead. When wasm is chosen, the kernels it lacks for training are registered first. Under Node, wasm runs
- * its threaded SIMD build on the machine's cores ({@link ResolveOptions.wasmThreads}, `VAE_STUDIO_WASM_THREADS`);
- * if that build fails to start, the single-threaded SIMD build is used and the reason says why.
+ * instead. 'webgpu' runs on Dawn (the `webgpu` package) and names its adapter in {@link BackendChoice.adapter};
+ * 'auto' takes it only on a hardware adapter. When wasm is chosen, the kernels it lacks for training are
+ * registered first. Under Node, wasm runs its threaded SIMD build on the machine's cores
+ * ({@link ResolveOptions.wasmThreads}, `VAE_STUDIO_WASM_THREADS`); if that build fails to start, the
+ * single-threaded SIMD build is used and the reason says why.
  *
  * @throws UserError 'BACKEND_UNAVAILABLE' when no backend allowed by the preference works (the message lists every
  *   attempt and why it failed); UserError 'BACKEND_INVALID' when `VAE_STUDIO_BACKEND` holds an unknown value or
@@ -209,6 +215,9 @@ async function resolveUncached(preference: BackendPreference, plan?: ThreadPlan)
   const steps: { label: string; attempt: () => Promise<TryResult> }[] = [];
   if (preference === 'auto' || preference === 'tensorflow') {
     for (const pkg of NATIVE_PACKAGES) steps.push({ label: pkg.name, attempt: () => tryNative(pkg) });
+  }
+  if (preference === 'auto' || preference === 'webgpu') {
+    steps.push({ label: 'webgpu', attempt: () => tryWebGpu(preference === 'auto') });
   }
   if (preference === 'auto' || preference === 'wasm') {
     steps.push({ label: 'wasm', attempt: () => tryWasm(plan ?? planWasmThreads(undefined)) });
@@ -348,6 +357,38 @@ export function describeNativeLoadError(name: string, err: unknown): string {
   const missing = /Cannot find module '([^']+)'/.exec(message);
   if (missing !== null) return `installed but its dependency ${missing[1]} is missing: reinstall ${name}`;
   return `installed but failed to load: ${firstLine(err)}`;
+}
+
+/**
+ * Dawn's WebGPU. With `hardwareOnly` ('auto') a software adapter is skipped: SwiftShader runs the shaders on the
+ * CPU, slower than wasm on the same cores.
+ */
+async function tryWebGpu(hardwareOnly: boolean): Promise<TryResult> {
+  const probe = await findDawnAdapter({ isolated: hardwareOnly });
+  if (!probe.ok) return { ok: false, detail: probe.detail };
+  const { name, hardware } = probe.adapter;
+  if (hardwareOnly && !hardware) {
+    return {
+      ok: false,
+      detail: `skipped ${name}: a software adapter, slower than wasm on the same cores (choose webgpu to use it anyway)`,
+    };
+  }
+  const wrong = await activateDawnWebGpu();
+  if (wrong !== undefined) return { ok: false, detail: `${name}: ${wrong}` };
+  const detail = hardware
+    ? `Dawn WebGPU on ${name}`
+    : `Dawn WebGPU on ${name}: a software adapter, slower than wasm on the same cores`;
+  return {
+    ok: true,
+    detail,
+    found: {
+      backend: tf.getBackend(),
+      device: hardware ? 'gpu' : 'cpu',
+      package: '@tensorflow/tfjs-backend-webgpu',
+      reason: `webgpu: ${detail}`,
+      adapter: name,
+    },
+  };
 }
 
 async function tryWasm(plan: ThreadPlan): Promise<TryResult> {

@@ -117,9 +117,15 @@ export function lossTerms(
 
 /**
  * Mean −ELBO (β = 1, no free bits) over all images of `images`, one reparameterised sample each. Batch b uses
- * ε seeded by hashSeed(seed, b), so the figure is reproducible and comparable between epochs.
+ * ε seeded by hashSeed(seed, b), so the figure is reproducible and comparable between epochs. Reads each batch's
+ * sums asynchronously, which every backend supports.
  */
-export function meanNegElbo(model: VaeModel, images: ImageBatch, batchSize: number, seed: number): LossTerms {
+export async function meanNegElbo(
+  model: VaeModel,
+  images: ImageBatch,
+  batchSize: number,
+  seed: number,
+): Promise<LossTerms> {
   if (images.count === 0) return lossTerms(0, 0, images.size, images.channels);
   let recSum = 0;
   let klSum = 0;
@@ -130,8 +136,13 @@ export function meanNegElbo(model: VaeModel, images: ImageBatch, batchSize: numb
       const t = negElboTerms(model, x, noise(n, model.config.latentDim, hashSeed(seed, b)), 1, 0);
       return tf.stack([tf.mul(t.reconstruction, n), tf.mul(t.kl, n)]);
     });
-    const [rec, kl] = pair.dataSync();
-    pair.dispose();
+    let rec: number | undefined;
+    let kl: number | undefined;
+    try {
+      [rec, kl] = await pair.data();
+    } finally {
+      pair.dispose();
+    }
     recSum += rec!;
     klSum += kl!;
   }

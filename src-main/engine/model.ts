@@ -130,8 +130,15 @@ export class VaeModel {
     });
   }
 
-  /** Copies of all weights by name, in parameter order (what a checkpoint stores). */
+  /**
+   * Copies of all weights by name, in parameter order (what a checkpoint stores), read synchronously: cpu, wasm
+   * and tensorflow only. Prefer {@link readWeights}, which every backend supports.
+   * @throws Error on the webgpu backend, which cannot download synchronously.
+   */
   getWeights(): NamedArray[] {
+    if (tf.getBackend() === 'webgpu') {
+      throw new Error('getWeights reads synchronously, which the webgpu backend cannot; use readWeights');
+    }
     return this.variables.map((v, i) => ({
       name: this.paramNames[i]!,
       shape: [...v.shape],

@@ -62,14 +62,14 @@ export function pickImages(images: ImageBatch, indices: ArrayLike<number>): Imag
 }
 
 /**
- * Decoder logits → uint8 pixels, round(255 · sigmoid(logits)), in the tensor's NHWC order. Synchronous because
- * the sampler API is; the cpu and wasm backends read without a GPU round trip.
+ * Decoder logits → uint8 pixels, round(255 · sigmoid(logits)), in the tensor's NHWC order. Reads
+ * asynchronously, which every backend supports (WebGPU has no synchronous download).
  */
-export function logitsToBytesSync(logits: tf.Tensor): Uint8Array {
+export async function logitsToBytes(logits: tf.Tensor): Promise<Uint8Array> {
   const scaled = tf.tidy(() => tf.round(tf.mul(tf.sigmoid(logits), 255)));
   try {
     // Values are whole numbers 0..255 already, so the float → uint8 conversion is exact.
-    return Uint8Array.from(scaled.dataSync());
+    return Uint8Array.from(await scaled.data());
   } finally {
     scaled.dispose();
   }

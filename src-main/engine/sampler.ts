@@ -1,12 +1,13 @@
 /**
  * Using a trained model: sampling z, decoding to uint8 images, encoding, reconstruction, latent interpolation,
  * held-out −ELBO and contact-sheet tiling. Latent vectors come from the JS PRNG, so image i of a seed is the
- * same on every backend and does not depend on how many images are generated around it.
+ * same on every backend and does not depend on how many images are generated around it. Results are read back
+ * asynchronously, the one way every backend (WebGPU included) supports.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { meanNegElbo } from './loss.js';
 import type { VaeModel } from './model.js';
-import { imageBytes, logitsToBytesSync, sliceToTensor } from './pixels.js';
+import { imageBytes, logitsToBytes, sliceToTensor } from './pixels.js';
 import { hashSeed, normals } from './rng.js';
 import type { ImageBatch, LossTerms, PreviewImage } from './types.js';
 
@@ -43,7 +44,11 @@ function checkLatents(model: VaeModel, z: Float32Array[]): void {
 }
 
 /** Decodes latent vectors to uint8 images, pixel = round(255·sigmoid(logits)), `batchSize` at a time. */
-export function decodeLatents(model: VaeModel, z: Float32Array[], batchSize: number): ImageBatch {
+export async function decodeLatents(
+  model: VaeModel,
+  z: Float32Array[],
+  batchSize: number,
+): Promise<ImageBatch> {
   checkLatents(model, z);
   const { imageSize: size, channels, latentDim: L } = model.config;
   const per = imageBytes(size, channels);
@@ -54,18 +59,21 @@ export function decodeLatents(model: VaeModel, z: Float32Array[], batchSize: num
     const flat = new Float32Array(chunk.length * L);
     chunk.forEach((v, i) => flat.set(v, i * L));
     const logits = tf.tidy(() => model.decodeLogits(tf.tensor2d(flat, [chunk.length, L])));
-    pixels.set(logitsToBytesSync(logits), start * per);
-    logits.dispose();
+    try {
+      pixels.set(await logitsToBytes(logits), start * per);
+    } finally {
+      logits.dispose();
+    }
   }
   return { pixels, count: z.length, size, channels };
 }
 
 /** q(z|x) of each image: μ and σ = exp(0.5·log σ²), one Float32Array of length L per image. */
-export function encodeImages(
+export async function encodeImages(
   model: VaeModel,
   images: ImageBatch,
   batchSize: number,
-): { mu: Float32Array[]; sigma: Float32Array[] } {
+): Promise<{ mu: Float32Array[]; sigma: Float32Array[] }> {
   checkImages(model, images);
   const L = model.config.latentDim;
   const mu: Float32Array[] = [];
@@ -76,14 +84,16 @@ export function encodeImages(
       const e = model.encode(sliceToTensor(images, start, step));
       return { m: e.mu, s: tf.exp(tf.mul(e.logVar, 0.5)) };
     });
-    const mv = q.m.dataSync();
-    const sv = q.s.dataSync();
-    const n = q.m.shape[0];
-    for (let i = 0; i < n; i++) {
-      mu.push(Float32Array.from(mv.subarray(i * L, (i + 1) * L)));
-      sigma.push(Float32Array.from(sv.subarray(i * L, (i + 1) * L)));
+    try {
+      const [mv, sv] = await Promise.all([q.m.data(), q.s.data()]);
+      const n = q.m.shape[0];
+      for (let i = 0; i < n; i++) {
+        mu.push(Float32Array.from(mv.subarray(i * L, (i + 1) * L)));
+        sigma.push(Float32Array.from(sv.subarray(i * L, (i + 1) * L)));
+      }
+    } finally {
+      tf.dispose([q.m, q.s]);
     }
-    tf.dispose([q.m, q.s]);
   }
   return { mu, sigma };
 }
@@ -98,15 +108,22 @@ function checkImages(model: VaeModel, images: ImageBatch): void {
 }
 
 /** Reconstructions: each image encoded to μ and decoded (no sampling), as uint8 images. */
-export function reconstructImages(model: VaeModel, images: ImageBatch, batchSize: number): ImageBatch {
+export async function reconstructImages(
+  model: VaeModel,
+  images: ImageBatch,
+  batchSize: number,
+): Promise<ImageBatch> {
   checkImages(model, images);
   const per = imageBytes(images.size, images.channels);
   const pixels = new Uint8Array(images.count * per);
   const step = Math.max(1, Math.floor(batchSize));
   for (let start = 0; start < images.count; start += step) {
     const logits = tf.tidy(() => model.decodeLogits(model.encode(sliceToTensor(images, start, step)).mu));
-    pixels.set(logitsToBytesSync(logits), start * per);
-    logits.dispose();
+    try {
+      pixels.set(await logitsToBytes(logits), start * per);
+    } finally {
+      logits.dispose();
+    }
   }
   return { pixels, count: images.count, size: images.size, channels: images.channels };
 }
@@ -149,12 +166,12 @@ export function interpolateLatents(
 }
 
 /** Held-out −ELBO (β = 1, one seeded sample per image), nats per image and bits/dim. */
-export function evaluateNegElbo(
+export async function evaluateNegElbo(
   model: VaeModel,
   images: ImageBatch,
   batchSize: number,
   seed: number,
-): LossTerms {
+): Promise<LossTerms> {
   checkImages(model, images);
   return meanNegElbo(model, images, Math.max(1, Math.floor(batchSize)), seed);
 }

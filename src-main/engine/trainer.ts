@@ -204,7 +204,7 @@ export class Trainer {
     const runStart = performance.now();
     let runSteps = 0;
     // Weights of the last completed epoch (as onEpoch saw them): restored if an epoch is cancelled or diverges.
-    let lastGood: NamedArray[] = model.getWeights();
+    let lastGood: NamedArray[] = await model.readWeights();
     try {
       for (let epoch = this.state.epoch; epoch < options.epochs; epoch++) {
         const epochStart = performance.now();
@@ -272,11 +272,16 @@ export class Trainer {
           }
         }
         const val = this.valImages
-          ? meanNegElbo(model, this.valImages, options.batchSize, hashSeed(options.seed, SeedTag.validation))
+          ? await meanNegElbo(
+              model,
+              this.valImages,
+              options.batchSize,
+              hashSeed(options.seed, SeedTag.validation),
+            )
           : null;
         if (val && !Number.isFinite(val.negElbo))
           throw this.diverged(`validation loss became ${val.negElbo} at epoch ${epoch + 1}`);
-        const preview = this.preview();
+        const preview = await this.preview();
         const seconds = (performance.now() - epochStart) / 1000;
         const metrics: EpochMetrics = {
           epoch: epoch + 1,
@@ -291,9 +296,9 @@ export class Trainer {
           epoch: epoch + 1,
           globalStep,
           history: [...this.state.history, metrics],
-          optimizer: adam.getState(),
+          optimizer: await adam.getState(),
         };
-        lastGood = model.getWeights();
+        lastGood = await model.readWeights();
         await hooks.onEpoch?.(metrics, preview, this.getState());
       }
       return { history: [...this.state.history], state: this.getState(), cancelled: false };
@@ -319,10 +324,10 @@ export class Trainer {
   }
 
   /** Fixed-z sample grid and originals-over-reconstructions of the fixed preview images. */
-  private preview(): EpochPreview {
-    const samples = tileImages(decodeLatents(this.model, this.previewZ, PREVIEW_SAMPLES), 8);
+  private async preview(): Promise<EpochPreview> {
+    const samples = tileImages(await decodeLatents(this.model, this.previewZ, PREVIEW_SAMPLES), 8);
     const originals = this.previewOriginals;
-    const recon = reconstructImages(this.model, originals, originals.count);
+    const recon = await reconstructImages(this.model, originals, originals.count);
     const both = new Uint8Array(originals.pixels.length * 2);
     both.set(originals.pixels, 0);
     both.set(recon.pixels, originals.pixels.length);

@@ -56,7 +56,7 @@ export async function runEvaluation(input: EvalJobInput, ctx: JobContext = {}): 
         return {
           source: 'folder',
           images: images.count,
-          loss: evaluateNegElbo(model, images, batchSize, seed),
+          loss: await evaluateNegElbo(model, images, batchSize, seed),
           epoch: checkpoint.meta.epoch,
           skipped: report.skipped,
         };
@@ -72,7 +72,7 @@ export async function runEvaluation(input: EvalJobInput, ctx: JobContext = {}): 
     return {
       source,
       images: subset.count,
-      loss: evaluateNegElbo(model, subset, batchSize, seed),
+      loss: await evaluateNegElbo(model, subset, batchSize, seed),
       epoch: checkpoint.meta.epoch,
       skipped: [],
     };

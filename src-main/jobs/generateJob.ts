@@ -85,7 +85,7 @@ export async function runGeneration(
       throwIfCancelled(ctx.signal);
       const n = Math.min(batchSize, count - done);
       const z = sampleLatents(n, model.config.latentDim, seed, temperature, start + done);
-      const batch = decodeLatents(model, z, n);
+      const batch = await decodeLatents(model, z, n);
       const pixelsPerImage = batch.size * batch.size * batch.channels;
       for (let i = 0; i < n; i++) {
         const index = start + done + i;

@@ -57,9 +57,9 @@ export async function decodeLatentPath(input: LatentPathInput): Promise<LatentPa
       [input.a, input.b].map((source) => readEnd(source, model.config, datasetDir, manifest)),
     );
     const ends: ImageBatch = { pixels: concat(a!, b!), count: 2, size, channels };
-    const { mu } = encodeImages(model, ends, 2);
+    const { mu } = await encodeImages(model, ends, 2);
     const path = interpolateLatents(mu[0]!, mu[1]!, steps, mode);
-    return { frames: decodeLatents(model, path, 32), zA: mu[0]!, zB: mu[1]! };
+    return { frames: await decodeLatents(model, path, 32), zA: mu[0]!, zB: mu[1]! };
   } finally {
     model.dispose();
   }

@@ -32,7 +32,7 @@ describe('Adam', () => {
     adam.dispose();
   });
 
-  it('exports and imports its state by name so a resumed optimiser continues identically', () => {
+  it('exports and imports its state by name so a resumed optimiser continues identically', async () => {
     const make = (): [tf.Variable, Adam] => {
       const v = tf.variable(
         tf.tensor2d([
@@ -50,7 +50,7 @@ describe('Adam', () => {
         [2, 0.5],
       ]),
     ]);
-    const state = adamA.getState();
+    const state = await adamA.getState();
     expect(state.map((s) => s.name)).toEqual([ADAM_STEP_NAME, 'w/m', 'w/v']);
     b.assign(a);
     adamB.setState(state);

@@ -8,6 +8,7 @@ import {
   resolveBackend,
   WASM_THREADS_ENV_VAR,
 } from '../../src-main/engine/backend.js';
+import { findDawnAdapter } from '../../src-main/engine/webgpu/dawn.js';
 import { UserError } from '../../src-main/util/errors.js';
 
 const requireHere = createRequire(import.meta.url);
@@ -24,6 +25,9 @@ function installed(name: string): boolean {
 // The build machines cannot install the native packages (their install downloads libtensorflow); a developer
 // machine may have them, and then 'auto' rightly picks them.
 const nativeInstalled = installed('@tensorflow/tfjs-node-gpu') || installed('@tensorflow/tfjs-node');
+// Likewise a machine whose GPU Dawn can drive: 'auto' then picks webgpu.
+const probe = await findDawnAdapter({ isolated: true });
+const gpuInstalled = nativeInstalled || (probe.ok && probe.adapter.hardware);
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
   try {
@@ -58,11 +62,12 @@ describe('resolveBackend', () => {
     }
     const err = await rejection(resolveBackend('wasm', { wasmThreads: 0 }));
     expect((err as UserError).code).toBe('BACKEND_INVALID');
-    expect(tf.findBackend('wasm')).toBeNull();
+    // Not tf.findBackend('wasm'): that starts the package's single-threaded build, which 'auto' would then find.
+    expect(tf.engine().registry.wasm).toBeUndefined();
   });
 
-  it.skipIf(nativeInstalled)(
-    "'auto' picks wasm here and says why the native packages were skipped",
+  it.skipIf(gpuInstalled)(
+    "'auto' picks wasm here and says why the native packages and webgpu were skipped",
     async () => {
       const choice = await resolveBackend('auto');
       expect(choice.backend).toBe('wasm');
@@ -73,6 +78,7 @@ describe('resolveBackend', () => {
       expect(choice.attempts.map((a) => [a.backend, a.ok])).toEqual([
         ['@tensorflow/tfjs-node-gpu', false],
         ['@tensorflow/tfjs-node', false],
+        ['webgpu', false],
         ['wasm', true],
       ]);
       const [gpu, node] = choice.attempts;
@@ -99,7 +105,7 @@ describe('resolveBackend', () => {
     },
   );
 
-  it.skipIf(nativeInstalled)("'wasm' after 'auto' describes the backend 'auto' started", async () => {
+  it.skipIf(gpuInstalled)("'wasm' after 'auto' describes the backend 'auto' started", async () => {
     const auto = await resolveBackend('auto');
     const wasm = await resolveBackend('wasm');
     expect(wasm.threads).toBe(auto.threads);
@@ -156,7 +162,7 @@ describe('resolveBackend', () => {
     const err = await rejection(resolveBackend('auto'));
     expect(err).toBeInstanceOf(UserError);
     expect((err as UserError).code).toBe('BACKEND_INVALID');
-    expect((err as UserError).message).toContain('auto, tensorflow, wasm, cpu');
+    expect((err as UserError).message).toContain('auto, tensorflow, webgpu, wasm, cpu');
   });
 });
 

@@ -57,11 +57,8 @@ async function train(run: Run): Promise<Figures> {
   const model = VaeModel.create(defaultConfig(run.size, run.channels), 3);
   try {
     await benchmarkTraining(model, { batchSize: run.batchSize, steps: run.steps, warmup: 0, seed: 11 });
-    const loss = meanNegElbo(
-      model,
-      evalImages(run.size, run.channels, run.batchSize),
-      run.batchSize,
-      5,
+    const loss = (
+      await meanNegElbo(model, evalImages(run.size, run.channels, run.batchSize), run.batchSize, 5)
     ).negElbo;
     return { loss, weights: model.getWeights().map((w) => w.values) };
   } finally {

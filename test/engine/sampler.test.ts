@@ -52,11 +52,11 @@ describe('sampling', () => {
     hot.forEach((z, i) => z.forEach((v, d) => expect(v).toBeCloseTo(0.5 * all[i]![d]!, 6)));
   });
 
-  it('decodes the same z to the same uint8 images, batch size irrelevant', () => {
+  it('decodes the same z to the same uint8 images, batch size irrelevant', async () => {
     const model = VaeModel.create(config, 1);
     const z = sampleLatents(5, 4, 7, 1);
-    const a = decodeLatents(model, z, 2);
-    const b = decodeLatents(model, z, 5);
+    const a = await decodeLatents(model, z, 2);
+    const b = await decodeLatents(model, z, 5);
     expect(a).toMatchObject({ count: 5, size: 16, channels: 3 });
     expect(a.pixels).toHaveLength(5 * 16 * 16 * 3);
     expect(a.pixels).toEqual(b.pixels);
@@ -66,7 +66,7 @@ describe('sampling', () => {
     model.dispose();
   });
 
-  it('encodes, reconstructs and evaluates without leaking tensors', () => {
+  it('encodes, reconstructs and evaluates without leaking tensors', async () => {
     const model = VaeModel.create(config, 1);
     const images: ImageBatch = {
       pixels: Uint8Array.from({ length: 3 * 768 }, (_, i) => (i * 37) % 256),
@@ -75,14 +75,14 @@ describe('sampling', () => {
       channels: 3,
     };
     const before = tf.memory().numTensors;
-    const { mu, sigma } = encodeImages(model, images, 2);
+    const { mu, sigma } = await encodeImages(model, images, 2);
     expect(mu).toHaveLength(3);
     expect(mu[0]).toHaveLength(4);
     sigma.forEach((s) => s.forEach((v) => expect(v).toBeGreaterThan(0)));
-    const rec = reconstructImages(model, images, 2);
-    expect(rec.pixels).toEqual(decodeLatents(model, mu, 3).pixels); // reconstruction decodes μ
-    const e1 = evaluateNegElbo(model, images, 2, 5);
-    expect(evaluateNegElbo(model, images, 2, 5)).toEqual(e1);
+    const rec = await reconstructImages(model, images, 2);
+    expect(rec.pixels).toEqual((await decodeLatents(model, mu, 3)).pixels); // reconstruction decodes μ
+    const e1 = await evaluateNegElbo(model, images, 2, 5);
+    expect(await evaluateNegElbo(model, images, 2, 5)).toEqual(e1);
     expect(e1.negElbo).toBeCloseTo(e1.reconstruction + e1.kl, 6);
     expect(e1.bitsPerDim).toBeCloseTo(e1.negElbo / (768 * Math.LN2), 9);
     expect(tf.memory().numTensors).toBe(before);

@@ -234,12 +234,12 @@ describe('generation, interpolation and evaluation from a checkpoint', () => {
         [fileB, result.frames[4]!],
       ] as const) {
         const pixels = await decodeImageFile(file, decodeOpts);
-        const recon = reconstructImages(model, { pixels, count: 1, size: 16, channels: 1 }, 1);
+        const recon = await reconstructImages(model, { pixels, count: 1, size: 16, channels: 1 }, 1);
         const written = new Uint8Array(await sharp(frame).extractChannel(0).raw().toBuffer());
         const maxDiff = written.reduce((m, v, i) => Math.max(m, Math.abs(v - recon.pixels[i]!)), 0);
         expect(maxDiff).toBeLessThanOrEqual(1);
       }
-      const { mu } = encodeImages(
+      const { mu } = await encodeImages(
         model,
         { pixels: await decodeImageFile(fileA, decodeOpts), count: 1, size: 16, channels: 1 },
         1,

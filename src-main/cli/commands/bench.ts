@@ -126,8 +126,10 @@ export const benchCommand: Command = {
       warmup: options.number('warmup', { integer: true, min: 0 }) ?? 3,
       backend,
     });
+    const { backend: used, device, adapter, threads } = result.backend;
+    const where = `${device}${adapter ? `, ${adapter}` : ''}${threads ? `, ${threads} threads` : ''}`;
     reporter.result('bench', result, [
-      `${result.arch} batch ${result.batchSize} on ${result.backend.backend} (${result.backend.device}${result.backend.threads ? `, ${result.backend.threads} threads` : ''}): ${fixed(result.imagesPerSec, 1)} training images/s (${fixed(result.msPerStep, 0)} ms/step, ${result.parameters} parameters)`,
+      `${result.arch} batch ${result.batchSize} on ${used} (${where}): ${fixed(result.imagesPerSec, 1)} training images/s (${fixed(result.msPerStep, 0)} ms/step, ${result.parameters} parameters)`,
     ]);
   },
 };

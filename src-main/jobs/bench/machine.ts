@@ -19,6 +19,8 @@ export interface MachineFacts {
   device: string;
   /** XNNPACK threads (wasm only). */
   threads: number | null;
+  /** The WebGPU adapter in words (webgpu only). */
+  adapter?: string;
   /** Why this backend, in the engine's words. */
   backendReason: string;
 }
@@ -39,6 +41,7 @@ export function describeMachine(backend: BackendChoice, now = new Date()): Machi
     backend: backend.backend,
     device: backend.device,
     threads: backend.threads ?? null,
+    ...(backend.adapter !== undefined ? { adapter: backend.adapter } : {}),
     backendReason: backend.reason,
   };
 }

@@ -31,10 +31,11 @@ function shortDate(iso: string): string {
 
 function machineLines(m: MachineFacts): string[] {
   const threads = m.threads === null ? '' : `, ${m.threads} thread${m.threads === 1 ? '' : 's'}`;
+  const adapter = m.adapter === undefined ? '' : `, ${m.adapter}`;
   return [
     `- machine: ${m.cores} cores, ${m.cpuModel}, ${m.platform} ${m.arch}, ${m.memoryGiB} GiB, ` +
       `load ${m.loadAverage.map((l) => l.toFixed(2)).join(' ')} at the start`,
-    `- Node ${m.node}; backend ${m.backend} (${m.device}${threads}): ${m.backendReason}`,
+    `- Node ${m.node}; backend ${m.backend} (${m.device}${adapter}${threads}): ${m.backendReason}`,
   ];
 }
 

@@ -223,7 +223,7 @@ async function saveFreshModel(projectDir: string, backend: string, count: number
       config,
       trainOptions: { ...DEFAULT_TRAIN_OPTIONS },
       state: { epoch: 0, globalStep: 0, history: [], optimizer: [] },
-      weights: model.getWeights(),
+      weights: await model.readWeights(),
       backend,
       dataset: { count, ...SUITE_IMAGE },
     });

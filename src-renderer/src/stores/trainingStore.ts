@@ -15,7 +15,7 @@ import type { ImageSize } from './datasetStore';
 import { createRequester } from './request';
 import { createJobTracker, type JobDone, type JobFailed, type JobStarted } from './jobs';
 
-export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendPreference = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 export type Likelihood = 'bernoulli' | 'gaussian';
 
 /** The Train view's fields; number inputs are '' while empty. */
