@@ -9,6 +9,7 @@ import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 import type { MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
 import type { BackendAttemptReport, BackendReport } from '../../src-main/engine/host/index.js';
+import { registerWebGpuKernelFixes } from '../../src-main/engine/webgpu/kernels.js';
 import { UserError } from '../../src-main/util/errors.js';
 
 /** What the page can be asked for: 'auto' (the order above) or one backend only. */
@@ -148,6 +149,8 @@ async function tryWebGpu(): Promise<TryResult> {
   const fallback = withInfo.info?.isFallbackAdapter ?? adapter.isFallbackAdapter;
   const name = adapterName(info, fallback);
   const hardware = !fallback && !SOFTWARE_GPU.test(name);
+  // tfjs-backend-webgpu 4.22 gets transposed products wrong on its split-K path (std28/std64 gradients).
+  registerWebGpuKernelFixes();
   if (!(await tf.setBackend('webgpu'))) return { ok: false, detail: `${name}: the backend failed to start` };
   const wrong = await checkArithmetic();
   if (wrong !== undefined) return { ok: false, detail: `${name}: ${wrong}` };
