@@ -39,7 +39,7 @@ describe('vae-studio command line', () => {
     expect(code).toBe(0);
     expect(stdout).toContain('--latent <n>');
     expect(stdout).toContain('--beta <x>');
-    expect(stdout).toMatch(/--backend <auto\|tensorflow\|wasm\|cpu>.*default auto/);
+    expect(stdout).toMatch(/--backend <auto\|tensorflow\|webgpu\|wasm\|cpu>.*default auto/);
   });
 
   it('exits 2 with a message naming the option on a usage error', async () => {
