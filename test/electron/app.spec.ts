@@ -32,6 +32,15 @@ const skipReason = 'missing' in electron ? `${electron.missing}. To run these te
 if (skipReason && process.env.TEST_WORKER_INDEX === undefined)
   console.log(`[electron] skipped: ${skipReason}`);
 
+/** The app's windows other than the hidden compute window (which opens when a job needs it). */
+function appWindowCount(app: ElectronApplication): Promise<number> {
+  return app.evaluate(
+    ({ BrowserWindow }) =>
+      BrowserWindow.getAllWindows().filter((w) => !w.webContents.getURL().startsWith('vae://compute/'))
+        .length,
+  );
+}
+
 test.describe('the desktop app', () => {
   test.skip(skipReason !== '', skipReason);
   test.describe.configure({ mode: 'serial' });
@@ -151,7 +160,7 @@ test.describe('the desktop app', () => {
     });
     await page.waitForTimeout(500);
     expect(page.url()).toBe('vae://app/index.html');
-    expect(await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().length)).toBe(1);
+    expect(await appWindowCount(app)).toBe(1);
   });
 
   test('a second launch exits and leaves the first window as the only one', async () => {
@@ -161,6 +170,19 @@ test.describe('the desktop app', () => {
     const second = spawn(electron.executable, args, { env, stdio: 'ignore' });
     const code = await new Promise<number | null>((resolve) => second.once('exit', resolve));
     expect(code).toBe(0);
-    expect(await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().length)).toBe(1);
+    expect(await appWindowCount(app)).toBe(1);
+  });
+
+  test('answers backend.info for WebGPU from the hidden compute window, which never shows', async () => {
+    const info = await page.evaluate(() =>
+      ((globalThis as RendererGlobals).vaeApi as VaeApi).backend.info({ preference: 'webgpu' }),
+    );
+    const windows = await app.evaluate(({ BrowserWindow }) =>
+      BrowserWindow.getAllWindows().map((w) => ({ url: w.webContents.getURL(), visible: w.isVisible() })),
+    );
+    expect(windows).toContainEqual({ url: 'vae://compute/compute.html', visible: false });
+    // With a GPU (or Chromium's software adapter) the page answers; without any, the failure names WebGPU.
+    if (info.ok) expect(info.value).toMatchObject({ host: 'renderer', backend: 'webgpu' });
+    else expect(info.message).toMatch(/webgpu/i);
   });
 });

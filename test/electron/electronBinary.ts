@@ -39,6 +39,8 @@ export const builtApp = {
   required: [
     'out/main/electron/main.js',
     'out/preload/preload.cjs',
+    'out/preload/computePreload.cjs',
+    'out/compute/compute.html',
     'out/renderer/index.html',
     'out/main/worker/jobWorker.js',
   ],
