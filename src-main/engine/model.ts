@@ -87,15 +87,24 @@ export class VaeModel {
     return tf.tidy(() => {
       let h: tf.Tensor4D = x;
       this.plan.encoder.forEach((_, i) => {
-        const conv = tf.conv2d(h, this.v(`encoder/conv${i}/kernel`) as tf.Tensor4D, STRIDE, CONV_PAD);
-        h = tf.relu(tf.add(conv, this.v(`encoder/conv${i}/bias`))) as tf.Tensor4D;
+        // Bias fused into the conv (one kernel, XNNPACK on wasm). ReLU stays apart: tfjs fuses an activation only
+        // outside a gradient tape, and training needs the tape.
+        const conv = tf.fused.conv2d({
+          x: h,
+          filter: this.v(`encoder/conv${i}/kernel`) as tf.Tensor4D,
+          strides: STRIDE,
+          pad: CONV_PAD,
+          bias: this.v(`encoder/conv${i}/bias`),
+        });
+        h = tf.relu(conv);
       });
       const n = h.shape[0];
       const flat = tf.reshape(h, [n, this.plan.flatSize]);
-      const out = tf.add<tf.Tensor2D>(
-        tf.matMul(flat, this.v('encoder/dense/kernel')),
-        this.v('encoder/dense/bias'),
-      );
+      const out = tf.fused.matMul({
+        a: flat,
+        b: this.v('encoder/dense/kernel'),
+        bias: this.v('encoder/dense/bias'),
+      }) as tf.Tensor2D;
       // Same split as the reference: h[:, :L] is μ, h[:, L:] is log σ².
       const L = this.config.latentDim;
       const mu = tf.slice(out, [0, 0], [n, L]);
@@ -110,7 +119,11 @@ export class VaeModel {
       const n = z.shape[0];
       const b = this.plan.bottleneckSize;
       const dense = tf.relu(
-        tf.add(tf.matMul(z, this.v('decoder/dense/kernel') as tf.Tensor2D), this.v('decoder/dense/bias')),
+        tf.fused.matMul({
+          a: z,
+          b: this.v('decoder/dense/kernel'),
+          bias: this.v('decoder/dense/bias'),
+        }),
       );
       let h = tf.reshape<tf.Rank.R4>(dense, [n, b, b, this.plan.bottleneckChannels]);
       const last = this.plan.decoder.length - 1;
