@@ -53,7 +53,7 @@ export const trainOptionsSchema = z.object({
 export type TrainOptions = z.infer<typeof trainOptionsSchema>;
 
 export const backendInfoSchema = z.object({
-  /** 'tensorflow', 'webgpu', 'wasm' or 'cpu'. */
+  /** 'tensorflow', 'webgpu', 'webgl' (desktop compute window), 'wasm' or 'cpu'. */
   backend: z.string(),
   device: z.enum(['gpu', 'cpu']),
   package: z.string(),
@@ -61,8 +61,13 @@ export const backendInfoSchema = z.object({
   reason: z.string(),
   attempts: z.array(z.object({ backend: z.string(), ok: z.boolean(), detail: z.string() })),
   threads: z.number().int().optional(),
-  /** The WebGPU adapter in words (webgpu only), e.g. "NVIDIA H100 80GB HBM3 (vulkan)". */
+  /** The GPU adapter in words (webgpu, webgl), e.g. "NVIDIA H100 80GB HBM3 (vulkan)". */
   adapter: z.string().optional(),
+  /**
+   * Where training runs: 'node' (the job's own process), 'renderer' (the desktop app's hidden compute window) or
+   * 'browser' (a compute page); absent in answers that predate hosts.
+   */
+  host: z.enum(['node', 'renderer', 'browser']).optional(),
 });
 export type BackendInfo = z.infer<typeof backendInfoSchema>;
 

@@ -5,7 +5,7 @@ import { nextTick } from 'vue';
 import TrainView from '../../../src-renderer/src/views/TrainView.vue';
 import { byButton, byLabel, descriptionOf } from '../dom';
 import { createFakeApi, installStores, mountOptions, ok, type FakeApi } from '../fakeApi';
-import { epochMetrics, projectSummary } from '../fixtures';
+import { backendInfo, epochMetrics, projectSummary } from '../fixtures';
 
 let fake: FakeApi;
 let pinia: Pinia;
@@ -114,6 +114,27 @@ describe('TrainView', () => {
     const backend = wrapper.get('[role="group"][aria-label="Training backend"]').text();
     expect(backend).toContain('Runs on CPU');
     expect(backend).toContain('WebAssembly backend runs on the CPU');
+  });
+
+  it("names the GPU adapter and says when training runs in the app's compute window", async () => {
+    fake.on('backend.info', () =>
+      ok(
+        backendInfo({
+          backend: 'webgpu',
+          device: 'gpu',
+          package: '@tensorflow/tfjs-backend-webgpu',
+          adapter: 'nvidia ada lovelace (NVIDIA GeForce RTX 4090)',
+          host: 'renderer',
+          reason: 'webgpu: a hardware adapter',
+        }),
+      ),
+    );
+    const wrapper = await mountView();
+    const backend = wrapper.get('[role="group"][aria-label="Training backend"]').text();
+    expect(backend).toContain('Runs on GPU');
+    expect(backend).toContain('nvidia ada lovelace (NVIDIA GeForce RTX 4090)');
+    expect(backend).toContain("in the app's compute window");
+    expect(backend).toContain('webgpu: a hardware adapter');
   });
 
   it('tells a new user what to do when nothing has been trained', async () => {
