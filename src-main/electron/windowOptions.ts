@@ -1,11 +1,24 @@
 /**
- * The main window's construction options, kept apart from window.ts (which needs Electron at run time) so the
+ * The windows' construction options (main and compute), kept apart from window.ts (which needs Electron at run time) so the
  * security-relevant settings are tested in Node.
  */
 import type { BrowserWindowConstructorOptions } from 'electron';
 
 /** Background colours that match the renderer's dark and light themes, shown before its first paint. */
 export const THEME_BACKGROUNDS = { dark: '#1f1f1f', light: '#ffffff' } as const;
+
+/** Every window's page: isolated from its preload, sandboxed, no Node anywhere, web security on. */
+const ISOLATED = {
+  contextIsolation: true,
+  sandbox: true,
+  nodeIntegration: false,
+  nodeIntegrationInWorker: false,
+  nodeIntegrationInSubFrames: false,
+  webSecurity: true,
+  allowRunningInsecureContent: false,
+  webviewTag: false,
+  spellcheck: false,
+} as const satisfies BrowserWindowConstructorOptions['webPreferences'];
 
 /**
  * 1280×800, at least 1024×700, hidden until ready to show. The renderer is isolated from the preload, sandboxed
@@ -22,15 +35,7 @@ export function mainWindowOptions(preload: string, dark: boolean): BrowserWindow
     backgroundColor: dark ? THEME_BACKGROUNDS.dark : THEME_BACKGROUNDS.light,
     webPreferences: {
       preload,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-      spellcheck: false,
+      ...ISOLATED,
     },
   };
 }
@@ -48,15 +53,7 @@ export function computeWindowOptions(preload: string): BrowserWindowConstructorO
     skipTaskbar: true,
     webPreferences: {
       preload,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-      spellcheck: false,
+      ...ISOLATED,
       backgroundThrottling: false,
     },
   };

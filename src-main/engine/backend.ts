@@ -18,6 +18,7 @@ import {
   MAX_WASM_THREADS,
   type InstalledThreads,
 } from './wasm/threadedWasm.js';
+import { serialQueue } from '../util/serialQueue.js';
 
 /**
  * Which backend to use. 'auto' tries, in order, `@tensorflow/tfjs-node-gpu` (CUDA), `@tensorflow/tfjs-node`,
@@ -107,7 +108,7 @@ interface ThreadPlan {
 /** Cached resolutions by effective preference (rejections too: a package that failed will not load later). */
 const cache = new Map<BackendPreference, Promise<BackendChoice>>();
 /** Serialises resolutions, because each one switches the global backend. */
-let queue: Promise<unknown> = Promise.resolve();
+const serialised = serialQueue();
 
 /**
  * Chooses and activates a backend, then reports the choice. Cheap to call again: the answer is cached per
@@ -202,12 +203,6 @@ function planWasmThreads(option: number | 'auto' | undefined): ThreadPlan {
 
 function isPreference(value: string): value is BackendPreference {
   return (PREFERENCES as readonly string[]).includes(value);
-}
-
-function serialised<T>(work: () => Promise<T>): Promise<T> {
-  const run = queue.then(work, work);
-  queue = run.catch(() => undefined);
-  return run;
 }
 
 async function resolveUncached(preference: BackendPreference, plan?: ThreadPlan): Promise<BackendChoice> {

@@ -11,6 +11,7 @@ import type { MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
 import type { BackendAttemptReport, BackendReport } from '../../src-main/engine/host/index.js';
 import { registerWebGpuKernelFixes } from '../../src-main/engine/webgpu/kernels.js';
 import { UserError } from '../../src-main/util/errors.js';
+import { serialQueue } from '../../src-main/util/serialQueue.js';
 
 /** What the page can be asked for: 'auto' (the order above) or one backend only. */
 export type BrowserBackendPreference = 'auto' | 'webgpu' | 'webgl' | 'cpu';
@@ -30,7 +31,7 @@ type TryResult = { ok: true; started: Started; detail: string } | { ok: false; d
 const SOFTWARE_GPU = /swiftshader|llvmpipe|lavapipe|softpipe|software|basic render|warp/i;
 
 const cache = new Map<BrowserBackendPreference, Promise<BackendReport>>();
-let queue: Promise<unknown> = Promise.resolve();
+const serialised = serialQueue();
 
 /**
  * Activates the backend `preference` asks for and reports it, with the GPU adapter in words. Cached per
@@ -66,12 +67,6 @@ export async function resolveBrowserBackend(preference: string | undefined): Pro
 
 function isBrowserPreference(value: string): value is BrowserBackendPreference {
   return (BROWSER_BACKENDS as readonly string[]).includes(value);
-}
-
-function serialised<T>(work: () => Promise<T>): Promise<T> {
-  const run = queue.then(work, work);
-  queue = run.catch(() => undefined);
-  return run;
 }
 
 async function resolveUncached(preference: BrowserBackendPreference): Promise<BackendReport> {
@@ -157,20 +152,7 @@ async function tryWebGpu(): Promise<TryResult> {
   const detail = hardware
     ? `WebGPU on ${name}`
     : `WebGPU on ${name}, a software adapter: the shaders run on the CPU`;
-  return {
-    ok: true,
-    detail,
-    started: {
-      hardware,
-      report: {
-        backend: 'webgpu',
-        device: hardware ? 'gpu' : 'cpu',
-        package: '@tensorflow/tfjs-backend-webgpu',
-        reason: `webgpu: ${detail}`,
-        adapter: name,
-      },
-    },
-  };
+  return startedOnGpu('webgpu', hardware, detail, name);
 }
 
 /** "nvidia ampere (NVIDIA GeForce RTX 3080)", "google swiftshader (fallback adapter)". */
@@ -202,17 +184,27 @@ async function tryWebGl(): Promise<TryResult> {
   const detail = hardware
     ? `WebGL ${version} on ${renderer}`
     : `WebGL ${version} on ${renderer}, a software renderer: the shaders run on the CPU`;
+  return startedOnGpu('webgl', hardware, detail, renderer);
+}
+
+/** A GPU backend that started: on a hardware adapter its device is the GPU, on a software one the CPU. */
+function startedOnGpu(
+  backend: 'webgpu' | 'webgl',
+  hardware: boolean,
+  detail: string,
+  adapter: string,
+): TryResult {
   return {
     ok: true,
     detail,
     started: {
       hardware,
       report: {
-        backend: 'webgl',
+        backend,
         device: hardware ? 'gpu' : 'cpu',
-        package: '@tensorflow/tfjs-backend-webgl',
-        reason: `webgl: ${detail}`,
-        adapter: renderer,
+        package: `@tensorflow/tfjs-backend-${backend}`,
+        reason: `${backend}: ${detail}`,
+        adapter,
       },
     },
   };

@@ -8,20 +8,16 @@
  *
  * Errors cross as data: `code` is a UserError's code (or 'CANCELLED'), absent for a bug.
  */
-import { CancelledError, UserError } from '../../util/errors.js';
+import type { ErrorData } from '../../util/errorData.js';
+import { UserError } from '../../util/errors.js';
 import type { EpochMetrics, EpochPreview, NamedArray, TrainerState, TrainProgress } from '../types.js';
 import type { HostInfo, HostTrainResult, TrainRequest } from './types.js';
 
 /** The message an Electron preload posts to the compute page's window, with the training port in `ports[0]`. */
 export const TRAINING_PORT_MESSAGE = 'vae-studio:training-port';
 
-/** An error as data. */
-export interface HostErrorData {
-  name: string;
-  code?: string;
-  message: string;
-  stack?: string;
-}
+/** An error as data (util/errorData.ts). */
+export type HostErrorData = ErrorData;
 
 /** Near side → far side. */
 export type ToHost =
@@ -62,26 +58,6 @@ export function isToHost(message: unknown): message is ToHost {
 /** True when `message` has the type and id of a far → near message. */
 export function isFromHost(message: unknown): message is FromHost {
   return hasTypeAndId(message, FROM_HOST);
-}
-
-/** Flattens an error: a UserError keeps its code, a CancelledError gets 'CANCELLED', a bug its stack. */
-export function toHostError(err: unknown): HostErrorData {
-  if (err instanceof CancelledError) return { name: err.name, code: err.code, message: err.message };
-  if (err instanceof UserError) return { name: 'UserError', code: err.code, message: err.message };
-  if (err instanceof Error) {
-    return { name: err.name, message: err.message, ...(err.stack ? { stack: err.stack } : {}) };
-  }
-  return { name: 'Error', message: String(err) };
-}
-
-/** Rebuilds the error {@link toHostError} flattened, so the near side can tell expected failures from bugs. */
-export function fromHostError(data: HostErrorData): Error {
-  if (data.code === 'CANCELLED') return new CancelledError(data.message);
-  if (data.code !== undefined) return new UserError(data.code, data.message);
-  const error = new Error(data.message);
-  error.name = data.name;
-  if (data.stack) error.stack = data.stack;
-  return error;
 }
 
 /** The error every pending call of a remote host rejects with when its channel goes away. */

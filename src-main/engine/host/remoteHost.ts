@@ -2,15 +2,9 @@
  * The near side of a remote training host: a {@link TrainingHost} whose engine runs at the other end of an
  * endpoint (a hidden renderer, a browser page), driven by serveTraining there.
  */
+import { fromErrorData } from '../../util/errorData.js';
 import type { HostEndpoint } from './endpoint.js';
-import {
-  fromHostError,
-  hostClosed,
-  isFromHost,
-  isWholeBuffer,
-  type FromHost,
-  type ToHost,
-} from './protocol.js';
+import { hostClosed, isFromHost, isWholeBuffer, type FromHost, type ToHost } from './protocol.js';
 import type { HostInfo, HostTrainHooks, HostTrainResult, TrainingHost, TrainRequest } from './types.js';
 
 /** A remote host, which can also let go of its endpoint. */
@@ -88,7 +82,7 @@ export function remoteTrainingHost(endpoint: HostEndpoint): RemoteTrainingHost {
             onMessage(message) {
               pending.delete(id);
               if (message.type === 'info') resolve(message.info);
-              else if (message.type === 'failed') reject(fromHostError(message.error));
+              else if (message.type === 'failed') reject(fromErrorData(message.error));
               else reject(new Error(`the training host answered describe with ${message.type}`));
             },
             onClose: reject,
@@ -149,7 +143,7 @@ export function remoteTrainingHost(endpoint: HostEndpoint): RemoteTrainingHost {
                   return;
                 case 'failed':
                   finish();
-                  reject(listenerError !== null ? toError(listenerError) : fromHostError(message.error));
+                  reject(listenerError !== null ? toError(listenerError) : fromErrorData(message.error));
                   return;
                 default:
                   finish();

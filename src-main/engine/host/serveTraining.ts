@@ -5,7 +5,8 @@
 import { UserError } from '../../util/errors.js';
 import type { ImageBatch, NamedArray } from '../types.js';
 import type { HostEndpoint } from './endpoint.js';
-import { isToHost, movableBuffers, toHostError, type FromHost, type ToHost } from './protocol.js';
+import { toErrorData } from '../../util/errorData.js';
+import { isToHost, movableBuffers, type FromHost, type ToHost } from './protocol.js';
 import type { TrainingHost, TrainRequest } from './types.js';
 
 /** One training in progress: its cancel and, while an epoch is with the near side, the wait for its answer. */
@@ -68,7 +69,7 @@ export function serveTraining(endpoint: HostEndpoint, host: TrainingHost): () =>
       });
       post({ type: 'done', id, result }, movableBuffers(result.weights.map((w) => w.values)));
     } catch (err) {
-      post({ type: 'failed', id, error: toHostError(err) });
+      post({ type: 'failed', id, error: toErrorData(err) });
     } finally {
       runs.delete(id);
     }
@@ -87,7 +88,7 @@ export function serveTraining(endpoint: HostEndpoint, host: TrainingHost): () =>
       case 'describe':
         host.describe(message.backend).then(
           (info) => post({ type: 'info', id: message.id, info }),
-          (err: unknown) => post({ type: 'failed', id: message.id, error: toHostError(err) }),
+          (err: unknown) => post({ type: 'failed', id: message.id, error: toErrorData(err) }),
         );
         return;
       case 'train':
