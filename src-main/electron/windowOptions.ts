@@ -1,6 +1,6 @@
 /**
- * The windows' construction options (main and compute), kept apart from window.ts (which needs Electron at run time) so the
- * security-relevant settings are tested in Node.
+ * The windows' construction options (main and compute), kept apart from window.ts and computeWindow.ts (which need
+ * Electron at run time) so the security-relevant settings are tested in Node.
  */
 import type { BrowserWindowConstructorOptions } from 'electron';
 
