@@ -9,6 +9,8 @@ import { defineConfig } from '@playwright/test';
 export default defineConfig({
   // A folder of its own: Playwright empties its outputDir first, and test-results/ also holds Vitest's report.
   outputDir: 'test-results/playwright/',
+  // One scratch folder for the run's temporary files, removed at the end.
+  globalSetup: './test/helpers/scratchRoot.ts',
   workers: 1,
   fullyParallel: false,
   forbidOnly: Boolean(process.env.CI),

@@ -5,6 +5,8 @@ export default defineConfig({
   test: {
     // The JSON report feeds the closing line of .ci/run.
     reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
+    // One scratch folder for the run's temporary files, removed at the end (test/helpers/scratchRoot.ts).
+    globalSetup: ['test/helpers/scratchRoot.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     projects: [

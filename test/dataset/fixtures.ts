@@ -4,12 +4,13 @@ import { join } from 'node:path';
 
 import sharp from 'sharp';
 import type { Sharp } from 'sharp';
+import { SCRATCH_ENV } from '../helpers/scratchRoot.js';
 
 /** A fresh temporary folder; call the returned cleanup in afterEach/afterAll. */
 export async function makeTempDir(
   prefix = 'vae-dataset-',
 ): Promise<{ dir: string; cleanup: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
+  const dir = await mkdtemp(join(process.env[SCRATCH_ENV] ?? tmpdir(), prefix));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 

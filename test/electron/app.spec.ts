@@ -6,6 +6,7 @@ import { _electron, expect, test, type ElectronApplication, type Page } from '@p
 import { requestNames, type VaeApi } from '../../src-main/contract/index.js';
 import type { ExposedGlobals } from '../../src-main/electron/bridge.js';
 import { CONTENT_SECURITY_POLICY } from '../../src-main/electron/appProtocol.js';
+import { SCRATCH_ENV } from '../helpers/scratchRoot.js';
 import { builtApp, findElectronExecutable, HOW_TO_RUN, missingBuildOutputs } from './electronBinary.js';
 
 /** The renderer's globals as the page sees them (this tsconfig has no DOM library). */
@@ -55,7 +56,7 @@ test.describe('the desktop app', () => {
     if (missing.length > 0)
       throw new Error(`Build the app first (npm run build); missing: ${missing.join(', ')}`);
     if (!('executable' in electron)) return;
-    scratch = await mkdtemp(join(tmpdir(), 'vae-electron-e2e-'));
+    scratch = await mkdtemp(join(process.env[SCRATCH_ENV] ?? tmpdir(), 'vae-electron-e2e-'));
     env = {
       VAE_STUDIO_USER_DATA: join(scratch, 'user-data'),
       VAE_STUDIO_PROJECTS_DIR: join(scratch, 'projects'),

@@ -2,10 +2,11 @@ import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { SCRATCH_ENV } from './scratchRoot.js';
 
-/** A fresh temporary folder for one test. */
+/** A fresh temporary folder for one test, inside the run's scratch folder (removed when the run ends). */
 export async function tempDir(prefix = 'vae-test-'): Promise<string> {
-  return mkdtemp(join(tmpdir(), prefix));
+  return mkdtemp(join(process.env[SCRATCH_ENV] ?? tmpdir(), prefix));
 }
 
 /**
