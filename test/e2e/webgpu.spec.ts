@@ -11,6 +11,7 @@ import { defaultConfig, DEFAULT_TRAIN_OPTIONS } from '../../src-main/engine/conf
 import {
   localTrainingHost,
   remoteTrainingHost,
+  TRAINING_PORT_MESSAGE,
   socketEndpoint,
   type BackendReport,
   type HostTrainHooks,
@@ -241,4 +242,36 @@ test('a cancel reaches the page and stops its run after the current step', async
   expect(run.result.history).toHaveLength(0);
   expect(run.progress.length).toBeLessThanOrEqual(2);
   expect(pageErrors).toEqual([]);
+});
+
+test('the page also serves over a MessagePort posted to its window, as the desktop app hands it one', async () => {
+  // What the compute window's preload does with the port the main process sends: post it to the page.
+  const answer = await page.evaluate(async (portMessage) => {
+    type Port = {
+      postMessage(message: unknown): void;
+      addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
+      start(): void;
+      close(): void;
+    };
+    const view = globalThis as unknown as {
+      MessageChannel: new () => { port1: Port; port2: Port };
+      postMessage(message: unknown, targetOrigin: string, transfer: Port[]): void;
+      location: { origin: string };
+    };
+    const { port1, port2 } = new view.MessageChannel();
+    const reply = new Promise<unknown>((resolve) =>
+      port1.addEventListener('message', (e) => resolve(e.data)),
+    );
+    port1.start();
+    view.postMessage(portMessage, view.location.origin, [port2]);
+    port1.postMessage({ type: 'describe', id: 7, backend: 'webgpu' });
+    const data = await reply;
+    port1.close();
+    return data;
+  }, TRAINING_PORT_MESSAGE);
+  expect(answer).toMatchObject({
+    type: 'info',
+    id: 7,
+    info: { host: 'renderer', backend: 'webgpu', package: '@tensorflow/tfjs-backend-webgpu' },
+  });
 });
