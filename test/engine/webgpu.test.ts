@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { globalNorm } from '../../src-main/engine/adam.js';
 import { resolveBackend } from '../../src-main/engine/backend.js';
 import { VaeModel } from '../../src-main/engine/model.js';
 import { Trainer } from '../../src-main/engine/trainer.js';
@@ -205,6 +206,43 @@ describe.skipIf(skip || missing.length > 0)('the webgpu backend on SwiftShader',
     );
     expect(pixelDiff).toBeLessThanOrEqual(1);
     expect(gpu.leaked).toBe(0);
+  });
+
+  it("gets the decoder dense layer's input gradient right (tfjs-webgpu's split-K transposeB path, fixed)", async () => {
+    // dy [64, 4096] · Wᵀ with W [32, 4096]: a small output over a long inner axis, where the package's split-K
+    // program reads Bᵀ along the wrong axis unless engine/webgpu/kernels.ts has transposed it first.
+    const seeded = (n: number, seed: number) =>
+      Float32Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898 + seed * 78.233) * 0.5);
+    const dy = seeded(64 * 4096, 1);
+    const w = seeded(32 * 4096, 2);
+    const product = async (backend: 'cpu' | 'webgpu') => {
+      await resolveBackend(backend);
+      const out = tf.tidy(() =>
+        tf.matMul(tf.tensor2d(dy, [64, 4096]), tf.tensor2d(w, [32, 4096]), false, true),
+      );
+      const values = (await out.data()) as Float32Array;
+      out.dispose();
+      return values;
+    };
+    const ref = await product('cpu');
+    const got = await product('webgpu');
+    const scale = ref.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    const diff = got.reduce((m, v, i) => Math.max(m, Math.abs(v - ref[i]!)), 0);
+    expect(diff / scale).toBeLessThan(1e-4);
+  });
+
+  it('takes the global gradient norm over more tensors than WebGPU binds at once (8)', async () => {
+    const norm = async (backend: 'cpu' | 'webgpu') => {
+      await resolveBackend(backend);
+      const grads = Array.from({ length: 12 }, (_, i) => tf.fill([3, 5], i + 1));
+      const n = globalNorm(grads);
+      const value = (await n.data())[0]!;
+      tf.dispose([...grads, n]);
+      return value;
+    };
+    // √(15 · Σ k², k = 1…12) = √(15 · 650)
+    expect(await norm('cpu')).toBeCloseTo(Math.sqrt(15 * 650), 3);
+    expect(await norm('webgpu')).toBeCloseTo(Math.sqrt(15 * 650), 3);
   });
 
   it('refuses a synchronous weight read on webgpu, pointing at readWeights', async () => {
