@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { registerVaeGradients } from '../../../src-main/engine/gradients.js';
 import { registerWasmKernels } from '../../../src-main/engine/kernels/index.js';
 import { isFastBatchMatMul } from '../../../src-main/engine/kernels/wasm/batchMatMul.js';
+import { randomValues, relativeError, size } from './kernelTestData.js';
 
 /** One matMul: a and b as stored (already in transposed layout where the flag says so). */
 interface Case {
@@ -12,33 +13,6 @@ interface Case {
   b: number[];
   transposeA: boolean;
   transposeB: boolean;
-}
-
-/** mulberry32: deterministic, so a failing case can be replayed. */
-function randomValues(count: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: count }, () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  });
-}
-
-const size = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1);
-
-/** max |a − b| / max |ref|. */
-function relativeError(actual: Float32Array, ref: Float32Array): number {
-  expect(actual.length).toBe(ref.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < ref.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i]! - ref[i]!));
-    scale = Math.max(scale, Math.abs(ref[i]!));
-  }
-  expect(scale).toBeGreaterThan(0);
-  return diff / scale;
 }
 
 async function product(backend: 'cpu' | 'wasm', c: Case, seed: number): Promise<Float32Array> {

@@ -12,6 +12,7 @@ import {
 import { negElboTerms, noise } from '../../../src-main/engine/loss.js';
 import { CONV_PAD, VaeModel } from '../../../src-main/engine/model.js';
 import type { VaeConfig } from '../../../src-main/engine/types.js';
+import { mulberry32, randomValues, relativeError, size, useBackend } from './kernelTestData.js';
 
 type Shape4 = [number, number, number, number];
 type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
@@ -25,46 +26,6 @@ interface Case {
   strides: [number, number];
   pad: Pad;
   dimRoundingMode?: Rounding;
-}
-
-/** mulberry32: deterministic, so a failing case can be replayed from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Uniform(-1, 1) values. */
-function randomValues(count: number, seed: number): Float32Array {
-  const next = rng(seed);
-  return Float32Array.from({ length: count }, () => next() * 2 - 1);
-}
-
-function size(shape: readonly number[]): number {
-  return shape.reduce((p, d) => p * d, 1);
-}
-
-/** max |a − b| / max |ref|: the brief's "relative, normalised by max abs". */
-function relativeError(actual: Float32Array, ref: Float32Array): number {
-  expect(actual.length).toBe(ref.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < ref.length; i++) {
-    diff = Math.max(diff, Math.abs((actual[i] ?? NaN) - (ref[i] ?? NaN)));
-    scale = Math.max(scale, Math.abs(ref[i] ?? 0));
-  }
-  expect(scale, 'reference is all zeros').toBeGreaterThan(0);
-  return diff / scale;
-}
-
-async function use(backend: 'cpu' | 'wasm'): Promise<void> {
-  expect(await tf.setBackend(backend)).toBe(true);
-  await tf.ready();
 }
 
 /** dy's shape: the output of the forward conv whose input gradient this is. */
@@ -97,7 +58,7 @@ function backpropInput(c: Case, dyValues: Float32Array, filterValues: Float32Arr
 
 /** Seeded random shapes: odd and even sizes, kernels 1–5, strides 1–3 (some non-square), every pad kind. */
 function randomCases(count: number): Case[] {
-  const next = rng(42);
+  const next = mulberry32(42);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)] as T;
   const cases: Case[] = [];
   while (cases.length < count) {
@@ -219,7 +180,7 @@ beforeAll(async () => {
   // Replace before the wasm backend initialises, as the app does: the package kernel's setup must still run.
   registerWasmKernels();
   registerVaeGradients();
-  await use('wasm');
+  await useBackend('wasm');
 });
 
 describe('Conv2DBackpropInput on wasm', () => {
@@ -238,15 +199,15 @@ describe('Conv2DBackpropInput on wasm', () => {
   it.each(CASES.map((c, i) => [c.name, c, i] as const))('matches the cpu kernel: %s', async (_name, c, i) => {
     const dyValues = randomValues(size(dyShape(c)), 1000 + i);
     const filterValues = randomValues(size(c.filter), 2000 + i);
-    await use('cpu');
+    await useBackend('cpu');
     const ref = backpropInput(c, dyValues, filterValues);
-    await use('wasm');
+    await useBackend('wasm');
     const got = backpropInput(c, dyValues, filterValues);
     expect(relativeError(got, ref)).toBeLessThan(1e-4);
   });
 
   it('takes the fast path for NHWC and hands NCHW and dilations to the package kernel', async () => {
-    await use('wasm');
+    await useBackend('wasm');
     const calls: string[] = [];
     const stub: tf.KernelConfig = {
       kernelName: 'Conv2DBackpropInput',
@@ -303,9 +264,9 @@ describe('Conv2DBackpropInput on wasm', () => {
           .runKernel<tf.Tensor>('Conv2DBackpropInput', { dy, filter: tf.tensor4d(wv, filter) }, attrs);
         return out.dataSync() as Float32Array;
       });
-    await use('cpu');
+    await useBackend('cpu');
     const ref = run();
-    await use('wasm');
+    await useBackend('wasm');
     expect(relativeError(run(), ref)).toBeLessThan(1e-4);
   });
 
@@ -325,13 +286,13 @@ describe('Conv2DBackpropInput on wasm', () => {
       ],
     };
     expect(dyShape(c)).toEqual([2, 1, 4, 2]);
-    await use('wasm');
+    await useBackend('wasm');
     const got = backpropInput(c, randomValues(16, 3), randomValues(6, 4));
     expect(Array.from(got)).toEqual(new Array(24).fill(0));
   });
 
   it('frees every intermediate', async () => {
-    await use('wasm');
+    await useBackend('wasm');
     for (const c of [FIXED_CASES[0], FIXED_CASES[4], FIXED_CASES[8]] as Case[]) {
       const dyv = randomValues(size(dyShape(c)), 1);
       const wv = randomValues(size(c.filter), 2);
@@ -374,9 +335,9 @@ describe('VAE gradients on wasm with the replaced kernel', () => {
   it.each(configs.map((c, i) => [`${c.imageSize}×${c.imageSize}×${c.channels}`, c, i] as const))(
     'match the cpu backend for every weight, leaking no tensors: %s',
     async (_name, config, i) => {
-      await use('cpu');
+      await useBackend('cpu');
       const ref = gradients(config, 7 + i);
-      await use('wasm');
+      await useBackend('wasm');
       gradients(config, 7 + i); // warm-up: the first run on a backend may keep scalars it caches
       const tensors = tf.memory().numTensors;
       const got = gradients(config, 7 + i);
