@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { UserError } from '../util/errors.js';
+import { BackendCache } from './backendCache.js';
 import { registerWasmKernels } from './kernels/index.js';
 import { activateDawnWebGpu, findDawnAdapter } from './webgpu/dawn.js';
 import {
@@ -18,7 +19,6 @@ import {
   MAX_WASM_THREADS,
   type InstalledThreads,
 } from './wasm/threadedWasm.js';
-import { serialQueue } from '../util/serialQueue.js';
 
 /**
  * Which backend to use. 'auto' tries, in order, `@tensorflow/tfjs-node-gpu` (CUDA), `@tensorflow/tfjs-node`,
@@ -105,10 +105,8 @@ interface ThreadPlan {
   why: string;
 }
 
-/** Cached resolutions by effective preference (rejections too: a package that failed will not load later). */
-const cache = new Map<BackendPreference, Promise<BackendChoice>>();
-/** Serialises resolutions, because each one switches the global backend. */
-const serialised = serialQueue();
+/** Resolutions by effective preference. */
+const cache = new BackendCache<BackendPreference, BackendChoice>();
 
 /**
  * Chooses and activates a backend, then reports the choice. Cheap to call again: the answer is cached per
@@ -130,22 +128,12 @@ export async function resolveBackend(
   options: ResolveOptions = {},
 ): Promise<BackendChoice> {
   const { effective, note } = applyEnvOverride(preference);
-  let pending = cache.get(effective);
-  if (pending === undefined) {
-    // Checked before anything is tried, so that a mistyped thread count is an error and not a silent fallback.
-    const plan =
-      effective === 'auto' || effective === 'wasm' ? planWasmThreads(options.wasmThreads) : undefined;
-    pending = serialised(() => resolveUncached(effective, plan));
-    cache.set(effective, pending);
-  }
-  const choice = await pending;
-  if (tf.getBackend() !== choice.backend) {
-    await serialised(async () => {
-      if (!(await tf.setBackend(choice.backend))) {
-        throw new UserError('BACKEND_UNAVAILABLE', `could not re-activate the ${choice.backend} backend`);
-      }
-    });
-  }
+  // Checked before anything is tried, so that a mistyped thread count is an error and not a silent fallback.
+  const plan =
+    !cache.has(effective) && (effective === 'auto' || effective === 'wasm')
+      ? planWasmThreads(options.wasmThreads)
+      : undefined;
+  const choice = await cache.get(effective, () => resolveUncached(effective, plan));
   // Copy, so a caller mutating its answer cannot change the cached one.
   return {
     ...choice,

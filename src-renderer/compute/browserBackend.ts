@@ -9,9 +9,9 @@ import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 import type { MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
 import type { BackendAttemptReport, BackendReport } from '../../src-main/engine/host/index.js';
+import { BackendCache } from '../../src-main/engine/backendCache.js';
 import { registerWebGpuKernelFixes } from '../../src-main/engine/webgpu/kernels.js';
 import { UserError } from '../../src-main/util/errors.js';
-import { serialQueue } from '../../src-main/util/serialQueue.js';
 
 /** What the page can be asked for: 'auto' (the order above) or one backend only. */
 export type BrowserBackendPreference = 'auto' | 'webgpu' | 'webgl' | 'cpu';
@@ -30,8 +30,7 @@ type TryResult = { ok: true; started: Started; detail: string } | { ok: false; d
 /** Names of software GPUs: the arithmetic runs on the CPU however the API looks. */
 const SOFTWARE_GPU = /swiftshader|llvmpipe|lavapipe|softpipe|software|basic render|warp/i;
 
-const cache = new Map<BrowserBackendPreference, Promise<BackendReport>>();
-const serialised = serialQueue();
+const cache = new BackendCache<BrowserBackendPreference, BackendReport>();
 
 /**
  * Activates the backend `preference` asks for and reports it, with the GPU adapter in words. Cached per
@@ -49,19 +48,7 @@ export async function resolveBrowserBackend(preference: string | undefined): Pro
       `the compute page has no '${wanted}' backend; choose one of ${BROWSER_BACKENDS.join(', ')}`,
     );
   }
-  let pending = cache.get(wanted);
-  if (pending === undefined) {
-    pending = serialised(() => resolveUncached(wanted));
-    cache.set(wanted, pending);
-  }
-  const report = await pending;
-  if (tf.getBackend() !== report.backend) {
-    await serialised(async () => {
-      if (!(await tf.setBackend(report.backend))) {
-        throw new UserError('BACKEND_UNAVAILABLE', `could not re-activate the ${report.backend} backend`);
-      }
-    });
-  }
+  const report = await cache.get(wanted, () => resolveUncached(wanted));
   return { ...report, attempts: report.attempts.map((a) => ({ ...a })) };
 }
 
