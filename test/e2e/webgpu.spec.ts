@@ -20,7 +20,8 @@ import {
   type TrainingHost,
   type TrainRequest,
 } from '../../src-main/engine/host/index.js';
-import type { ImageBatch, TrainOptions, TrainProgress, VaeConfig } from '../../src-main/engine/types.js';
+import type { TrainOptions, TrainProgress, VaeConfig } from '../../src-main/engine/types.js';
+import { bars } from '../helpers/tinyData.js';
 
 /**
  * The compute page (out/compute, built by `npx vite build -c vite.compute.config.ts`) in Debian's Chromium with
@@ -65,17 +66,6 @@ const options: TrainOptions = {
   seed: 5,
   valFraction: 0.25,
 };
-
-function bars(count: number, size = 16): ImageBatch {
-  const pixels = new Uint8Array(count * size * size);
-  for (let i = 0; i < count; i++) {
-    const pos = 2 + ((i * 5) % (size - 5));
-    for (let y = 0; y < size; y++)
-      for (let x = 0; x < size; x++)
-        if (Math.abs((i % 2 ? y : x) - pos) <= 1) pixels[(i * size + y) * size + x] = 255;
-  }
-  return { pixels, count, size, channels: 1 };
-}
 
 const request = (backend: string): TrainRequest => ({ config, options, images: bars(48), backend });
 

@@ -24,13 +24,13 @@ import {
 import { VaeModel } from '../../src-main/engine/model.js';
 import type {
   EpochMetrics,
-  ImageBatch,
   NamedArray,
   TrainOptions,
   TrainProgress,
   VaeConfig,
 } from '../../src-main/engine/types.js';
 import { UserError } from '../../src-main/util/errors.js';
+import { bars } from '../helpers/tinyData.js';
 
 const config: VaeConfig = { ...defaultConfig(16, 1), width: 4, latentDim: 3 };
 // 36 training images in batches of 12: three steps per epoch, every one reported.
@@ -42,21 +42,6 @@ const options: TrainOptions = {
   seed: 5,
   valFraction: 0.25,
 };
-
-/** `count` 16×16 grayscale images of one bright bar each; fresh every call, since a remote host takes them. */
-function bars(count: number, size = 16): ImageBatch {
-  const pixels = new Uint8Array(count * size * size);
-  for (let i = 0; i < count; i++) {
-    const vertical = i % 2 === 0;
-    const pos = 2 + ((i * 5) % (size - 5));
-    for (let y = 0; y < size; y++)
-      for (let x = 0; x < size; x++) {
-        const on = vertical ? Math.abs(x - pos) <= 1 : Math.abs(y - pos) <= 1;
-        pixels[i * size * size + y * size + x] = on ? 255 : 0;
-      }
-  }
-  return { pixels, count, size, channels: 1 };
-}
 
 const request = (overrides: Partial<TrainRequest> = {}): TrainRequest => ({
   config,

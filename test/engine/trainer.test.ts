@@ -7,13 +7,13 @@ import { evaluateNegElbo } from '../../src-main/engine/sampler.js';
 import { benchmarkTraining, splitIndices, Trainer } from '../../src-main/engine/trainer.js';
 import type {
   EpochMetrics,
-  ImageBatch,
   NamedArray,
   TrainOptions,
   TrainProgress,
   VaeConfig,
 } from '../../src-main/engine/types.js';
 import { UserError } from '../../src-main/util/errors.js';
+import { bars } from '../helpers/tinyData.js';
 
 const config: VaeConfig = { ...defaultConfig(16, 1), width: 4, latentDim: 3 };
 const options: TrainOptions = {
@@ -24,22 +24,6 @@ const options: TrainOptions = {
   seed: 5,
   valFraction: 0.25,
 };
-
-/** `count` 16×16 grayscale images: one bright horizontal or vertical bar at a position set by the index. */
-function bars(count: number): ImageBatch {
-  const size = 16;
-  const pixels = new Uint8Array(count * size * size);
-  for (let i = 0; i < count; i++) {
-    const vertical = i % 2 === 0;
-    const pos = 2 + ((i * 5) % 11);
-    for (let y = 0; y < size; y++)
-      for (let x = 0; x < size; x++) {
-        const on = vertical ? Math.abs(x - pos) <= 1 : Math.abs(y - pos) <= 1;
-        pixels[i * 256 + y * size + x] = on ? 255 : 0;
-      }
-  }
-  return { pixels, count, size, channels: 1 };
-}
 
 const data = bars(64);
 

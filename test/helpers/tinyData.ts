@@ -2,6 +2,7 @@ import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import type { ImageBatch } from '../../src-main/engine/types.js';
 import { SCRATCH_ENV } from './scratchRoot.js';
 
 /** A fresh temporary folder for one test, inside the run's scratch folder (removed when the run ends). */
@@ -37,4 +38,23 @@ export async function writeSquares(folder: string, count: number, size = 16): Pr
     files.push(file);
   }
   return files;
+}
+
+/**
+ * `count` size×size grayscale images of one bright bar each (vertical for even indices, horizontal for odd) at a
+ * position set by the index: a pattern a tiny VAE learns in a few steps. Fresh pixels every call, since a remote
+ * training host takes the buffer over.
+ */
+export function bars(count: number, size = 16): ImageBatch {
+  const pixels = new Uint8Array(count * size * size);
+  for (let i = 0; i < count; i++) {
+    const vertical = i % 2 === 0;
+    const pos = 2 + ((i * 5) % (size - 5));
+    for (let y = 0; y < size; y++)
+      for (let x = 0; x < size; x++) {
+        const on = vertical ? Math.abs(x - pos) <= 1 : Math.abs(y - pos) <= 1;
+        pixels[i * size * size + y * size + x] = on ? 255 : 0;
+      }
+  }
+  return { pixels, count, size, channels: 1 };
 }
