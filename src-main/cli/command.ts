@@ -1,17 +1,15 @@
+import { BACKEND_SETTING, type BackendPreference } from '../contract/index.js';
 import type { OptionReader, OptionSpecs } from './args.js';
+import { readSetting, settingOptions } from './settingOptions.js';
 import type { Reporter } from './reporter.js';
 
 /** Shared options of the commands that run a model. */
-export const BACKEND_OPTION = {
-  backend: {
-    type: 'string',
-    value: 'auto|tensorflow|webgpu|wasm|cpu',
-    help: 'compute backend (auto: CUDA tfjs-node-gpu → tfjs-node → WebGPU on a hardware GPU → wasm → cpu)',
-    default: 'auto',
-  },
-} as const satisfies OptionSpecs;
+export const BACKEND_OPTION = settingOptions({ backend: BACKEND_SETTING });
 
-export const BACKENDS = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
+/** The `--backend` the user typed, 'auto' when none. */
+export function readBackend(options: OptionReader): BackendPreference {
+  return (readSetting(options, BACKEND_SETTING) as BackendPreference | undefined) ?? BACKEND_SETTING.default;
+}
 
 /** What a command gets when it runs. */
 export interface CommandContext {

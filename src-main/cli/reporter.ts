@@ -22,7 +22,7 @@ export class Reporter {
   /** Handles one job event. */
   event = (event: JobEvent): void => {
     if (this.json) {
-      this.out.write(JSON.stringify({ event: event.type, ...withoutType(event) }) + '\n');
+      this.out.write(JSON.stringify({ event: event.name, ...jsonPayload(event) }) + '\n');
       return;
     }
     const line = describeEvent(event);
@@ -72,52 +72,59 @@ export class Reporter {
   }
 }
 
-function withoutType(event: JobEvent): Record<string, unknown> {
-  const { type: _type, ...rest } = event;
-  return rest;
+/**
+ * An event's payload as a `--json` line carries it: as the job sent it, except that an epoch's preview images
+ * (data URLs, hundreds of kB) are left out; `training.checkpoint` names their files.
+ */
+function jsonPayload(event: JobEvent): object {
+  if (event.name === 'training.epoch') return { metrics: event.payload.metrics };
+  return event.payload;
 }
 
 function describeEvent(event: JobEvent): { text: string; transient: boolean } | null {
-  switch (event.type) {
-    case 'log':
-      return { text: event.message, transient: false };
-    case 'import-progress': {
-      if (event.phase === 'scanning')
-        return { text: `scanning… ${event.scanned} files found`, transient: true };
-      if (event.phase === 'writing')
-        return { text: `writing the dataset cache (${event.imported} images)…`, transient: true };
-      const f = event.total > 0 ? event.processed / event.total : 0;
+  switch (event.name) {
+    case 'job.log':
+      return { text: event.payload.message, transient: false };
+    case 'dataset.importProgress': {
+      const p = event.payload;
+      if (p.phase === 'scanning') return { text: `scanning… ${p.scanned} files found`, transient: true };
+      if (p.phase === 'writing')
+        return { text: `writing the dataset cache (${p.imported} images)…`, transient: true };
+      const f = p.total > 0 ? p.processed / p.total : 0;
       return {
-        text: `import ${bar(f)} ${event.processed}/${event.total} files  ${event.imported} imported  ${event.skipped} skipped  ${fixed(event.imagesPerSec, 0)} img/s`,
+        text: `import ${bar(f)} ${p.processed}/${p.total} files  ${p.imported} imported  ${p.skipped} skipped  ${fixed(p.imagesPerSec, 0)} img/s`,
         transient: true,
       };
     }
-    case 'train-progress': {
-      const f = event.step / event.stepsPerEpoch;
+    case 'training.progress': {
+      const p = event.payload;
+      const f = p.step / p.stepsPerEpoch;
       return {
-        text: `epoch ${event.epoch}/${event.epochs} ${bar(f, 20)} step ${event.step}/${event.stepsPerEpoch}  −ELBO ${fixed(event.loss.negElbo, 1)} (rec ${fixed(event.loss.reconstruction, 1)}, KL ${fixed(event.loss.kl, 1)})  ${fixed(event.imagesPerSec, 0)} img/s  ETA ${formatDuration(event.etaSeconds)}`,
+        text: `epoch ${p.epoch}/${p.epochs} ${bar(f, 20)} step ${p.step}/${p.stepsPerEpoch}  −ELBO ${fixed(p.loss.negElbo, 1)} (rec ${fixed(p.loss.reconstruction, 1)}, KL ${fixed(p.loss.kl, 1)})  ${fixed(p.imagesPerSec, 0)} img/s  ETA ${formatDuration(p.etaSeconds)}`,
         transient: true,
       };
     }
-    case 'train-epoch': {
-      const m = event.metrics;
+    case 'training.epoch': {
+      const m = event.payload.metrics;
       const val = m.val ? `  val −ELBO ${fixed(m.val.negElbo)} (${fixed(m.val.bitsPerDim, 3)} bits/dim)` : '';
       return {
         text: `epoch ${m.epoch}: train −ELBO ${fixed(m.train.negElbo)} nats (rec ${fixed(m.train.reconstruction)}, KL ${fixed(m.train.kl)})${val}  β ${fixed(m.beta, 3)}  ${fixed(m.seconds, 1)}s  ${fixed(m.imagesPerSec, 0)} img/s`,
         transient: false,
       };
     }
-    case 'generate-progress':
+    case 'generation.progress': {
+      const p = event.payload;
       return {
-        text: `generate ${bar(event.done / event.total)} ${event.done}/${event.total}  ${fixed(event.imagesPerSec, 0)} img/s  ETA ${formatDuration(event.etaSeconds)}`,
+        text: `generate ${bar(p.done / p.total)} ${p.done}/${p.total}  ${fixed(p.imagesPerSec, 0)} img/s  ETA ${formatDuration(p.etaSeconds)}`,
         transient: true,
       };
-    case 'interpolate-progress':
-      return {
-        text: `interpolate ${bar(event.done / event.total)} ${event.done}/${event.total} frames`,
-        transient: true,
-      };
-    default:
+    }
+    case 'interpolation.progress': {
+      const p = event.payload;
+      return { text: `interpolate ${bar(p.done / p.total)} ${p.done}/${p.total} frames`, transient: true };
+    }
+    // A checkpoint written behind its epoch line: nothing new for a person to read.
+    case 'training.checkpoint':
       return null;
   }
 }

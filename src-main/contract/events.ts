@@ -13,6 +13,7 @@ import {
   importResultSchema,
   interpolateResultSchema,
   jobKindSchema,
+  modelSummarySchema,
   projectSummarySchema,
   trainProgressSchema,
   trainResultSchema,
@@ -22,21 +23,40 @@ const jobId = z.string().min(1);
 
 export const events = {
   'job.started': z.object({ jobId, kind: jobKindSchema, title: z.string() }),
-  'job.log': z.object({ jobId, kind: jobKindSchema, message: z.string() }),
+  /** What a job is doing, in words for a person. */
+  'job.log': z.object({ jobId, message: z.string() }),
   'job.done': z.discriminatedUnion('kind', [
     z.object({ jobId, kind: z.literal('import'), cancelled: z.boolean(), result: importResultSchema }),
     z.object({ jobId, kind: z.literal('train'), cancelled: z.boolean(), result: trainResultSchema }),
     z.object({ jobId, kind: z.literal('generate'), cancelled: z.boolean(), result: generateResultSchema }),
-    z.object({ jobId, kind: z.literal('interpolate'), cancelled: z.boolean(), result: interpolateResultSchema }),
+    z.object({
+      jobId,
+      kind: z.literal('interpolate'),
+      cancelled: z.boolean(),
+      result: interpolateResultSchema,
+    }),
   ]),
   'job.failed': z.object({ jobId, kind: jobKindSchema, code: z.string(), message: z.string() }),
   'dataset.importProgress': importProgressSchema.extend({ jobId }),
   'training.progress': trainProgressSchema.extend({ jobId }),
+  /**
+   * An epoch finished: its metrics and its preview images (encoded in memory), sent the moment the numbers exist,
+   * before its files are written (`training.checkpoint` says when they are).
+   */
   'training.epoch': z.object({
     jobId,
     metrics: epochMetricsSchema,
     previews: z.object({ samples: dataUrl, reconstructions: dataUrl }),
+  }),
+  /** An epoch's checkpoint and preview files are whole on disk; `model` is the project's model now. */
+  'training.checkpoint': z.object({
+    jobId,
+    /** Root of the project the checkpoint belongs to. */
+    project: z.string(),
+    epoch: z.number().int(),
     checkpoint: z.string(),
+    previews: z.object({ samples: z.string(), reconstructions: z.string() }),
+    model: modelSummarySchema,
   }),
   'generation.progress': z.object({
     jobId,
@@ -46,7 +66,7 @@ export const events = {
     etaSeconds: z.number(),
   }),
   'interpolation.progress': z.object({ jobId, done: z.number().int(), total: z.number().int() }),
-  /** The current project changed (opened, created, dataset imported, checkpoint written). */
+  /** The current project changed (opened, created, dataset imported; a new checkpoint is `training.checkpoint`). */
   'project.changed': projectSummarySchema.nullable(),
 } satisfies Record<string, z.ZodType>;
 

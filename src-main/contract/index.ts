@@ -8,3 +8,4 @@ export * from './requests.js';
 export * from './events.js';
 export * from './api.js';
 export * from './wire.js';
+export * from './settings/index.js';

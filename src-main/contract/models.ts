@@ -4,6 +4,13 @@
  * Content-Security-Policy allows and which need no file access in the renderer.
  */
 import { z } from 'zod';
+import {
+  IMPORT_SETTINGS,
+  MODEL_SETTINGS,
+  settingSchema,
+  TRAINING_SETTINGS,
+  valueShape,
+} from './settings/index.js';
 
 /** A PNG (or other image) as a `data:image/...;base64,` URL. */
 export const dataUrl = z.string().startsWith('data:image/');
@@ -29,27 +36,18 @@ export const epochMetricsSchema = z.object({
 });
 export type EpochMetrics = z.infer<typeof epochMetricsSchema>;
 
+/** Everything that defines a network and its objective: the images' shape and the model settings. */
 export const vaeConfigSchema = z.object({
+  /** Side of the square image: 28, or a power of two from 16 to 256. */
   imageSize: z.number().int(),
+  /** 1 = grayscale, 3 = RGB. */
   channels: z.union([z.literal(1), z.literal(3)]),
-  latentDim: z.number().int(),
-  beta: z.number(),
-  width: z.number().int(),
-  likelihood: z.enum(['bernoulli', 'gaussian']),
-  gaussianSigma: z.number(),
+  ...valueShape(MODEL_SETTINGS),
 });
 export type VaeConfig = z.infer<typeof vaeConfigSchema>;
 
-export const trainOptionsSchema = z.object({
-  epochs: z.number().int(),
-  batchSize: z.number().int(),
-  learningRate: z.number(),
-  seed: z.number().int(),
-  valFraction: z.number(),
-  klWarmupEpochs: z.number(),
-  freeBits: z.number(),
-  gradClipNorm: z.number(),
-});
+/** Training hyper-parameters (not part of the network): the training settings. */
+export const trainOptionsSchema = z.object(valueShape(TRAINING_SETTINGS));
 export type TrainOptions = z.infer<typeof trainOptionsSchema>;
 
 export const backendInfoSchema = z.object({
@@ -75,7 +73,7 @@ export const datasetSummarySchema = z.object({
   count: z.number().int(),
   size: z.number().int(),
   channels: z.union([z.literal(1), z.literal(3)]),
-  fit: z.enum(['cover', 'contain', 'fill']),
+  fit: settingSchema(IMPORT_SETTINGS.fit),
   /** Class folders (first-level subfolders); '' is the top level. */
   labels: z.array(z.string()),
   perLabel: z.record(z.string(), z.number().int()),
@@ -93,7 +91,8 @@ export const modelSummarySchema = z.object({
   trainOptions: trainOptionsSchema,
   backend: z.string(),
   savedAt: z.string(),
-  history: z.array(epochMetricsSchema),
+  /** The last epoch's metrics (the whole history is `training.status`'s). */
+  last: epochMetricsSchema.nullable(),
 });
 export type ModelSummary = z.infer<typeof modelSummarySchema>;
 

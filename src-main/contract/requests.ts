@@ -8,6 +8,18 @@
  */
 import { z } from 'zod';
 import { returns, type RequestSpec, type Returns } from './define.js';
+import {
+  BACKEND_SETTING,
+  defaultedShape,
+  GENERATE_SETTINGS,
+  IMAGE_SIZE_SETTING,
+  IMPORT_SETTINGS,
+  INTERPOLATE_SETTINGS,
+  optionalShape,
+  settingSchema,
+  TRAINING_SETTINGS,
+  TRAIN_SETTINGS,
+} from './settings/index.js';
 import type {
   BackendInfo,
   DatasetItem,
@@ -24,14 +36,8 @@ import type {
 const path = z.string().trim().min(1, 'must not be empty');
 const int = (min: number, max: number) => z.number().int('must be a whole number').min(min).max(max);
 
-/** Image sizes the engine supports: 28, or a power of two from 16 to 256. */
-export const IMAGE_SIZES = [16, 28, 32, 64, 128, 256] as const;
-const imageSize = z
-  .number()
-  .int()
-  .refine((n) => (IMAGE_SIZES as readonly number[]).includes(n), {
-    message: `must be one of ${IMAGE_SIZES.join(', ')}`,
-  });
+const imageSize = settingSchema(IMAGE_SIZE_SETTING);
+const backend = settingSchema(BACKEND_SETTING);
 
 /** Where an image for interpolation comes from: the project's dataset, or a file on the main side. */
 export const imageRefSchema = z.union([
@@ -43,45 +49,35 @@ export type ImageRef = z.infer<typeof imageRefSchema>;
 export const importInputSchema = z.object({
   /** Folder on the main side's disk (dropped, picked, typed, or an upload folder). */
   folder: path,
-  size: imageSize.default(64),
-  channels: z.union([z.literal(1), z.literal(3)]).default(3),
-  fit: z.enum(['cover', 'contain', 'fill']).default('cover'),
+  ...defaultedShape(IMPORT_SETTINGS),
   background: z.string().optional(),
 });
 
-/** What the Train view sends; everything has a default so `{}` trains the default model. */
+/**
+ * What the Train view sends. Every setting may be left out: the main side fills it with its default for the
+ * dataset's images (the latent size depends on them), exactly as `vae-studio train` does, so `{}` trains the
+ * default model.
+ */
 export const trainInputSchema = z.object({
   /** Re-imports the dataset's source folder at this size first when it differs from the dataset's. */
   imageSize: imageSize.optional(),
-  latentDim: int(1, 512).default(32),
-  beta: z.number().min(0).max(100).default(1),
-  width: int(4, 256).default(32),
-  likelihood: z.enum(['bernoulli', 'gaussian']).default('bernoulli'),
-  epochs: int(1, 10_000).default(20),
-  batchSize: int(1, 4096).default(64),
-  learningRate: z.number().gt(0).max(1).default(1e-3),
-  seed: int(0, 2 ** 31 - 1).default(0),
-  valFraction: z.number().min(0).max(0.5).default(0.1),
-  klWarmupEpochs: z.number().min(0).max(10_000).default(0),
-  backend: z.enum(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']).default('auto'),
+  ...optionalShape(TRAIN_SETTINGS),
+  backend: backend.default('auto'),
 });
 export type TrainInput = z.input<typeof trainInputSchema>;
 
 export const generateInputSchema = z.object({
-  count: int(1, 1_000_000).default(64),
-  temperature: z.number().gt(0).max(10).default(1),
-  seed: int(0, 2 ** 31 - 1).default(0),
-  format: z.enum(['png', 'jpg', 'webp']).default('png'),
+  ...defaultedShape(GENERATE_SETTINGS),
   /** Output folder; default `<project>/generated/run-<time>`. */
   out: path.optional(),
 });
 export type GenerateInput = z.input<typeof generateInputSchema>;
 
+const { animation: _animation, ...PATH_SETTINGS } = INTERPOLATE_SETTINGS;
 export const interpolateInputSchema = z.object({
   a: imageRefSchema,
   b: imageRefSchema,
-  steps: int(2, 200).default(8),
-  mode: z.enum(['lerp', 'slerp']).default('slerp'),
+  ...defaultedShape(PATH_SETTINGS),
 });
 export type InterpolateInput = z.input<typeof interpolateInputSchema>;
 
@@ -102,7 +98,7 @@ export const requests = {
   },
   'backend.info': {
     doc: 'Which backend training would use and why (loads it in the job worker).',
-    input: z.object({ preference: z.enum(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']).default('auto') }),
+    input: z.object({ preference: backend.default('auto') }),
     result: returns<BackendInfo>(),
   },
   'project.create': {
@@ -162,7 +158,7 @@ export const requests = {
   },
   'training.resume': {
     doc: 'Continues the latest checkpoint, optionally up to a larger number of epochs.',
-    input: z.object({ epochs: int(1, 10_000).optional() }),
+    input: z.object({ epochs: settingSchema(TRAINING_SETTINGS.epochs).optional() }),
     result: returns<JobHandle>(),
   },
   'training.cancel': {
@@ -204,7 +200,9 @@ export const requests = {
   'interpolation.export': {
     doc: 'Writes frames, a contact sheet and an animation of the latent path to a new folder.',
     input: interpolateInputSchema.extend({
-      animation: z.enum(['webp', 'gif', 'none']).default('webp'),
+      animation: settingSchema(INTERPOLATE_SETTINGS.animation).default(
+        INTERPOLATE_SETTINGS.animation.default,
+      ),
       /** Default `<project>/interpolations/<time>`; must not already hold frames. */
       out: path.optional(),
     }),

@@ -1,8 +1,21 @@
 /**
- * Network and training defaults, their validation, and the layer plan that turns a {@link VaeConfig} into
+ * Network and training defaults and their validation (both derived from the settings spec in
+ * contract/settings), and the layer plan that turns a {@link VaeConfig} into
  * concrete layer shapes. The plan is the single source of truth for the model, the parameter count and
  * `describeArchitecture`, so the three can never disagree.
  */
+import {
+  defaultsOf,
+  IMAGE_SIZES,
+  MAX_LATENT_DIM,
+  MODEL_SETTINGS,
+  pickGroup,
+  settingProblem,
+  TRAINING_SETTINGS,
+  type DataShape,
+  type SettingGroup,
+  type TrainSettings,
+} from '../contract/settings/index.js';
 import { UserError } from '../util/errors.js';
 import type { TrainOptions, VaeConfig } from './types.js';
 
@@ -10,43 +23,37 @@ import type { TrainOptions, VaeConfig } from './types.js';
 export const KERNEL_SIZE = 4;
 /** Stride of every conv / transposed conv: each layer halves (encoder) or doubles (decoder) the side. */
 export const STRIDE = 2;
-/** Largest latent dimension accepted. */
-export const MAX_LATENT_DIM = 512;
+export { MAX_LATENT_DIM };
 
-/**
- * Default network for an image size. 28×28 gets L = 16 (the std28 reference), everything else L = 32 (std64).
- * Bernoulli likelihood because it is what both references use and it needs no σ to tune.
- */
+/** Default network for an image size: every model setting's default for these images. */
 export function defaultConfig(imageSize: number, channels: 1 | 3): VaeConfig {
-  return {
-    imageSize,
-    channels,
-    latentDim: imageSize === 28 ? 16 : 32,
-    beta: 1,
-    width: 32,
-    likelihood: 'bernoulli',
-    gaussianSigma: 0.1,
-  };
+  return { imageSize, channels, ...defaultsOf(MODEL_SETTINGS, { imageSize, channels }) };
 }
 
+/** Default training options: the reference's (Adam 1e-3, batch 64), plus a 10 % validation split. */
+export const DEFAULT_TRAIN_OPTIONS: Readonly<TrainOptions> = Object.freeze(defaultsOf(TRAINING_SETTINGS));
+
 /**
- * Default training options: the reference's (Adam 1e-3, batch 64), plus a 10 % validation split.
- * `gradClipNorm` is 0 (off) on purpose: the loss is summed over pixels, so ordinary gradient norms are in the
- * hundreds (measured on std28 at init: ≈ 450 at batch 16, falling to ≈ 200 after a dozen steps) and any small
- * clip such as 100 would rescale nearly every early step, departing from the PyTorch reference arithmetic.
- * Adam bounds each update to about lr per weight whatever the gradient scale, and NaN/Inf is caught by the
- * trainer's divergence check, so clipping is an opt-in for unstable datasets rather than a default.
+ * The full config and options of a new run on images of `shape`: each setting the caller gave, the setting's
+ * default for these images otherwise. The app, browser mode and the CLI all train through this, so they train
+ * the same default model on the same data.
  */
-export const DEFAULT_TRAIN_OPTIONS: Readonly<TrainOptions> = Object.freeze({
-  epochs: 10,
-  batchSize: 64,
-  learningRate: 1e-3,
-  seed: 0,
-  valFraction: 0.1,
-  klWarmupEpochs: 0,
-  freeBits: 0,
-  gradClipNorm: 0,
-});
+export function resolveTrainSettings(
+  shape: DataShape,
+  given: Partial<TrainSettings>,
+): { config: VaeConfig; options: TrainOptions } {
+  const config: VaeConfig = {
+    ...defaultConfig(shape.imageSize, shape.channels),
+    ...pickGroup(MODEL_SETTINGS, given),
+  };
+  const options: TrainOptions = {
+    ...defaultsOf(TRAINING_SETTINGS, shape),
+    ...pickGroup(TRAINING_SETTINGS, given),
+  };
+  validateConfig(config);
+  validateTrainOptions(options);
+  return { config, options };
+}
 
 function invalid(field: string, cause: string, got: unknown): never {
   throw new UserError('INVALID_CONFIG', `${field}: ${cause}, got ${formatValue(got)}`);
@@ -58,36 +65,17 @@ function formatValue(v: unknown): string {
   return JSON.stringify(v) ?? typeof v;
 }
 
-function checkInt(field: string, v: unknown, min: number, max: number): void {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    invalid(field, `must be an integer from ${min} to ${max}`, v);
-  }
-}
-
-function checkNumber(
-  field: string,
-  v: unknown,
-  min: number,
-  max: number,
-  minExclusive = false,
-  maxExclusive = false,
-): void {
-  const ok =
-    typeof v === 'number' &&
-    Number.isFinite(v) &&
-    (minExclusive ? v > min : v >= min) &&
-    (maxExclusive ? v < max : v <= max);
-  if (!ok) {
-    const lo = minExclusive ? `greater than ${min}` : `at least ${min}`;
-    const hi = maxExclusive ? `less than ${max}` : `at most ${max}`;
-    invalid(field, `must be a number ${lo} and ${hi}`, v);
+/** Throws for the first setting of `group` that `values` breaks (every key of the group must be present). */
+function checkGroup(group: SettingGroup, values: Record<string, unknown>): void {
+  for (const [key, setting] of Object.entries(group)) {
+    const problem = settingProblem(setting, values[key]);
+    if (problem) invalid(key, problem, values[key]);
   }
 }
 
 /** True for the supported image sides: 28, or a power of two from 16 to 256. */
 export function isSupportedImageSize(n: number): boolean {
-  if (n === 28) return true;
-  return Number.isInteger(n) && n >= 16 && n <= 256 && (n & (n - 1)) === 0;
+  return (IMAGE_SIZES as readonly number[]).includes(n);
 }
 
 /** Throws `UserError('INVALID_CONFIG')` naming the first bad field of `c` and why. */
@@ -98,26 +86,13 @@ export function validateConfig(c: VaeConfig): void {
   }
   if (c.channels !== 1 && c.channels !== 3)
     invalid('channels', 'must be 1 (grayscale) or 3 (RGB)', c.channels);
-  checkInt('latentDim', c.latentDim, 1, MAX_LATENT_DIM);
-  checkNumber('beta', c.beta, 0, 1000);
-  checkInt('width', c.width, 1, 512);
-  if (c.likelihood !== 'bernoulli' && c.likelihood !== 'gaussian') {
-    invalid('likelihood', 'must be "bernoulli" or "gaussian"', c.likelihood);
-  }
-  checkNumber('gaussianSigma', c.gaussianSigma, 0, 10, true);
+  checkGroup(MODEL_SETTINGS, c);
 }
 
 /** Throws `UserError('INVALID_CONFIG')` naming the first bad field of `o` and why. */
 export function validateTrainOptions(o: TrainOptions): void {
   if (typeof o !== 'object' || o === null) invalid('options', 'must be an object', o);
-  checkInt('epochs', o.epochs, 1, 1_000_000);
-  checkInt('batchSize', o.batchSize, 1, 4096);
-  checkNumber('learningRate', o.learningRate, 0, 1, true);
-  checkInt('seed', o.seed, 0, 0xffffffff);
-  checkNumber('valFraction', o.valFraction, 0, 1, false, true);
-  checkNumber('klWarmupEpochs', o.klWarmupEpochs, 0, 1_000_000);
-  checkNumber('freeBits', o.freeBits, 0, 100);
-  checkNumber('gradClipNorm', o.gradClipNorm, 0, 1e12);
+  checkGroup(TRAINING_SETTINGS, o);
 }
 
 /** One encoder conv or decoder transposed conv: input side/channels → output side/channels. */

@@ -12,6 +12,7 @@ export {
 } from './backend.js';
 export {
   defaultConfig,
+  resolveTrainSettings,
   DEFAULT_TRAIN_OPTIONS,
   validateConfig,
   validateTrainOptions,

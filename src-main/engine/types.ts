@@ -6,42 +6,17 @@
  * 0..255. Inside the engine pixels are float32 in [0, 1].
  */
 
+import type { TrainOptions, VaeConfig } from '../contract/models.js';
+import type { ModelSettings } from '../contract/settings/index.js';
+
 /** Likelihood p(x|z) of the decoder. Bernoulli = binary cross-entropy with logits; Gaussian = MSE, fixed σ. */
-export type Likelihood = 'bernoulli' | 'gaussian';
+export type Likelihood = ModelSettings['likelihood'];
 
-/** Everything that defines a network and its objective. Saved with every checkpoint. */
-export interface VaeConfig {
-  /** Side of the square image: 28, or a power of two from 16 to 256. */
-  imageSize: number;
-  /** 1 = grayscale, 3 = RGB. */
-  channels: 1 | 3;
-  /** Latent dimension L, 1..512. */
-  latentDim: number;
-  /** Weight of the KL term (β-VAE); ≥ 0. 1 is the plain ELBO. */
-  beta: number;
-  /** Channels of the first conv layer; each down-sampling doubles it, capped at 8×width. Default 32. */
-  width: number;
-  likelihood: Likelihood;
-  /** σ of the Gaussian likelihood, in pixel units of [0, 1]. Only used when likelihood = 'gaussian'. */
-  gaussianSigma: number;
-}
-
-/** Training hyper-parameters (not part of the network). Saved with every checkpoint. */
-export interface TrainOptions {
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  /** Seeds initialisation, shuffling, the validation split and the reparameterisation noise. */
-  seed: number;
-  /** Fraction of the images held out for validation, 0 ≤ val < 1. */
-  valFraction: number;
-  /** Linear KL warm-up: β is scaled by min(1, (epoch + stepFraction) / warmupEpochs). 0 = off. */
-  klWarmupEpochs: number;
-  /** Free bits (nats per latent dimension, batch-averaged, Kingma et al. 2016 eq. 15). 0 = off. */
-  freeBits: number;
-  /** Global gradient-norm clip. 0 = off. */
-  gradClipNorm: number;
-}
+/**
+ * Everything that defines a network and its objective (the images' shape plus the model settings of
+ * contract/settings), and the training hyper-parameters; both are saved with every checkpoint.
+ */
+export type { TrainOptions, VaeConfig };
 
 /** A set of images in the cache layout: uint8 NHWC. */
 export interface ImageBatch {

@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { writeSampleDataset } from '../dataset/index.js';
 import type { BackendPreference } from '../engine/index.js';
-import { ignoreEvents, type JobContext } from './events.js';
+import { ignoreEvents, logEvent, type JobContext } from './events.js';
 import { runGeneration, type GenerateJobResult } from './generateJob.js';
 import { runImport, type ImportJobResult } from './importJob.js';
 import { runInterpolation, type InterpolateJobResult } from './interpolateJob.js';
@@ -35,17 +35,16 @@ export async function runDemo(input: DemoJobInput, ctx: JobContext = {}): Promis
   const samples = join(dir, 'sample-images');
   const project = join(dir, 'project');
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  emit({ type: 'log', message: `drawing ${input.images ?? 600} sample images into ${samples}` });
+  emit(logEvent(`drawing ${input.images ?? 600} sample images into ${samples}`));
   await writeSampleDataset(samples, { count: input.images ?? 600, size: 32, seed: 0 });
-  emit({ type: 'log', message: `importing into project ${project}` });
+  emit(logEvent(`importing into project ${project}`));
   const imported = await runImport({ folder: samples, project, size: 32, channels: 3, fit: 'cover' }, ctx);
-  emit({ type: 'log', message: `training ${input.epochs ?? 10} epochs` });
+  emit(logEvent(`training ${input.epochs ?? 10} epochs`));
   const backend = input.backend ?? 'auto';
   const train = await runTraining(
     {
       project,
-      config: { latentDim: 8 },
-      options: { epochs: input.epochs ?? 10, batchSize: 16, learningRate: 2e-3 },
+      settings: { latentDim: 8, epochs: input.epochs ?? 10, batchSize: 16, learningRate: 2e-3 },
       backend,
     },
     ctx,

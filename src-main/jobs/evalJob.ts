@@ -11,7 +11,7 @@ import {
   pickImages,
 } from '../engine/index.js';
 import { openProject } from '../project/index.js';
-import { ignoreEvents, type JobContext } from './events.js';
+import { ignoreEvents, jobEvent, type JobContext } from './events.js';
 import { loadTrainedModel } from './loadModel.js';
 
 export interface EvalJobInput {
@@ -50,7 +50,7 @@ export async function runEvaluation(input: EvalJobInput, ctx: JobContext = {}): 
           fit: manifest.fit,
           ...(manifest.background ? { background: manifest.background } : {}),
           ...(ctx.signal ? { signal: ctx.signal } : {}),
-          onProgress: (p) => emit({ type: 'import-progress', ...p }),
+          onProgress: (p) => emit(jobEvent('dataset.importProgress', p)),
         });
         const { images } = await loadDataset(scratch);
         return {

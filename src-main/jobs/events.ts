@@ -1,26 +1,39 @@
-import type { ImportProgress } from '../dataset/index.js';
-import type { EpochMetrics, TrainProgress } from '../engine/index.js';
+import type { EventName, EventPayload } from '../contract/index.js';
 
 /**
- * Everything a long job says while it runs. The CLI's progress bar, `--json` lines, tests and (later) the IPC
- * bridge all subscribe to this one stream; the job's promise carries the final result or the failure.
+ * The contract events a job emits while it runs. A job speaks the contract's own vocabulary: the studio adds the
+ * job's id and sends the event on unchanged; the CLI's progress bar, its `--json` lines and the tests read the
+ * same events. The job's promise carries the final result or the failure (`job.done` / `job.failed`).
  */
-export type JobEvent =
-  | { type: 'log'; message: string }
-  | ({ type: 'import-progress' } & ImportProgress)
-  | ({ type: 'train-progress' } & TrainProgress)
-  | {
-      type: 'train-epoch';
-      metrics: EpochMetrics;
-      /** PNG files of this epoch's fixed-z samples and reconstructions. */
-      previews: { samples: string; reconstructions: string };
-      checkpoint: string;
-    }
-  | { type: 'generate-progress'; done: number; total: number; imagesPerSec: number; etaSeconds: number }
-  | { type: 'interpolate-progress'; done: number; total: number };
+export type JobEventName = Extract<
+  EventName,
+  | 'job.log'
+  | 'dataset.importProgress'
+  | 'training.progress'
+  | 'training.epoch'
+  | 'training.checkpoint'
+  | 'generation.progress'
+  | 'interpolation.progress'
+>;
+
+/** What a job says of an event: the contract's payload without the job id. */
+export type JobEventPayload<N extends JobEventName> = Omit<EventPayload<N>, 'jobId'>;
+
+/** One event of a job: its contract name and payload. */
+export type JobEvent = { [N in JobEventName]: { name: N; payload: JobEventPayload<N> } }[JobEventName];
 
 /** The listener a job is given; a job never depends on who listens. */
 export type EmitJobEvent = (event: JobEvent) => void;
+
+/** Builds a job event with its payload type checked against the contract. */
+export function jobEvent<N extends JobEventName>(name: N, payload: JobEventPayload<N>): JobEvent {
+  return { name, payload } as JobEvent;
+}
+
+/** A log line: what the job is doing, in words for a person. */
+export function logEvent(message: string): JobEvent {
+  return jobEvent('job.log', { message });
+}
 
 /** Options every job takes. */
 export interface JobContext {

@@ -11,7 +11,7 @@ import {
 import { openProject } from '../project/index.js';
 import { writeFileAtomic } from '../util/atomicWrite.js';
 import { UserError, throwIfCancelled, CancelledError } from '../util/errors.js';
-import { ignoreEvents, type JobContext } from './events.js';
+import { ignoreEvents, jobEvent, type JobContext } from './events.js';
 import { loadTrainedModel } from './loadModel.js';
 
 export interface GenerateJobInput {
@@ -112,13 +112,14 @@ export async function runGeneration(
       }
       done += n;
       const seconds = (performance.now() - t0) / 1000;
-      emit({
-        type: 'generate-progress',
-        done,
-        total: count,
-        imagesPerSec: done / seconds,
-        etaSeconds: ((count - done) * seconds) / done,
-      });
+      emit(
+        jobEvent('generation.progress', {
+          done,
+          total: count,
+          imagesPerSec: done / seconds,
+          etaSeconds: ((count - done) * seconds) / done,
+        }),
+      );
       await writer.flushIfDue();
       await new Promise((r) => setImmediate(r));
     }

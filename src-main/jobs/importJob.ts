@@ -1,7 +1,7 @@
 import { importFolder, type FitMode, type ImportReport } from '../dataset/index.js';
 import { openOrCreateProject } from '../project/index.js';
 import type { JobContext } from './events.js';
-import { ignoreEvents } from './events.js';
+import { ignoreEvents, jobEvent } from './events.js';
 
 export interface ImportJobInput {
   folder: string;
@@ -27,7 +27,7 @@ export async function runImport(input: ImportJobInput, ctx: JobContext = {}): Pr
     fit: input.fit,
     ...(input.background ? { background: input.background } : {}),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
-    onProgress: (p) => emit({ type: 'import-progress', ...p }),
+    onProgress: (p) => emit(jobEvent('dataset.importProgress', p)),
   });
   return { ...report, project: project.layout.root, datasetDir: project.layout.datasetDir };
 }

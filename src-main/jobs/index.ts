@@ -1,4 +1,5 @@
-export type { JobEvent, EmitJobEvent, JobContext } from './events.js';
+export type { JobEvent, JobEventName, JobEventPayload, EmitJobEvent, JobContext } from './events.js';
+export { jobEvent, logEvent } from './events.js';
 export { runImport, type ImportJobInput, type ImportJobResult } from './importJob.js';
 export {
   runTraining,

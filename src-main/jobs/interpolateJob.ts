@@ -4,7 +4,7 @@ import { encodeAnimation, encodeImage } from '../dataset/index.js';
 import { tileImages, type BackendPreference } from '../engine/index.js';
 import { UserError, throwIfCancelled } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomicWrite.js';
-import { ignoreEvents, type JobContext } from './events.js';
+import { ignoreEvents, jobEvent, type JobContext } from './events.js';
 import { decodeLatentPath, type ImageSource } from './latentPath.js';
 
 export type InterpolationMode = 'lerp' | 'slerp';
@@ -74,7 +74,7 @@ export async function runInterpolation(
     const file = join(out, names[i]!);
     await writeFileAtomic(file, await encodeImage(pixels, size, size, channels, 'png'));
     frameFiles.push(file);
-    emit({ type: 'interpolate-progress', done: i + 1, total: steps });
+    emit(jobEvent('interpolation.progress', { done: i + 1, total: steps }));
   }
   const sheet = tileImages(frames, Math.min(steps, 16));
   const contactSheet = join(out, 'contact-sheet.png');

@@ -1,14 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeImage, loadDataset } from '../dataset/index.js';
+import type { TrainSettings } from '../contract/index.js';
 import {
   resolveBackend,
+  resolveTrainSettings,
   type BackendPreference,
-  defaultConfig,
-  DEFAULT_TRAIN_OPTIONS,
-  validateConfig,
-  validateTrainOptions,
   type EpochMetrics,
+  type EpochPreview,
   type NamedArray,
   type PreviewImage,
   type TrainerState,
@@ -19,21 +18,21 @@ import { localTrainingHost, type HostInfo, type TrainingHost } from '../engine/h
 import {
   archiveCheckpoints,
   loadLatestCheckpoint,
+  modelSummary,
   openProject,
   saveCheckpoint,
   type ProjectLayout,
 } from '../project/index.js';
 import { writeFileAtomic } from '../util/atomicWrite.js';
 import { UserError } from '../util/errors.js';
-import { ignoreEvents, type JobContext } from './events.js';
+import { ignoreEvents, jobEvent, logEvent, type JobContext } from './events.js';
 
 export interface TrainJobInput {
   project: string;
-  /** Network settings the user chose; the rest come from defaults for the dataset's image size. */
-  config?: Partial<Omit<VaeConfig, 'imageSize' | 'channels'>>;
-  options?: Partial<TrainOptions>;
+  /** The settings the user chose; the rest take their defaults for the dataset's images. */
+  settings?: Partial<TrainSettings>;
   backend?: BackendPreference;
-  /** Continue the latest checkpoint (its config and options; `options.epochs` may raise the total). */
+  /** Continue the latest checkpoint (its settings; `settings.epochs` may raise the total, the rest are ignored). */
   resume?: boolean;
 }
 
@@ -65,8 +64,9 @@ export interface TrainJobResult {
 }
 
 /**
- * Trains (or resumes) the project's VAE on its imported dataset. Each finished epoch writes preview PNGs and an
- * atomic checkpoint before the next begins, so a kill at any moment loses at most the epoch in progress.
+ * Trains (or resumes) the project's VAE on its imported dataset. Each finished epoch is announced at once and its
+ * preview PNGs and atomic checkpoint are written behind it, so a kill at any moment loses at most the epochs
+ * whose files were not yet whole (normally just the one in progress).
  */
 export async function runTraining(input: TrainJobInput, ctx: TrainJobContext = {}): Promise<TrainJobResult> {
   const emit = ctx.emit ?? ignoreEvents;
@@ -76,7 +76,7 @@ export async function runTraining(input: TrainJobInput, ctx: TrainJobContext = {
   const { manifest, images } = await loadDataset(layout.datasetDir);
   const preference = input.backend ?? 'auto';
   const backend = await host.describe(preference);
-  emit({ type: 'log', message: `backend: ${describeHost(backend)}` });
+  emit(logEvent(`backend: ${describeHost(backend)}`));
 
   const previous = await loadLatestCheckpoint(layout);
   let config: VaeConfig;
@@ -91,10 +91,8 @@ export async function runTraining(input: TrainJobInput, ctx: TrainJobContext = {
       );
     }
     config = previous.meta.config;
-    options = {
-      ...previous.meta.trainOptions,
-      ...(input.options?.epochs ? { epochs: input.options.epochs } : {}),
-    };
+    const epochs = input.settings?.epochs;
+    options = { ...previous.meta.trainOptions, ...(epochs ? { epochs } : {}) };
     if (config.imageSize !== manifest.size || config.channels !== manifest.channels) {
       throw new UserError(
         'DATASET_CHANGED',
@@ -108,27 +106,25 @@ export async function runTraining(input: TrainJobInput, ctx: TrainJobContext = {
       );
     }
     start = { weights: previous.weights, state: previous.state };
-    emit({ type: 'log', message: `resuming from epoch ${previous.state.epoch} of ${options.epochs}` });
+    emit(logEvent(`resuming from epoch ${previous.state.epoch} of ${options.epochs}`));
   } else {
-    config = { ...defaultConfig(manifest.size, manifest.channels), ...input.config };
-    options = { ...DEFAULT_TRAIN_OPTIONS, ...input.options };
-    validateConfig(config);
-    validateTrainOptions(options);
+    ({ config, options } = resolveTrainSettings(
+      { imageSize: manifest.size, channels: manifest.channels },
+      input.settings ?? {},
+    ));
     if (previous) {
       archivedPrevious = await archiveCheckpoints(layout);
-      emit({
-        type: 'log',
-        message: `the previous model (epoch ${previous.meta.epoch}) was moved to ${archivedPrevious}`,
-      });
+      emit(logEvent(`the previous model (epoch ${previous.meta.epoch}) was moved to ${archivedPrevious}`));
     }
   }
 
   const startEpoch = start?.state.epoch ?? 0;
   let checkpointDir: string | null = previous && input.resume ? previous.dir : null;
   await mkdir(layout.previewsDir, { recursive: true });
-  // A finished epoch's previews and checkpoint are encoded and written while the next epoch trains, so no
-  // training step waits on PNG encoding or disk. The writes stay in epoch order (one chain); `train-epoch` is
-  // emitted once an epoch's files are whole, and the run does not return before the last write has finished.
+  // A finished epoch is announced the moment its numbers exist: `training.epoch` carries the metrics and the
+  // preview PNGs encoded in memory. Its files (previews, then the atomic checkpoint) are written behind it while
+  // the next epoch trains, in epoch order (one chain), each epoch reported by `training.checkpoint` once whole;
+  // the run does not return before the last write has finished.
   let writes: Promise<void> = Promise.resolve();
   const failed: { error: Error | null } = { error: null };
   try {
@@ -136,18 +132,23 @@ export async function runTraining(input: TrainJobInput, ctx: TrainJobContext = {
       { config, options, images, backend: preference, ...(start ?? {}) },
       {
         ...(ctx.signal ? { signal: ctx.signal } : {}),
-        onProgress: (p) => emit({ type: 'train-progress', ...p }),
+        onProgress: (p) => emit(jobEvent('training.progress', p)),
         // `weights` are this epoch's, copies the host made for us: the next steps do not change them.
-        onEpoch: (metrics, preview, state, weights) => {
+        onEpoch: async (metrics, preview, state, weights) => {
           if (failed.error) throw failed.error;
+          const pngs = await encodePreviews(preview);
+          emit(
+            jobEvent('training.epoch', {
+              metrics,
+              previews: {
+                samples: pngDataUrl(pngs.samples),
+                reconstructions: pngDataUrl(pngs.reconstructions),
+              },
+            }),
+          );
           writes = writes
             .then(async () => {
-              const previews = await writePreviews(
-                layout,
-                metrics.epoch,
-                preview.samples,
-                preview.reconstructions,
-              );
+              const previews = await writePreviews(layout, metrics.epoch, pngs);
               const saved = await saveCheckpoint(layout, {
                 config,
                 trainOptions: options,
@@ -157,7 +158,15 @@ export async function runTraining(input: TrainJobInput, ctx: TrainJobContext = {
                 dataset: { count: manifest.count, size: manifest.size, channels: manifest.channels },
               });
               checkpointDir = saved.dir;
-              emit({ type: 'train-epoch', metrics, previews, checkpoint: saved.dir });
+              emit(
+                jobEvent('training.checkpoint', {
+                  project: layout.root,
+                  epoch: metrics.epoch,
+                  checkpoint: saved.dir,
+                  previews,
+                  model: modelSummary(saved.dir, saved.meta),
+                }),
+              );
             })
             .catch((err: unknown) => {
               failed.error ??= err instanceof Error ? err : new Error(String(err));
@@ -220,26 +229,30 @@ export function previewFiles(
   };
 }
 
+/** An epoch's two preview grids as PNG bytes. */
+interface PreviewPngs {
+  samples: Uint8Array;
+  reconstructions: Uint8Array;
+}
+
+async function encodePreviews(preview: EpochPreview): Promise<PreviewPngs> {
+  const png = (image: PreviewImage) =>
+    encodeImage(image.pixels, image.width, image.height, image.channels, 'png');
+  const [samples, reconstructions] = await Promise.all([png(preview.samples), png(preview.reconstructions)]);
+  return { samples, reconstructions };
+}
+
+function pngDataUrl(png: Uint8Array): string {
+  return `data:image/png;base64,${Buffer.from(png.buffer, png.byteOffset, png.byteLength).toString('base64')}`;
+}
+
 async function writePreviews(
   layout: ProjectLayout,
   epoch: number,
-  samples: PreviewImage,
-  reconstructions: PreviewImage,
+  pngs: PreviewPngs,
 ): Promise<{ samples: string; reconstructions: string }> {
   const paths = previewFiles(layout, epoch);
-  await writeFileAtomic(
-    paths.samples,
-    await encodeImage(samples.pixels, samples.width, samples.height, samples.channels, 'png'),
-  );
-  await writeFileAtomic(
-    paths.reconstructions,
-    await encodeImage(
-      reconstructions.pixels,
-      reconstructions.width,
-      reconstructions.height,
-      reconstructions.channels,
-      'png',
-    ),
-  );
+  await writeFileAtomic(paths.samples, pngs.samples);
+  await writeFileAtomic(paths.reconstructions, pngs.reconstructions);
   return paths;
 }

@@ -11,4 +11,4 @@ export {
   type CheckpointMeta,
   type SaveCheckpointInput,
 } from './checkpoint.js';
-export { projectInfo, type ProjectInfo } from './info.js';
+export { projectInfo, modelSummary, type ProjectInfo, type ModelSummary } from './info.js';

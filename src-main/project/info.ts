@@ -1,7 +1,7 @@
 import type { DatasetManifest } from '../dataset/index.js';
 import { readDatasetManifest } from '../dataset/index.js';
 import type { EpochMetrics, VaeConfig, TrainOptions } from '../engine/index.js';
-import { readLatestCheckpointMeta } from './checkpoint.js';
+import { readLatestCheckpointMeta, type CheckpointMeta } from './checkpoint.js';
 import type { Project } from './projectFolder.js';
 
 /** What `vae-studio info` shows: the dataset, the model and its training history. */
@@ -14,16 +14,31 @@ export interface ProjectInfo {
         perLabel: Record<string, number>;
       })
     | null;
-  model: {
-    checkpoint: string;
-    epoch: number;
-    config: VaeConfig;
-    trainOptions: TrainOptions;
-    backend: string;
-    savedAt: string;
-    last: EpochMetrics | null;
-    history: EpochMetrics[];
-  } | null;
+  model: (ModelSummary & { history: EpochMetrics[] }) | null;
+}
+
+/** What a checkpoint says of its model, without the history and the arrays. */
+export interface ModelSummary {
+  checkpoint: string;
+  epoch: number;
+  config: VaeConfig;
+  trainOptions: TrainOptions;
+  backend: string;
+  savedAt: string;
+  last: EpochMetrics | null;
+}
+
+/** The summary of the checkpoint in `dir` whose model.json is `meta`. */
+export function modelSummary(dir: string, meta: CheckpointMeta): ModelSummary {
+  return {
+    checkpoint: dir,
+    epoch: meta.epoch,
+    config: meta.config,
+    trainOptions: meta.trainOptions,
+    backend: meta.backend,
+    savedAt: meta.savedAt,
+    last: meta.history.at(-1) ?? null,
+  };
 }
 
 /** Reads a project's dataset manifest and latest checkpoint metadata (no weight arrays are read). */
@@ -50,16 +65,7 @@ export async function projectInfo(project: Project): Promise<ProjectInfo> {
     createdAt: project.meta.createdAt,
     dataset,
     model: checkpoint
-      ? {
-          checkpoint: checkpoint.dir,
-          epoch: checkpoint.meta.epoch,
-          config: checkpoint.meta.config,
-          trainOptions: checkpoint.meta.trainOptions,
-          backend: checkpoint.meta.backend,
-          savedAt: checkpoint.meta.savedAt,
-          last: checkpoint.meta.history.at(-1) ?? null,
-          history: checkpoint.meta.history,
-        }
+      ? { ...modelSummary(checkpoint.dir, checkpoint.meta), history: checkpoint.meta.history }
       : null,
   };
 }

@@ -21,7 +21,7 @@ import { registerProjectHandlers } from './handlers/projectHandlers.js';
 import { registerShellHandlers } from './handlers/shellHandlers.js';
 import { registerTrainingHandlers } from './handlers/trainingHandlers.js';
 import type { Handler, Handlers } from './handlers/types.js';
-import { translateJobEvent } from './jobEvents.js';
+import { forwardJobEvent } from './jobEvents.js';
 import { JobRegistry } from './jobRegistry.js';
 import { readProjectSummary } from './projectSummary.js';
 import { RecentProjects } from './recentProjects.js';
@@ -49,7 +49,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
     runner,
     emit,
     project,
-    jobs: new JobRegistry(runner, emit, (job, event) => translateJobEvent(ctx, job, event)),
+    jobs: new JobRegistry(runner, emit, (job, event) => forwardJobEvent(ctx, job, event)),
     recent: new RecentProjects(options.stateDir),
     datasets: new DatasetCache(),
     backend: options.backend ?? 'auto',

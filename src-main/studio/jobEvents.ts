@@ -1,54 +1,19 @@
+import type { EventPayload } from '../contract/index.js';
 import type { JobEvent } from '../jobs/index.js';
 import type { StudioContext } from './context.js';
-import { fileToDataUrl } from './dataUrl.js';
 import type { StudioJob } from './jobRegistry.js';
 
 /**
- * Sends a worker's job event as contract events, tagged with the job's id. Epoch previews travel as data URLs
- * and each finished epoch (a new checkpoint) also sends `project.changed`.
+ * The one step between a job and the UI: a job already speaks the contract's events, so its event goes out as
+ * it is with the job's id added. Training events are also kept for the current project, so `training.status`
+ * can give a window that reloads mid-run the view it lost.
  */
-export async function translateJobEvent(
-  ctx: Pick<StudioContext, 'emit' | 'project' | 'projectChanged'>,
+export function forwardJobEvent(
+  ctx: Pick<StudioContext, 'emit' | 'project'>,
   job: StudioJob,
   event: JobEvent,
-): Promise<void> {
-  const { jobId, kind } = job.handle;
-  switch (event.type) {
-    case 'log':
-      ctx.emit('job.log', { jobId, kind, message: event.message });
-      return;
-    case 'import-progress': {
-      const { type: _type, ...progress } = event;
-      ctx.emit('dataset.importProgress', { ...progress, jobId });
-      return;
-    }
-    case 'train-progress': {
-      const { type: _type, ...progress } = event;
-      ctx.project.recordTrainProgress(job.project, progress);
-      ctx.emit('training.progress', { ...progress, jobId });
-      return;
-    }
-    case 'train-epoch': {
-      const [samples, reconstructions] = await Promise.all([
-        fileToDataUrl(event.previews.samples),
-        fileToDataUrl(event.previews.reconstructions),
-      ]);
-      ctx.emit('training.epoch', {
-        jobId,
-        metrics: event.metrics,
-        previews: { samples, reconstructions },
-        checkpoint: event.checkpoint,
-      });
-      await ctx.projectChanged(job.project);
-      return;
-    }
-    case 'generate-progress': {
-      const { type: _type, ...progress } = event;
-      ctx.emit('generation.progress', { ...progress, jobId });
-      return;
-    }
-    case 'interpolate-progress':
-      ctx.emit('interpolation.progress', { jobId, done: event.done, total: event.total });
-      return;
-  }
+): void {
+  ctx.project.recordTraining(job.project, event);
+  const payload = { ...event.payload, jobId: job.handle.jobId } as EventPayload<typeof event.name>;
+  ctx.emit(event.name, payload);
 }

@@ -38,8 +38,8 @@ interface JobRecord extends StudioJob {
   settled: Promise<void>;
 }
 
-/** Turns a worker's event into contract events; awaited in order, so `job.done` always comes last. */
-export type TranslateJobEvent = (job: StudioJob, event: JobEvent) => Promise<void>;
+/** Sends a worker's event on to the UI (see jobEvents.ts); called in the order the events come. */
+export type ForwardJobEvent = (job: StudioJob, event: JobEvent) => void;
 
 /** Jobs that may not run beside one another: the same kind, and import with training (both use the dataset). */
 const EXCLUDES: Record<JobKind, readonly JobKind[]> = {
@@ -67,7 +67,7 @@ export class JobRegistry {
   constructor(
     private readonly runner: JobRunner,
     private readonly emit: EmitEvent,
-    private readonly translate: TranslateJobEvent,
+    private readonly forward: ForwardJobEvent,
   ) {}
 
   /**
@@ -134,14 +134,17 @@ export class JobRegistry {
 
   private async drive<K extends JobKind>(record: JobRecord, spec: StartJob<K>): Promise<void> {
     const { handle } = record;
-    let events: Promise<void> = Promise.resolve();
     const scope: JobScope = {
       handle,
       project: record.project,
       run: async (kind, input) => {
         if (record.cancelRequested) throw new CancelledError();
         const running = this.runner.start(kind, input, (event) => {
-          events = events.then(() => this.translate(record, event)).catch(logTranslationError);
+          try {
+            this.forward(record, event);
+          } catch (err) {
+            logForwardError(err);
+          }
         });
         record.current = running;
         try {
@@ -158,7 +161,6 @@ export class JobRegistry {
     } catch (err) {
       outcome = { ok: false, ...failureOf(err, handle) };
     }
-    await events;
     // Leave the registry before the last event, so a listener may start the next job straight away.
     this.jobs.delete(handle.jobId);
     if (outcome.ok) {
@@ -185,7 +187,7 @@ function failureOf(err: unknown, handle: JobHandle): { code: string; message: st
   return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
 }
 
-function logTranslationError(err: unknown): void {
+function logForwardError(err: unknown): void {
   console.error('vae-studio: a job event could not be sent:', err);
 }
 

@@ -2,11 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ProjectSummary } from '../contract/index.js';
 import { REPORT_FILE, type ImportReport } from '../dataset/index.js';
-import { openProject, projectInfo } from '../project/index.js';
+import { openProject, projectInfo, type ModelSummary } from '../project/index.js';
 
 /**
  * What the UI shows of a project, read from disk: `projectInfo` plus the import report's skipped files and
- * duplicate count, and the model's whole training history.
+ * duplicate count, and the model without its history (`training.status` has that).
  *
  * @throws UserError NO_PROJECT when `root` is not a project folder.
  */
@@ -29,15 +29,7 @@ export async function readProjectSummary(root: string): Promise<ProjectSummary> 
       skipped: report?.skipped ?? [],
       duplicates: report?.duplicates.length ?? 0,
     },
-    model: info.model && {
-      checkpoint: info.model.checkpoint,
-      epoch: info.model.epoch,
-      config: info.model.config,
-      trainOptions: info.model.trainOptions,
-      backend: info.model.backend,
-      savedAt: info.model.savedAt,
-      history: info.model.history,
-    },
+    model: info.model && withoutHistory(info.model),
   };
 }
 
@@ -51,4 +43,10 @@ async function readImportReport(datasetDir: string): Promise<ImportReport | null
   } catch {
     return null;
   }
+}
+
+/** The contract's model summary: the project's, without the history. */
+function withoutHistory(model: ModelSummary & { history: unknown }): ModelSummary {
+  const { history: _history, ...summary } = model;
+  return summary;
 }

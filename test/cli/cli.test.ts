@@ -114,7 +114,7 @@ describe('vae-studio command line', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(trainLines.filter((l) => l.event === 'train-epoch')).toHaveLength(2);
+    expect(trainLines.filter((l) => l.event === 'training.epoch')).toHaveLength(2);
     const result = trainLines.at(-1) as { event: string; epochs: number; config: { latentDim: number } };
     expect(result).toMatchObject({ event: 'result', epochs: 2, config: { latentDim: 3 } });
 
@@ -176,7 +176,7 @@ describe.skipIf(!built)('a training process killed mid-run', () => {
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (d: Buffer) => {
         seen += d.toString();
-        if ((seen.match(/"event":"train-epoch"/g) ?? []).length >= 2) {
+        if ((seen.match(/"event":"training.epoch"/g) ?? []).length >= 2) {
           child.kill('SIGKILL');
           resolve();
         }

@@ -23,7 +23,11 @@ function recordingTransport() {
     },
     subscribe: (name, listener) => {
       listeners.set(name, [...(listeners.get(name) ?? []), listener]);
-      return () => listeners.set(name, (listeners.get(name) ?? []).filter((l) => l !== listener));
+      return () =>
+        listeners.set(
+          name,
+          (listeners.get(name) ?? []).filter((l) => l !== listener),
+        );
     },
   };
   return { transport, calls, listeners };

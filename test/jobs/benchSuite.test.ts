@@ -67,8 +67,8 @@ describe('the benchmark suite', () => {
     expect(generated!.ours).toBeGreaterThan(0);
     expect(result.machine).toMatchObject({ backend: 'wasm', threads: expect.any(Number) as number });
     expect(result.invocation).toBe('vae-studio bench --suite');
-    expect(events.some((e) => e.type === 'import-progress')).toBe(true);
-    expect(events.some((e) => e.type === 'generate-progress')).toBe(true);
+    expect(events.some((e) => e.name === 'dataset.importProgress')).toBe(true);
+    expect(events.some((e) => e.name === 'generation.progress')).toBe(true);
   });
 
   it('without torch records why once, skips the peer, and still measures ours', async () => {

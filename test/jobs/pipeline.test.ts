@@ -17,7 +17,8 @@ import { openProject } from '../../src-main/project/index.js';
 import { tempDir, writeSquares } from '../helpers/tinyData.js';
 
 // A tiny network on the cpu backend keeps this file to seconds; the arithmetic is the same as the real sizes.
-const tiny = { config: { latentDim: 4, width: 4 }, backend: 'cpu' as const };
+const tinyModel = { latentDim: 4, width: 4 };
+const tiny = { backend: 'cpu' as const };
 const options = { batchSize: 16, seed: 7, valFraction: 0.25 };
 
 let images: string;
@@ -44,16 +45,16 @@ describe('training job', () => {
     const project = await importedProject();
     const events: string[] = [];
     const result = await runTraining(
-      { project, ...tiny, options: { ...options, epochs: 4 } },
+      { project, ...tiny, settings: { ...tinyModel, ...options, epochs: 4 } },
       {
-        emit: (e) => events.push(e.type),
+        emit: (e) => events.push(e.name),
       },
     );
     expect(result.epochs).toBe(4);
     expect(result.history).toHaveLength(4);
     expect(result.history[3]!.train.negElbo).toBeLessThan(result.history[0]!.train.negElbo);
-    expect(events.filter((t) => t === 'train-epoch')).toHaveLength(4);
-    expect(events).toContain('train-progress');
+    expect(events.filter((t) => t === 'training.epoch')).toHaveLength(4);
+    expect(events).toContain('training.progress');
     const previews = (await readdir(join(project, 'previews'))).sort();
     expect(previews).toContain('epoch-0004-samples.png');
     expect(previews).toContain('epoch-0004-reconstructions.png');
@@ -66,17 +67,17 @@ describe('training job', () => {
     const straight = await runTraining({
       project: await importedProject(),
       ...tiny,
-      options: { ...options, epochs: 3 },
+      settings: { ...tinyModel, ...options, epochs: 3 },
     });
     const project = await importedProject();
-    const first = await runTraining({ project, ...tiny, options: { ...options, epochs: 2 } });
+    const first = await runTraining({ project, ...tiny, settings: { ...tinyModel, ...options, epochs: 2 } });
     expect(first.epochs).toBe(2);
-    const resumed = await runTraining({ project, backend: 'cpu', resume: true, options: { epochs: 3 } });
+    const resumed = await runTraining({ project, backend: 'cpu', resume: true, settings: { epochs: 3 } });
     expect(resumed.startEpoch).toBe(2);
     expect(resumed.epochs).toBe(3);
     expect(losses(resumed.history)).toEqual(losses(straight.history));
     await expect(
-      runTraining({ project, backend: 'cpu', resume: true, options: { epochs: 3 } }),
+      runTraining({ project, backend: 'cpu', resume: true, settings: { epochs: 3 } }),
     ).rejects.toMatchObject({
       code: 'ALREADY_DONE',
     });
@@ -84,8 +85,8 @@ describe('training job', () => {
 
   it('a new run keeps the previous model in the archive', async () => {
     const project = await importedProject();
-    await runTraining({ project, ...tiny, options: { ...options, epochs: 1 } });
-    const second = await runTraining({ project, ...tiny, options: { ...options, epochs: 1 } });
+    await runTraining({ project, ...tiny, settings: { ...tinyModel, ...options, epochs: 1 } });
+    const second = await runTraining({ project, ...tiny, settings: { ...tinyModel, ...options, epochs: 1 } });
     expect(second.archivedPrevious).toMatch(/checkpoints[\\/]archive[\\/]/);
     expect(await readdir(second.archivedPrevious!)).toContain('epoch-0001');
   });
@@ -102,7 +103,7 @@ describe('generation, interpolation and evaluation from a checkpoint', () => {
   let project: string;
   beforeAll(async () => {
     project = await importedProject();
-    await runTraining({ project, ...tiny, options: { ...options, epochs: 2 } });
+    await runTraining({ project, ...tiny, settings: { ...tinyModel, ...options, epochs: 2 } });
   });
 
   it('writes exactly N decodable images of the right size and a manifest that matches them', async () => {
@@ -194,7 +195,7 @@ describe('generation, interpolation and evaluation from a checkpoint', () => {
     const controller = new AbortController();
     const result = await runGeneration(
       { project, count: 40, out, batchSize: 8, backend: 'cpu' },
-      { signal: controller.signal, emit: (e) => e.type === 'generate-progress' && controller.abort() },
+      { signal: controller.signal, emit: (e) => e.name === 'generation.progress' && controller.abort() },
     );
     expect(result.cancelled).toBe(true);
     expect(result.count).toBe(8);

@@ -68,11 +68,11 @@ describe('the browser WebSocket transport against the real server', () => {
     api.job.onLog((p) => logs.push(`second ${p.message}`));
     const changed: unknown[] = [];
     api.project.onChanged((p) => changed.push(p));
-    fake.emit('job.log', { jobId: 'j', kind: 'import', message: 'one' });
+    fake.emit('job.log', { jobId: 'j', message: 'one' });
     fake.emit('project.changed', null);
     await expect.poll(() => changed).toEqual([null]);
     offLog();
-    fake.emit('job.log', { jobId: 'j', kind: 'import', message: 'two' });
+    fake.emit('job.log', { jobId: 'j', message: 'two' });
     fake.emit('project.changed', null);
     await expect.poll(() => changed).toEqual([null, null]);
     expect(logs).toEqual(['one', 'second one', 'second two']);
@@ -102,7 +102,7 @@ describe('the browser WebSocket transport against the real server', () => {
     await reopened;
     expect(statuses.filter((s) => s === 'open').length).toBe(2);
     expect(await api.app.info()).toMatchObject({ ok: true });
-    fake.emit('job.log', { jobId: 'j', kind: 'train', message: 'after reconnect' });
+    fake.emit('job.log', { jobId: 'j', message: 'after reconnect' });
     await expect.poll(() => messages).toEqual(['after reconnect']);
     expect(again.port).toBe(server.port);
   });

@@ -87,12 +87,12 @@ describe('forwardStudioEvents', () => {
     const { studio, emit, listenerCount } = fakeStudio();
     const sent: unknown[][] = [];
     const stop = forwardStudioEvents(studio, (...args) => sent.push(args));
-    emit('job.log', { jobId: 'j1', kind: 'train', message: 'epoch 1' });
+    emit('job.log', { jobId: 'j1', message: 'epoch 1' });
     emit('project.changed', null);
     stop();
     emit('project.changed', null);
     expect(sent).toEqual([
-      [EVENT_CHANNEL, 'job.log', { jobId: 'j1', kind: 'train', message: 'epoch 1' }],
+      [EVENT_CHANNEL, 'job.log', { jobId: 'j1', message: 'epoch 1' }],
       [EVENT_CHANNEL, 'project.changed', null],
     ]);
     expect(listenerCount()).toBe(0);

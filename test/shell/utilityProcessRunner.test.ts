@@ -39,7 +39,10 @@ function runnerWithFakes(cancelTimeoutMs?: number) {
 }
 
 const importInput = { folder: '/pics', project: '/proj', size: 64, channels: 3 } as never;
-const progress: JobEvent = { type: 'generate-progress', done: 2, total: 8, imagesPerSec: 4, etaSeconds: 1.5 };
+const progress: JobEvent = {
+  name: 'generation.progress',
+  payload: { done: 2, total: 8, imagesPerSec: 4, etaSeconds: 1.5 },
+};
 
 afterEach(() => vi.useRealTimers());
 

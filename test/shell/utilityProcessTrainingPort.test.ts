@@ -175,10 +175,9 @@ describe.skipIf(!built)('a utility process that trains through the compute windo
       {
         project,
         backend: 'wasm',
-        config: { latentDim: 2, width: 4 },
-        options: { epochs: 2, batchSize: 8, valFraction: 0 },
+        settings: { latentDim: 2, width: 4, epochs: 2, batchSize: 8, valFraction: 0 },
       },
-      (e) => e.type === 'train-epoch' && epochs.push(e.metrics.epoch),
+      (e) => e.name === 'training.epoch' && epochs.push(e.payload.metrics.epoch),
     ).result;
     expect(result.backend).toMatchObject({ host: 'renderer', backend: 'wasm' });
     expect(trained).toEqual([16]);

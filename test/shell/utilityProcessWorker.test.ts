@@ -88,7 +88,7 @@ describe.skipIf(!built)('the utility-process runner with the real job worker', (
       (event) => events.push(event),
     ).result;
     expect(result.imported).toBe(12);
-    const phases = events.flatMap((e) => (e.type === 'import-progress' ? [e.phase] : []));
+    const phases = events.flatMap((e) => (e.name === 'dataset.importProgress' ? [e.payload.phase] : []));
     expect(phases[0]).toBe('scanning');
     expect(phases.at(-1)).toBe('done');
   });

@@ -13,7 +13,7 @@ describe('InlineRunner', () => {
     const job = new InlineRunner().start(
       'import',
       { folder: images, project: join(await tempDir(), 'p'), size: 16, channels: 1, fit: 'cover' },
-      (e: JobEvent) => log.push(e.type),
+      (e: JobEvent) => log.push(e.name),
     );
     log.push('handle');
     const result = await job.result;
@@ -21,7 +21,7 @@ describe('InlineRunner', () => {
     expect(result.imported).toBe(6);
     expect(log[0]).toBe('handle');
     expect(log.at(-1)).toBe('result');
-    expect(log.filter((t) => t === 'import-progress').length).toBeGreaterThanOrEqual(4);
+    expect(log.filter((t) => t === 'dataset.importProgress').length).toBeGreaterThanOrEqual(4);
   });
 
   it('cancels with CancelledError, and shutdown waits for every job to settle', async () => {

@@ -40,7 +40,7 @@ describe('ThreadRunner', () => {
       const result = await job.result;
       expect(result.imported).toBe(24);
       expect(result.project).toBe(project);
-      const phases = events.flatMap((e) => (e.type === 'import-progress' ? [e.phase] : []));
+      const phases = events.flatMap((e) => (e.name === 'dataset.importProgress' ? [e.payload.phase] : []));
       expect(phases.at(-1)).toBe('done');
       expect(phases[0]).toBe('scanning');
       const manifest = JSON.parse(await readFile(join(project, 'dataset', 'manifest.json'), 'utf8')) as {
@@ -94,10 +94,9 @@ describe('ThreadRunner', () => {
         {
           project,
           backend: 'wasm',
-          config: { latentDim: 2, width: 4 },
-          options: { epochs: 1, batchSize: 16, valFraction: 0 },
+          settings: { latentDim: 2, width: 4, epochs: 1, batchSize: 16, valFraction: 0 },
         },
-        (e) => e.type === 'train-epoch' && epochs.push(e.metrics.epoch),
+        (e) => e.name === 'training.epoch' && epochs.push(e.payload.metrics.epoch),
       ).result;
       expect(trained.backend.backend).toBe('wasm');
       expect(epochs).toEqual([1]);

@@ -71,8 +71,7 @@ async function importedProject(runner: ThreadRunner): Promise<string> {
 const trainInput = (project: string) => ({
   project,
   backend: 'wasm' as const,
-  config: { latentDim: 2, width: 4 },
-  options: { epochs: 2, batchSize: 8, valFraction: 0, seed: 3 },
+  settings: { latentDim: 2, width: 4, epochs: 2, batchSize: 8, valFraction: 0, seed: 3 },
 });
 
 describe.skipIf(!built)('a job worker that trains through a training port (the compute window path)', () => {
@@ -90,7 +89,7 @@ describe.skipIf(!built)('a job worker that trains through a training port (the c
 
     const logs: string[] = [];
     const viaPort = await remote.start('train', trainInput(project), (e) => {
-      if (e.type === 'log') logs.push(e.message);
+      if (e.name === 'job.log') logs.push(e.payload.message);
     }).result;
     const inWorker = await local.start('train', trainInput(other), () => undefined).result;
 

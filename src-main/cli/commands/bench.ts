@@ -11,7 +11,7 @@ import {
 } from '../../jobs/index.js';
 import type { OptionReader } from '../args.js';
 import { UsageError } from '../args.js';
-import { BACKEND_OPTION, BACKENDS, type Command } from '../command.js';
+import { BACKEND_OPTION, readBackend, type Command } from '../command.js';
 import { fixed } from '../format.js';
 
 /** Options each mode reads; any other given option is a usage error rather than silently ignored. */
@@ -78,7 +78,7 @@ export const benchCommand: Command = {
       throw new UsageError('--suite and --elbo are separate runs; pick one');
     const mode = options.flag('suite') ? 'suite' : options.flag('elbo') ? 'elbo' : 'arch';
     refuseOtherOptions(options, mode);
-    const backend = options.choice('backend', BACKENDS) ?? 'auto';
+    const backend = readBackend(options);
     const emit = reporter.event;
 
     if (mode === 'suite') {

@@ -1,5 +1,5 @@
 import { runDemo } from '../../jobs/index.js';
-import { BACKEND_OPTION, BACKENDS, type Command } from '../command.js';
+import { BACKEND_OPTION, readBackend, type Command } from '../command.js';
 import { fixed } from '../format.js';
 
 export const demoCommand: Command = {
@@ -24,7 +24,7 @@ export const demoCommand: Command = {
         dir: options.string('dir', 'vae-studio-demo'),
         epochs: options.number('epochs', { integer: true, min: 1, max: 1000 }) ?? 10,
         images: options.number('images', { integer: true, min: 16, max: 100000 }) ?? 600,
-        backend: options.choice('backend', BACKENDS) ?? 'auto',
+        backend: readBackend(options),
       },
       { signal, emit: reporter.event },
     );

@@ -1,5 +1,5 @@
 import { runEvaluation } from '../../jobs/index.js';
-import { BACKEND_OPTION, BACKENDS, type Command } from '../command.js';
+import { BACKEND_OPTION, readBackend, type Command } from '../command.js';
 import { fixed } from '../format.js';
 
 export const evalCommand: Command = {
@@ -24,7 +24,7 @@ export const evalCommand: Command = {
         project: options.required('project'),
         ...(data ? { data } : {}),
         seed: options.number('seed', { integer: true, min: 0 }) ?? 0,
-        backend: options.choice('backend', BACKENDS) ?? 'auto',
+        backend: readBackend(options),
       },
       { signal, emit: reporter.event },
     );

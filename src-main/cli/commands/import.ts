@@ -1,6 +1,8 @@
+import { defaultsOf, IMPORT_SETTINGS } from '../../contract/index.js';
 import { runImport } from '../../jobs/index.js';
 import type { Command } from '../command.js';
 import { fixed } from '../format.js';
+import { readSettings, settingOptions } from '../settingOptions.js';
 
 export const importCommand: Command = {
   name: 'import',
@@ -8,19 +10,7 @@ export const importCommand: Command = {
   usage: '<folder> --project <dir>',
   options: {
     project: { type: 'string', value: 'dir', help: 'project folder (created if new)' },
-    size: {
-      type: 'string',
-      value: 'n',
-      help: 'image side in pixels: 28 or a power of two 16–256',
-      default: '64',
-    },
-    channels: { type: 'string', value: '1|3', help: '1 = grayscale, 3 = RGB', default: '3' },
-    fit: {
-      type: 'string',
-      value: 'cover|contain|fill',
-      help: 'cover crops the centre, contain pads, fill stretches',
-      default: 'cover',
-    },
+    ...settingOptions(IMPORT_SETTINGS),
     background: {
       type: 'string',
       value: 'colour',
@@ -34,9 +24,8 @@ export const importCommand: Command = {
       {
         folder: folder!,
         project: options.required('project'),
-        size: options.number('size', { integer: true, min: 16, max: 256 }) ?? 64,
-        channels: (options.choice('channels', ['1', '3'] as const) ?? '3') === '1' ? 1 : 3,
-        fit: options.choice('fit', ['cover', 'contain', 'fill'] as const) ?? 'cover',
+        ...defaultsOf(IMPORT_SETTINGS),
+        ...readSettings(options, IMPORT_SETTINGS),
         background: options.string('background', '#ffffff'),
       },
       { signal, emit: reporter.event },

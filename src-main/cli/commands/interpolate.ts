@@ -1,5 +1,7 @@
+import { defaultsOf, INTERPOLATE_SETTINGS } from '../../contract/index.js';
 import { runInterpolation } from '../../jobs/index.js';
-import { BACKEND_OPTION, BACKENDS, type Command } from '../command.js';
+import { BACKEND_OPTION, readBackend, type Command } from '../command.js';
+import { readSettings, settingOptions } from '../settingOptions.js';
 
 export const interpolateCommand: Command = {
   name: 'interpolate',
@@ -8,14 +10,7 @@ export const interpolateCommand: Command = {
   options: {
     project: { type: 'string', value: 'dir', help: 'project with a trained model' },
     out: { type: 'string', value: 'dir', help: 'output folder (must not already hold frames)' },
-    steps: { type: 'string', value: 'n', help: 'frames including both ends', default: '8' },
-    mode: {
-      type: 'string',
-      value: 'slerp|lerp',
-      help: 'spherical or linear interpolation',
-      default: 'slerp',
-    },
-    animation: { type: 'string', value: 'webp|gif|none', help: 'animation format', default: 'webp' },
+    ...settingOptions(INTERPOLATE_SETTINGS),
     ...BACKEND_OPTION,
   },
   async run({ options, reporter, signal }) {
@@ -26,10 +21,9 @@ export const interpolateCommand: Command = {
         imageA: imageA!,
         imageB: imageB!,
         out: options.required('out'),
-        steps: options.number('steps', { integer: true, min: 2, max: 1000 }) ?? 8,
-        mode: options.choice('mode', ['slerp', 'lerp'] as const) ?? 'slerp',
-        animation: options.choice('animation', ['webp', 'gif', 'none'] as const) ?? 'webp',
-        backend: options.choice('backend', BACKENDS) ?? 'auto',
+        ...defaultsOf(INTERPOLATE_SETTINGS),
+        ...readSettings(options, INTERPOLATE_SETTINGS),
+        backend: readBackend(options),
       },
       { signal, emit: reporter.event },
     );

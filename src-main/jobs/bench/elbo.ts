@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { resolveBackend, type BackendPreference, defaultConfig, type LossTerms } from '../../engine/index.js';
 import { UserError, throwIfCancelled } from '../../util/errors.js';
 import { runEvaluation } from '../evalJob.js';
-import { ignoreEvents, type JobContext } from '../events.js';
+import { ignoreEvents, logEvent, type JobContext } from '../events.js';
 import { runImport } from '../importJob.js';
 import { runTraining } from '../trainJob.js';
 import { describeMachine, type MachineFacts } from './machine.js';
@@ -102,7 +102,7 @@ export async function runElboParity(
   const dir = input.dir ? resolve(input.dir) : await mkdtemp(join(tmpdir(), 'vae-studio-elbo-'));
   try {
     if (input.dir) await mkdir(dir, { recursive: true });
-    emit({ type: 'log', message: `drawing ${trainImages} train and ${testImages} test images into ${dir}` });
+    emit(logEvent(`drawing ${trainImages} train and ${testImages} test images into ${dir}`));
     const data = await writeShapeSplits(dir, { train: trainImages, test: testImages, seed: DATA_SEED });
     const project = join(dir, 'project');
     const imported = await runImport(
@@ -116,11 +116,11 @@ export async function runElboParity(
       );
     }
     throwIfCancelled(ctx.signal);
-    emit({ type: 'log', message: `training ours: ${epochs} epochs on ${backend.backend}` });
+    emit(logEvent(`training ours: ${epochs} epochs on ${backend.backend}`));
     const trained = await runTraining(
       {
         project,
-        options: { epochs, batchSize: BATCH, learningRate: LEARNING_RATE, seed, valFraction: 0 },
+        settings: { epochs, batchSize: BATCH, learningRate: LEARNING_RATE, seed, valFraction: 0 },
         backend: input.backend ?? 'auto',
       },
       ctx,
@@ -164,7 +164,7 @@ export async function runElboParity(
         threads: peerSettings.threads,
       });
       const shown = peerCommand(peerSettings, args).split(dir).join('<data>');
-      emit({ type: 'log', message: `PyTorch peer: ${shown}` });
+      emit(logEvent(`PyTorch peer: ${shown}`));
       const outcome = await runPeer(peerSettings, args, parsePeerFit, ctx.signal);
       throwIfCancelled(ctx.signal);
       if (!outcome.ok) peer = { available: false, reason: outcome.reason, command: shown };

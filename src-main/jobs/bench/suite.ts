@@ -12,7 +12,7 @@ import {
 import { openProject, saveCheckpoint } from '../../project/index.js';
 import { throwIfCancelled } from '../../util/errors.js';
 import { runBenchmark, type BenchArch } from '../benchJob.js';
-import { ignoreEvents, type JobContext } from '../events.js';
+import { ignoreEvents, logEvent, type JobContext } from '../events.js';
 import { runGeneration } from '../generateJob.js';
 import { runImport } from '../importJob.js';
 import { describeMachine, type MachineFacts } from './machine.js';
@@ -101,7 +101,7 @@ export async function runBenchSuite(
   const backend = await resolveBackend(input.backend ?? 'auto');
   const machine = describeMachine(backend);
   const flag = `--backend ${backend.backend}`;
-  emit({ type: 'log', message: `backend: ${backend.backend} (${backend.device}) — ${backend.reason}` });
+  emit(logEvent(`backend: ${backend.backend} (${backend.device}) — ${backend.reason}`));
 
   // null until the first peer run says whether there is one.
   let peer: SuitePeer | null = peerSettings ? null : { available: false, reason: 'not run (disabled)' };
@@ -109,10 +109,7 @@ export async function runBenchSuite(
   for (const arch of ['std28', 'std64'] as const) {
     throwIfCancelled(ctx.signal);
     const steps = input.steps?.[arch] ?? SUITE_DEFAULT_STEPS[arch];
-    emit({
-      type: 'log',
-      message: `training ${arch}: ${warmup} warm-up + ${steps} timed steps, batch ${batchSize}`,
-    });
+    emit(logEvent(`training ${arch}: ${warmup} warm-up + ${steps} timed steps, batch ${batchSize}`));
     const ours = await runBenchmark({ arch, batchSize, steps, warmup, backend: input.backend ?? 'auto' });
     const latent = defaultConfig(arch === 'std28' ? 28 : 64, arch === 'std28' ? 1 : 3).latentDim;
     const args = peerBenchArgs({ arch, batch: batchSize, steps, latent, threads: peerSettings?.threads });
@@ -124,7 +121,7 @@ export async function runBenchSuite(
     // After a first failure (no Python, no torch) the peer is not tried again.
     if (peerSettings && (peer === null || peer.available)) {
       const command = peerCommand(peerSettings, args);
-      emit({ type: 'log', message: `PyTorch peer ${arch}: ${command}` });
+      emit(logEvent(`PyTorch peer ${arch}: ${command}`));
       const outcome = await runPeer(peerSettings, args, parsePeerBench, ctx.signal);
       throwIfCancelled(ctx.signal);
       if (outcome.ok) {
@@ -158,10 +155,7 @@ export async function runBenchSuite(
     const images = join(scratch, 'images');
     const project = join(scratch, 'project');
     const { size, channels } = SUITE_IMAGE;
-    emit({
-      type: 'log',
-      message: `import: drawing ${importImages} ${size}×${size} PNGs, then importing them`,
-    });
+    emit(logEvent(`import: drawing ${importImages} ${size}×${size} PNGs, then importing them`));
     await writeSampleDataset(images, { count: importImages, size, seed: 0 });
     const imported = await runImport({ folder: images, project, size, channels, fit: 'cover' }, ctx);
     rows.push({
@@ -183,10 +177,7 @@ export async function runBenchSuite(
     throwIfCancelled(ctx.signal);
     // A freshly initialised std64 model is enough: generation speed does not depend on what it learned.
     await saveFreshModel(project, backend.backend, imported.imported);
-    emit({
-      type: 'log',
-      message: `generation: ${generateImages} PNGs from a freshly initialised std64 model`,
-    });
+    emit(logEvent(`generation: ${generateImages} PNGs from a freshly initialised std64 model`));
     const generated = await runGeneration(
       { project, count: generateImages, out: join(scratch, 'generated'), backend: input.backend ?? 'auto' },
       ctx,

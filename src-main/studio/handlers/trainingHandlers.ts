@@ -1,4 +1,10 @@
-import type { RequestResult, TrainResult } from '../../contract/index.js';
+import {
+  defaultsOf,
+  pickGroup,
+  TRAIN_SETTINGS,
+  type RequestResult,
+  type TrainResult,
+} from '../../contract/index.js';
 import { previewFiles, type TrainJobResult } from '../../jobs/index.js';
 import { readLatestCheckpointMeta } from '../../project/index.js';
 import type { StudioContext } from '../context.js';
@@ -13,10 +19,13 @@ export function registerTrainingHandlers(ctx: StudioContext): HandlersOf<'traini
     'training.start': async (input) => {
       const { layout, manifest } = await requireDataset(ctx);
       const root = layout.root;
-      const size = input.imageSize ?? manifest.size;
-      const { latentDim, beta, width, likelihood } = input;
-      const { epochs, batchSize, learningRate, seed, valFraction, klWarmupEpochs } = input;
-      return ctx.jobs.start({
+      const { imageSize, backend, ...given } = input;
+      const size = imageSize ?? manifest.size;
+      const shape = { imageSize: size, channels: manifest.channels };
+      // Only what the user gave goes to the job, which fills the rest for the images it trains on.
+      const settings = pickGroup(TRAIN_SETTINGS, given);
+      const { latentDim, epochs } = { ...defaultsOf(TRAIN_SETTINGS, shape), ...settings };
+      const handle = ctx.jobs.start({
         kind: 'train',
         project: root,
         title: `Train ${size}×${size}×${manifest.channels}, latent ${latentDim}, ${epochs} epochs`,
@@ -36,19 +45,21 @@ export function registerTrainingHandlers(ctx: StudioContext): HandlersOf<'traini
           }
           const result = await scope.run('train', {
             project: root,
-            config: { latentDim, beta, width, likelihood },
-            options: { epochs, batchSize, learningRate, seed, valFraction, klWarmupEpochs },
-            backend: input.backend === 'auto' ? ctx.backend : input.backend,
+            settings,
+            backend: backend === 'auto' ? ctx.backend : backend,
           });
+          await ctx.projectChanged(root);
           return { cancelled: result.cancelled, result: trainResult(result) };
         },
       });
+      ctx.project.beginTraining(root, false);
+      return handle;
     },
 
     'training.resume': async ({ epochs }) => {
       const { layout, checkpoint } = await requireModel(ctx);
       const total = epochs ?? checkpoint.meta.trainOptions.epochs;
-      return ctx.jobs.start({
+      const handle = ctx.jobs.start({
         kind: 'train',
         project: layout.root,
         title: `Resume training from epoch ${checkpoint.meta.epoch} to ${total}`,
@@ -57,12 +68,15 @@ export function registerTrainingHandlers(ctx: StudioContext): HandlersOf<'traini
           const result = await scope.run('train', {
             project: layout.root,
             resume: true,
-            options: epochs ? { epochs } : {},
+            settings: epochs ? { epochs } : {},
             backend: ctx.backend,
           });
+          await ctx.projectChanged(layout.root);
           return { cancelled: result.cancelled, result: trainResult(result) };
         },
       });
+      ctx.project.beginTraining(layout.root, true);
+      return handle;
     },
 
     'training.cancel': () => Promise.resolve({ cancelled: ctx.jobs.cancelKind('train') }),
@@ -72,12 +86,18 @@ export function registerTrainingHandlers(ctx: StudioContext): HandlersOf<'traini
       const root = ctx.project.root;
       if (!root) return { running, progress: null, history: [], previews: null };
       const checkpoint = await readLatestCheckpointMeta(ctx.project.require());
-      return {
-        running,
-        progress: ctx.project.trainProgress,
-        history: checkpoint?.meta.history ?? [],
-        previews: checkpoint ? await readPreviews(ctx, checkpoint.meta.epoch) : null,
-      };
+      const saved = checkpoint?.meta.history ?? [];
+      // Epochs whose checkpoint is still being written are known only from their events.
+      const live = ctx.project.training;
+      const lastSaved = saved.at(-1)?.epoch ?? 0;
+      const history = [...saved, ...live.epochs.filter((m) => m.epoch > lastSaved)];
+      const previews =
+        live.previews && live.previews.epoch >= lastSaved
+          ? live.previews
+          : checkpoint
+            ? await readPreviews(ctx, checkpoint.meta.epoch)
+            : null;
+      return { running, progress: running ? live.progress : null, history, previews };
     },
   };
 }

@@ -1,0 +1,75 @@
+/**
+ * CLI options derived from the settings spec (contract/settings): each setting's flag, value hint, help and
+ * default come from its one entry, and its value is checked against the same bounds the app's form and the
+ * engine use, so the CLI accepts exactly what the app does.
+ */
+import {
+  choiceValues,
+  defaultText,
+  describeBounds,
+  settingProblem,
+  type Setting,
+  type SettingGroup,
+  type SettingValues,
+} from '../contract/index.js';
+import { UsageError, type OptionReader, type OptionSpec, type OptionSpecs } from './args.js';
+
+/** One `--flag <value>` option per setting of `group`, keyed by flag, in the group's order. */
+export function settingOptions(group: SettingGroup): OptionSpecs {
+  const specs: OptionSpecs = {};
+  for (const setting of Object.values(group)) specs[setting.flag] = settingOption(setting);
+  return specs;
+}
+
+/** The option of one setting, as `--help` lists it. */
+export function settingOption(s: Setting): OptionSpec {
+  if (s.kind === 'choice') {
+    return { type: 'string', value: choiceValues(s).join('|'), help: s.help, default: defaultText(s) };
+  }
+  const unit = s.unit ? `, ${s.unit}` : '';
+  return {
+    type: 'string',
+    value: s.integer ? 'n' : 'x',
+    help: `${s.help} (${range(s)}${unit})`,
+    default: defaultText(s),
+  };
+}
+
+function range(s: Extract<Setting, { kind: 'number' }>): string {
+  return s.minExclusive ? `> ${s.min} to ${s.max}` : `${s.min}–${s.max}`;
+}
+
+/**
+ * The settings of `group` the user typed, parsed and checked; the ones left out are absent, so the job fills
+ * them with their defaults for the images.
+ *
+ * @throws UsageError naming the flag and the allowed range.
+ */
+export function readSettings<G extends SettingGroup>(
+  options: OptionReader,
+  group: G,
+): Partial<SettingValues<G>> {
+  const values: Record<string, unknown> = {};
+  for (const [key, s] of Object.entries(group)) {
+    const value = readSetting(options, s);
+    if (value !== undefined) values[key] = value;
+  }
+  return values as Partial<SettingValues<G>>;
+}
+
+/** One setting's typed value, or undefined when its flag was not given. */
+export function readSetting(options: OptionReader, s: Setting): number | string | undefined {
+  const raw = options.string(s.flag);
+  if (raw === undefined) return undefined;
+  let value: number | string = raw;
+  const numeric = s.kind === 'number' || typeof s.default === 'number';
+  if (numeric) {
+    value = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(value)) {
+      throw new UsageError(`--${s.flag}: expected ${describeBounds(s)}, got "${raw}"`);
+    }
+  }
+  const problem = settingProblem(s, value);
+  if (problem) throw new UsageError(`--${s.flag}: ${problem}, got ${raw}`);
+  return value;
+}

@@ -1,0 +1,129 @@
+/** The settings of import, generation and interpolation: one entry each, shared by the app and the CLI. */
+import { choiceSetting, numberSetting, type SettingValues } from './define.js';
+import { IMAGE_SIZE_SETTING } from './training.js';
+
+/** How a folder is imported. */
+export const IMPORT_SETTINGS = {
+  size: IMAGE_SIZE_SETTING,
+  channels: choiceSetting({
+    label: 'Colour',
+    help: '1 = grayscale, 3 = RGB',
+    flag: 'channels',
+    choices: [
+      { value: 3, label: 'Colour (RGB)' },
+      { value: 1, label: 'Grayscale' },
+    ],
+    default: 3,
+  }),
+  fit: choiceSetting({
+    label: 'Fit',
+    help: 'cover crops the centre, contain pads, fill stretches',
+    flag: 'fit',
+    choices: [
+      { value: 'cover', label: 'Cover (crop the centre)' },
+      { value: 'contain', label: 'Contain (pad)' },
+      { value: 'fill', label: 'Fill (stretch)' },
+    ],
+    default: 'cover',
+  }),
+};
+export type ImportSettings = SettingValues<typeof IMPORT_SETTINGS>;
+
+/** How a batch of new images is generated. */
+export const GENERATE_SETTINGS = {
+  count: numberSetting({
+    label: 'Count',
+    help: 'number of images',
+    flag: 'count',
+    integer: true,
+    min: 1,
+    max: 10_000_000,
+    unit: 'images',
+    default: 64,
+  }),
+  temperature: numberSetting({
+    label: 'Temperature',
+    help: 'scales the random latent: below 1 gives typical images, above 1 more unusual ones',
+    flag: 'temperature',
+    integer: false,
+    min: 0,
+    minExclusive: true,
+    max: 10,
+    default: 1,
+  }),
+  seed: numberSetting({
+    label: 'Seed',
+    help: 'the same seed gives the same images: image i depends only on (seed, start + i, temperature)',
+    flag: 'seed',
+    integer: true,
+    min: 0,
+    max: 0xffffffff,
+    default: 0,
+  }),
+  format: choiceSetting({
+    label: 'Format',
+    help: 'image file format',
+    flag: 'format',
+    choices: [
+      { value: 'png', label: 'PNG' },
+      { value: 'jpg', label: 'JPEG' },
+      { value: 'webp', label: 'WebP' },
+    ],
+    default: 'png',
+  }),
+  start: numberSetting({
+    label: 'First index',
+    help: 'index of the first image (to regenerate one from the manifest)',
+    flag: 'start',
+    integer: true,
+    min: 0,
+    max: 1e12,
+    default: 0,
+  }),
+  batchSize: numberSetting({
+    label: 'Batch size',
+    help: 'images decoded per batch',
+    flag: 'batch',
+    integer: true,
+    min: 1,
+    max: 4096,
+    default: 64,
+  }),
+};
+export type GenerateSettings = SettingValues<typeof GENERATE_SETTINGS>;
+
+/** How the latent path between two images is walked and written. */
+export const INTERPOLATE_SETTINGS = {
+  steps: numberSetting({
+    label: 'Steps',
+    help: 'frames, both ends included',
+    flag: 'steps',
+    integer: true,
+    min: 2,
+    max: 1000,
+    unit: 'frames',
+    default: 8,
+  }),
+  mode: choiceSetting({
+    label: 'Mode',
+    help: "spherical follows the latent prior's shell; linear cuts straight across",
+    flag: 'mode',
+    choices: [
+      { value: 'slerp', label: 'Spherical (slerp)' },
+      { value: 'lerp', label: 'Linear (lerp)' },
+    ],
+    default: 'slerp',
+  }),
+  animation: choiceSetting({
+    label: 'Animation',
+    help: 'animation format',
+    flag: 'animation',
+    choices: [
+      { value: 'webp', label: 'WebP' },
+      { value: 'gif', label: 'GIF' },
+      { value: 'none', label: 'None' },
+    ],
+    default: 'webp',
+  }),
+};
+export type InterpolateSettings = SettingValues<typeof INTERPOLATE_SETTINGS>;

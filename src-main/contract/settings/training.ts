@@ -1,0 +1,183 @@
+/**
+ * The settings of a training run: the network and its objective (saved in every checkpoint as its config), the
+ * optimisation (saved as its train options), and where it runs. A new training setting is one entry here.
+ */
+import { choiceSetting, numberSetting, type SettingValues } from './define.js';
+
+/** Image sides the engine supports: 28, or a power of two from 16 to 256. */
+export const IMAGE_SIZES = [16, 28, 32, 64, 128, 256] as const;
+export type ImageSize = (typeof IMAGE_SIZES)[number];
+
+/** The side images are imported at, and trained at. */
+export const IMAGE_SIZE_SETTING = choiceSetting({
+  label: 'Image size',
+  help: 'side of the square images in pixels: 28, or a power of two from 16 to 256',
+  flag: 'size',
+  choices: IMAGE_SIZES.map((s) => ({ value: s, label: `${s} × ${s}` })),
+  default: 64,
+});
+
+/** Largest latent dimension accepted. */
+export const MAX_LATENT_DIM = 512;
+
+/** The network and its objective: a checkpoint's `config` (with the images' side and channels). */
+export const MODEL_SETTINGS = {
+  latentDim: numberSetting({
+    label: 'Latent dimension',
+    help: 'size of the latent code z',
+    flag: 'latent',
+    integer: true,
+    min: 1,
+    max: MAX_LATENT_DIM,
+    // The std28 reference (ARCHITECTURES.md) uses L = 16 on 28×28 images; std64 and the rest L = 32.
+    default: ({ imageSize }) => (imageSize === 28 ? 16 : 32),
+    defaultText: '16 for 28×28 images, else 32',
+  }),
+  beta: numberSetting({
+    label: 'β (KL weight)',
+    help: 'weight of the KL term (β-VAE): 1 is the plain VAE; more gives smoother, blurrier samples',
+    flag: 'beta',
+    integer: false,
+    min: 0,
+    max: 1000,
+    default: 1,
+  }),
+  width: numberSetting({
+    label: 'Width',
+    help: 'channels of the first convolution; each down-sampling doubles them, up to 8 × width',
+    flag: 'width',
+    integer: true,
+    min: 1,
+    max: 512,
+    unit: 'channels',
+    default: 32,
+  }),
+  likelihood: choiceSetting({
+    label: 'Likelihood',
+    help: 'what the decoder models: Bernoulli for mostly black-and-white images, Gaussian for photos',
+    flag: 'likelihood',
+    choices: [
+      { value: 'bernoulli', label: 'Bernoulli (sharper, for mostly black-and-white images)' },
+      { value: 'gaussian', label: 'Gaussian (photos)' },
+    ],
+    // What both references use, and it needs no σ to tune.
+    default: 'bernoulli',
+  }),
+  gaussianSigma: numberSetting({
+    label: 'Gaussian σ',
+    help: 'σ of the Gaussian likelihood, in pixel units of 0–1 (only used with the Gaussian likelihood)',
+    flag: 'sigma',
+    integer: false,
+    min: 0,
+    minExclusive: true,
+    max: 10,
+    default: 0.1,
+  }),
+};
+export type ModelSettings = SettingValues<typeof MODEL_SETTINGS>;
+
+/** The optimisation: a checkpoint's `trainOptions`. */
+export const TRAINING_SETTINGS = {
+  epochs: numberSetting({
+    label: 'Epochs',
+    help: 'passes over the training images (when resuming: the new total)',
+    flag: 'epochs',
+    integer: true,
+    min: 1,
+    max: 100_000,
+    default: 20,
+  }),
+  batchSize: numberSetting({
+    label: 'Batch size',
+    help: 'images per training step',
+    flag: 'batch',
+    integer: true,
+    min: 1,
+    max: 4096,
+    default: 64,
+  }),
+  learningRate: numberSetting({
+    label: 'Learning rate',
+    help: 'step size of the Adam optimiser',
+    flag: 'lr',
+    integer: false,
+    min: 0,
+    minExclusive: true,
+    max: 1,
+    default: 1e-3,
+  }),
+  seed: numberSetting({
+    label: 'Seed',
+    help: 'seeds the initialisation, the validation split, the shuffling and the noise: the same seed trains the same model',
+    flag: 'seed',
+    integer: true,
+    min: 0,
+    max: 0xffffffff,
+    default: 0,
+  }),
+  valFraction: numberSetting({
+    label: 'Validation fraction',
+    help: 'share of the images held out to measure −ELBO on images the model has not seen',
+    flag: 'val',
+    integer: false,
+    min: 0,
+    max: 0.9,
+    default: 0.1,
+  }),
+  klWarmupEpochs: numberSetting({
+    label: 'KL warm-up',
+    help: 'raises β linearly from 0 over this many epochs (0 = off)',
+    flag: 'warmup',
+    integer: false,
+    min: 0,
+    max: 100_000,
+    unit: 'epochs',
+    default: 0,
+  }),
+  freeBits: numberSetting({
+    label: 'Free bits',
+    help: 'KL allowed per latent dimension before it is penalised (0 = off)',
+    flag: 'free-bits',
+    integer: false,
+    min: 0,
+    max: 100,
+    unit: 'nats',
+    default: 0,
+  }),
+  gradClipNorm: numberSetting({
+    label: 'Gradient clip',
+    help: 'largest global gradient norm; larger gradients are scaled down (0 = off)',
+    flag: 'clip',
+    integer: false,
+    min: 0,
+    max: 1e9,
+    // Off: the loss is summed over pixels, so ordinary gradient norms are in the hundreds (≈ 450 on std28 at
+    // init) and a small clip would rescale nearly every early step, departing from the reference arithmetic.
+    // Adam bounds each update to about lr per weight anyway; NaN/Inf is caught by the divergence check.
+    default: 0,
+  }),
+};
+export type TrainingSettings = SettingValues<typeof TRAINING_SETTINGS>;
+
+/** Every setting of a new training run, flat: what the Train view and `vae-studio train` set. */
+export const TRAIN_SETTINGS = { ...MODEL_SETTINGS, ...TRAINING_SETTINGS };
+export type TrainSettings = SettingValues<typeof TRAIN_SETTINGS>;
+
+/** Where the arithmetic runs. */
+export const BACKEND_SETTING = choiceSetting({
+  label: 'Backend',
+  help: 'compute backend (auto: CUDA tfjs-node-gpu → tfjs-node → WebGPU on a hardware GPU → wasm → cpu)',
+  flag: 'backend',
+  choices: [
+    { value: 'auto', label: 'Automatic (fastest available)' },
+    { value: 'tensorflow', label: 'TensorFlow (native, GPU if present)' },
+    { value: 'webgpu', label: 'WebGPU (any modern GPU)' },
+    { value: 'wasm', label: 'WebAssembly' },
+    { value: 'cpu', label: 'Plain JavaScript CPU' },
+  ],
+  default: 'auto',
+});
+/** A backend the user may ask for. */
+export type BackendPreference = (typeof BACKEND_SETTING.choices)[number]['value'];
+/** Every backend preference, 'auto' first. */
+export const BACKENDS: readonly BackendPreference[] = BACKEND_SETTING.choices.map((c) => c.value);
