@@ -45,7 +45,7 @@ describe('vae-studio command line', () => {
   it('exits 2 with a message naming the option on a usage error', async () => {
     const bad = await run(['train', '--project', 'x', '--latent', 'many']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('--latent: expected an integer, got "many"');
+    expect(bad.stderr).toContain('--latent: expected a whole number from 1 to 512, got "many"');
     const unknown = await run(['train', '--project', 'x', '--lattent', '3']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/lattent/);
@@ -176,7 +176,7 @@ describe.skipIf(!built)('a training process killed mid-run', () => {
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (d: Buffer) => {
         seen += d.toString();
-        if ((seen.match(/"event":"training.epoch"/g) ?? []).length >= 2) {
+        if ((seen.match(/"event":"training.checkpoint"/g) ?? []).length >= 2) {
           child.kill('SIGKILL');
           resolve();
         }

@@ -38,7 +38,7 @@ describe('defaults', () => {
     });
     expect(defaultConfig(64, 3).latentDim).toBe(32);
     expect(DEFAULT_TRAIN_OPTIONS).toMatchObject({
-      epochs: 10,
+      epochs: 20,
       batchSize: 64,
       learningRate: 1e-3,
       seed: 0,
@@ -123,7 +123,7 @@ describe('validation names the field and the cause', () => {
   it('config', () => {
     const c = defaultConfig(28, 1);
     expect(thrownMessage(() => validateConfig({ ...c, latentDim: 0 }))).toBe(
-      'latentDim: must be an integer from 1 to 512, got 0',
+      'latentDim: must be a whole number from 1 to 512, got 0',
     );
     expect(thrownMessage(() => validateConfig({ ...c, imageSize: 48 }))).toMatch(
       /^imageSize: .*power of two.*got 48$/,
@@ -135,7 +135,7 @@ describe('validation names the field and the cause', () => {
       /^likelihood: .*got "poisson"$/,
     );
     expect(thrownMessage(() => validateConfig({ ...c, gaussianSigma: 0 }))).toMatch(
-      /^gaussianSigma: must be a number greater than 0/,
+      /^gaussianSigma: must be a number above 0 and at most 10, got 0$/,
     );
   });
 
@@ -146,8 +146,8 @@ describe('validation names the field and the cause', () => {
     expect(thrownMessage(() => validateTrainOptions({ ...o, learningRate: NaN }))).toMatch(
       /^learningRate: .*got NaN$/,
     );
-    expect(thrownMessage(() => validateTrainOptions({ ...o, valFraction: 1 }))).toMatch(
-      /^valFraction: .*less than 1, got 1$/,
+    expect(thrownMessage(() => validateTrainOptions({ ...o, valFraction: 1 }))).toBe(
+      'valFraction: must be a number from 0 to 0.9, got 1',
     );
     expect(thrownMessage(() => validateTrainOptions({ ...o, seed: -1 }))).toMatch(/^seed: /);
     expect(thrownMessage(() => validateTrainOptions({ ...o, freeBits: -0.5 }))).toMatch(/^freeBits: /);

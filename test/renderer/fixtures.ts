@@ -79,7 +79,7 @@ export function modelSummary(epoch: number, overrides: Partial<ModelSummary> = {
     },
     backend: 'wasm',
     savedAt: '2025-01-01T00:00:00Z',
-    history: Array.from({ length: epoch }, (_, i) => epochMetrics(i + 1)),
+    last: epoch > 0 ? epochMetrics(epoch) : null,
     ...overrides,
   };
 }

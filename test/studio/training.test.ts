@@ -292,6 +292,7 @@ describe('studio: training at another image size', () => {
       'job.log',
       'training.progress',
       'training.epoch',
+      'training.checkpoint',
       'job.done',
     ]);
     const dataset = s.payloads('project.changed').find((p) => p?.dataset?.size === 32)?.dataset;

@@ -38,7 +38,6 @@ export const GENERATE_SETTINGS = {
     integer: true,
     min: 1,
     max: 10_000_000,
-    unit: 'images',
     default: 64,
   }),
   temperature: numberSetting({
@@ -53,7 +52,7 @@ export const GENERATE_SETTINGS = {
   }),
   seed: numberSetting({
     label: 'Seed',
-    help: 'the same seed gives the same images: image i depends only on (seed, start + i, temperature)',
+    help: 'the same seed gives the same images: each image depends only on the seed, its index and the temperature',
     flag: 'seed',
     integer: true,
     min: 0,
@@ -101,7 +100,6 @@ export const INTERPOLATE_SETTINGS = {
     integer: true,
     min: 2,
     max: 1000,
-    unit: 'frames',
     default: 8,
   }),
   mode: choiceSetting({

@@ -49,7 +49,6 @@ export const MODEL_SETTINGS = {
     integer: true,
     min: 1,
     max: 512,
-    unit: 'channels',
     default: 32,
   }),
   likelihood: choiceSetting({

@@ -97,7 +97,7 @@ export function registerTrainingHandlers(ctx: StudioContext): HandlersOf<'traini
           : checkpoint
             ? await readPreviews(ctx, checkpoint.meta.epoch)
             : null;
-      return { running, progress: running ? live.progress : null, history, previews };
+      return { running, progress: live.progress, history, previews };
     },
   };
 }

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { useApi } from '../api/inject';
-import type { ProjectSummary, RecentProject, RequestResult } from '../api/contract';
+import type { EventPayload, ProjectSummary, RecentProject, RequestResult } from '../api/contract';
 import { createRequester, type Notify } from './request';
 
 export type AppInfo = RequestResult<'app.info'>;
@@ -113,6 +113,13 @@ export const useAppStore = defineStore('app', () => {
     if (tabs.value.find((t) => t.id === activeTab.value)?.disabledReason) activeTab.value = 'dataset';
   }
 
+  /** A checkpoint of the open project was written: it is the project's model now. */
+  function onCheckpoint(event: EventPayload<'training.checkpoint'>): void {
+    if (project.value && project.value.root === event.project) {
+      project.value = { ...project.value, model: event.model };
+    }
+  }
+
   /** The native folder picker (Electron); null when cancelled or unsupported. */
   async function pickFolder(title: string): Promise<string | null> {
     const result = await request('Could not open the folder picker', () => api.shell.pickFolder({ title }));
@@ -162,6 +169,7 @@ export const useAppStore = defineStore('app', () => {
     createProject,
     openProject,
     onProjectChanged: setProject,
+    onCheckpoint,
     pickFolder,
     pickImage,
     openPath,

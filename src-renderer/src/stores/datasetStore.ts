@@ -1,16 +1,24 @@
 import { defineStore } from 'pinia';
 import { computed, reactive, ref, watch } from 'vue';
 import { useApi } from '../api/inject';
-import { IMAGE_SIZES, type EventPayload, type ImportResult } from '../api/contract';
+import {
+  IMAGE_SIZES,
+  IMPORT_SETTINGS,
+  type EventPayload,
+  type ImageSize,
+  type ImportResult,
+  type ImportSettings,
+} from '../api/contract';
 import { fileToBase64, newBatchId, planUploadChunks, type DroppedFile } from '../lib/upload';
 import { formatCount } from '../lib/format';
 import { useAppStore } from './appStore';
 import { createDatasetItems } from './datasetItems';
 import { createRequester } from './request';
-import { createJobTracker, CANCELLED, type JobDone, type JobFailed, type JobStarted } from './jobs';
+import { formDefaults } from '../lib/settingsForm';
+import { CANCELLED, createJobLifecycle } from './jobs';
 
-export type ImageSize = (typeof IMAGE_SIZES)[number];
-export type Fit = 'cover' | 'contain' | 'fill';
+export type { ImageSize };
+export type Fit = ImportSettings['fit'];
 export type ImportProgress = Omit<EventPayload<'dataset.importProgress'>, 'jobId'>;
 
 export interface UploadProgress {
@@ -25,20 +33,29 @@ export const useDatasetStore = defineStore('dataset', () => {
   const api = useApi();
   const app = useAppStore();
   const { pending, error, request } = createRequester(app.notify);
-  const job = createJobTracker();
-
-  const options = reactive<{ size: ImageSize; channels: 1 | 3; fit: Fit }>({
-    size: 64,
-    channels: 3,
-    fit: 'cover',
+  const { job, progress, status, handlers } = createJobLifecycle<
+    'import',
+    EventPayload<'dataset.importProgress'>
+  >('import', error, {
+    done: (event) => {
+      lastResult.value = event.result;
+      const r = event.result;
+      items.resetItems();
+      return event.cancelled
+        ? 'Import cancelled.'
+        : `Imported ${formatCount(r.imported)} of ${formatCount(r.scanned)} files in ${r.seconds.toFixed(1)} s.`;
+    },
+    failed: (event) =>
+      event.code === CANCELLED
+        ? 'Import cancelled; the previous dataset is unchanged.'
+        : `Import failed: ${event.message}`,
   });
+
+  const options = reactive<ImportSettings>(formDefaults(IMPORT_SETTINGS) as ImportSettings);
   /** The folder to import, typed or picked (a path on the main side). */
   const folder = ref('');
-  const progress = ref<ImportProgress | null>(null);
   const upload = ref<UploadProgress | null>(null);
   const lastResult = ref<ImportResult | null>(null);
-  /** One line about the latest import: started, log lines, done, cancelled. */
-  const status = ref('');
   let uploadCancelled = false;
 
   const summary = computed(() => app.project?.dataset ?? null);
@@ -157,40 +174,6 @@ export const useDatasetStore = defineStore('dataset', () => {
     { immediate: true, flush: 'sync' },
   );
 
-  // ── job events (routed by events.ts) ─────────────────────────────────────────────────────────────────────
-  function onJobStarted(event: JobStarted): void {
-    job.begin(event.jobId);
-    progress.value = null;
-    status.value = event.title;
-  }
-  function onJobLog(message: string): void {
-    status.value = message;
-  }
-  function onProgress(event: EventPayload<'dataset.importProgress'>): void {
-    if (!job.running.value) job.begin(event.jobId);
-    const { jobId: _jobId, ...rest } = event;
-    progress.value = rest;
-  }
-  function onJobDone(event: JobDone<'import'>): void {
-    job.end(event.jobId);
-    lastResult.value = event.result;
-    progress.value = null;
-    const r = event.result;
-    status.value = event.cancelled
-      ? 'Import cancelled.'
-      : `Imported ${formatCount(r.imported)} of ${formatCount(r.scanned)} files in ${r.seconds.toFixed(1)} s.`;
-    items.resetItems();
-  }
-  function onJobFailed(event: JobFailed): void {
-    job.end(event.jobId);
-    progress.value = null;
-    status.value =
-      event.code === CANCELLED
-        ? 'Import cancelled; the previous dataset is unchanged.'
-        : `Import failed: ${event.message}`;
-    if (event.code !== CANCELLED) error.value = event.message;
-  }
-
   return {
     options,
     folder,
@@ -212,10 +195,6 @@ export const useDatasetStore = defineStore('dataset', () => {
     uploadFiles,
     cancelImport,
     ...items,
-    onJobStarted,
-    onJobLog,
-    onProgress,
-    onJobDone,
-    onJobFailed,
+    ...handlers,
   };
 });

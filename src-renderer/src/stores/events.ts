@@ -7,8 +7,9 @@ import { CANCELLED, JOB_TITLES } from './jobs';
 import { useTrainingStore } from './trainingStore';
 
 /**
- * Subscribes once to every event the main side sends and hands each to the store that owns it: job events by
- * their kind, progress events by their name, project changes to the app store. Failed jobs also become notices
+ * Subscribes once to every event the main side sends and hands each to the store that owns it, payload as it
+ * came: job events by their kind (a log line by its job's id), progress events by their name, project changes
+ * and new checkpoints to the app store. Failed jobs also become notices
  * (a cancelled import is not a failure to report). Call once per app, after Pinia is installed.
  */
 export function routeEvents(api: VaeApi): Unsubscribe {
@@ -22,7 +23,10 @@ export function routeEvents(api: VaeApi): Unsubscribe {
 
   const subscriptions: Unsubscribe[] = [
     api.job.onStarted((event) => byKind[event.kind].onJobStarted(event)),
-    api.job.onLog((event) => byKind[event.kind].onJobLog(event.message)),
+    api.job.onLog((event) => {
+      const owner = Object.values(byKind).find((store) => store.jobId === event.jobId);
+      owner?.onJobLog(event.message);
+    }),
     api.job.onDone((event) => {
       switch (event.kind) {
         case 'import':
@@ -44,6 +48,7 @@ export function routeEvents(api: VaeApi): Unsubscribe {
     api.training.onEpoch((event) => byKind.train.onEpoch(event)),
     api.generation.onProgress((event) => byKind.generate.onProgress(event)),
     api.interpolation.onProgress((event) => byKind.interpolate.onProgress(event)),
+    api.training.onCheckpoint((event) => app.onCheckpoint(event)),
     api.project.onChanged((summary) => app.onProjectChanged(summary)),
   ];
   return () => subscriptions.forEach((unsubscribe) => unsubscribe());

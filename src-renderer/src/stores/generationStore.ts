@@ -2,30 +2,28 @@ import { defineStore } from 'pinia';
 import { computed, reactive, ref } from 'vue';
 import { useApi } from '../api/inject';
 import {
+  GENERATE_SETTINGS,
   generateInputSchema,
   type EventPayload,
   type GalleryImage,
   type GenerateResult,
 } from '../api/contract';
-import { validateFields, type NumberField } from '../lib/validation';
+import { formDefaults, type FormOf } from '../lib/settingsForm';
+import { validateFields } from '../lib/validation';
 import { useAppStore } from './appStore';
 import { createRequester } from './request';
-import { createJobTracker, type JobDone, type JobFailed, type JobStarted } from './jobs';
+import { createJobLifecycle } from './jobs';
 
-export type ImageFormat = 'png' | 'jpg' | 'webp';
+const { count, temperature, seed, format } = GENERATE_SETTINGS;
+/** The settings the Generate view shows (the first index and the batch size are the CLI's). */
+export const GENERATE_FORM_SETTINGS = { count, temperature, seed, format };
 
-export interface GenerateForm {
-  count: NumberField;
-  temperature: NumberField;
-  seed: NumberField;
-  format: ImageFormat;
+export type GenerateForm = FormOf<typeof GENERATE_FORM_SETTINGS> & {
   /** Empty = the project's default `generated/run-<time>` folder. */
   out: string;
-}
+};
 
 export type GenerateProgress = Omit<EventPayload<'generation.progress'>, 'jobId'>;
-
-const GENERATE_DEFAULTS = generateInputSchema.parse({});
 /** Gallery thumbnails fetched per page. */
 export const GALLERY_PAGE_SIZE = 60;
 
@@ -34,22 +32,27 @@ export const useGenerationStore = defineStore('generation', () => {
   const api = useApi();
   const app = useAppStore();
   const { pending, error, request } = createRequester(app.notify);
-  const job = createJobTracker();
-
-  const form = reactive<GenerateForm>({
-    count: GENERATE_DEFAULTS.count,
-    temperature: GENERATE_DEFAULTS.temperature,
-    seed: GENERATE_DEFAULTS.seed,
-    format: GENERATE_DEFAULTS.format,
-    out: '',
+  const { job, progress, status, handlers } = createJobLifecycle<
+    'generate',
+    EventPayload<'generation.progress'>
+  >('generate', error, {
+    done: (event) => {
+      const r = event.result;
+      lastResult.value = r;
+      outFolder.value = r.out;
+      void loadGallery();
+      return event.cancelled
+        ? `Cancelled after ${r.count} images; they and their manifest lines are kept.`
+        : `Generated ${r.count} images in ${r.seconds.toFixed(1)} s.`;
+    },
   });
-  const progress = ref<GenerateProgress | null>(null);
+
+  const form = reactive<GenerateForm>({ ...formDefaults(GENERATE_FORM_SETTINGS), out: '' });
   /** The folder the latest run writes to (known as soon as it starts). */
   const outFolder = ref<string | null>(null);
   const lastResult = ref<GenerateResult | null>(null);
   const gallery = ref<GalleryImage[]>([]);
   const galleryTotal = ref(0);
-  const status = ref('');
   const starting = ref(false);
 
   const validation = computed(() => {
@@ -105,37 +108,6 @@ export const useGenerationStore = defineStore('generation', () => {
     if (folder) form.out = folder;
   }
 
-  // ── events (routed by events.ts) ─────────────────────────────────────────────────────────────────────────
-  function onJobStarted(event: JobStarted): void {
-    job.begin(event.jobId);
-    status.value = event.title;
-  }
-  function onJobLog(message: string): void {
-    status.value = message;
-  }
-  function onProgress(event: EventPayload<'generation.progress'>): void {
-    if (!job.running.value) job.begin(event.jobId);
-    const { jobId: _jobId, ...rest } = event;
-    progress.value = rest;
-  }
-  function onJobDone(event: JobDone<'generate'>): void {
-    job.end(event.jobId);
-    const r = event.result;
-    lastResult.value = r;
-    outFolder.value = r.out;
-    progress.value = null;
-    status.value = event.cancelled
-      ? `Cancelled after ${r.count} images; they and their manifest lines are kept.`
-      : `Generated ${r.count} images in ${r.seconds.toFixed(1)} s.`;
-    void loadGallery();
-  }
-  function onJobFailed(event: JobFailed): void {
-    job.end(event.jobId);
-    progress.value = null;
-    error.value = event.message;
-    status.value = `Generation failed: ${event.message}`;
-  }
-
   return {
     form,
     fieldErrors,
@@ -156,10 +128,6 @@ export const useGenerationStore = defineStore('generation', () => {
     cancel,
     loadGallery,
     pickOutputFolder,
-    onJobStarted,
-    onJobLog,
-    onProgress,
-    onJobDone,
-    onJobFailed,
+    ...handlers,
   };
 });

@@ -9,7 +9,7 @@ export {
 } from './appStore';
 export { useDatasetStore } from './datasetStore';
 export { LIST_PAGE_SIZE, THUMBNAIL_CACHE_LIMIT } from './datasetItems';
-export { useTrainingStore, TRAIN_DEFAULTS, type TrainForm, type TrainField } from './trainingStore';
-export { useGenerationStore } from './generationStore';
+export { useTrainingStore, defaultTrainForm, type TrainForm, type TrainField } from './trainingStore';
+export { useGenerationStore, GENERATE_FORM_SETTINGS } from './generationStore';
 export { useInterpolationStore, type Slot } from './interpolationStore';
 export { routeEvents, refreshAfterReconnect } from './events';

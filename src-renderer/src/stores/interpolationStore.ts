@@ -2,19 +2,21 @@ import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
 import { useApi } from '../api/inject';
 import {
+  INTERPOLATE_SETTINGS,
   interpolateInputSchema,
   type EventPayload,
   type ImageRef,
   type InterpolateResult,
+  type InterpolateSettings,
 } from '../api/contract';
 import { validateFields, type FieldErrors, type NumberField } from '../lib/validation';
 import { useAppStore } from './appStore';
 import { createRequester } from './request';
-import { createJobTracker, type JobDone, type JobFailed, type JobStarted } from './jobs';
+import { createJobLifecycle } from './jobs';
 
 export type Slot = 'a' | 'b';
-export type InterpolationMode = 'lerp' | 'slerp';
-export type AnimationFormat = 'webp' | 'gif' | 'none';
+export type InterpolationMode = InterpolateSettings['mode'];
+export type AnimationFormat = InterpolateSettings['animation'];
 
 /** An end of the path: where the image comes from, and how to name it to the user. */
 export interface ImageChoice {
@@ -22,27 +24,33 @@ export interface ImageChoice {
   label: string;
 }
 
-const DEFAULTS = interpolateInputSchema.parse({ a: { datasetIndex: 0 }, b: { datasetIndex: 0 } });
-
 /** Interpolation between two images: the two ends, steps and mode, a preview strip, and the export job. */
 export const useInterpolationStore = defineStore('interpolation', () => {
   const api = useApi();
   const app = useAppStore();
   const { pending, error, request } = createRequester(app.notify);
-  const job = createJobTracker();
+  const { job, progress, status, handlers } = createJobLifecycle<
+    'interpolate',
+    EventPayload<'interpolation.progress'>
+  >('interpolate', error, {
+    done: (event) => {
+      lastResult.value = event.result;
+      outFolder.value = event.result.out;
+      return event.cancelled ? 'Export cancelled.' : `Exported ${event.result.frames.length} frames.`;
+    },
+    failed: (event) => `Export failed: ${event.message}`,
+  });
 
   const a = ref<ImageChoice | null>(null);
   const b = ref<ImageChoice | null>(null);
-  const steps = ref<NumberField>(DEFAULTS.steps);
-  const mode = ref<InterpolationMode>(DEFAULTS.mode);
-  const animation = ref<AnimationFormat>('webp');
+  const steps = ref<NumberField>(INTERPOLATE_SETTINGS.steps.default as number);
+  const mode = ref<InterpolationMode>(INTERPOLATE_SETTINGS.mode.default);
+  const animation = ref<AnimationFormat>(INTERPOLATE_SETTINGS.animation.default);
   /** Preview frames (data URLs), A first; emptied when an input changes. */
   const frames = ref<string[]>([]);
   const previewing = ref(false);
-  const progress = ref<{ done: number; total: number } | null>(null);
   const outFolder = ref<string | null>(null);
   const lastResult = ref<InterpolateResult | null>(null);
-  const status = ref('');
 
   const validation = computed(() =>
     validateFields(interpolateInputSchema, {
@@ -126,32 +134,6 @@ export const useInterpolationStore = defineStore('interpolation', () => {
     frames.value = [];
   });
 
-  // ── events (routed by events.ts) ─────────────────────────────────────────────────────────────────────────
-  function onJobStarted(event: JobStarted): void {
-    job.begin(event.jobId);
-    status.value = event.title;
-  }
-  function onJobLog(message: string): void {
-    status.value = message;
-  }
-  function onProgress(event: EventPayload<'interpolation.progress'>): void {
-    if (!job.running.value) job.begin(event.jobId);
-    progress.value = { done: event.done, total: event.total };
-  }
-  function onJobDone(event: JobDone<'interpolate'>): void {
-    job.end(event.jobId);
-    lastResult.value = event.result;
-    outFolder.value = event.result.out;
-    progress.value = null;
-    status.value = event.cancelled ? 'Export cancelled.' : `Exported ${event.result.frames.length} frames.`;
-  }
-  function onJobFailed(event: JobFailed): void {
-    job.end(event.jobId);
-    progress.value = null;
-    error.value = event.message;
-    status.value = `Export failed: ${event.message}`;
-  }
-
   return {
     a,
     b,
@@ -181,10 +163,6 @@ export const useInterpolationStore = defineStore('interpolation', () => {
     preview,
     exportFrames,
     cancel,
-    onJobStarted,
-    onJobLog,
-    onProgress,
-    onJobDone,
-    onJobFailed,
+    ...handlers,
   };
 });

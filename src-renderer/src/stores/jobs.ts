@@ -1,17 +1,9 @@
-import { ref } from 'vue';
+import { ref, type Ref } from 'vue';
 import type { EventPayload, JobKind } from '../api/contract';
 
 export type JobStarted = EventPayload<'job.started'>;
 export type JobFailed = EventPayload<'job.failed'>;
 export type JobDone<K extends JobKind> = Extract<EventPayload<'job.done'>, { kind: K }>;
-
-/** What a store that owns a kind of job hears from the event router (see events.ts). */
-export interface JobEventHandlers<K extends JobKind> {
-  onJobStarted(event: JobStarted): void;
-  onJobLog(message: string): void;
-  onJobDone(event: JobDone<K>): void;
-  onJobFailed(event: JobFailed): void;
-}
 
 /** Titles for notices about a job kind: "Import failed". */
 export const JOB_TITLES: Record<JobKind, string> = {
@@ -55,4 +47,63 @@ export function createJobTracker() {
   }
 
   return { jobId, running, begin, end, sync };
+}
+
+/** What a store says at the ends of its job; the rest of the lifecycle is the same for every kind. */
+export interface JobLifecycleHooks<K extends JobKind> {
+  /** The status line of a job that finished (or was cancelled and kept its work). */
+  done(event: JobDone<K>): string;
+  /** The status line of a failure; default "<Title> failed: <message>". */
+  failed?(event: JobFailed): string;
+  /** After `job.started` was taken (e.g. training re-reads a run another window began). */
+  started?(event: JobStarted, ours: boolean): void;
+}
+
+/**
+ * The lifecycle of one kind of job, as every store that owns one sees it: the tracker, the latest progress
+ * (the event's payload without its job id), a one-line status, and the handlers the event router calls.
+ * A failure also lands in the store's `error` (unless it is a cancel that kept nothing).
+ */
+export function createJobLifecycle<K extends JobKind, P extends { jobId: string }>(
+  kind: K,
+  error: Ref<string | null>,
+  hooks: JobLifecycleHooks<K>,
+) {
+  const job = createJobTracker();
+  const progress = ref<Omit<P, 'jobId'> | null>(null) as Ref<Omit<P, 'jobId'> | null>;
+  const status = ref('');
+
+  function onJobStarted(event: JobStarted): void {
+    const ours = job.jobId.value === event.jobId;
+    job.begin(event.jobId);
+    progress.value = null;
+    status.value = event.title;
+    hooks.started?.(event, ours);
+  }
+  function onJobLog(message: string): void {
+    status.value = message;
+  }
+  function onProgress(event: P): void {
+    if (!job.running.value) job.begin(event.jobId);
+    const { jobId: _jobId, ...rest } = event;
+    progress.value = rest;
+  }
+  function onJobDone(event: JobDone<K>): void {
+    job.end(event.jobId);
+    progress.value = null;
+    status.value = hooks.done(event);
+  }
+  function onJobFailed(event: JobFailed): void {
+    job.end(event.jobId);
+    progress.value = null;
+    if (event.code !== CANCELLED) error.value = event.message;
+    status.value = hooks.failed?.(event) ?? `${JOB_TITLES[kind]} failed: ${event.message}`;
+  }
+
+  return {
+    job,
+    progress,
+    status,
+    handlers: { onJobStarted, onJobLog, onProgress, onJobDone, onJobFailed },
+  };
 }

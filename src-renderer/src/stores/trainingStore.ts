@@ -2,37 +2,27 @@ import { defineStore } from 'pinia';
 import { computed, reactive, ref, watch } from 'vue';
 import { useApi } from '../api/inject';
 import {
+  BACKEND_SETTING,
+  MODEL_SETTINGS,
+  TRAIN_SETTINGS,
+  TRAINING_SETTINGS,
   trainInputSchema,
   type BackendInfo,
+  type BackendPreference,
+  type DataShape,
   type EpochMetrics,
   type EventPayload,
-  type TrainProgress,
+  type ImageSize,
   type TrainResult,
 } from '../api/contract';
-import { validateFields, type NumberField } from '../lib/validation';
+import { fillForm, formDefaults, type FormOf } from '../lib/settingsForm';
+import { validateFields } from '../lib/validation';
 import { useAppStore } from './appStore';
-import type { ImageSize } from './datasetStore';
 import { createRequester } from './request';
-import { createJobTracker, type JobDone, type JobFailed, type JobStarted } from './jobs';
+import { createJobLifecycle } from './jobs';
 
-export type BackendPreference = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
-export type Likelihood = 'bernoulli' | 'gaussian';
-
-/** The Train view's fields; number inputs are '' while empty. */
-export interface TrainForm {
-  imageSize: ImageSize;
-  latentDim: NumberField;
-  beta: NumberField;
-  width: NumberField;
-  likelihood: Likelihood;
-  epochs: NumberField;
-  batchSize: NumberField;
-  learningRate: NumberField;
-  seed: NumberField;
-  valFraction: NumberField;
-  klWarmupEpochs: NumberField;
-  backend: BackendPreference;
-}
+/** The Train view's fields: every training setting (number inputs are '' while empty), the size, the backend. */
+export type TrainForm = FormOf<typeof TRAIN_SETTINGS> & { imageSize: ImageSize; backend: BackendPreference };
 export type TrainField = keyof TrainForm;
 
 /** Preview images of one finished epoch (data URLs). */
@@ -42,12 +32,16 @@ export interface TrainPreviews {
   reconstructions: string;
 }
 
-/** The contract's defaults: `{}` trains the default model. */
-export const TRAIN_DEFAULTS = trainInputSchema.parse({});
+/** The images a project's dataset holds; 64×64 RGB before any is imported. */
+const NO_DATASET: DataShape = { imageSize: 64, channels: 3 };
 
-function defaultForm(imageSize: ImageSize = 64): TrainForm {
-  const { imageSize: _size, ...rest } = TRAIN_DEFAULTS;
-  return { imageSize, ...rest };
+/** The form a new run starts from on images of `shape`: each setting's default for them. */
+export function defaultTrainForm(shape: DataShape = NO_DATASET): TrainForm {
+  return {
+    ...formDefaults(TRAIN_SETTINGS, shape),
+    imageSize: shape.imageSize as ImageSize,
+    backend: BACKEND_SETTING.default,
+  };
 }
 
 /** Training: the form and its validation, start/cancel/resume, and the live run (progress, history, previews). */
@@ -55,17 +49,34 @@ export const useTrainingStore = defineStore('training', () => {
   const api = useApi();
   const app = useAppStore();
   const { pending, error, request } = createRequester(app.notify);
-  const job = createJobTracker();
+  const { job, progress, status, handlers } = createJobLifecycle<'train', EventPayload<'training.progress'>>(
+    'train',
+    error,
+    {
+      started: (_event, ours) => {
+        // A run this window didn't start (another window, the CLI): take its state from the main side.
+        if (!ours) void refresh();
+      },
+      done: (event) => {
+        const r = event.result;
+        lastResult.value = r;
+        backend.value = r.backend;
+        const epoch = r.final?.epoch ?? history.value.at(-1)?.epoch ?? 0;
+        return event.cancelled
+          ? `Training cancelled; the checkpoint of epoch ${epoch} is kept.`
+          : `Training finished at epoch ${epoch}.`;
+      },
+      failed: (event) => `Training stopped: ${event.message}`,
+    },
+  );
 
-  const form = reactive<TrainForm>(defaultForm());
-  const progress = ref<TrainProgress | null>(null);
-  /** Finished epochs of the current model, in order (resumed runs included). */
+  const form = reactive<TrainForm>(defaultTrainForm());
+  /** Finished epochs of the current model, in order (resumed runs included): the one place the history lives. */
   const history = ref<EpochMetrics[]>([]);
   const previews = ref<TrainPreviews | null>(null);
   const backend = ref<BackendInfo | null>(null);
   const backendLoading = ref(false);
   const lastResult = ref<TrainResult | null>(null);
-  const status = ref('');
 
   const validation = computed(() => validateFields(trainInputSchema, { ...form }));
   const fieldErrors = computed(() => validation.value.errors);
@@ -155,27 +166,23 @@ export const useTrainingStore = defineStore('training', () => {
     if (result.ok) backend.value = result.value;
   }
 
+  /** The images of the current project's dataset. */
+  function datasetShape(): DataShape {
+    const d = app.project?.dataset;
+    return d ? { imageSize: d.size, channels: d.channels } : NO_DATASET;
+  }
+
   function resetForm(): void {
-    Object.assign(form, defaultForm(form.imageSize));
+    const { imageSize, backend: preference } = form;
+    Object.assign(form, defaultTrainForm(datasetShape()), { imageSize, backend: preference });
   }
 
   /** Starts from the current model's settings, so "Start training" with a tweak changes only the tweak. */
   function fillFormFromModel(): void {
     const model = app.project?.model;
     if (!model) return;
-    const { config: c, trainOptions: o } = model;
-    Object.assign(form, {
-      latentDim: c.latentDim,
-      beta: c.beta,
-      width: c.width,
-      likelihood: c.likelihood,
-      epochs: o.epochs,
-      batchSize: o.batchSize,
-      learningRate: o.learningRate,
-      seed: o.seed,
-      valFraction: o.valFraction,
-      klWarmupEpochs: o.klWarmupEpochs,
-    });
+    fillForm(form, MODEL_SETTINGS, model.config);
+    fillForm(form, TRAINING_SETTINGS, model.trainOptions);
   }
 
   watch(
@@ -188,52 +195,22 @@ export const useTrainingStore = defineStore('training', () => {
   watch(
     () => app.project?.root,
     (root) => {
-      history.value = app.project?.model?.history ?? [];
+      history.value = [];
       previews.value = null;
       progress.value = null;
+      // Another project: its model's settings, or the defaults for its images; never the last project's.
+      resetForm();
       fillFormFromModel();
       if (root) void refresh();
     },
     { immediate: true },
   );
 
-  // ── events (routed by events.ts) ─────────────────────────────────────────────────────────────────────────
-  function onJobStarted(event: JobStarted): void {
-    const ours = job.jobId.value === event.jobId;
-    job.begin(event.jobId);
-    status.value = event.title;
-    // A run this window didn't start (another window, the CLI): take its state from the main side.
-    if (!ours) void refresh();
-  }
-  function onJobLog(message: string): void {
-    status.value = message;
-  }
-  function onProgress(event: EventPayload<'training.progress'>): void {
-    if (!job.running.value) job.begin(event.jobId);
-    const { jobId: _jobId, ...rest } = event;
-    progress.value = rest;
-  }
+  // ── events (routed by events.ts; the job's start, log, end and progress go through its lifecycle) ──────────
   function onEpoch(event: EventPayload<'training.epoch'>): void {
     const m = event.metrics;
     history.value = [...history.value.filter((h) => h.epoch < m.epoch), m];
     previews.value = { epoch: m.epoch, ...event.previews };
-  }
-  function onJobDone(event: JobDone<'train'>): void {
-    job.end(event.jobId);
-    const r = event.result;
-    lastResult.value = r;
-    backend.value = r.backend;
-    progress.value = null;
-    const epoch = r.final?.epoch ?? history.value.at(-1)?.epoch ?? 0;
-    status.value = event.cancelled
-      ? `Training cancelled; the checkpoint of epoch ${epoch} is kept.`
-      : `Training finished at epoch ${epoch}.`;
-  }
-  function onJobFailed(event: JobFailed): void {
-    job.end(event.jobId);
-    progress.value = null;
-    error.value = event.message;
-    status.value = `Training stopped: ${event.message}`;
   }
 
   return {
@@ -266,11 +243,7 @@ export const useTrainingStore = defineStore('training', () => {
     refresh,
     loadBackend,
     resetForm,
-    onJobStarted,
-    onJobLog,
-    onProgress,
+    ...handlers,
     onEpoch,
-    onJobDone,
-    onJobFailed,
   };
 });

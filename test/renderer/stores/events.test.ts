@@ -28,7 +28,7 @@ describe('routeEvents', () => {
     expect(useGenerationStore().isRunning).toBe(true);
     expect(useDatasetStore().isImporting).toBe(false);
     expect(useTrainingStore().isRunning).toBe(false);
-    fake.emit('job.log', { jobId: 'g', kind: 'generate', message: 'loaded checkpoint epoch 5' });
+    fake.emit('job.log', { jobId: 'g', message: 'loaded checkpoint epoch 5' });
     expect(useGenerationStore().status).toBe('loaded checkpoint epoch 5');
   });
 

@@ -33,7 +33,7 @@ describe('useGenerationStore', () => {
     expect(generation.form).toEqual({ count: 64, temperature: 1, seed: 0, format: 'png', out: '' });
     expect(await generation.start()).toBe(true);
     expect(fake.inputsOf('generation.start')).toEqual([
-      { count: 64, temperature: 1, seed: 0, format: 'png' },
+      { count: 64, temperature: 1, seed: 0, format: 'png', start: 0, batchSize: 64 },
     ]);
     expect(generation.outFolder).toBe('/p/generated/run-1');
     expect(generation.isRunning).toBe(true);

@@ -1,6 +1,5 @@
 import { nextTick } from 'vue';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { trainInputSchema } from '../../../src-renderer/src/api/contract';
 import { useAppStore, useTrainingStore } from '../../../src-renderer/src/stores';
 import { createFakeApi, installStores, ok, settle, type FakeApi } from '../fakeApi';
 import { epochMetrics, loss, modelSummary, projectSummary, trainResult } from '../fixtures';
@@ -29,7 +28,6 @@ function epochEvent(epoch: number, withVal = true) {
       samples: `data:image/png;base64,S${epoch}`,
       reconstructions: `data:image/png;base64,R${epoch}`,
     },
-    checkpoint: '/p/checkpoints/latest',
   };
 }
 
@@ -42,21 +40,23 @@ beforeEach(async () => {
 });
 
 describe('useTrainingStore: form', () => {
-  it("starts from the contract's defaults, at the dataset's image size", () => {
+  it("starts from each setting's default for the dataset's images (28×28×1: latent 16)", () => {
     const training = useTrainingStore();
-    const defaults = trainInputSchema.parse({});
-    expect(training.form).toMatchObject({
+    expect(training.form).toEqual({
       imageSize: 28,
-      latentDim: defaults.latentDim,
-      beta: defaults.beta,
-      epochs: defaults.epochs,
-      batchSize: defaults.batchSize,
-      learningRate: defaults.learningRate,
-      klWarmupEpochs: defaults.klWarmupEpochs,
-      seed: defaults.seed,
-      width: defaults.width,
-      valFraction: defaults.valFraction,
-      likelihood: defaults.likelihood,
+      latentDim: 16,
+      beta: 1,
+      width: 32,
+      likelihood: 'bernoulli',
+      gaussianSigma: 0.1,
+      epochs: 20,
+      batchSize: 64,
+      learningRate: 0.001,
+      seed: 0,
+      valFraction: 0.1,
+      klWarmupEpochs: 0,
+      freeBits: 0,
+      gradClipNorm: 0,
       backend: 'auto',
     });
     expect(training.fieldErrors).toEqual({});
@@ -70,7 +70,7 @@ describe('useTrainingStore: form', () => {
       beta: '',
       epochs: 1.5,
       learningRate: 0,
-      valFraction: 0.7,
+      valFraction: 0.95,
       batchSize: 5000,
     });
     expect(training.fieldErrors).toEqual({
@@ -78,16 +78,18 @@ describe('useTrainingStore: form', () => {
       beta: 'Enter a number',
       epochs: 'must be a whole number',
       learningRate: 'must be greater than 0',
-      valFraction: 'must be at most 0.5',
+      valFraction: 'must be at most 0.9',
       batchSize: 'must be at most 4096',
     });
     expect(training.isValid).toBe(false);
     expect(training.canStart).toBe(false);
   });
 
-  it("takes the current model's settings when a project with a model opens", async () => {
+  it("takes the current model's settings and its history when a project with a model opens", async () => {
+    const history = [1, 2, 3].map((e) => epochMetrics(e));
+    fake.on('training.status', () => ok({ running: null, progress: null, history, previews: null }));
     fake.emit('project.changed', projectSummary({ root: '/other', model: modelSummary(3) }));
-    await nextTick();
+    await settle();
     const training = useTrainingStore();
     expect(training.form).toMatchObject({
       latentDim: 16,
@@ -114,12 +116,15 @@ describe('useTrainingStore: a run', () => {
         beta: 4,
         width: 32,
         likelihood: 'bernoulli',
+        gaussianSigma: 0.1,
         epochs: 20,
         batchSize: 64,
         learningRate: 0.001,
         seed: 0,
         valFraction: 0.1,
         klWarmupEpochs: 0,
+        freeBits: 0,
+        gradClipNorm: 0,
         backend: 'auto',
       },
     ]);

@@ -42,7 +42,7 @@ describe('GenerateView', () => {
   it('labels its settings and shows a progress bar with Cancel while generating', async () => {
     const wrapper = await mountView(true);
     expect(fake.inputsOf('generation.start')).toEqual([
-      { count: 64, temperature: 1, seed: 0, format: 'png' },
+      { count: 64, temperature: 1, seed: 0, format: 'png', start: 0, batchSize: 64 },
     ]);
     for (const label of ['Count', 'Temperature', 'Seed', 'Format', 'Output folder']) {
       expect(byLabel(wrapper, label).exists()).toBe(true);

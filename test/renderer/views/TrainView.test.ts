@@ -39,11 +39,15 @@ describe('TrainView', () => {
       'Width',
       'Likelihood',
       'Validation fraction',
+      'Gaussian σ',
+      'Free bits (nats)',
+      'Gradient clip',
       'Backend',
     ];
     expect(labels.map((l) => byLabel(wrapper, l).exists())).toEqual(labels.map(() => true));
     expect(wrapper.get('details summary').text()).toBe('Advanced');
-    expect((byLabel(wrapper, 'Latent dimension').element as HTMLInputElement).value).toBe('32');
+    // The fixture's dataset is 28×28×1, whose default latent size is 16 (the std28 reference).
+    expect((byLabel(wrapper, 'Latent dimension').element as HTMLInputElement).value).toBe('16');
   });
 
   it('disables Start on an invalid field and shows its message next to the field', async () => {
@@ -55,7 +59,8 @@ describe('TrainView', () => {
     await latent.setValue('0');
     expect(start.attributes('disabled')).toBeDefined();
     expect(latent.attributes('aria-invalid')).toBe('true');
-    expect(descriptionOf(wrapper, latent)).toBe('must be at least 1');
+    // Described by its message, then its one-line help.
+    expect(descriptionOf(wrapper, latent)).toBe('must be at least 1 Size of the latent code z.');
     // The message sits in the field's own row.
     expect(latent.element.closest('.field')?.textContent).toContain('must be at least 1');
 
@@ -70,7 +75,7 @@ describe('TrainView', () => {
     await byLabel(wrapper, 'Epochs').setValue('3');
     await byButton(wrapper, 'Start training').trigger('click');
     await flushPromises();
-    expect(fake.inputsOf('training.start')[0]).toMatchObject({ epochs: 3, latentDim: 32 });
+    expect(fake.inputsOf('training.start')[0]).toMatchObject({ epochs: 3, latentDim: 16 });
     expect(byButton(wrapper, 'Cancel').attributes('disabled')).toBeUndefined();
     expect(byButton(wrapper, 'Start training').attributes('disabled')).toBeDefined();
   });
@@ -83,7 +88,6 @@ describe('TrainView', () => {
       jobId: 'tr-1',
       metrics: epochMetrics(1),
       previews: { samples: 'data:image/png;base64,S', reconstructions: 'data:image/png;base64,R' },
-      checkpoint: '/c',
     });
     fake.emit('training.progress', {
       jobId: 'tr-1',
