@@ -18,7 +18,7 @@ export type FormOf<G extends SettingGroup> = {
 
 /** A group's defaults as form values, for images of `shape` where a default depends on them. */
 export function formDefaults<G extends SettingGroup>(group: G, shape?: DataShape): FormOf<G> {
-  return defaultsOf(group, shape) as FormOf<G>;
+  return defaultsOf(group, shape);
 }
 
 /** Copies the group's keys of `values` into `form` (a model's config into the Train form, say). */

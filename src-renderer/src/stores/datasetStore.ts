@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, reactive, ref, watch } from 'vue';
 import { useApi } from '../api/inject';
 import {
+  defaultsOf,
   IMAGE_SIZES,
   IMPORT_SETTINGS,
   type EventPayload,
@@ -14,7 +15,6 @@ import { formatCount } from '../lib/format';
 import { useAppStore } from './appStore';
 import { createDatasetItems } from './datasetItems';
 import { createRequester } from './request';
-import { formDefaults } from '../lib/settingsForm';
 import { CANCELLED, createJobLifecycle } from './jobs';
 
 export type { ImageSize };
@@ -51,7 +51,7 @@ export const useDatasetStore = defineStore('dataset', () => {
         : `Import failed: ${event.message}`,
   });
 
-  const options = reactive<ImportSettings>(formDefaults(IMPORT_SETTINGS) as ImportSettings);
+  const options = reactive<ImportSettings>(defaultsOf(IMPORT_SETTINGS));
   /** The folder to import, typed or picked (a path on the main side). */
   const folder = ref('');
   const upload = ref<UploadProgress | null>(null);

@@ -1,3 +1,4 @@
+// @vitest-environment node
 /**
  * One declaration per setting: the app (its Train form, through the studio) and the CLI train the same default
  * model on the same images, and every setting value the CLI accepts is a valid value of the app's form.
@@ -5,24 +6,24 @@
 import { join } from 'node:path';
 import { nextTick } from 'vue';
 import { describe, expect, it, vi } from 'vitest';
-import { TRAIN_SETTINGS, type Setting, type TrainSettings } from '../../src-main/contract/index.js';
-import { OptionReader, parseCommandArgs } from '../../src-main/cli/args.js';
-import { main } from '../../src-main/cli/index.js';
-import { trainCommand } from '../../src-main/cli/commands/train.js';
-import { readSettings } from '../../src-main/cli/settingOptions.js';
-import { resolveTrainSettings } from '../../src-main/engine/index.js';
-import { runImport, type TrainJobInput } from '../../src-main/jobs/index.js';
-import type { JobRunner } from '../../src-main/worker/runner.js';
-import { useTrainingStore } from '../../src-renderer/src/stores/index.js';
-import { createFakeApi, installStores, ok } from '../renderer/fakeApi.js';
-import { datasetSummary, modelSummary, projectSummary } from '../renderer/fixtures.js';
-import { tempDir, writeSquares } from '../helpers/tinyData.js';
-import { testStudio } from '../studio/harness.js';
+import { TRAIN_SETTINGS, type Setting, type TrainSettings } from '../../../src-main/contract/index.js';
+import { OptionReader, parseCommandArgs } from '../../../src-main/cli/args.js';
+import { main } from '../../../src-main/cli/index.js';
+import { trainCommand } from '../../../src-main/cli/commands/train.js';
+import { readSettings } from '../../../src-main/cli/settingOptions.js';
+import { resolveTrainSettings } from '../../../src-main/engine/index.js';
+import { runImport, type TrainJobInput } from '../../../src-main/jobs/index.js';
+import type { JobRunner } from '../../../src-main/worker/runner.js';
+import { useTrainingStore } from '../../../src-renderer/src/stores/index.js';
+import { createFakeApi, installStores, ok } from '../fakeApi';
+import { datasetSummary, modelSummary, projectSummary } from '../fixtures';
+import { tempDir, writeSquares } from '../../helpers/tinyData.js';
+import { testStudio } from '../../studio/harness.js';
 
 // The CLI's train command runs the job in its own process: catch its input instead of training.
 const cliTrainInputs: TrainJobInput[] = [];
-vi.mock('../../src-main/jobs/index.js', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../../src-main/jobs/index.js')>();
+vi.mock('../../../src-main/jobs/index.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../../src-main/jobs/index.js')>();
   return {
     ...actual,
     runTraining: (input: TrainJobInput) => {
