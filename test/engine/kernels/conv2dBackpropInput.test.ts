@@ -83,12 +83,7 @@ function randomCases(count: number): Case[] {
     const pad = pads[i % pads.length] ?? 'same';
     const c: Case = {
       name: '',
-      input: [
-        pick([1, 2, 3, 5]),
-        1 + rng.int(11),
-        1 + rng.int(11),
-        pick([1, 2, 3, 8, 17]),
-      ],
+      input: [pick([1, 2, 3, 5]), 1 + rng.int(11), 1 + rng.int(11), pick([1, 2, 3, 8, 17])],
       filter: [k, pick([k, k, 1, 3]), 0, pick([1, 2, 5, 16])],
       strides,
       pad,
