@@ -5,7 +5,7 @@
  */
 import type { JobEvent } from '../jobs/index.js';
 import { CancelledError } from '../util/errors.js';
-import { fromErrorData } from './errorData.js';
+import { fromErrorData } from '../util/errorData.js';
 import type { FromWorker, ToWorker, WorkerJobKind, WorkerJobs } from './protocol.js';
 import type { RunningJob, TrainingPortSource } from './runner.js';
 
