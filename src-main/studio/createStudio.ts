@@ -4,6 +4,7 @@ import {
   requests,
   type ApiResult,
   type EmitEvent,
+  type ErrorCode,
   type RequestName,
 } from '../contract/index.js';
 import { CancelledError, UserError } from '../util/errors.js';
@@ -85,7 +86,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
   let closing = false;
   return {
     invoke: async (name, input) => {
-      if (closing) return failure('SHUTTING_DOWN', 'VAE Studio is shutting down');
+      if (closing) return failure(BOUNDARY_CODES.shuttingDown, 'VAE Studio is shutting down');
       return invoke(handlers, name, input);
     },
     subscribe: (listener) => {
@@ -118,7 +119,7 @@ async function invoke(handlers: Handlers, name: string, input: unknown): Promise
   }
 }
 
-function failure(code: string, message: string): ApiResult<never> {
+function failure(code: ErrorCode, message: string): ApiResult<never> {
   return { ok: false, code, message };
 }
 

@@ -1,4 +1,4 @@
-import type { EmitEvent, EventPayload, JobHandle, JobKind } from '../contract/index.js';
+import type { EmitEvent, ErrorCode, EventPayload, JobHandle, JobKind } from '../contract/index.js';
 import type { JobEvent } from '../jobs/index.js';
 import { CancelledError, UserError } from '../util/errors.js';
 import type { JobRunner, RunningJob } from '../worker/runner.js';
@@ -9,7 +9,8 @@ export type JobDoneResult<K extends JobKind> = Extract<EventPayload<'job.done'>,
 
 /** How a job ended, for hooks such as desktop notifications. */
 export type JobOutcome<K extends JobKind> =
-  { ok: true; cancelled: boolean; result: JobDoneResult<K> } | { ok: false; code: string; message: string };
+  | { ok: true; cancelled: boolean; result: JobDoneResult<K> }
+  | { ok: false; code: ErrorCode; message: string };
 
 /** A running studio job as its body and the event translation see it. */
 export interface StudioJob {
@@ -178,7 +179,7 @@ export class JobRegistry {
   }
 }
 
-function failureOf(err: unknown, handle: JobHandle): { code: string; message: string } {
+function failureOf(err: unknown, handle: JobHandle): { code: ErrorCode; message: string } {
   if (err instanceof CancelledError) return { code: 'CANCELLED', message: `${handle.jobId} was cancelled` };
   if (err instanceof UserError) return { code: err.code, message: err.message };
   console.error(`vae-studio: ${handle.jobId} failed:`, err);
