@@ -9,6 +9,7 @@ import {
 } from '../contract/index.js';
 import { CancelledError, UserError } from '../util/errors.js';
 import { ThreadRunner } from '../worker/threadRunner.js';
+import { log } from '../util/log.js';
 import type { StudioContext } from './context.js';
 import { CurrentProject } from './currentProject.js';
 import { DatasetCache } from './datasetCache.js';
@@ -39,7 +40,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
       try {
         listener(name, payload);
       } catch (err) {
-        console.error(`vae-studio: a listener of ${name} threw:`, err);
+        log.error('studio', `a listener of ${name} threw`, err);
       }
     }
   };
@@ -59,14 +60,14 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
       try {
         emit('project.changed', await readProjectSummary(root));
       } catch (err) {
-        console.error(`vae-studio: cannot read ${root} after a change:`, err);
+        log.error('studio', `cannot read ${root} after a change`, err);
       }
     },
     notify: (title, body) => {
       try {
         options.shell?.notify?.(title, body);
       } catch (err) {
-        console.error('vae-studio: notification failed:', err);
+        log.error('studio', 'notification failed', err);
       }
     },
   };
@@ -114,7 +115,7 @@ async function invoke(handlers: Handlers, name: string, input: unknown): Promise
     return { ok: true, value: await handler(parsed.data) };
   } catch (err) {
     if (err instanceof UserError || err instanceof CancelledError) return failure(err.code, err.message);
-    console.error(`vae-studio: ${request} failed:`, err);
+    log.error('studio', `${request} failed`, err);
     return failure(BOUNDARY_CODES.internal, err instanceof Error ? err.message : String(err));
   }
 }
@@ -129,6 +130,6 @@ async function reopenLast(ctx: StudioContext): Promise<void> {
   try {
     ctx.project.set((await readProjectSummary(last.path)).root);
   } catch (err) {
-    console.error(`vae-studio: cannot reopen ${last.path}:`, err);
+    log.error('studio', `cannot reopen ${last.path}`, err);
   }
 }

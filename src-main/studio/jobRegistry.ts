@@ -3,6 +3,7 @@ import type { JobEvent } from '../jobs/index.js';
 import { CancelledError, UserError } from '../util/errors.js';
 import type { JobRunner, RunningJob } from '../worker/runner.js';
 import type { WorkerJobKind, WorkerJobs } from '../worker/protocol.js';
+import { log } from '../util/log.js';
 
 /** What `job.done` carries for a job of kind K. */
 export type JobDoneResult<K extends JobKind> = Extract<EventPayload<'job.done'>, { kind: K }>['result'];
@@ -174,7 +175,7 @@ export class JobRegistry {
     try {
       spec.onSettled?.(outcome);
     } catch (err) {
-      console.error(`vae-studio: after ${handle.jobId}:`, err);
+      log.error('jobs', `after ${handle.jobId}`, err);
     }
   }
 }
@@ -182,12 +183,12 @@ export class JobRegistry {
 function failureOf(err: unknown, handle: JobHandle): { code: ErrorCode; message: string } {
   if (err instanceof CancelledError) return { code: 'CANCELLED', message: `${handle.jobId} was cancelled` };
   if (err instanceof UserError) return { code: err.code, message: err.message };
-  console.error(`vae-studio: ${handle.jobId} failed:`, err);
+  log.error('jobs', `${handle.jobId} failed`, err);
   return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
 }
 
 function logTranslationError(err: unknown): void {
-  console.error('vae-studio: a job event could not be sent:', err);
+  log.error('jobs', 'a job event could not be sent', err);
 }
 
 function capitalise(text: string): string {
