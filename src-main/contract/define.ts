@@ -4,6 +4,7 @@
  * preload and the main side all compile it.
  */
 import type { z } from 'zod';
+import type { ErrorCode } from './errorCodes.js';
 
 declare const resultType: unique symbol;
 
@@ -34,11 +35,11 @@ export type ApiResult<T> = { ok: true; value: T } | ApiFailure;
 /** An expected failure: a stable code the UI can branch on and a message that names the field or file and the cause. */
 export interface ApiFailure {
   ok: false;
-  code: string;
+  code: ErrorCode;
   message: string;
 }
 
-/** Error codes the boundary itself produces (the jobs add their own, e.g. NO_IMAGES, NOT_A_FOLDER). */
+/** The {@link ErrorCode}s the boundary itself produces, by name (the jobs add their own, e.g. NO_IMAGES, NOT_A_FOLDER). */
 export const BOUNDARY_CODES = {
   /** The request name is not in the contract. */
   unknownRequest: 'UNKNOWN_REQUEST',
@@ -56,7 +57,9 @@ export const BOUNDARY_CODES = {
   disconnected: 'DISCONNECTED',
   /** Browser mode: the token is missing or wrong. */
   unauthorized: 'UNAUTHORIZED',
-} as const;
+  /** A request arrived while the studio was closing. */
+  shuttingDown: 'SHUTTING_DOWN',
+} as const satisfies Record<string, ErrorCode>;
 
 /** Turns a zod error into one line that names each bad field: `epochs: must be ≥ 1; beta: expected number`. */
 export function describeZodError(error: z.ZodError): string {

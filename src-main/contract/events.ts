@@ -5,6 +5,7 @@
  * left nothing behind (import).
  */
 import { z } from 'zod';
+import { ERROR_CODES } from './errorCodes.js';
 import {
   dataUrl,
   epochMetricsSchema,
@@ -36,7 +37,7 @@ export const events = {
       result: interpolateResultSchema,
     }),
   ]),
-  'job.failed': z.object({ jobId, kind: jobKindSchema, code: z.string(), message: z.string() }),
+  'job.failed': z.object({ jobId, kind: jobKindSchema, code: z.enum(ERROR_CODES), message: z.string() }),
   'dataset.importProgress': importProgressSchema.extend({ jobId }),
   'training.progress': trainProgressSchema.extend({ jobId }),
   /**

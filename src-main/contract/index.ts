@@ -3,6 +3,7 @@
  * the shapes they carry, and the API builder. No Node or Electron imports: the renderer and preload compile it.
  */
 export * from './define.js';
+export * from './errorCodes.js';
 export * from './models.js';
 export * from './requests.js';
 export * from './events.js';

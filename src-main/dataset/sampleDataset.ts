@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
+import { Rng } from '../engine/index.js';
 import { UserError } from '../util/errors.js';
 import { encodeImage } from './encode.js';
 
@@ -14,18 +15,6 @@ export interface SampleDatasetOptions {
   size?: number;
   /** Same seed, same bytes (for a given sharp/libpng build). Default 0. */
   seed?: number;
-}
-
-/** mulberry32: tiny, fast, good enough for drawing shapes, and identical on every platform. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 type Rgb = [number, number, number];
@@ -129,7 +118,8 @@ export async function writeSampleDataset(
   }
   for (const cls of SAMPLE_CLASSES) await mkdir(join(folder, cls), { recursive: true });
 
-  const random = mulberry32(seed);
+  const rng = new Rng(seed);
+  const random = (): number => rng.next();
   const jobs: { path: string; pixels: Uint8Array }[] = [];
   for (let i = 0; i < count; i++) {
     const kind = SAMPLE_CLASSES[i % SAMPLE_CLASSES.length]!;

@@ -4,7 +4,7 @@
  * exactly the built renderer, and no other file on disk is reachable. Nothing here needs Electron at run time.
  */
 import { readFile } from 'node:fs/promises';
-import { extname, relative, resolve, sep, isAbsolute } from 'node:path';
+import { contentTypeOf, resolveStaticPath } from '../util/staticFiles.js';
 
 /** The scheme the window loads; registered as standard and secure before the app is ready. */
 export const APP_SCHEME = 'vae';
@@ -59,48 +59,13 @@ export function appRootFor(url: string, roots: { renderer: string; compute: stri
 }
 
 /**
- * The file under `root` that an app URL names, or null for another host, a path outside `root` (after
- * decoding), or a malformed URL. `vae://app/` is the entry page.
+ * The file under `root` that an app URL names ({@link resolveStaticPath}), or null for another host, a path
+ * outside `root`, or a malformed URL. `vae://app/` is the entry page.
  */
 export function resolveAppFile(root: string, url: string): string | null {
   if (!isAppUrl(url)) return null;
-  let pathname: string;
-  try {
-    pathname = decodeURIComponent(new URL(url).pathname);
-  } catch {
-    return null;
-  }
-  if (pathname.includes('\0')) return null;
-  const file = resolve(root, `.${pathname === '/' ? '/index.html' : pathname}`);
-  const inside = relative(resolve(root), file);
-  if (inside === '' || inside.startsWith(`..${sep}`) || inside === '..' || isAbsolute(inside)) return null;
-  return file;
-}
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.webp': 'image/webp',
-  '.gif': 'image/gif',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.wasm': 'application/wasm',
-  '.txt': 'text/plain; charset=utf-8',
-};
-
-/** The Content-Type of a file by its extension; module scripts are refused without a JavaScript type. */
-export function contentTypeFor(file: string): string {
-  return CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
+  const resolved = resolveStaticPath(root, new URL(url).pathname);
+  return resolved.ok ? resolved.file : null;
 }
 
 /** Answers one request of the app scheme from the files under `root`, every response carrying the CSP. */
@@ -112,7 +77,7 @@ export async function serveAppFile(root: string, url: string): Promise<Response>
     const body = await readFile(file);
     return new Response(new Uint8Array(body), {
       status: 200,
-      headers: { ...headers, 'content-type': contentTypeFor(file) },
+      headers: { ...headers, 'content-type': contentTypeOf(file) },
     });
   } catch {
     return new Response('Not found', { status: 404, headers });

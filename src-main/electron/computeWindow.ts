@@ -10,6 +10,7 @@ import {
   type HostInfo,
   type MessagePortLike,
 } from '../engine/host/index.js';
+import { log } from '../util/log.js';
 import { COMPUTE_ENTRY_URL } from './appProtocol.js';
 import { TRAINING_PORT_CHANNEL } from './channels.js';
 import { appPaths } from './paths.js';
@@ -72,8 +73,9 @@ export class ComputeWindow {
     contents.on('render-process-gone', (_event, details) => {
       // Open ports close with the process, so running jobs fail with "the training host closed"; the next job
       // opens a fresh window.
-      console.error(
-        `The compute window's renderer is gone (${details.reason}, exit code ${details.exitCode}).`,
+      log.error(
+        'compute',
+        `the compute window's renderer is gone (${details.reason}, exit code ${details.exitCode})`,
       );
       forget();
       if (!window.isDestroyed()) window.destroy();

@@ -5,6 +5,7 @@
  */
 import { BOUNDARY_CODES, requestNames, type ApiResult, type Unsubscribe } from '../contract/index.js';
 import type { Studio, StudioListener } from '../studio/types.js';
+import { log } from '../util/log.js';
 import { isAppUrl } from './appProtocol.js';
 import { EVENT_CHANNEL, requestChannel } from './channels.js';
 
@@ -32,7 +33,7 @@ export function registerIpcHandlers<E>(
   for (const name of requestNames) {
     ipc.handle(requestChannel(name), async (event, input): Promise<ApiResult<unknown>> => {
       if (!isTrusted(event)) {
-        console.warn(`Refused ${name} from a frame that is not the VAE Studio window.`);
+        log.warn('ipc', `refused ${name} from a frame that is not the VAE Studio window`);
         return {
           ok: false,
           code: BOUNDARY_CODES.unauthorized,

@@ -3,6 +3,7 @@
  * object as a parameter so that it runs (and is tested) without Electron.
  */
 import { BOUNDARY_CODES, type ApiResult, type EventName, type Transport } from '../contract/index.js';
+import { log } from '../util/log.js';
 import { EVENT_CHANNEL, requestChannel } from './channels.js';
 
 type IpcListener = (event: unknown, ...args: unknown[]) => void;
@@ -31,7 +32,7 @@ export function createIpcTransport(ipc: IpcRendererLike): Transport {
         subscription.listener(payload);
       } catch (error) {
         // One broken listener must not keep the event from the others.
-        console.error(`vaeApi: a listener of '${name}' threw`, error);
+        log.error('preload', `a listener of '${name}' threw`, error);
       }
     }
   };

@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { createStudio } from '../studio/index.js';
 import type { Studio } from '../studio/types.js';
+import { log } from '../util/log.js';
 import { APP_SCHEME_PRIVILEGES } from './appProtocol.js';
 import { ComputeWindow } from './computeWindow.js';
 import { forwardStudioEvents, isTrustedSender, registerIpcHandlers } from './ipcHandlers.js';
@@ -69,7 +70,7 @@ function trainingPortSource(
   return async (kind, input) => {
     const preference = input.backend ?? input.preference ?? 'auto';
     const route = await chooseTrainingRoute(preference, facts);
-    console.info(`VAE Studio: ${kind} runs in the ${route.where}: ${route.why}`);
+    log.info('main', `${kind} runs in the ${route.where}: ${route.why}`);
     return route.where === 'compute-window' ? compute.connect() : null;
   };
 }
@@ -155,7 +156,7 @@ function menuActions(studio: Studio, projectsDir: string): MenuActions {
     const error = await shell.openPath(unpackedPath(join(appPaths.root, relativePath)));
     if (error) dialog.showErrorBox(`Could not open ${relativePath}`, error);
   }
-  const report = (error: unknown): void => console.error(error);
+  const report = (error: unknown): void => log.error('menu', 'a menu action failed', error);
   return {
     newProject: () => void pickProject('project.create').catch(report),
     openProject: () => void pickProject('project.open').catch(report),
@@ -179,7 +180,7 @@ function stopJobsBeforeQuit(studio: Studio): void {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, QUIT_TIMEOUT_MS)));
     Promise.race([studio.shutdown(), timeout])
-      .catch((error: unknown) => console.error('Stopping the jobs failed:', error))
+      .catch((error: unknown) => log.error('main', 'stopping the jobs failed', error))
       .finally(() => {
         clearTimeout(timer);
         state = 'stopped';

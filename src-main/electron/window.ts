@@ -3,6 +3,7 @@
  * new windows, no navigation away, and a background that follows the system theme.
  */
 import { BrowserWindow, nativeTheme, protocol, session } from 'electron';
+import { log } from '../util/log.js';
 import {
   APP_ENTRY_URL,
   APP_SCHEME,
@@ -64,9 +65,11 @@ export function createMainWindow(): BrowserWindow {
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.on('render-process-gone', (_event, details) => {
-    console.error(`The renderer process is gone (${details.reason}, exit code ${details.exitCode}).`);
+    log.error('window', `the renderer process is gone (${details.reason}, exit code ${details.exitCode})`);
   });
 
-  window.loadURL(APP_ENTRY_URL).catch((error: unknown) => console.error('The renderer did not load:', error));
+  window
+    .loadURL(APP_ENTRY_URL)
+    .catch((error: unknown) => log.error('window', 'the renderer did not load', error));
   return window;
 }

@@ -35,3 +35,4 @@ export {
 } from './sampler.js';
 export { bitsPerDim } from './loss.js';
 export { pickImages } from './pixels.js';
+export { Rng, hashSeed, SeedTag } from './rng.js';

@@ -1,18 +1,10 @@
 import { encodeImage } from '../dataset/index.js';
-import type { BackendPreference } from '../engine/index.js';
 import { throwIfCancelled } from '../util/errors.js';
 import type { JobContext } from './events.js';
-import { decodeLatentPath, type ImageSource } from './latentPath.js';
+import { decodeLatentPath, type LatentPathInput } from './latentPath.js';
 
-export interface InterpolatePreviewJobInput {
-  project: string;
-  a: ImageSource;
-  b: ImageSource;
-  /** Frames including both ends, ≥ 2. */
-  steps: number;
-  mode: 'lerp' | 'slerp';
-  backend?: BackendPreference;
-}
+/** The two ends, the frame count and the mode: exactly what {@link decodeLatentPath} takes. */
+export type InterpolatePreviewJobInput = LatentPathInput;
 
 export interface InterpolatePreviewJobResult {
   /** One PNG per frame, in path order. */

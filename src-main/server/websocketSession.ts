@@ -4,7 +4,13 @@
  * INVALID_INPUT and the connection stays open.
  */
 import type { RawData, WebSocket } from 'ws';
-import { BOUNDARY_CODES, type ApiResult, type EventName, type EventPayload } from '../contract/index.js';
+import {
+  BOUNDARY_CODES,
+  type ApiResult,
+  type ErrorCode,
+  type EventName,
+  type EventPayload,
+} from '../contract/index.js';
 import { encodeMessage, parseClientMessage, type InvokeId, type ServerMessage } from '../contract/wire.js';
 import type { Studio } from '../studio/types.js';
 
@@ -72,7 +78,7 @@ function send(socket: WebSocket, message: ServerMessage): void {
   if (socket.readyState === OPEN) socket.send(encodeMessage(message));
 }
 
-function failure(code: string, message: string): ApiResult<never> {
+function failure(code: ErrorCode, message: string): ApiResult<never> {
   return { ok: false, code, message };
 }
 

@@ -4,10 +4,12 @@ import {
   requests,
   type ApiResult,
   type EmitEvent,
+  type ErrorCode,
   type RequestName,
 } from '../contract/index.js';
 import { CancelledError, UserError } from '../util/errors.js';
 import { ThreadRunner } from '../worker/threadRunner.js';
+import { log } from '../util/log.js';
 import type { StudioContext } from './context.js';
 import { CurrentProject } from './currentProject.js';
 import { DatasetCache } from './datasetCache.js';
@@ -38,7 +40,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
       try {
         listener(name, payload);
       } catch (err) {
-        console.error(`vae-studio: a listener of ${name} threw:`, err);
+        log.error('studio', `a listener of ${name} threw`, err);
       }
     }
   };
@@ -58,14 +60,14 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
       try {
         emit('project.changed', await readProjectSummary(root));
       } catch (err) {
-        console.error(`vae-studio: cannot read ${root} after a change:`, err);
+        log.error('studio', `cannot read ${root} after a change`, err);
       }
     },
     notify: (title, body) => {
       try {
         options.shell?.notify?.(title, body);
       } catch (err) {
-        console.error('vae-studio: notification failed:', err);
+        log.error('studio', 'notification failed', err);
       }
     },
   };
@@ -85,7 +87,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
   let closing = false;
   return {
     invoke: async (name, input) => {
-      if (closing) return failure('SHUTTING_DOWN', 'VAE Studio is shutting down');
+      if (closing) return failure(BOUNDARY_CODES.shuttingDown, 'VAE Studio is shutting down');
       return invoke(handlers, name, input);
     },
     subscribe: (listener) => {
@@ -113,12 +115,12 @@ async function invoke(handlers: Handlers, name: string, input: unknown): Promise
     return { ok: true, value: await handler(parsed.data) };
   } catch (err) {
     if (err instanceof UserError || err instanceof CancelledError) return failure(err.code, err.message);
-    console.error(`vae-studio: ${request} failed:`, err);
+    log.error('studio', `${request} failed`, err);
     return failure(BOUNDARY_CODES.internal, err instanceof Error ? err.message : String(err));
   }
 }
 
-function failure(code: string, message: string): ApiResult<never> {
+function failure(code: ErrorCode, message: string): ApiResult<never> {
   return { ok: false, code, message };
 }
 
@@ -128,6 +130,6 @@ async function reopenLast(ctx: StudioContext): Promise<void> {
   try {
     ctx.project.set((await readProjectSummary(last.path)).root);
   } catch (err) {
-    console.error(`vae-studio: cannot reopen ${last.path}:`, err);
+    log.error('studio', `cannot reopen ${last.path}`, err);
   }
 }

@@ -1,15 +1,17 @@
-import type { EmitEvent, EventPayload, JobHandle, JobKind } from '../contract/index.js';
+import type { EmitEvent, ErrorCode, EventPayload, JobHandle, JobKind } from '../contract/index.js';
 import type { JobEvent } from '../jobs/index.js';
 import { CancelledError, UserError } from '../util/errors.js';
 import type { JobRunner, RunningJob } from '../worker/runner.js';
 import type { WorkerJobKind, WorkerJobs } from '../worker/protocol.js';
+import { log } from '../util/log.js';
 
 /** What `job.done` carries for a job of kind K. */
 export type JobDoneResult<K extends JobKind> = Extract<EventPayload<'job.done'>, { kind: K }>['result'];
 
 /** How a job ended, for hooks such as desktop notifications. */
 export type JobOutcome<K extends JobKind> =
-  { ok: true; cancelled: boolean; result: JobDoneResult<K> } | { ok: false; code: string; message: string };
+  | { ok: true; cancelled: boolean; result: JobDoneResult<K> }
+  | { ok: false; code: ErrorCode; message: string };
 
 /** A running studio job as its body and the event translation see it. */
 export interface StudioJob {
@@ -175,20 +177,20 @@ export class JobRegistry {
     try {
       spec.onSettled?.(outcome);
     } catch (err) {
-      console.error(`vae-studio: after ${handle.jobId}:`, err);
+      log.error('jobs', `after ${handle.jobId}`, err);
     }
   }
 }
 
-function failureOf(err: unknown, handle: JobHandle): { code: string; message: string } {
+function failureOf(err: unknown, handle: JobHandle): { code: ErrorCode; message: string } {
   if (err instanceof CancelledError) return { code: 'CANCELLED', message: `${handle.jobId} was cancelled` };
   if (err instanceof UserError) return { code: err.code, message: err.message };
-  console.error(`vae-studio: ${handle.jobId} failed:`, err);
+  log.error('jobs', `${handle.jobId} failed`, err);
   return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
 }
 
 function logForwardError(err: unknown): void {
-  console.error('vae-studio: a job event could not be sent:', err);
+  log.error('jobs', 'a job event could not be sent', err);
 }
 
 function capitalise(text: string): string {

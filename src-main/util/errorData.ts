@@ -2,12 +2,13 @@
  * Errors as data, for crossing a thread, process, port or socket (structured clone and JSON keep neither the class
  * nor `code`). Browser-safe: the compute page uses it too.
  */
+import type { ErrorCode } from '../contract/errorCodes.js';
 import { CancelledError, UserError } from './errors.js';
 
 /** A flattened error: `code` is a UserError's code, 'CANCELLED', or absent for a bug (which keeps its stack). */
 export interface ErrorData {
   name: string;
-  code?: string;
+  code?: ErrorCode;
   message: string;
   stack?: string;
 }

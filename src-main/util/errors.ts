@@ -1,10 +1,12 @@
+import type { ErrorCode } from '../contract/errorCodes.js';
+
 /**
  * An expected failure the user can act on (bad input, missing file, diverged training). It carries a stable
  * `code` so the CLI, the IPC boundary and tests can tell causes apart; anything else thrown is a bug.
  */
 export class UserError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
   ) {
     super(message);
@@ -14,7 +16,7 @@ export class UserError extends Error {
 
 /** Thrown when a job is cancelled through its AbortSignal; callers treat it as a clean stop, not a failure. */
 export class CancelledError extends Error {
-  readonly code = 'CANCELLED';
+  readonly code = 'CANCELLED' satisfies ErrorCode;
   constructor(message = 'cancelled') {
     super(message);
     this.name = 'CancelledError';

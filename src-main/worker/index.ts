@@ -3,16 +3,8 @@
  * messages between them. The studio service only sees {@link JobRunner}.
  */
 export type { JobRunner, RunningJob, TrainingPortSource } from './runner.js';
-export type {
-  FromWorker,
-  InterpolatePreviewInput,
-  InterpolatePreviewResult,
-  ToWorker,
-  WorkerJobKind,
-  WorkerJobs,
-} from './protocol.js';
+export type { FromWorker, ToWorker, WorkerJobKind, WorkerJobs } from './protocol.js';
 export { ThreadRunner, defaultWorkerFile, type ThreadRunnerOptions } from './threadRunner.js';
 export { InlineRunner } from './inlineRunner.js';
-export { toErrorData, fromErrorData, type ErrorData } from './errorData.js';
 export { runWorkerJob, isWorkerJobKind, type WorkerJobContext } from './workerJobs.js';
 export { runOverEndpoint, RunningJobs, startWithTrainingPort, type JobEndpoint } from './jobChannel.js';

@@ -5,7 +5,8 @@
  */
 import type { JobEvent } from '../jobs/index.js';
 import { CancelledError } from '../util/errors.js';
-import { fromErrorData } from './errorData.js';
+import { fromErrorData } from '../util/errorData.js';
+import { log } from '../util/log.js';
 import type { FromWorker, ToWorker, WorkerJobKind, WorkerJobs } from './protocol.js';
 import type { RunningJob, TrainingPortSource } from './runner.js';
 
@@ -63,12 +64,12 @@ export function runOverEndpoint<K extends WorkerJobKind>(
     (message) => {
       if (settled) return;
       if (!isFromWorker(message)) {
-        console.warn(`The ${kind} job's worker sent a message outside the protocol:`, message);
+        log.warn('worker', `the ${kind} job's worker sent a message outside the protocol`, message);
       } else if (message.type === 'event') {
         try {
           onEvent(message.event);
         } catch (error) {
-          console.error(`A listener of the ${kind} job's events threw:`, error);
+          log.error('worker', `a listener of the ${kind} job's events threw`, error);
         }
       } else if (message.type === 'done') {
         settle({ value: message.result });

@@ -10,7 +10,7 @@ import {
   type RemoteTrainingHost,
 } from '../engine/host/index.js';
 import { CancelledError } from '../util/errors.js';
-import { toErrorData } from './errorData.js';
+import { toErrorData } from '../util/errorData.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { isWorkerJobKind, runWorkerJob } from './workerJobs.js';
 

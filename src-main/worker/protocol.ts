@@ -3,34 +3,22 @@
  * `utilityProcess` in the desktop app). One worker runs one job: the parent sends `run`, may send `cancel`, and
  * the worker answers with any number of `event`s and then exactly one `done` or `failed`.
  */
-import type { JobEvent } from '../jobs/index.js';
 import type {
+  JobEvent,
   GenerateJobInput,
   GenerateJobResult,
   ImportJobInput,
   ImportJobResult,
   InterpolateJobInput,
   InterpolateJobResult,
+  InterpolatePreviewJobInput,
+  InterpolatePreviewJobResult,
   TrainJobInput,
   TrainJobResult,
 } from '../jobs/index.js';
 import type { BackendChoice, BackendPreference } from '../engine/index.js';
 import type { HostInfo } from '../engine/host/index.js';
-
-/** Interpolation frames decoded in memory, as PNG bytes (no files written). */
-export interface InterpolatePreviewInput {
-  project: string;
-  /** Image files on disk, or dataset indices (read from the project's pixel cache). */
-  a: { file: string } | { datasetIndex: number };
-  b: { file: string } | { datasetIndex: number };
-  steps: number;
-  mode: 'lerp' | 'slerp';
-  backend?: BackendPreference;
-}
-export interface InterpolatePreviewResult {
-  /** One PNG per frame. */
-  frames: Uint8Array[];
-}
+import type { ErrorData } from '../util/errorData.js';
 
 /** Every job a worker can run: its input and its result. */
 export interface WorkerJobs {
@@ -38,7 +26,7 @@ export interface WorkerJobs {
   train: { input: TrainJobInput; result: TrainJobResult };
   generate: { input: GenerateJobInput; result: GenerateJobResult };
   interpolate: { input: InterpolateJobInput; result: InterpolateJobResult };
-  'interpolate-preview': { input: InterpolatePreviewInput; result: InterpolatePreviewResult };
+  'interpolate-preview': { input: InterpolatePreviewJobInput; result: InterpolatePreviewJobResult };
   'backend-info': { input: { preference: BackendPreference }; result: BackendChoice | HostInfo };
 }
 export type WorkerJobKind = keyof WorkerJobs;
@@ -52,8 +40,8 @@ export type WorkerJobKind = keyof WorkerJobs;
 export type ToWorker =
   { type: 'run'; kind: WorkerJobKind; input: unknown; trainingPort?: unknown } | { type: 'cancel' };
 
-/** Worker → parent. Errors cross as data: `code` is a UserError's code, 'CANCELLED', or absent for a bug. */
+/** Worker → parent. Errors cross as data ({@link ErrorData}): a UserError's code, 'CANCELLED', or a bug's stack. */
 export type FromWorker =
   | { type: 'event'; event: JobEvent }
   | { type: 'done'; result: unknown }
-  | { type: 'failed'; error: { name: string; code?: string; message: string; stack?: string } };
+  | { type: 'failed'; error: ErrorData };

@@ -76,7 +76,7 @@ describe('App', () => {
   });
 
   it('shows a failure as a dismissible notice with its cause', async () => {
-    fake.on('project.open', () => fail('NOT_A_PROJECT', '/x has no project.json'));
+    fake.on('project.open', () => fail('NO_PROJECT', '/x has no project.json'));
     const wrapper = await mountApp();
     await byLabel(wrapper, 'Existing project folder').setValue('/x');
     await wrapper.get('form[aria-labelledby="open-heading"]').trigger('submit');

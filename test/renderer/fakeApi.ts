@@ -7,6 +7,7 @@ import { createPinia, setActivePinia, type Pinia } from 'pinia';
 import {
   buildApi,
   type ApiResult,
+  type ErrorCode,
   type EventName,
   type EventPayload,
   type RequestInput,
@@ -25,7 +26,7 @@ type Handler<N extends RequestName> = (input: RequestInput<N>) => Answer<N>;
 type AnyHandler = (input: unknown) => ApiResult<unknown> | Promise<ApiResult<unknown>>;
 
 export const ok = <T>(value: T): ApiResult<T> => ({ ok: true, value });
-export const fail = (code: string, message: string): ApiResult<never> => ({ ok: false, code, message });
+export const fail = (code: ErrorCode, message: string): ApiResult<never> => ({ ok: false, code, message });
 
 export interface FakeApi {
   api: VaeApi;
@@ -85,7 +86,7 @@ export function createFakeApi(options: { datasetCount?: number } = {}): FakeApi 
       calls.push({ name, input });
       const handler = handlers.get(name) ?? defaults[name];
       return Promise.resolve(
-        handler ? handler(input) : fail('UNHANDLED', `the fake has no answer for ${name}`),
+        handler ? handler(input) : fail('UNSUPPORTED', `the fake has no answer for ${name}`),
       );
     },
     subscribe(name, listener): Unsubscribe {

@@ -6,7 +6,6 @@ import {
   appRootFor,
   COMPUTE_ENTRY_URL,
   CONTENT_SECURITY_POLICY,
-  contentTypeFor,
   isAppUrl,
   needsContentSecurityPolicy,
   resolveAppFile,
@@ -117,11 +116,5 @@ describe('the app scheme', () => {
     );
     expect(needsContentSecurityPolicy('chrome://gpu', 'mainFrame')).toBe(false);
     expect(needsContentSecurityPolicy('vae://app/assets/index.js', 'script')).toBe(false);
-  });
-
-  it('types module scripts as JavaScript (Chromium refuses them otherwise)', () => {
-    expect(contentTypeFor('a/b.mjs')).toMatch(/^text\/javascript/);
-    expect(contentTypeFor('x.WASM')).toBe('application/wasm');
-    expect(contentTypeFor('noext')).toBe('application/octet-stream');
   });
 });

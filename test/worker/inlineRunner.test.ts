@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { JobEvent } from '../../src-main/jobs/index.js';
 import { CancelledError, UserError } from '../../src-main/util/errors.js';
-import { fromErrorData, InlineRunner, toErrorData } from '../../src-main/worker/index.js';
+import { fromErrorData, toErrorData } from '../../src-main/util/errorData.js';
+import { InlineRunner } from '../../src-main/worker/index.js';
 import { tempDir, writeSquares } from '../helpers/tinyData.js';
 
 describe('InlineRunner', () => {

@@ -3,6 +3,7 @@
  * endpoint (a hidden renderer, a browser page), driven by serveTraining there.
  */
 import { fromErrorData } from '../../util/errorData.js';
+import { log } from '../../util/log.js';
 import type { HostEndpoint } from './endpoint.js';
 import { hostClosed, isFromHost, isWholeBuffer, type FromHost, type ToHost } from './protocol.js';
 import type { HostInfo, HostTrainHooks, HostTrainResult, TrainingHost, TrainRequest } from './types.js';
@@ -44,7 +45,7 @@ export function remoteTrainingHost(endpoint: HostEndpoint): RemoteTrainingHost {
   endpoint.subscribe({
     onMessage(message) {
       if (!isFromHost(message)) {
-        console.warn('the training host sent a message outside its protocol:', message);
+        log.warn('host', 'the training host sent a message outside its protocol', message);
         return;
       }
       pending.get(message.id)?.onMessage(message);

@@ -4,6 +4,7 @@
  */
 import { UserError } from '../../util/errors.js';
 import type { ImageBatch, NamedArray } from '../types.js';
+import { log } from '../../util/log.js';
 import type { HostEndpoint } from './endpoint.js';
 import { toErrorData } from '../../util/errorData.js';
 import { isToHost, movableBuffers, type FromHost, type ToHost } from './protocol.js';
@@ -31,7 +32,7 @@ export function serveTraining(endpoint: HostEndpoint, host: TrainingHost): () =>
       endpoint.postMessage(message, transfer);
     } catch (err) {
       // The near side is gone; its close event ends the runs.
-      console.warn(`the training host could not answer ${message.type}:`, err);
+      log.warn('host', `the training host could not answer ${message.type}`, err);
     }
   };
 
@@ -77,7 +78,7 @@ export function serveTraining(endpoint: HostEndpoint, host: TrainingHost): () =>
 
   const onMessage = (message: unknown): void => {
     if (!isToHost(message)) {
-      console.warn('the training host got a message outside its protocol:', message);
+      log.warn('host', 'the training host got a message outside its protocol', message);
       return;
     }
     handle(message);

@@ -7,6 +7,7 @@
  * `{ "\u0000binary": i, "type": "Float32Array" }` (i = its chunk); a non-finite number is
  * `{ "\u0000number": "NaN" | "Infinity" | "-Infinity" }`.
  */
+import { log } from '../../util/log.js';
 import type { EndpointListener, HostEndpoint } from './endpoint.js';
 
 const BINARY_KEY = '\u0000binary';
@@ -175,14 +176,17 @@ export function socketEndpoint(socket: WebSocketLike, name = 'WebSocket'): HostE
 
   const onData = (data: unknown): void => {
     if (!(data instanceof ArrayBuffer) && !ArrayBuffer.isView(data)) {
-      console.warn(`the ${name} sent a message that is not a training host frame; it was ignored`);
+      log.warn('host', `the ${name} sent a message that is not a training host frame; it was ignored`);
       return;
     }
     let message: unknown;
     try {
       message = decodeFrame(data);
     } catch (err) {
-      console.warn(`the ${name} sent a broken frame (${err instanceof Error ? err.message : String(err)})`);
+      log.warn(
+        'host',
+        `the ${name} sent a broken frame (${err instanceof Error ? err.message : String(err)})`,
+      );
       return;
     }
     for (const l of [...listeners]) l.onMessage(message);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeImage } from '../../dataset/index.js';
+import { Rng } from '../../engine/index.js';
 
 /** Side of the −ELBO parity images: std28's input. */
 export const SHAPE_SIZE = 28;
@@ -33,7 +34,8 @@ export async function writeShapeSplits(
   const test = join(dir, 'test');
   await mkdir(train, { recursive: true });
   await mkdir(test, { recursive: true });
-  const random = mulberry32(opts.seed);
+  const rng = new Rng(opts.seed);
+  const random = (): number => rng.next();
   const seen = new Set<string>();
   const drawUnique = (): Uint8Array => {
     for (;;) {
@@ -116,16 +118,4 @@ function shapeTest(
         return b <= 0.5 * R && Math.sqrt(3) * Math.abs(a) <= b + R;
       };
   }
-}
-
-/** mulberry32: tiny, and the same sequence on every platform. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -1,5 +1,5 @@
 import { ref, type Ref } from 'vue';
-import type { EventPayload, JobKind } from '../api/contract';
+import type { ErrorCode, EventPayload, JobKind } from '../api/contract';
 
 export type JobStarted = EventPayload<'job.started'>;
 export type JobFailed = EventPayload<'job.failed'>;
@@ -14,7 +14,7 @@ export const JOB_TITLES: Record<JobKind, string> = {
 };
 
 /** Failure code of a job that was cancelled and kept nothing (import). Not an error to report. */
-export const CANCELLED = 'CANCELLED';
+export const CANCELLED: ErrorCode = 'CANCELLED';
 
 /**
  * The id and running state of a store's job. `job.started` may arrive before or after the request that started

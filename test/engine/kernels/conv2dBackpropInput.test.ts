@@ -11,8 +11,9 @@ import {
 } from '../../../src-main/engine/kernels/wasm/conv2dBackpropInput.js';
 import { negElboTerms, noise } from '../../../src-main/engine/loss.js';
 import { CONV_PAD, VaeModel } from '../../../src-main/engine/model.js';
+import { Rng } from '../../../src-main/engine/rng.js';
 import type { VaeConfig } from '../../../src-main/engine/types.js';
-import { mulberry32, randomValues, relativeError, size, useBackend } from './kernelTestData.js';
+import { randomValues, relativeError, size, useBackend } from './kernelTestData.js';
 
 type Shape4 = [number, number, number, number];
 type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
@@ -58,8 +59,8 @@ function backpropInput(c: Case, dyValues: Float32Array, filterValues: Float32Arr
 
 /** Seeded random shapes: odd and even sizes, kernels 1–5, strides 1–3 (some non-square), every pad kind. */
 function randomCases(count: number): Case[] {
-  const next = mulberry32(42);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)] as T;
+  const rng = new Rng(42);
+  const pick = <T>(xs: readonly T[]): T => xs[rng.int(xs.length)] as T;
   const cases: Case[] = [];
   while (cases.length < count) {
     const i = cases.length;
@@ -82,12 +83,7 @@ function randomCases(count: number): Case[] {
     const pad = pads[i % pads.length] ?? 'same';
     const c: Case = {
       name: '',
-      input: [
-        pick([1, 2, 3, 5]),
-        1 + Math.floor(next() * 11),
-        1 + Math.floor(next() * 11),
-        pick([1, 2, 3, 8, 17]),
-      ],
+      input: [pick([1, 2, 3, 5]), 1 + rng.int(11), 1 + rng.int(11), pick([1, 2, 3, 8, 17])],
       filter: [k, pick([k, k, 1, 3]), 0, pick([1, 2, 5, 16])],
       strides,
       pad,

@@ -5,22 +5,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
 
-/** mulberry32: a deterministic uniform [0, 1) generator. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { Rng } from '../../../src-main/engine/rng.js';
 
 /** `count` seeded uniform(−1, 1) values. */
 export function randomValues(count: number, seed: number): Float32Array {
-  const next = mulberry32(seed);
-  return Float32Array.from({ length: count }, () => next() * 2 - 1);
+  const rng = new Rng(seed);
+  return Float32Array.from({ length: count }, () => rng.uniform(-1, 1));
 }
 
 /** Number of elements of a shape. */

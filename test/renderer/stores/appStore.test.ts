@@ -44,21 +44,21 @@ describe('useAppStore', () => {
     const app = useAppStore();
     const opening = app.openProject('/nope');
     expect(app.isBusy).toBe(true);
-    answer.resolve(fail('NOT_A_PROJECT', '/nope has no project.json'));
+    answer.resolve(fail('NO_PROJECT', '/nope has no project.json'));
     expect(await opening).toBe(false);
     expect(app.isBusy).toBe(false);
     expect(app.error).toBe('/nope has no project.json');
     expect(app.notices.map(({ id: _id, ...notice }) => notice)).toEqual([
-      { title: 'Could not open the project', code: 'NOT_A_PROJECT', message: '/nope has no project.json' },
+      { title: 'Could not open the project', code: 'NO_PROJECT', message: '/nope has no project.json' },
     ]);
   });
 
   it('dismisses notices, merges a repeated one and keeps at most five', () => {
     const app = useAppStore();
-    app.notify('A', { code: 'X', message: 'one' });
-    app.notify('A', { code: 'X', message: 'one' });
+    app.notify('A', { code: 'INTERNAL', message: 'one' });
+    app.notify('A', { code: 'INTERNAL', message: 'one' });
     expect(app.notices).toHaveLength(1);
-    for (let i = 0; i < 7; i++) app.notify('B', { code: 'X', message: `m${i}` });
+    for (let i = 0; i < 7; i++) app.notify('B', { code: 'INTERNAL', message: `m${i}` });
     expect(app.notices.map((n) => n.message)).toEqual(['m2', 'm3', 'm4', 'm5', 'm6']);
     app.dismissNotice(app.notices[0]!.id);
     expect(app.notices.map((n) => n.message)).toEqual(['m3', 'm4', 'm5', 'm6']);

@@ -101,7 +101,7 @@ describe('useGenerationStore', () => {
     fake.emit('job.failed', {
       jobId: 'gen-1',
       kind: 'generate',
-      code: 'NO_SPACE',
+      code: 'INTERNAL',
       message: 'disk full writing 12.png',
     });
     expect(generation.isRunning).toBe(false);
