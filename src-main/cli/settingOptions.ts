@@ -14,10 +14,19 @@ import {
 } from '../contract/index.js';
 import { UsageError, type OptionReader, type OptionSpec, type OptionSpecs } from './args.js';
 
-/** One `--flag <value>` option per setting of `group`, keyed by flag, in the group's order. */
-export function settingOptions(group: SettingGroup): OptionSpecs {
+/**
+ * One `--flag <value>` option per setting of `group`, keyed by flag, in the group's order. Settings in
+ * `required` have no default on the command line (the command insists on them, e.g. `generate --count`).
+ */
+export function settingOptions<G extends SettingGroup>(
+  group: G,
+  { required = [] }: { required?: readonly (keyof G)[] } = {},
+): OptionSpecs {
   const specs: OptionSpecs = {};
-  for (const setting of Object.values(group)) specs[setting.flag] = settingOption(setting);
+  for (const [key, setting] of Object.entries(group)) {
+    const { default: _default, ...option } = settingOption(setting);
+    specs[setting.flag] = required.includes(key) ? option : { ...option, default: _default };
+  }
   return specs;
 }
 
@@ -26,17 +35,17 @@ export function settingOption(s: Setting): OptionSpec {
   if (s.kind === 'choice') {
     return { type: 'string', value: choiceValues(s).join('|'), help: s.help, default: defaultText(s) };
   }
-  const unit = s.unit ? `, ${s.unit}` : '';
+  const unit = s.unit ? ` ${s.unit}` : '';
   return {
     type: 'string',
     value: s.integer ? 'n' : 'x',
-    help: `${s.help} (${range(s)}${unit})`,
+    help: `${s.help}; ${range(s)}${unit}`,
     default: defaultText(s),
   };
 }
 
 function range(s: Extract<Setting, { kind: 'number' }>): string {
-  return s.minExclusive ? `> ${s.min} to ${s.max}` : `${s.min}–${s.max}`;
+  return s.minExclusive ? `above ${s.min}, up to ${s.max}` : `${s.min}–${s.max}`;
 }
 
 /**

@@ -11,7 +11,7 @@ export const generateCommand: Command = {
   options: {
     project: { type: 'string', value: 'dir', help: 'project with a trained model' },
     out: { type: 'string', value: 'dir', help: 'output folder (existing files are never overwritten)' },
-    ...settingOptions(GENERATE_SETTINGS),
+    ...settingOptions(GENERATE_SETTINGS, { required: ['count'] }),
     ...BACKEND_OPTION,
   },
   async run({ options, reporter, signal }) {
