@@ -1,5 +1,5 @@
 import { encodeImage } from '../dataset/index.js';
-import type { BackendPreference } from '../engine/index.js';
+import type { BackendPreference } from '../engine/node/index.js';
 import { throwIfCancelled } from '../util/errors.js';
 import type { JobContext } from './events.js';
 import { decodeLatentPath, type ImageSource } from './latentPath.js';

@@ -3,9 +3,7 @@ import { join } from 'node:path';
 import { encodeImage, loadDataset } from '../dataset/index.js';
 import type { TrainSettings } from '../contract/index.js';
 import {
-  resolveBackend,
   resolveTrainSettings,
-  type BackendPreference,
   type EpochMetrics,
   type EpochPreview,
   type NamedArray,
@@ -13,8 +11,10 @@ import {
   type TrainerState,
   type TrainOptions,
   type VaeConfig,
+  type BackendInfo as HostInfo,
 } from '../engine/index.js';
-import { localTrainingHost, type HostInfo, type TrainingHost } from '../engine/host/index.js';
+import { resolveBackend, type BackendPreference } from '../engine/node/index.js';
+import { localTrainingHost, type TrainingHost } from '../engine/host/index.js';
 import {
   archiveCheckpoints,
   loadLatestCheckpoint,

@@ -14,8 +14,8 @@ import type {
   TrainJobInput,
   TrainJobResult,
 } from '../jobs/index.js';
-import type { BackendChoice, BackendPreference } from '../engine/index.js';
-import type { HostInfo } from '../engine/host/index.js';
+import type { BackendInfo } from '../engine/index.js';
+import type { BackendPreference } from '../engine/node/index.js';
 
 /** Interpolation frames decoded in memory, as PNG bytes (no files written). */
 export interface InterpolatePreviewInput {
@@ -39,7 +39,7 @@ export interface WorkerJobs {
   generate: { input: GenerateJobInput; result: GenerateJobResult };
   interpolate: { input: InterpolateJobInput; result: InterpolateJobResult };
   'interpolate-preview': { input: InterpolatePreviewInput; result: InterpolatePreviewResult };
-  'backend-info': { input: { preference: BackendPreference }; result: BackendChoice | HostInfo };
+  'backend-info': { input: { preference: BackendPreference }; result: BackendInfo };
 }
 export type WorkerJobKind = keyof WorkerJobs;
 
