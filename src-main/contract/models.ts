@@ -50,20 +50,39 @@ export type VaeConfig = z.infer<typeof vaeConfigSchema>;
 export const trainOptionsSchema = z.object(valueShape(TRAINING_SETTINGS));
 export type TrainOptions = z.infer<typeof trainOptionsSchema>;
 
-export const backendInfoSchema = z.object({
-  /** 'tensorflow', 'webgpu', 'webgl' (desktop compute window), 'wasm' or 'cpu'. */
+/** One backend a resolver tried, whether it started, and why not (or what it turned out to be). */
+export const backendAttemptSchema = z.object({
+  /** A package name for the native backends ('@tensorflow/tfjs-node-gpu'), else the tfjs backend name. */
   backend: z.string(),
+  ok: z.boolean(),
+  /** Why it failed or what it turned out to be, in words a user can act on. */
+  detail: z.string(),
+});
+export type BackendAttempt = z.infer<typeof backendAttemptSchema>;
+
+/**
+ * The backend a resolver activated, with the trail that led to it: the Node resolver's and the compute page's
+ * answer, and (with `host`) what a training host's `describe` says. The one declaration of this shape: the engine
+ * uses this type as it is.
+ */
+export const backendInfoSchema = z.object({
+  /** `tf.getBackend()`: 'tensorflow', 'webgpu', 'webgl' (desktop compute window), 'wasm' or 'cpu'. */
+  backend: z.string(),
+  /** Where the arithmetic runs ('cpu' for a software GPU such as SwiftShader). */
   device: z.enum(['gpu', 'cpu']),
+  /** The npm package that provides the backend. */
   package: z.string(),
-  /** One sentence: why this backend was chosen. */
+  /** One sentence: why this backend, and anything that makes it slower than it could be. */
   reason: z.string(),
-  attempts: z.array(z.object({ backend: z.string(), ok: z.boolean(), detail: z.string() })),
+  /** Every backend tried, in order, the chosen one last. */
+  attempts: z.array(backendAttemptSchema),
+  /** Threads the backend really runs (wasm only: XNNPACK's own count, read back after it started). */
   threads: z.number().int().optional(),
   /** The GPU adapter in words (webgpu, webgl), e.g. "NVIDIA H100 80GB HBM3 (vulkan)". */
   adapter: z.string().optional(),
   /**
    * Where training runs: 'node' (the job's own process), 'renderer' (the desktop app's hidden compute window) or
-   * 'browser' (a compute page); absent in answers that predate hosts.
+   * 'browser' (a compute page). Set by a training host's `describe`; absent in a bare resolver's answer.
    */
   host: z.enum(['node', 'renderer', 'browser']).optional(),
 });

@@ -4,12 +4,8 @@
  * trains there gets a MessagePort to it and sends the images over; weights come back per epoch.
  */
 import { BrowserWindow, MessageChannelMain, type MessagePortMain } from 'electron';
-import {
-  portEndpoint,
-  remoteTrainingHost,
-  type HostInfo,
-  type MessagePortLike,
-} from '../engine/host/index.js';
+import { portEndpoint, remoteTrainingHost, type MessagePortLike } from '../engine/host/index.js';
+import type { BackendInfo } from '../engine/index.js';
 import { log } from '../util/log.js';
 import { COMPUTE_ENTRY_URL } from './appProtocol.js';
 import { TRAINING_PORT_CHANNEL } from './channels.js';
@@ -38,7 +34,7 @@ export class ComputeWindow {
   }
 
   /** What the page would train on for `preference`: backend, adapter and why (see the page's resolver). */
-  async describe(preference: string): Promise<HostInfo> {
+  async describe(preference: string): Promise<BackendInfo> {
     const port = await this.connect();
     // MessagePortMain's transfer list takes only ports; MAIN_PORT_OPTIONS makes the endpoint never pass buffers.
     const endpoint = portEndpoint(port as unknown as MessagePortLike, {

@@ -3,7 +3,7 @@
  * hidden compute window (WebGPU, then WebGL, through Chromium). Pure decisions, so they are tested without
  * Electron; computeWindow.ts and main.ts supply the facts.
  */
-import type { HostInfo } from '../engine/host/index.js';
+import type { BackendInfo } from '../engine/index.js';
 
 /** Backends only a Chromium renderer has in the app (Dawn cannot run inside Electron's Node). */
 const RENDERER_BACKENDS = new Set(['webgpu', 'webgl']);
@@ -19,7 +19,7 @@ export interface RouteFacts {
   /** Whether `@tensorflow/tfjs-node-gpu` (CUDA) is installed for the job processes. */
   cudaPackageInstalled(): boolean;
   /** What the compute window offers for 'auto'; rejects when it cannot start. */
-  describeComputeWindow(): Promise<HostInfo>;
+  describeComputeWindow(): Promise<BackendInfo>;
 }
 
 /**
@@ -38,7 +38,7 @@ export async function chooseTrainingRoute(preference: string, facts: RouteFacts)
   if (facts.cudaPackageInstalled()) {
     return { where: 'process', why: '@tensorflow/tfjs-node-gpu is installed, and CUDA comes first' };
   }
-  let info: HostInfo;
+  let info: BackendInfo;
   try {
     info = await facts.describeComputeWindow();
   } catch (error) {
@@ -54,8 +54,8 @@ export async function chooseTrainingRoute(preference: string, facts: RouteFacts)
  * Caches the compute window's 'auto' answer for the app's lifetime (the adapter does not change while it runs);
  * a failure is not cached, so a later job tries again.
  */
-export function cachedDescription(describe: () => Promise<HostInfo>): () => Promise<HostInfo> {
-  let answer: Promise<HostInfo> | null = null;
+export function cachedDescription(describe: () => Promise<BackendInfo>): () => Promise<BackendInfo> {
+  let answer: Promise<BackendInfo> | null = null;
   return () => {
     answer ??= describe().catch((error: unknown) => {
       answer = null;

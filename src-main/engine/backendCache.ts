@@ -2,7 +2,7 @@
  * One answer per backend preference for the life of the process, because tfjs has one global backend: the first
  * request resolves it, later ones get the same answer (a rejection too: a backend that failed will not start
  * later) and switch tfjs back to it if something else was activated since. Browser-safe (tfjs-core only): the
- * Node resolver (backend.ts) and the compute page's share it.
+ * Node resolver (node/backend.ts) and the compute page's share it.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '../util/errors.js';

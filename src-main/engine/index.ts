@@ -1,15 +1,15 @@
 /**
- * The engine: tensors only (no file system, no sharp, no Electron), so it runs alike in a worker, a utility
- * process, a browser worker or a test. This file is its door.
+ * The engine's browser-safe core: tensors only (no file system, no sharp, no Electron, no `node:` module), so it
+ * runs alike in a worker, a utility process, a browser page or a test. This file is its door; its sub-doors are
+ * host/index.ts (training hosts) and kernels/index.ts (the wasm kernels). What only runs under Node (backend
+ * resolution, Dawn's WebGPU, the threaded wasm start-up) is the room next door, engine/node/index.ts.
  */
 export type * from './types.js';
-export {
-  resolveBackend,
-  BACKEND_ENV_VAR,
-  type BackendChoice,
-  type BackendAttempt,
-  type BackendPreference,
-} from './backend.js';
+export { BackendCache } from './backendCache.js';
+export { registerWebGpuKernelFixes } from './webgpu/kernels.js';
+// The error the engine throws for what a user can act on; offered here so a page that has only the engine
+// (the compute page) throws the same kind.
+export { UserError } from '../util/errors.js';
 export {
   defaultConfig,
   resolveTrainSettings,

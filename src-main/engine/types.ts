@@ -9,6 +9,12 @@
 import type { TrainOptions, VaeConfig } from '../contract/models.js';
 import type { ModelSettings } from '../contract/settings/index.js';
 
+/**
+ * What a backend resolver reports after activating a backend (the Node resolver, the compute page's, a training
+ * host's `describe`): declared once, as the contract's `backendInfoSchema`, and used here as it is.
+ */
+export type { BackendAttempt, BackendInfo } from '../contract/models.js';
+
 /** Likelihood p(x|z) of the decoder. Bernoulli = binary cross-entropy with logits; Gaussian = MSE, fixed σ. */
 export type Likelihood = ModelSettings['likelihood'];
 

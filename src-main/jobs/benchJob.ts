@@ -1,11 +1,5 @@
-import {
-  resolveBackend,
-  type BackendChoice,
-  type BackendPreference,
-  defaultConfig,
-  VaeModel,
-  benchmarkTraining,
-} from '../engine/index.js';
+import { type BackendInfo, defaultConfig, VaeModel, benchmarkTraining } from '../engine/index.js';
+import { resolveBackend, type BackendPreference } from '../engine/node/index.js';
 
 export type BenchArch = 'std28' | 'std64';
 
@@ -19,7 +13,7 @@ export interface BenchJobInput {
 
 export interface BenchJobResult {
   arch: BenchArch;
-  backend: BackendChoice;
+  backend: BackendInfo;
   batchSize: number;
   steps: number;
   parameters: number;

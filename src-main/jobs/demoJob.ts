@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { writeSampleDataset } from '../dataset/index.js';
-import type { BackendPreference } from '../engine/index.js';
+import type { BackendPreference } from '../engine/node/index.js';
 import { ignoreEvents, logEvent, type JobContext } from './events.js';
 import { runGeneration, type GenerateJobResult } from './generateJob.js';
 import { runImport, type ImportJobResult } from './importJob.js';

@@ -2,14 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importFolder, loadDataset, type ImportReport } from '../dataset/index.js';
-import {
-  resolveBackend,
-  type BackendPreference,
-  evaluateNegElbo,
-  splitIndices,
-  type LossTerms,
-  pickImages,
-} from '../engine/index.js';
+import { evaluateNegElbo, splitIndices, type LossTerms, pickImages } from '../engine/index.js';
+import { resolveBackend, type BackendPreference } from '../engine/node/index.js';
 import { openProject } from '../project/index.js';
 import { ignoreEvents, jobEvent, type JobContext } from './events.js';
 import { loadTrainedModel } from './loadModel.js';

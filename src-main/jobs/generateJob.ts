@@ -1,13 +1,8 @@
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { encodeImage, type ImageFormat } from '../dataset/index.js';
-import {
-  resolveBackend,
-  type BackendPreference,
-  decodeLatents,
-  latentSeed,
-  sampleLatents,
-} from '../engine/index.js';
+import { decodeLatents, latentSeed, sampleLatents } from '../engine/index.js';
+import { resolveBackend, type BackendPreference } from '../engine/node/index.js';
 import { openProject } from '../project/index.js';
 import { writeFileAtomic } from '../util/atomicWrite.js';
 import { UserError, throwIfCancelled, CancelledError } from '../util/errors.js';

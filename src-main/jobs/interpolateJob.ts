@@ -1,7 +1,8 @@
 import { access, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { encodeAnimation, encodeImage } from '../dataset/index.js';
-import { tileImages, type BackendPreference } from '../engine/index.js';
+import { tileImages } from '../engine/index.js';
+import { type BackendPreference } from '../engine/node/index.js';
 import { UserError, throwIfCancelled } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomicWrite.js';
 import { ignoreEvents, jobEvent, type JobContext } from './events.js';

@@ -3,11 +3,10 @@ import {
   decodeLatents,
   encodeImages,
   interpolateLatents,
-  resolveBackend,
-  type BackendPreference,
   type ImageBatch,
   type VaeConfig,
 } from '../engine/index.js';
+import { resolveBackend, type BackendPreference } from '../engine/node/index.js';
 import { openProject } from '../project/index.js';
 import { UserError } from '../util/errors.js';
 import { readDatasetImages } from './datasetPixels.js';

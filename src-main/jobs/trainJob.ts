@@ -3,9 +3,7 @@ import { join } from 'node:path';
 import { encodeImage, loadDataset } from '../dataset/index.js';
 import type { TrainSettings } from '../contract/index.js';
 import {
-  resolveBackend,
   resolveTrainSettings,
-  type BackendPreference,
   type EpochMetrics,
   type EpochPreview,
   type NamedArray,
@@ -13,8 +11,10 @@ import {
   type TrainerState,
   type TrainOptions,
   type VaeConfig,
+  type BackendInfo,
 } from '../engine/index.js';
-import { localTrainingHost, type HostInfo, type TrainingHost } from '../engine/host/index.js';
+import { resolveBackend, type BackendPreference } from '../engine/node/index.js';
+import { localTrainingHost, type TrainingHost } from '../engine/host/index.js';
 import {
   archiveCheckpoints,
   loadLatestCheckpoint,
@@ -48,7 +48,7 @@ export interface TrainJobContext extends JobContext {
 export interface TrainJobResult {
   project: string;
   /** The backend, where it ran (host, adapter) and why, as the host described it. */
-  backend: HostInfo;
+  backend: BackendInfo;
   config: VaeConfig;
   options: TrainOptions;
   /** Epoch the run started from (0 for a new run). */
@@ -199,14 +199,14 @@ export async function runTraining(input: TrainJobInput, ctx: TrainJobContext = {
   }
 }
 
-/** The engine in this process, on the backend engine/backend.ts resolves. */
+/** The engine in this process, on the backend engine/node/backend.ts resolves. */
 function defaultHost(): TrainingHost {
   // The preference is the job's own `backend` input, a BackendPreference; resolveBackend rejects any other.
   return localTrainingHost((preference) => resolveBackend(preference as BackendPreference | undefined));
 }
 
 /** "wasm (cpu) — why", "webgpu (gpu, NVIDIA …) in the hidden renderer — why": the log line's words. */
-function describeHost(info: HostInfo): string {
+function describeHost(info: BackendInfo): string {
   const where = info.adapter ? `${info.device}, ${info.adapter}` : info.device;
   const host =
     info.host === 'renderer'

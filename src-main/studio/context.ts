@@ -1,5 +1,5 @@
 import type { EmitEvent } from '../contract/index.js';
-import type { BackendPreference } from '../engine/index.js';
+import type { BackendPreference } from '../engine/node/index.js';
 import type { JobRunner } from '../worker/runner.js';
 import type { CurrentProject } from './currentProject.js';
 import type { DatasetCache } from './datasetCache.js';

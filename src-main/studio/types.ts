@@ -1,5 +1,5 @@
 import type { ApiResult, EventName, EventPayload, RequestName, Unsubscribe } from '../contract/index.js';
-import type { BackendPreference } from '../engine/index.js';
+import type { BackendPreference } from '../engine/node/index.js';
 import type { JobRunner } from '../worker/runner.js';
 
 /** Anything that hears every event the studio sends (the Electron window, each WebSocket client, a test). */

@@ -16,8 +16,8 @@ import type {
   TrainJobInput,
   TrainJobResult,
 } from '../jobs/index.js';
-import type { BackendChoice, BackendPreference } from '../engine/index.js';
-import type { HostInfo } from '../engine/host/index.js';
+import type { BackendInfo } from '../engine/index.js';
+import type { BackendPreference } from '../engine/node/index.js';
 import type { ErrorData } from '../util/errorData.js';
 
 /** Every job a worker can run: its input and its result. */
@@ -27,7 +27,7 @@ export interface WorkerJobs {
   generate: { input: GenerateJobInput; result: GenerateJobResult };
   interpolate: { input: InterpolateJobInput; result: InterpolateJobResult };
   'interpolate-preview': { input: InterpolatePreviewJobInput; result: InterpolatePreviewJobResult };
-  'backend-info': { input: { preference: BackendPreference }; result: BackendChoice | HostInfo };
+  'backend-info': { input: { preference: BackendPreference }; result: BackendInfo };
 }
 export type WorkerJobKind = keyof WorkerJobs;
 

@@ -1,4 +1,4 @@
-import { resolveBackend } from '../engine/index.js';
+import { resolveBackend } from '../engine/node/index.js';
 import type { TrainingHost } from '../engine/host/index.js';
 import {
   runGeneration,

@@ -1,17 +1,20 @@
 /**
  * Picks the tfjs backend of the compute page and says what it picked and why: WebGPU, then WebGL 2, then the
  * plain-JavaScript cpu backend. A hardware GPU wins over a software one (SwiftShader, llvmpipe), whichever API
- * it speaks; among software ones WebGPU comes first. The browser twin of engine/backend.ts (which is Node-only).
+ * it speaks; among software ones WebGPU comes first. The browser twin of engine/node/backend.ts.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 import type { MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
-import type { BackendAttemptReport, BackendReport } from '../../src-main/engine/host/index.js';
-import { BackendCache } from '../../src-main/engine/backendCache.js';
-import { registerWebGpuKernelFixes } from '../../src-main/engine/webgpu/kernels.js';
-import { UserError } from '../../src-main/util/errors.js';
+import {
+  BackendCache,
+  registerWebGpuKernelFixes,
+  UserError,
+  type BackendAttempt,
+  type BackendInfo,
+} from '../../src-main/engine/index.js';
 
 /** What the page can be asked for: 'auto' (the order above) or one backend only. */
 export type BrowserBackendPreference = 'auto' | 'webgpu' | 'webgl' | 'cpu';
@@ -20,7 +23,7 @@ export const BROWSER_BACKENDS: readonly BrowserBackendPreference[] = ['auto', 'w
 
 /** A backend that started, before the choice between several is made. */
 interface Started {
-  report: Omit<BackendReport, 'attempts'>;
+  report: Omit<BackendInfo, 'attempts'>;
   /** Runs on real GPU hardware (not a software rasteriser). */
   hardware: boolean;
 }
@@ -30,7 +33,7 @@ type TryResult = { ok: true; started: Started; detail: string } | { ok: false; d
 /** Names of software GPUs: the arithmetic runs on the CPU however the API looks. */
 const SOFTWARE_GPU = /swiftshader|llvmpipe|lavapipe|softpipe|software|basic render|warp/i;
 
-const cache = new BackendCache<BrowserBackendPreference, BackendReport>();
+const cache = new BackendCache<BrowserBackendPreference, BackendInfo>();
 
 /**
  * Activates the backend `preference` asks for and reports it, with the GPU adapter in words. Cached per
@@ -40,7 +43,7 @@ const cache = new BackendCache<BrowserBackendPreference, BackendReport>();
  * @throws UserError 'BACKEND_INVALID' for a preference this page does not know ('wasm' and 'tensorflow' are
  *   Node's); 'BACKEND_UNAVAILABLE' when nothing the preference allows starts (the message lists every attempt).
  */
-export async function resolveBrowserBackend(preference: string | undefined): Promise<BackendReport> {
+export async function resolveBrowserBackend(preference: string | undefined): Promise<BackendInfo> {
   const wanted = (preference ?? 'auto').trim().toLowerCase();
   if (!isBrowserPreference(wanted)) {
     throw new UserError(
@@ -56,13 +59,13 @@ function isBrowserPreference(value: string): value is BrowserBackendPreference {
   return (BROWSER_BACKENDS as readonly string[]).includes(value);
 }
 
-async function resolveUncached(preference: BrowserBackendPreference): Promise<BackendReport> {
+async function resolveUncached(preference: BrowserBackendPreference): Promise<BackendInfo> {
   const steps: { label: string; attempt: () => Promise<TryResult> }[] = [];
   if (preference === 'auto' || preference === 'webgpu') steps.push({ label: 'webgpu', attempt: tryWebGpu });
   if (preference === 'auto' || preference === 'webgl') steps.push({ label: 'webgl', attempt: tryWebGl });
   if (preference === 'auto' || preference === 'cpu') steps.push({ label: 'cpu', attempt: tryCpu });
 
-  const attempts: BackendAttemptReport[] = [];
+  const attempts: BackendAttempt[] = [];
   // The first software GPU that started: used if no hardware one follows.
   let software: Started | undefined;
   for (const step of steps) {
@@ -88,11 +91,7 @@ async function resolveUncached(preference: BrowserBackendPreference): Promise<Ba
 }
 
 /** Activates the chosen backend (another may have been tried since) and writes the reason. */
-async function finish(
-  chosen: Started,
-  attempts: BackendAttemptReport[],
-  why?: string,
-): Promise<BackendReport> {
+async function finish(chosen: Started, attempts: BackendAttempt[], why?: string): Promise<BackendInfo> {
   if (tf.getBackend() !== chosen.report.backend && !(await tf.setBackend(chosen.report.backend))) {
     throw new UserError('BACKEND_UNAVAILABLE', `the ${chosen.report.backend} backend would not start again`);
   }

@@ -11,7 +11,7 @@
  * `describe(backend)` and `selfTest(backend)` for a quick look from the devtools or a test.
  */
 import './immediate.js';
-import { defaultConfig, DEFAULT_TRAIN_OPTIONS } from '../../src-main/engine/config.js';
+import { defaultConfig, DEFAULT_TRAIN_OPTIONS, type BackendInfo } from '../../src-main/engine/index.js';
 import {
   localTrainingHost,
   portEndpoint,
@@ -19,7 +19,6 @@ import {
   socketEndpoint,
   TRAINING_PORT_MESSAGE,
   type HostEndpoint,
-  type HostInfo,
   type HostKind,
   type TrainingHost,
 } from '../../src-main/engine/host/index.js';
@@ -27,7 +26,7 @@ import { resolveBrowserBackend } from './browserBackend.js';
 
 /** What a self-test reports: the backend, the epoch's running −ELBO after each step, and the time per step. */
 export interface SelfTestResult {
-  info: HostInfo;
+  info: BackendInfo;
   losses: number[];
   msPerStep: number;
 }
@@ -35,7 +34,7 @@ export interface SelfTestResult {
 declare global {
   interface Window {
     vaeCompute?: {
-      describe(backend?: string): Promise<HostInfo>;
+      describe(backend?: string): Promise<BackendInfo>;
       selfTest(backend?: string, steps?: number): Promise<SelfTestResult>;
     };
   }

@@ -13,14 +13,13 @@ import {
   remoteTrainingHost,
   TRAINING_PORT_MESSAGE,
   socketEndpoint,
-  type BackendReport,
   type HostTrainHooks,
   type HostTrainResult,
   type RemoteTrainingHost,
   type TrainingHost,
   type TrainRequest,
 } from '../../src-main/engine/host/index.js';
-import type { TrainOptions, TrainProgress, VaeConfig } from '../../src-main/engine/types.js';
+import type { BackendInfo, TrainOptions, TrainProgress, VaeConfig } from '../../src-main/engine/types.js';
 import { bars } from '../helpers/tinyData.js';
 
 /**
@@ -69,7 +68,7 @@ const options: TrainOptions = {
 
 const request = (backend: string): TrainRequest => ({ config, options, images: bars(48), backend });
 
-async function resolveCpu(): Promise<BackendReport> {
+async function resolveCpu(): Promise<BackendInfo> {
   await tf.setBackend('cpu');
   return {
     backend: 'cpu',

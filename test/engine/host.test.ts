@@ -14,7 +14,6 @@ import {
   remoteTrainingHost,
   serveTraining,
   socketEndpoint,
-  type BackendReport,
   type HostEndpoint,
   type HostTrainHooks,
   type HostTrainResult,
@@ -23,6 +22,7 @@ import {
 } from '../../src-main/engine/host/index.js';
 import { VaeModel } from '../../src-main/engine/model.js';
 import type {
+  BackendInfo,
   EpochMetrics,
   NamedArray,
   TrainOptions,
@@ -52,7 +52,7 @@ const request = (overrides: Partial<TrainRequest> = {}): TrainRequest => ({
 });
 
 /** The test's resolver: tfjs's cpu backend, whatever the preference. */
-async function resolveCpu(): Promise<BackendReport> {
+async function resolveCpu(): Promise<BackendInfo> {
   await tf.setBackend('cpu');
   return {
     backend: 'cpu',

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { HostInfo } from '../../src-main/engine/host/index.js';
+import type { BackendInfo } from '../../src-main/engine/index.js';
 import {
   cachedDescription,
   chooseTrainingRoute,
   type RouteFacts,
 } from '../../src-main/electron/trainingRoute.js';
 
-function info(device: 'gpu' | 'cpu', backend: string, adapter?: string): HostInfo {
+function info(device: 'gpu' | 'cpu', backend: string, adapter?: string): BackendInfo {
   return {
     host: 'renderer',
     backend,
@@ -18,7 +18,7 @@ function info(device: 'gpu' | 'cpu', backend: string, adapter?: string): HostInf
   };
 }
 
-function facts(cuda: boolean, window: HostInfo | Error): RouteFacts & { asked: number } {
+function facts(cuda: boolean, window: BackendInfo | Error): RouteFacts & { asked: number } {
   const f = {
     asked: 0,
     cudaPackageInstalled: () => cuda,

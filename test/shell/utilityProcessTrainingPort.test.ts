@@ -12,7 +12,7 @@ import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUtilityProcessRunner, type JobProcess } from '../../src-main/electron/utilityProcessRunner.js';
-import { resolveBackend, type BackendPreference } from '../../src-main/engine/backend.js';
+import { resolveBackend, type BackendPreference } from '../../src-main/engine/node/index.js';
 import { localTrainingHost, portEndpoint, serveTraining } from '../../src-main/engine/host/index.js';
 import { defaultWorkerFile } from '../../src-main/worker/index.js';
 import { tempDir, writeSquares } from '../helpers/tinyData.js';

@@ -3,7 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { resolveBackend, type BackendPreference } from '../../src-main/engine/backend.js';
+import { resolveBackend, type BackendPreference } from '../../src-main/engine/node/index.js';
 import {
   localTrainingHost,
   portEndpoint,

@@ -1,4 +1,4 @@
-import { BACKEND_ENV_VAR } from '../../engine/index.js';
+import { BACKEND_ENV_VAR } from '../../engine/node/index.js';
 import {
   defaultPeerSettings,
   defaultPython,

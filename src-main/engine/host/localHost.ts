@@ -16,7 +16,7 @@ import type {
 /**
  * A {@link TrainingHost} that builds a {@link VaeModel} and a {@link Trainer} here.
  *
- * @param resolve activates a backend for a preference: engine/backend.ts's `resolveBackend` under Node, the
+ * @param resolve activates a backend for a preference: engine/node's `resolveBackend` under Node, the
  *   compute page's browser resolver in Chromium.
  * @param host what {@link TrainingHost.describe} calls this context.
  */

@@ -10,8 +10,15 @@
  */
 import type { ErrorData } from '../../util/errorData.js';
 import { UserError } from '../../util/errors.js';
-import type { EpochMetrics, EpochPreview, NamedArray, TrainerState, TrainProgress } from '../types.js';
-import type { HostInfo, HostTrainResult, TrainRequest } from './types.js';
+import type {
+  BackendInfo,
+  EpochMetrics,
+  EpochPreview,
+  NamedArray,
+  TrainerState,
+  TrainProgress,
+} from '../types.js';
+import type { HostTrainResult, TrainRequest } from './types.js';
 
 /** The message an Electron preload posts to the compute page's window, with the training port in `ports[0]`. */
 export const TRAINING_PORT_MESSAGE = 'vae-studio:training-port';
@@ -28,7 +35,7 @@ export type ToHost =
 
 /** Far side → near side. */
 export type FromHost =
-  | { type: 'info'; id: number; info: HostInfo }
+  | { type: 'info'; id: number; info: BackendInfo }
   | { type: 'progress'; id: number; progress: TrainProgress }
   | {
       type: 'epoch';

@@ -6,7 +6,8 @@ import { fromErrorData } from '../../util/errorData.js';
 import { log } from '../../util/log.js';
 import type { HostEndpoint } from './endpoint.js';
 import { hostClosed, isFromHost, isWholeBuffer, type FromHost, type ToHost } from './protocol.js';
-import type { HostInfo, HostTrainHooks, HostTrainResult, TrainingHost, TrainRequest } from './types.js';
+import type { BackendInfo } from '../types.js';
+import type { HostTrainHooks, HostTrainResult, TrainingHost, TrainRequest } from './types.js';
 
 /** A remote host, which can also let go of its endpoint. */
 export interface RemoteTrainingHost extends TrainingHost {
@@ -74,7 +75,7 @@ export function remoteTrainingHost(endpoint: HostEndpoint): RemoteTrainingHost {
   };
 
   return {
-    describe(preference?: string): Promise<HostInfo> {
+    describe(preference?: string): Promise<BackendInfo> {
       const id = nextId++;
       return new Promise((resolve, reject) => {
         start(

@@ -4,6 +4,7 @@
  * imports, so the compute page and the main side share these types.
  */
 import type {
+  BackendInfo,
   EpochMetrics,
   EpochPreview,
   ImageBatch,
@@ -15,46 +16,13 @@ import type {
 } from '../types.js';
 
 /** Where the engine runs: this Node process, Electron's hidden compute renderer, or a browser page. */
-export type HostKind = 'node' | 'renderer' | 'browser';
-
-/** One backend a resolver tried: the tfjs backend name (or package), whether it worked, and why. */
-export interface BackendAttemptReport {
-  backend: string;
-  ok: boolean;
-  detail: string;
-}
-
-/**
- * What a backend resolver reports after activating a backend. The same shape as the Node resolver's
- * `BackendChoice`, plus the adapter a GPU backend runs on.
- */
-export interface BackendReport {
-  /** `tf.getBackend()`: 'webgpu', 'webgl', 'tensorflow', 'wasm' or 'cpu'. */
-  backend: string;
-  /** Where the arithmetic runs ('cpu' for a software GPU such as SwiftShader). */
-  device: 'gpu' | 'cpu';
-  /** The npm package that provides the backend. */
-  package: string;
-  /** One sentence: why this backend, and anything that makes it slower than it could be. */
-  reason: string;
-  /** Every backend tried, in order, the chosen one last. */
-  attempts: BackendAttemptReport[];
-  /** Threads the backend runs (wasm only). */
-  threads?: number;
-  /** The GPU adapter in words (vendor, architecture, description), when the backend runs on one. */
-  adapter?: string;
-}
+export type HostKind = NonNullable<BackendInfo['host']>;
 
 /**
  * Activates the backend a preference asks for ('auto' or undefined: the host's own order) and reports it.
  * Passed into {@link localTrainingHost} so the host itself stays free of Node- or browser-only code.
  */
-export type BackendResolver = (preference: string | undefined) => Promise<BackendReport>;
-
-/** What {@link TrainingHost.describe} answers: the backend report (with its adapter) and the host kind. */
-export interface HostInfo extends BackendReport {
-  host: HostKind;
-}
+export type BackendResolver = (preference: string | undefined) => Promise<BackendInfo>;
 
 /** One training run: everything the engine needs, nothing it would have to read from disk. */
 export interface TrainRequest {
@@ -103,10 +71,11 @@ export interface HostTrainResult {
 /** Somewhere the engine trains. The main side chooses one and never touches the model itself. */
 export interface TrainingHost {
   /**
-   * Activates the backend `preference` asks for (default 'auto') and says which it is, where it runs and why.
+   * Activates the backend `preference` asks for (default 'auto') and says which it is, where it runs and why;
+   * the answer's `host` is always set.
    * @throws UserError 'BACKEND_UNAVAILABLE' (or the resolver's own code) when no allowed backend starts.
    */
-  describe(preference?: string): Promise<HostInfo>;
+  describe(preference?: string): Promise<BackendInfo>;
   /**
    * Trains `request.config` on `request.images` from `request.state` up to `request.options.epochs`.
    * @throws UserError for an invalid request ('INVALID_CONFIG', 'DATASET_MISMATCH', 'CHECKPOINT_MISMATCH', …),

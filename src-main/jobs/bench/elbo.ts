@@ -1,7 +1,8 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { resolveBackend, type BackendPreference, defaultConfig, type LossTerms } from '../../engine/index.js';
+import { defaultConfig, type LossTerms } from '../../engine/index.js';
+import { resolveBackend, type BackendPreference } from '../../engine/node/index.js';
 import { UserError, throwIfCancelled } from '../../util/errors.js';
 import { runEvaluation } from '../evalJob.js';
 import { ignoreEvents, logEvent, type JobContext } from '../events.js';

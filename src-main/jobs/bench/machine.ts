@@ -1,5 +1,5 @@
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
-import type { BackendChoice } from '../../engine/index.js';
+import type { BackendInfo } from '../../engine/index.js';
 
 /** The facts a benchmark figure means nothing without. */
 export interface MachineFacts {
@@ -26,7 +26,7 @@ export interface MachineFacts {
 }
 
 /** Machine, Node and backend facts for a benchmark report. */
-export function describeMachine(backend: BackendChoice, now = new Date()): MachineFacts {
+export function describeMachine(backend: BackendInfo, now = new Date()): MachineFacts {
   const [l1 = 0, l5 = 0, l15 = 0] = loadavg();
   const round2 = (x: number): number => Math.round(x * 100) / 100;
   return {

@@ -2,13 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeSampleDataset } from '../../dataset/index.js';
-import {
-  resolveBackend,
-  type BackendPreference,
-  DEFAULT_TRAIN_OPTIONS,
-  defaultConfig,
-  VaeModel,
-} from '../../engine/index.js';
+import { DEFAULT_TRAIN_OPTIONS, defaultConfig, VaeModel } from '../../engine/index.js';
+import { resolveBackend, type BackendPreference } from '../../engine/node/index.js';
 import { openProject, saveCheckpoint } from '../../project/index.js';
 import { throwIfCancelled } from '../../util/errors.js';
 import { runBenchmark, type BenchArch } from '../benchJob.js';

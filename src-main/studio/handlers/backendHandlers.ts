@@ -1,5 +1,5 @@
 import type { BackendInfo } from '../../contract/index.js';
-import type { BackendPreference } from '../../engine/index.js';
+import type { BackendPreference } from '../../engine/node/index.js';
 import type { StudioContext } from '../context.js';
 import type { HandlersOf } from './types.js';
 

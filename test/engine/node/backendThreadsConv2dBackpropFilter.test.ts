@@ -4,11 +4,11 @@
  */
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { afterAll, expect } from 'vitest';
-import { installThreadedWasm } from '../../src-main/engine/wasm/threadedWasm.js';
+import { installThreadedWasm } from '../../../src-main/engine/node/threadedWasm.js';
 
 const installed = await installThreadedWasm(2);
 expect(installed.threads).toBe(2);
-await import('./kernels/conv2dBackpropFilter.test.js');
+await import('../kernels/conv2dBackpropFilter.test.js');
 
 afterAll(() => {
   // The suite really ran on two threads (the count is read back from XNNPACK when the backend starts).

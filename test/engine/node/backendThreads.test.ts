@@ -1,5 +1,5 @@
 /**
- * The threaded wasm build under Node (src-main/engine/wasm/threadedWasm.ts): it starts, reports its real thread
+ * The threaded wasm build under Node (src-main/engine/node/threadedWasm.ts): it starts, reports its real thread
  * count, and trains to the same numbers as the package's single-threaded SIMD build. One process holds one wasm
  * module at a time, so this file first computes the single-threaded figures, then swaps in the threaded backend.
  */
@@ -12,14 +12,14 @@ import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { resolveBackend, WASM_THREADS_ENV_VAR } from '../../src-main/engine/backend.js';
-import { defaultConfig } from '../../src-main/engine/config.js';
-import { registerWasmKernels } from '../../src-main/engine/kernels/index.js';
-import { meanNegElbo } from '../../src-main/engine/loss.js';
-import { VaeModel } from '../../src-main/engine/model.js';
-import { benchmarkTraining } from '../../src-main/engine/trainer.js';
-import type { ImageBatch } from '../../src-main/engine/types.js';
-import { defaultWorkerFile, ThreadRunner } from '../../src-main/worker/index.js';
+import { resolveBackend, WASM_THREADS_ENV_VAR } from '../../../src-main/engine/node/backend.js';
+import { defaultConfig } from '../../../src-main/engine/config.js';
+import { registerWasmKernels } from '../../../src-main/engine/kernels/index.js';
+import { meanNegElbo } from '../../../src-main/engine/loss.js';
+import { VaeModel } from '../../../src-main/engine/model.js';
+import { benchmarkTraining } from '../../../src-main/engine/trainer.js';
+import type { ImageBatch } from '../../../src-main/engine/types.js';
+import { defaultWorkerFile, ThreadRunner } from '../../../src-main/worker/index.js';
 
 delete process.env[WASM_THREADS_ENV_VAR];
 
@@ -122,7 +122,7 @@ describe('the threaded wasm build', () => {
 // The compiled code: a job worker is a compiled file, and a child process needs compiled code to import.
 const workerFile = defaultWorkerFile();
 const built = existsSync(workerFile);
-const builtBackend = join(workerFile, '..', '..', 'engine', 'backend.js');
+const builtBackend = join(workerFile, '..', '..', 'engine', 'node', 'backend.js');
 const expectedThreads = Math.min(availableParallelism(), 8);
 
 describe.skipIf(!built)('the threaded wasm build, compiled (npx tsc -p tsconfig.build.json)', () => {

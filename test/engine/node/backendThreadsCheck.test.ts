@@ -6,19 +6,19 @@ import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { expect, it, vi } from 'vitest';
-import { resolveBackend, WASM_THREADS_ENV_VAR } from '../../src-main/engine/backend.js';
-import { checkConv2d } from '../../src-main/engine/wasm/threadedWasm.js';
+import { resolveBackend, WASM_THREADS_ENV_VAR } from '../../../src-main/engine/node/backend.js';
+import { checkConv2d } from '../../../src-main/engine/node/threadedWasm.js';
 
-vi.mock('../../src-main/engine/wasm/threadedWasm.js', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../../src-main/engine/wasm/threadedWasm.js')>();
+vi.mock('../../../src-main/engine/node/threadedWasm.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../../src-main/engine/node/threadedWasm.js')>();
   return { ...actual, checkConv2d: vi.fn(actual.checkConv2d) };
 });
 
 delete process.env[WASM_THREADS_ENV_VAR];
 
 it('the check passes on the threaded build as it is', async () => {
-  const actual = await vi.importActual<typeof import('../../src-main/engine/wasm/threadedWasm.js')>(
-    '../../src-main/engine/wasm/threadedWasm.js',
+  const actual = await vi.importActual<typeof import('../../../src-main/engine/node/threadedWasm.js')>(
+    '../../../src-main/engine/node/threadedWasm.js',
   );
   const installed = await actual.installThreadedWasm(2);
   expect(await tf.setBackend('wasm')).toBe(true);

@@ -9,49 +9,21 @@ import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import { UserError } from '../util/errors.js';
-import { BackendCache } from './backendCache.js';
-import { registerWasmKernels } from './kernels/index.js';
-import { activateDawnWebGpu, findDawnAdapter } from './webgpu/dawn.js';
-import {
-  checkConv2d,
-  installThreadedWasm,
-  MAX_WASM_THREADS,
-  type InstalledThreads,
-} from './wasm/threadedWasm.js';
+import { UserError } from '../../util/errors.js';
+import { BackendCache } from '../backendCache.js';
+import { registerWasmKernels } from '../kernels/index.js';
+import { BACKENDS, type BackendPreference } from '../../contract/settings/index.js';
+import type { BackendAttempt, BackendInfo } from '../types.js';
+import { activateDawnWebGpu, findDawnAdapter } from './dawn.js';
+import { checkConv2d, installThreadedWasm, MAX_WASM_THREADS, type InstalledThreads } from './threadedWasm.js';
 
 /**
- * Which backend to use. 'auto' tries, in order, `@tensorflow/tfjs-node-gpu` (CUDA), `@tensorflow/tfjs-node`,
- * `webgpu` (only on a hardware adapter), `wasm`, `cpu`; 'tensorflow' accepts only the two native packages;
- * 'webgpu' only Dawn's WebGPU (any adapter, software ones included); 'wasm' and 'cpu' only themselves.
+ * Which backend to use (the settings spec's one list). 'auto' tries, in order, `@tensorflow/tfjs-node-gpu`
+ * (CUDA), `@tensorflow/tfjs-node`, `webgpu` (only on a hardware adapter), `wasm`, `cpu`; 'tensorflow' accepts
+ * only the two native packages; 'webgpu' only Dawn's WebGPU (any adapter, software ones included); 'wasm' and
+ * 'cpu' only themselves.
  */
-export type BackendPreference = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
-
-/** One backend that was tried: `backend` is a package name for the native ones, else the tfjs backend name. */
-export interface BackendAttempt {
-  backend: string;
-  ok: boolean;
-  /** Why it failed or what it turned out to be, in words a user can act on. */
-  detail: string;
-}
-
-/** The backend in use after {@link resolveBackend}, with the trail that led to it. */
-export interface BackendChoice {
-  /** `tf.getBackend()`: 'tensorflow', 'webgpu', 'wasm' or 'cpu'. */
-  backend: string;
-  /** Where the arithmetic runs. */
-  device: 'gpu' | 'cpu';
-  /** The npm package that provides the backend. */
-  package: string;
-  /** One sentence: why this backend, and anything that makes it slower than it could be. */
-  reason: string;
-  /** Every backend tried, in order, the chosen one last. */
-  attempts: BackendAttempt[];
-  /** Threads XNNPACK really runs (wasm only): its own count, read back after it started. */
-  threads?: number;
-  /** The WebGPU adapter (webgpu only), e.g. "NVIDIA H100 80GB HBM3 (vulkan)". */
-  adapter?: string;
-}
+export type { BackendPreference };
 
 /** Options of {@link resolveBackend}. */
 export interface ResolveOptions {
@@ -72,7 +44,7 @@ export const BACKEND_ENV_VAR = 'VAE_STUDIO_BACKEND';
  */
 export const WASM_THREADS_ENV_VAR = 'VAE_STUDIO_WASM_THREADS';
 
-const PREFERENCES: readonly BackendPreference[] = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
+const PREFERENCES = BACKENDS;
 
 const CUDA_NEEDS = 'CUDA 11.2 + cuDNN 8.1';
 
@@ -92,8 +64,8 @@ const NATIVE_PACKAGES: readonly NativePackage[] = [
   },
 ];
 
-/** What a successful attempt contributes to the choice. */
-type Found = Omit<BackendChoice, 'attempts' | 'reason'> & { reason: string };
+/** What a successful attempt contributes to the report (a resolver's report names no host). */
+type Found = Omit<BackendInfo, 'attempts' | 'reason' | 'host'> & { reason: string };
 type TryResult = { ok: true; found: Found; detail: string } | { ok: false; detail: string };
 
 const requireHere = createRequire(import.meta.url);
@@ -106,14 +78,14 @@ interface ThreadPlan {
 }
 
 /** Resolutions by effective preference. */
-const cache = new BackendCache<BackendPreference, BackendChoice>();
+const cache = new BackendCache<BackendPreference, BackendInfo>();
 
 /**
  * Chooses and activates a backend, then reports the choice. Cheap to call again: the answer is cached per
  * preference and only re-activated (`tf.setBackend`) if something switched backends since.
  *
  * When `preference` is 'auto' (the default) and `VAE_STUDIO_BACKEND` is set, the variable's value is used
- * instead. 'webgpu' runs on Dawn (the `webgpu` package) and names its adapter in {@link BackendChoice.adapter};
+ * instead. 'webgpu' runs on Dawn (the `webgpu` package) and names its adapter in {@link BackendInfo.adapter};
  * 'auto' takes it only on a hardware adapter. When wasm is chosen, the kernels it lacks for training are
  * registered first. Under Node, wasm runs its threaded SIMD build on the machine's cores
  * ({@link ResolveOptions.wasmThreads}, `VAE_STUDIO_WASM_THREADS`); if that build fails to start, the
@@ -126,7 +98,7 @@ const cache = new BackendCache<BackendPreference, BackendChoice>();
 export async function resolveBackend(
   preference: BackendPreference = 'auto',
   options: ResolveOptions = {},
-): Promise<BackendChoice> {
+): Promise<BackendInfo> {
   const { effective, note } = applyEnvOverride(preference);
   // Checked before anything is tried, so that a mistyped thread count is an error and not a silent fallback.
   const plan =
@@ -193,7 +165,7 @@ function isPreference(value: string): value is BackendPreference {
   return (PREFERENCES as readonly string[]).includes(value);
 }
 
-async function resolveUncached(preference: BackendPreference, plan?: ThreadPlan): Promise<BackendChoice> {
+async function resolveUncached(preference: BackendPreference, plan?: ThreadPlan): Promise<BackendInfo> {
   const attempts: BackendAttempt[] = [];
   const steps: { label: string; attempt: () => Promise<TryResult> }[] = [];
   if (preference === 'auto' || preference === 'tensorflow') {

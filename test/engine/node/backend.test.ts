@@ -7,9 +7,9 @@ import {
   describeNativeLoadError,
   resolveBackend,
   WASM_THREADS_ENV_VAR,
-} from '../../src-main/engine/backend.js';
-import { findDawnAdapter } from '../../src-main/engine/webgpu/dawn.js';
-import { UserError } from '../../src-main/util/errors.js';
+} from '../../../src-main/engine/node/backend.js';
+import { findDawnAdapter } from '../../../src-main/engine/node/dawn.js';
+import { UserError } from '../../../src-main/util/errors.js';
 
 const requireHere = createRequire(import.meta.url);
 

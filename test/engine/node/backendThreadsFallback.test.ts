@@ -9,14 +9,14 @@ import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it, vi } from 'vitest';
-import { resolveBackend, WASM_THREADS_ENV_VAR } from '../../src-main/engine/backend.js';
-import { defaultConfig } from '../../src-main/engine/config.js';
-import { VaeModel } from '../../src-main/engine/model.js';
-import { benchmarkTraining } from '../../src-main/engine/trainer.js';
-import * as threaded from '../../src-main/engine/wasm/threadedWasm.js';
+import { resolveBackend, WASM_THREADS_ENV_VAR } from '../../../src-main/engine/node/backend.js';
+import { defaultConfig } from '../../../src-main/engine/config.js';
+import { VaeModel } from '../../../src-main/engine/model.js';
+import { benchmarkTraining } from '../../../src-main/engine/trainer.js';
+import * as threaded from '../../../src-main/engine/node/threadedWasm.js';
 
-vi.mock('../../src-main/engine/wasm/threadedWasm.js', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../../src-main/engine/wasm/threadedWasm.js')>();
+vi.mock('../../../src-main/engine/node/threadedWasm.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../../src-main/engine/node/threadedWasm.js')>();
   return { ...actual, installThreadedWasm: vi.fn(actual.installThreadedWasm) };
 });
 
@@ -68,7 +68,7 @@ describe('resolveBackend when the threaded build fails', () => {
   it('trains on the single-threaded SIMD build and says why', async () => {
     vi.mocked(threaded.installThreadedWasm).mockImplementationOnce((threads) =>
       vi
-        .importActual<typeof threaded>('../../src-main/engine/wasm/threadedWasm.js')
+        .importActual<typeof threaded>('../../../src-main/engine/node/threadedWasm.js')
         .then((actual) => actual.installThreadedWasm(threads, { workerSource: CRASHING_WORKER })),
     );
     const choice = await resolveBackend('wasm', { wasmThreads: 2 });

@@ -10,12 +10,12 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { globalNorm } from '../../src-main/engine/adam.js';
-import { resolveBackend } from '../../src-main/engine/backend.js';
-import { VaeModel } from '../../src-main/engine/model.js';
-import { Trainer } from '../../src-main/engine/trainer.js';
-import type { EpochPreview, ImageBatch, TrainOptions, VaeConfig } from '../../src-main/engine/types.js';
-import { describeAdapter, hasVulkanLoader } from '../../src-main/engine/webgpu/dawn.js';
+import { globalNorm } from '../../../src-main/engine/adam.js';
+import { resolveBackend } from '../../../src-main/engine/node/backend.js';
+import { VaeModel } from '../../../src-main/engine/model.js';
+import { Trainer } from '../../../src-main/engine/trainer.js';
+import type { EpochPreview, ImageBatch, TrainOptions, VaeConfig } from '../../../src-main/engine/types.js';
+import { describeAdapter, hasVulkanLoader } from '../../../src-main/engine/node/dawn.js';
 
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 const SKIP_VAR = 'VAE_STUDIO_SKIP_WEBGPU';
@@ -88,8 +88,8 @@ const nativeInstalled = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'].s
   }
 });
 
-const cli = fileURLToPath(new URL('../../bin/vae-studio.js', import.meta.url));
-const built = existsSync(fileURLToPath(new URL('../../out/main/cli/index.js', import.meta.url)));
+const cli = fileURLToPath(new URL('../../../bin/vae-studio.js', import.meta.url));
+const built = existsSync(fileURLToPath(new URL('../../../out/main/cli/index.js', import.meta.url)));
 
 /** Runs the built CLI with VK_ICD_FILENAMES set to `icd`; resolves whatever the exit code. */
 async function vaeStudio(args: string[], icd: string) {

@@ -14,7 +14,7 @@ import { delimiter, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { registerWebGpuKernelFixes } from './kernels.js';
+import { registerWebGpuKernelFixes } from '../webgpu/kernels.js';
 
 /** A WebGPU adapter, in words. */
 export interface DawnAdapter {
