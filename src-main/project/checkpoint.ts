@@ -1,7 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, writeFile, open } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { EpochMetrics, NamedArray, TrainOptions, TrainerState, VaeConfig } from '../engine/index.js';
+import {
+  DEFAULT_TRAIN_OPTIONS,
+  defaultConfig,
+  type EpochMetrics,
+  type NamedArray,
+  type TrainOptions,
+  type TrainerState,
+  type VaeConfig,
+} from '../engine/index.js';
 import { UserError } from '../util/errors.js';
 import { writeJsonAtomic } from '../util/atomicWrite.js';
 import type { ProjectLayout } from './layout.js';
@@ -150,6 +158,12 @@ async function readCheckpointMeta(dir: string): Promise<CheckpointMeta> {
   }
   if (meta.format !== CHECKPOINT_FORMAT) {
     throw new UserError('BAD_CHECKPOINT', `${metaPath}: not a VAE Studio checkpoint`);
+  }
+  // A checkpoint saved before a setting existed trained as its default does (a new setting's default keeps
+  // the old behaviour), so it reads as a model with that default rather than one missing a field.
+  if (typeof meta.config?.imageSize === 'number') {
+    meta.config = { ...defaultConfig(meta.config.imageSize, meta.config.channels), ...meta.config };
+    meta.trainOptions = { ...DEFAULT_TRAIN_OPTIONS, ...meta.trainOptions };
   }
   return meta;
 }

@@ -2,6 +2,7 @@ import type { JobEvent } from '../jobs/index.js';
 import { CancelledError } from '../util/errors.js';
 import type { WorkerJobKind, WorkerJobs } from './protocol.js';
 import type { JobRunner, RunningJob } from './runner.js';
+import { RunningJobs } from './jobChannel.js';
 import { runWorkerJob } from './workerJobs.js';
 
 /**
@@ -9,7 +10,7 @@ import { runWorkerJob } from './workerJobs.js';
  * needed) and as a fallback where workers are unavailable. Training then blocks the thread between steps.
  */
 export class InlineRunner implements JobRunner {
-  private readonly running = new Set<RunningJob<unknown>>();
+  private readonly running = new RunningJobs();
 
   start<K extends WorkerJobKind>(
     kind: K,
@@ -21,19 +22,10 @@ export class InlineRunner implements JobRunner {
     const result = new Promise<void>((r) => setImmediate(r)).then(() =>
       runWorkerJob(kind, input, { signal: controller.signal, emit: onEvent }),
     );
-    const job: RunningJob<WorkerJobs[K]['result']> = {
-      result,
-      cancel: () => controller.abort(new CancelledError()),
-    };
-    this.running.add(job);
-    const forget = () => this.running.delete(job);
-    result.then(forget, forget);
-    return job;
+    return this.running.track({ result, cancel: () => controller.abort(new CancelledError()) });
   }
 
-  async shutdown(): Promise<void> {
-    const jobs = [...this.running];
-    for (const job of jobs) job.cancel();
-    await Promise.allSettled(jobs.map((job) => job.result));
+  shutdown(): Promise<void> {
+    return this.running.shutdown();
   }
 }

@@ -48,6 +48,31 @@ describe('project folder', () => {
 });
 
 describe('checkpoints', () => {
+  it('reads a checkpoint saved before a setting existed with that setting at its default', async () => {
+    const { layout } = await openOrCreateProject(await tempDir());
+    const saved = await saveCheckpoint(layout, {
+      config: { ...defaultConfig(16, 1), latentDim: 5 },
+      trainOptions: { ...DEFAULT_TRAIN_OPTIONS, epochs: 3 },
+      state: state(3),
+      weights: arrays(1),
+      backend: 'cpu',
+      dataset,
+    });
+    // As an older version wrote it: without gaussianSigma and freeBits.
+    const file = join(saved.dir, 'model.json');
+    const meta = JSON.parse(await readFile(file, 'utf8')) as {
+      config: Record<string, unknown>;
+      trainOptions: Record<string, unknown>;
+    };
+    delete meta.config.gaussianSigma;
+    delete meta.trainOptions.freeBits;
+    await writeFile(file, JSON.stringify(meta));
+    const loaded = await requireLatestCheckpoint(layout);
+    expect(loaded.meta.config).toEqual({ ...defaultConfig(16, 1), latentDim: 5 });
+    expect(loaded.meta.config.gaussianSigma).toBe(0.1);
+    expect(loaded.meta.trainOptions).toEqual({ ...DEFAULT_TRAIN_OPTIONS, epochs: 3 });
+  });
+
   it('round-trips weights, optimizer state and metadata exactly', async () => {
     const { layout } = await openOrCreateProject(await tempDir());
     const config = defaultConfig(16, 1);
