@@ -64,7 +64,7 @@ export const MODEL_SETTINGS = {
   }),
   gaussianSigma: numberSetting({
     label: 'Gaussian σ',
-    help: 'σ of the Gaussian likelihood, in pixel units of 0–1 (only used with the Gaussian likelihood)',
+    help: 'standard deviation σ of the Gaussian likelihood, in pixel units of 0–1 (only used with the Gaussian likelihood)',
     flag: 'sigma',
     integer: false,
     min: 0,
