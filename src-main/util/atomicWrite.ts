@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
+import { faultPoint } from './faultPoint.js';
 
 /**
  * Writes `data` to `path` so that a reader (or a crash) only ever sees the old file or the whole new one:
@@ -10,6 +11,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(tmp, 'w');
   try {
+    faultPoint('atomic-write');
     await handle.writeFile(data);
     await handle.sync();
   } catch (err) {
@@ -19,6 +21,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   }
   await handle.close();
   try {
+    faultPoint('atomic-rename');
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });
