@@ -5,7 +5,7 @@
  * are no larger than an upload chunk needs; HTTP requests must arrive promptly; a silent socket is closed.
  */
 import { MAX_FRAME_BYTES } from '../contract/wire.js';
-import type { ApiResult } from '../contract/index.js';
+import type { ApiFailure, ApiResult } from '../contract/index.js';
 
 /** The server's limits; tests shrink them, `vae-studio serve` uses {@link DEFAULT_LIMITS}. */
 export interface ServerLimits {
@@ -57,10 +57,9 @@ export const HEAVY_REQUESTS: ReadonlySet<string> = new Set([
 
 /** One connection's share of the heavy-work slots. */
 export interface HeavyLane {
-  /**
-   * Runs `work` once this connection and the server both have a free slot; answers BUSY at once when this
-   * connection already has its queue full.
-   */
+  /** The BUSY answer for one more heavy request when this connection's queue is full, else null. */
+  refusal(): ApiFailure | null;
+  /** Runs `work` once this connection and the server both have a free slot (ask {@link refusal} first). */
   run(work: () => Promise<ApiResult<unknown>>): Promise<ApiResult<unknown>>;
   /** The connection went away: its waiting work is dropped (answered BUSY, to nobody). */
   close(): void;
@@ -92,6 +91,16 @@ export class HeavyWorkGate {
   lane(): HeavyLane {
     const state: LaneState = { running: 0, queued: 0, closed: false };
     return {
+      refusal: () =>
+        state.queued < this.limits.heavyQueuePerConnection
+          ? null
+          : {
+              ok: false,
+              code: 'BUSY',
+              message:
+                `this connection already has ${state.running + state.queued} image-heavy requests running or ` +
+                'waiting; wait for their answers before sending more',
+            },
       run: (work) => this.run(state, work),
       close: () => {
         state.closed = true;
@@ -103,15 +112,6 @@ export class HeavyWorkGate {
   }
 
   private run(lane: LaneState, work: () => Promise<ApiResult<unknown>>): Promise<ApiResult<unknown>> {
-    if (lane.queued >= this.limits.heavyQueuePerConnection) {
-      return Promise.resolve({
-        ok: false,
-        code: 'BUSY',
-        message:
-          `this connection already has ${lane.running + lane.queued} image-heavy requests running or waiting; ` +
-          'wait for their answers before sending more',
-      });
-    }
     return new Promise((resolve) => {
       const start = () => {
         lane.queued -= 1;

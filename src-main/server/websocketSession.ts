@@ -71,6 +71,12 @@ export function startSession(socket: WebSocket, options: SessionOptions): void {
       return;
     }
     const { id, name, input } = parsed.message;
+    const heavy = HEAVY_REQUESTS.has(name);
+    const refusal = heavy ? lane.refusal() : null;
+    if (refusal) {
+      answer(id, refusal);
+      return;
+    }
     if (inFlight >= limits.inFlightPerConnection) {
       answer(
         id,
@@ -83,7 +89,7 @@ export function startSession(socket: WebSocket, options: SessionOptions): void {
     }
     inFlight += 1;
     const run = () => invokeSafely(options.studio, name, input);
-    void (HEAVY_REQUESTS.has(name) ? lane.run(run) : run()).then((result) => {
+    void (heavy ? lane.run(run) : run()).then((result) => {
       inFlight -= 1;
       answer(id, result);
     });
