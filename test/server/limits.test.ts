@@ -1,9 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MAX_FRAME_BYTES } from '../../src-main/contract/wire.js';
 import { startServer, type RunningServer, type ServerOptions } from '../../src-main/server/index.js';
 import { DEFAULT_LIMITS } from '../../src-main/server/limits.js';
-import { UPLOAD_CHUNK_BYTES } from '../../src-renderer/src/lib/upload.js';
 import { fakeStudio } from './fakeStudio.js';
 import { TestClient, fakeRenderer, rawGet } from './helpers.js';
 
@@ -181,6 +181,11 @@ describe('limits on a connection', () => {
   });
 
   it('sizes the default frame limit to the upload chunks the renderer sends', () => {
+    // Read from the renderer's source: its module resolution is the bundler's, not this tsconfig's.
+    const source = readFileSync('src-renderer/src/lib/upload.ts', 'utf8');
+    const mib = /UPLOAD_CHUNK_BYTES = (\d+) \* 1024 \* 1024;/.exec(source)?.[1];
+    const UPLOAD_CHUNK_BYTES = Number(mib) * 1024 * 1024;
+    expect(UPLOAD_CHUNK_BYTES).toBeGreaterThan(0);
     expect(DEFAULT_LIMITS.maxFrameBytes).toBe(MAX_FRAME_BYTES);
     // A chunk as base64, with room for the JSON around it and its paths.
     expect(Math.ceil(UPLOAD_CHUNK_BYTES / 3) * 4 + 1024 * 1024).toBeLessThan(MAX_FRAME_BYTES);
