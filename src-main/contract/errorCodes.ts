@@ -34,6 +34,8 @@ export const ERROR_CODES = [
   'NOT_A_FOLDER',
   /** A file or folder exists but cannot be read (permissions, I/O). */
   'UNREADABLE',
+  /** A folder cannot be created where the request asks (a pseudo-filesystem such as /proc, permissions). */
+  'NOT_WRITABLE',
   /** An uploaded file cannot be written where it should go. */
   'FILE_EXISTS',
   /** The output folder already holds a file the job would write; nothing was overwritten. */
