@@ -9,7 +9,8 @@ export const ERROR_CODES = [
   'UNKNOWN_REQUEST',
   /** A request's input failed its schema or a job's own check; the message names the field. */
   'INVALID_INPUT',
-  /** A job of this kind (or one that conflicts with it) is already running. */
+  /** A job of this kind (or one that conflicts with it) is already running, or browser mode's server is at its
+   * limit of concurrent image-heavy requests. */
   'BUSY',
   /** The request needs an open project, or the folder holds none. */
   'NO_PROJECT',
@@ -33,6 +34,8 @@ export const ERROR_CODES = [
   'NOT_A_FOLDER',
   /** A file or folder exists but cannot be read (permissions, I/O). */
   'UNREADABLE',
+  /** A folder cannot be created where the request asks (a pseudo-filesystem such as /proc, permissions). */
+  'NOT_WRITABLE',
   /** An uploaded file cannot be written where it should go. */
   'FILE_EXISTS',
   /** The output folder already holds a file the job would write; nothing was overwritten. */
@@ -101,6 +104,8 @@ export const ERROR_CODES = [
   // Browser mode's server and the CLI.
   /** The access token given to `serve` uses characters a URL cannot carry plainly. */
   'INVALID_TOKEN',
+  /** `serve --no-token` was asked for on an address other machines can reach. */
+  'NO_TOKEN_OFF_LOOPBACK',
   /** The server's port is taken by another process. */
   'PORT_IN_USE',
   /** The server may not listen on that port (a privileged one). */

@@ -1,6 +1,7 @@
 import { defaultsOf, GENERATE_SETTINGS } from '../../contract/index.js';
 import { runGeneration } from '../../jobs/index.js';
 import { BACKEND_OPTION, readBackend, type Command } from '../command.js';
+import { makeFolder } from '../../studio/paths.js';
 import { fixed } from '../format.js';
 import { readSettings, settingOptions } from '../settingOptions.js';
 
@@ -22,6 +23,8 @@ export const generateCommand: Command = {
       ...defaultsOf(GENERATE_SETTINGS),
       ...readSettings(options, GENERATE_SETTINGS),
     };
+    // Made first: a folder that cannot exist (/proc/…) fails at once instead of hanging the job.
+    await makeFolder(options.required('out'), '--out');
     const result = await runGeneration(
       {
         project: options.required('project'),

@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Thumbnail } from '../../contract/index.js';
 import { encodeImage } from '../../dataset/index.js';
 import { readDatasetImages } from '../../jobs/index.js';
@@ -7,6 +7,7 @@ import { UserError } from '../../util/errors.js';
 import type { StudioContext } from '../context.js';
 import { toDataUrl } from '../dataUrl.js';
 import { requireDataset } from '../guards.js';
+import { resolveRequestPath } from '../paths.js';
 import { writeUpload } from '../upload.js';
 import type { HandlersOf } from './types.js';
 
@@ -16,7 +17,7 @@ export function registerDatasetHandlers(ctx: StudioContext): HandlersOf<'dataset
     'dataset.import': async ({ folder, size, channels, fit, background, replaceModel }) => {
       const layout = ctx.project.require();
       // A relative folder is one inside the project, such as an upload batch.
-      const source = resolve(layout.root, folder);
+      const source = resolveRequestPath(layout.root, folder, 'folder');
       ctx.jobs.refuseIfBusy('import');
       const model = await readLatestCheckpointMeta(layout);
       if (model && !replaceModel) {

@@ -3,9 +3,10 @@ import { resolve } from 'node:path';
 import type { GalleryImage } from '../../contract/index.js';
 import { UserError } from '../../util/errors.js';
 import type { StudioContext } from '../context.js';
-import { fileToDataUrl } from '../dataUrl.js';
+import { imageFileToDataUrl } from '../dataUrl.js';
 import { requireModel } from '../guards.js';
-import { freshFolder, isInside, timestampName } from '../paths.js';
+import { freshFolder, makeFolder, resolveRequestPath, timestampName } from '../paths.js';
+import { realpathInside } from '../../util/pathContainment.js';
 import type { HandlersOf } from './types.js';
 
 /** `generation.*`: generate images from the latest checkpoint (a job), cancel, and page a folder's gallery. */
@@ -14,8 +15,10 @@ export function registerGenerationHandlers(ctx: StudioContext): HandlersOf<'gene
     'generation.start': async ({ count, temperature, seed, format, out }) => {
       const { layout } = await requireModel(ctx);
       const folder = out
-        ? resolve(layout.root, out)
+        ? resolveRequestPath(layout.root, out, 'out')
         : await freshFolder(layout.generatedDir, `run-${timestampName()}`);
+      // Made here, so a folder that cannot exist (/proc/…) is an answer, not a job that never ends.
+      await makeFolder(folder, 'out');
       const handle = ctx.jobs.start({
         kind: 'generate',
         project: layout.root,
@@ -58,18 +61,17 @@ export function registerGenerationHandlers(ctx: StudioContext): HandlersOf<'gene
     'generation.cancel': () => Promise.resolve({ cancelled: ctx.jobs.cancelKind('generate') }),
 
     'generation.gallery': async ({ out, offset, limit }) => {
-      const folder = resolve(ctx.project.root ?? ctx.options.projectsDir, out);
+      const folder = resolveRequestPath(ctx.project.root ?? ctx.options.projectsDir, out, 'out');
       const rows = await readManifestRows(folder);
       const images: GalleryImage[] = [];
       for (const row of rows.slice(offset, offset + limit)) {
         const file = resolve(folder, row.file);
-        // The manifest is data on disk: a line naming a file outside the folder is not followed.
-        if (!isInside(folder, file)) continue;
-        try {
-          images.push({ file, url: await fileToDataUrl(file), index: row.index, seed: row.seed });
-        } catch {
-          // Deleted since it was generated: the page is shorter, `total` still counts the manifest's lines.
-        }
+        // The manifest is data on disk: a line naming a file outside the folder, or a link leading out of it,
+        // is not followed, and only a real image is sent (whatever its name says).
+        const real = await realpathInside(folder, file);
+        const url = real === null ? null : await imageFileToDataUrl(real);
+        // Missing (deleted since it was generated) or refused: the page is shorter, `total` still counts the lines.
+        if (url !== null) images.push({ file, url, index: row.index, seed: row.seed });
       }
       return { total: rows.length, images };
     },
