@@ -89,6 +89,8 @@ export const ERROR_CODES = [
   // Models, checkpoints and training.
   /** The project has no trained model yet. */
   'NO_MODEL',
+  /** An import would replace the dataset of a trained model; the request must say the user agreed. */
+  'REPLACES_MODEL',
   /** The checkpoint's files are missing, unreadable or not a VAE Studio checkpoint. */
   'BAD_CHECKPOINT',
   /** A checkpoint's tensors or optimizer state do not fit the model (missing, twice, wrong shape). */

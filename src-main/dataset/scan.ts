@@ -29,6 +29,11 @@ export interface ScanOptions {
   concurrency?: number;
   /** Called after each folder is read with the number of entries met so far. */
   onProgress?(entries: number): void;
+  /**
+   * Folders left out with the reason given, e.g. the project being imported into, when it lies inside the
+   * scanned folder: its previews and generated images are not training images.
+   */
+  exclude?: readonly { folder: string; reason: string }[];
 }
 
 interface PendingDir {
@@ -81,6 +86,10 @@ export async function scanFolder(folder: string, options: ScanOptions = {}): Pro
   const files: ScannedFile[] = [];
   const skipped: SkippedFile[] = [];
   const visited = new Set<string>([await realpath(root)]);
+  const excluded = new Map<string, string>();
+  for (const { folder: dir, reason } of options.exclude ?? []) {
+    excluded.set(await realpath(dir).catch(() => resolve(dir)), reason);
+  }
   let entries = 0;
   let level: PendingDir[] = [{ absPath: root, relPath: '' }];
 
@@ -150,6 +159,8 @@ export async function scanFolder(folder: string, options: ScanOptions = {}): Pro
       const real = reals[i];
       if (real instanceof Error || real === undefined) {
         skipped.push({ path: dir.relPath, reason: `unreadable folder (${errnoCode(real) ?? String(real)})` });
+      } else if (excluded.has(real)) {
+        skipped.push({ path: dir.relPath, reason: excluded.get(real)! });
       } else if (visited.has(real)) {
         skipped.push({
           path: dir.relPath,

@@ -79,16 +79,7 @@ export class JobRegistry {
    * @throws UserError BUSY naming the running job.
    */
   start<K extends JobKind>(spec: StartJob<K>): JobHandle {
-    const blocking = [...this.jobs.values()].find((job) => EXCLUDES[spec.kind].includes(job.handle.kind));
-    if (blocking) {
-      const { kind, jobId } = blocking.handle;
-      const again = kind === spec.kind ? ' already' : '';
-      throw new UserError(
-        'BUSY',
-        `${capitalise(NOUNS[kind])} is${again} running (${jobId}); wait for it to finish or cancel it before ` +
-          `starting ${NOUNS[spec.kind]}`,
-      );
-    }
+    this.refuseIfBusy(spec.kind);
     const handle: JobHandle = { jobId: `${spec.kind}-${++this.counter}`, kind: spec.kind };
     const record: JobRecord = {
       handle,
@@ -101,6 +92,24 @@ export class JobRegistry {
     this.emit('job.started', { ...handle, title: spec.title });
     record.settled = this.drive(record, spec);
     return handle;
+  }
+
+  /**
+   * Throws when a job of `kind` could not start now, so a handler can check before it asks the user anything.
+   *
+   * @throws UserError BUSY naming the running job.
+   */
+  refuseIfBusy(kind: JobKind): void {
+    const blocking = [...this.jobs.values()].find((job) => EXCLUDES[kind].includes(job.handle.kind));
+    if (blocking) {
+      const { kind: running, jobId } = blocking.handle;
+      const again = running === kind ? ' already' : '';
+      throw new UserError(
+        'BUSY',
+        `${capitalise(NOUNS[running])} is${again} running (${jobId}); wait for it to finish or cancel it before ` +
+          `starting ${NOUNS[kind]}`,
+      );
+    }
   }
 
   /** Asks a job to stop; false when no job has that id. */
