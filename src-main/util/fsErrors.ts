@@ -243,7 +243,11 @@ function describe(
         'choose a folder',
       );
     case 'EISDIR':
-      return say('IS_A_FOLDER', `${target} is a folder, where a file is needed${during}`, 'choose a file');
+      return say(
+        'IS_A_FOLDER',
+        `${path ? `${path} is a folder` : 'a folder was given'}, where a file is needed${during}`,
+        'choose a file',
+      );
     case 'ENOTEMPTY':
       return say(
         'PATH_EXISTS',
