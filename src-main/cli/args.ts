@@ -106,10 +106,10 @@ function editDistance(a: string, b: string): number {
  * The number `raw` spells in plain decimal digits, or null: "12", "-1", "0.5", ".5", and for a non-integer
  * also exponent notation ("1e-3", natural for a learning rate). Hex, binary and octal (`0x10`, `0b1`, `0o7`),
  * `Infinity`, `NaN`, blanks and digit separators are refused, and so is an exponent where a whole number is
- * wanted (`1e3` for a seed is a typo more often than not).
+ * wanted (`1e3` for a seed is a typo more often than not). A fraction is read, for the range check to refuse.
  */
 export function parseDecimal(raw: string, integer: boolean): number | null {
-  const pattern = integer ? /^[-+]?\d+$/ : /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+  const pattern = integer ? /^[-+]?(\d+\.?\d*|\.\d+)$/ : /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
   if (!pattern.test(raw)) return null;
   const n = Number(raw);
   return Number.isFinite(n) ? n : null;
@@ -151,6 +151,7 @@ export class OptionReader {
       const how = Number.isNaN(Number(raw)) || raw.trim() === '' ? '' : ' in plain decimal digits';
       throw new UsageError(`--${name}: expected ${kind}${how}, got "${raw}"`);
     }
+    if (opts.integer && !Number.isInteger(n)) throw new UsageError(`--${name}: must be ${kind}, got ${raw}`);
     if (opts.min !== undefined && n < opts.min)
       throw new UsageError(`--${name}: must be ${kind} of at least ${opts.min}, got ${raw}`);
     if (opts.max !== undefined && n > opts.max)
