@@ -42,6 +42,24 @@ export const ERROR_CODES = [
   'OUTPUT_EXISTS',
   /** The project file is not valid JSON. */
   'BAD_PROJECT',
+  /** The disk (or the user's quota on it) is full; the message says what was being written and what is kept. */
+  'DISK_FULL',
+  /** Something is already where a file or folder would be made (e.g. `--out` names a file). */
+  'PATH_EXISTS',
+  /** The path is on a read-only disk. */
+  'READ_ONLY',
+  /** The user may not read or write the path (its permissions or the system's). */
+  'PERMISSION_DENIED',
+  /** A file name or path is longer than the file system allows. */
+  'NAME_TOO_LONG',
+  /** The path is a folder where a file is needed. */
+  'IS_A_FOLDER',
+  /** Another program holds the file or folder. */
+  'IN_USE',
+  /** Too many files are open at once (the process's or the system's limit). */
+  'TOO_MANY_FILES',
+  /** The disk failed to read or write (an I/O error), or another file-system failure the message describes. */
+  'IO_ERROR',
 
   // Datasets and images.
   /** An import found no image in the folder. */

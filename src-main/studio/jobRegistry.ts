@@ -1,6 +1,7 @@
 import type { EmitEvent, ErrorCode, EventPayload, JobHandle, JobKind } from '../contract/index.js';
 import type { JobEvent } from '../jobs/index.js';
 import { CancelledError, UserError } from '../util/errors.js';
+import { fsFailure } from '../util/fsErrors.js';
 import type { JobRunner, RunningJob } from '../worker/runner.js';
 import type { WorkerJobKind, WorkerJobs } from '../worker/protocol.js';
 import { log } from '../util/log.js';
@@ -191,7 +192,8 @@ export class JobRegistry {
   }
 }
 
-function failureOf(err: unknown, handle: JobHandle): { code: ErrorCode; message: string } {
+function failureOf(thrown: unknown, handle: JobHandle): { code: ErrorCode; message: string } {
+  const err = fsFailure(thrown);
   if (err instanceof CancelledError) return { code: 'CANCELLED', message: `${handle.jobId} was cancelled` };
   if (err instanceof UserError) return { code: err.code, message: err.message };
   log.error('jobs', `${handle.jobId} failed`, err);
