@@ -216,7 +216,7 @@ function refuseMixedSeed(
   if (!other) return;
   const why =
     other.weightsSha256 !== run.weightsSha256
-      ? `another model (weights ${other.weightsSha256.slice(0, 12)}…, epoch ${other.epoch}; the project's model ` +
+      ? `another model (weights ${other.weightsSha256?.slice(0, 12) ?? 'unknown'}…, epoch ${other.epoch ?? '?'}; the project's model ` +
         `is now ${run.weightsSha256.slice(0, 12)}…, epoch ${run.epoch})`
       : other.temperature !== run.temperature
         ? `temperature ${other.temperature} (this run: ${run.temperature})`

@@ -17,6 +17,12 @@ export interface GeneratedImage {
   weightsSha256: string;
 }
 
+/**
+ * A row as read back: what the gallery needs for sure, the rest as the file holds it (a hand-written row may
+ * lack it; the generation then takes it for another model's).
+ */
+export type ManifestRow = Pick<GeneratedImage, 'file' | 'index' | 'seed'> & Partial<GeneratedImage>;
+
 export const MANIFEST_JSONL = 'manifest.jsonl';
 export const MANIFEST_CSV = 'manifest.csv';
 const CSV_HEADER = 'file,index,seed,latent_seed,temperature,epoch,weights_sha256,checkpoint,z';
@@ -43,8 +49,8 @@ export class GenerationManifest {
   private constructor(
     readonly folder: string,
     /** Every row of manifest.jsonl that reads as an image, in file order. */
-    readonly rows: GeneratedImage[],
-    private readonly byKey: Map<string, GeneratedImage>,
+    readonly rows: ManifestRow[],
+    private readonly byKey: Map<string, ManifestRow>,
     private readonly jsonl: FileHandle,
     private readonly csv: FileHandle,
     private jsonlBytes: number,
@@ -95,7 +101,7 @@ export class GenerationManifest {
   }
 
   /** The row of image `(seed, index)`, if the manifest has one. */
-  get(seed: number, index: number): GeneratedImage | undefined {
+  get(seed: number, index: number): ManifestRow | undefined {
     return this.byKey.get(imageKey(seed, index));
   }
 
@@ -144,47 +150,40 @@ async function readTextOrEmpty(path: string): Promise<string> {
 }
 
 /** The rows of a manifest.jsonl text; a line that is not an image's row (hand-edited) is passed over. */
-export function parseRows(text: string): GeneratedImage[] {
-  const rows: GeneratedImage[] = [];
+export function parseRows(text: string): ManifestRow[] {
+  const rows: ManifestRow[] = [];
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
-    let row: Partial<GeneratedImage>;
+    let row: Partial<ManifestRow> | null;
     try {
-      row = JSON.parse(line) as Partial<GeneratedImage>;
+      row = JSON.parse(line) as Partial<ManifestRow> | null;
     } catch {
       continue;
     }
-    if (
-      typeof row.file === 'string' &&
-      typeof row.index === 'number' &&
-      typeof row.seed === 'number' &&
-      typeof row.temperature === 'number' &&
-      typeof row.weightsSha256 === 'string' &&
-      Array.isArray(row.z)
-    ) {
-      rows.push(row as GeneratedImage);
+    if (typeof row?.file === 'string' && typeof row.index === 'number' && typeof row.seed === 'number') {
+      rows.push(row as ManifestRow);
     }
   }
   return rows;
 }
 
 /** Reads the rows of `folder`'s manifest.jsonl without opening it for writing (none yet: no rows). */
-export async function readGenerationManifest(folder: string): Promise<GeneratedImage[]> {
+export async function readGenerationManifest(folder: string): Promise<ManifestRow[]> {
   return parseRows(await readTextOrEmpty(join(folder, MANIFEST_JSONL)));
 }
 
-function csvLine(row: GeneratedImage): string {
+function csvLine(row: ManifestRow): string {
   return (
     [
       csvField(row.file),
       row.index,
       row.seed,
-      row.latentSeed,
-      row.temperature,
-      row.epoch,
-      row.weightsSha256,
-      csvField(row.checkpoint),
-      row.z.join(' '),
+      row.latentSeed ?? '',
+      row.temperature ?? '',
+      row.epoch ?? '',
+      row.weightsSha256 ?? '',
+      csvField(row.checkpoint ?? ''),
+      Array.isArray(row.z) ? row.z.join(' ') : '',
     ].join(',') + '\n'
   );
 }

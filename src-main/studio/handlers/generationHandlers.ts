@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { GalleryImage } from '../../contract/index.js';
-import { readGenerationManifest, type GeneratedImage } from '../../jobs/index.js';
+import { readGenerationManifest, type ManifestRow } from '../../jobs/index.js';
 import { UserError } from '../../util/errors.js';
 import type { StudioContext } from '../context.js';
 import { fileToDataUrl } from '../dataUrl.js';
@@ -78,7 +78,7 @@ export function registerGenerationHandlers(ctx: StudioContext): HandlersOf<'gene
 }
 
 /** The rows of `<folder>/manifest.jsonl` (none yet before a generation's first image is whole). */
-async function readManifestRows(folder: string): Promise<GeneratedImage[]> {
+async function readManifestRows(folder: string): Promise<ManifestRow[]> {
   const isFolder = await stat(folder).then(
     (s) => s.isDirectory(),
     () => false,
