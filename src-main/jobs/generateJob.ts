@@ -117,11 +117,18 @@ export async function runGeneration(
         );
         const batch = await decodeLatents(model, z, indices.length);
         const pixelsPerImage = batch.size * batch.size * batch.channels;
+        const pixelsOf = (i: number) => batch.pixels.subarray(i * pixelsPerImage, (i + 1) * pixelsPerImage);
+        // libvips encodes the batch on its threads meanwhile; the files are still written one by one, in order.
+        const encodings = indices.map((_, i) =>
+          encodeImage(pixelsOf(i), batch.size, batch.size, batch.channels, format),
+        );
+        // A run stopped by a failed write leaves the rest unawaited: their failures are not news.
+        for (const encoding of encodings) encoding.catch(() => undefined);
         for (let i = 0; i < indices.length; i++) {
           const index = indices[i]!;
           const name = imageName(seed, index, format);
-          const pixels = batch.pixels.subarray(i * pixelsPerImage, (i + 1) * pixelsPerImage);
-          const encoded = await encodeImage(pixels, batch.size, batch.size, batch.channels, format);
+          const pixels = pixelsOf(i);
+          const encoded = await encodings[i]!;
           const path = join(out, name);
           try {
             const found = names.has(name)
