@@ -24,6 +24,9 @@ function generate(project: string, out: string, env: Record<string, string> = {}
       project,
       '--count',
       String(COUNT),
+      // Batches of 16 give the per-batch sync a dozen places to be killed at.
+      '--batch',
+      '16',
       '--out',
       out,
       '--backend',
@@ -119,7 +122,8 @@ describe.skipIf(!built)('a generation killed at any write point', () => {
       const runLog = join(scratch, `run-${k}.log`);
       const run = generate(project, out, { VAE_STUDIO_FAULT: at, VAE_STUDIO_FAULT_LOG: runLog });
       expect(run.signal).toBe('SIGKILL');
-      reached.add((await readFile(runLog, 'utf8')).trim().split('\n').at(-1)!);
+      const diedAt = (await readFile(runLog, 'utf8')).trim().split('\n').at(-1)!;
+      reached.add(diedAt);
       const before = unlisted;
       ({ listed, unlisted } = await expectWhole(out, checked));
       // The file the previous kill left unlisted was completed by this run, not copied.
