@@ -1,6 +1,7 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { GalleryImage } from '../../contract/index.js';
+import { readGenerationManifest, type ManifestRow } from '../../jobs/index.js';
 import { UserError } from '../../util/errors.js';
 import type { StudioContext } from '../context.js';
 import { imageFileToDataUrl } from '../dataUrl.js';
@@ -78,38 +79,18 @@ export function registerGenerationHandlers(ctx: StudioContext): HandlersOf<'gene
   };
 }
 
-interface ManifestRow {
-  file: string;
-  index: number;
-  seed: number;
-}
-
-/** The rows of `<folder>/manifest.jsonl`; none yet while a generation has not flushed its first batch. */
+/** The rows of `<folder>/manifest.jsonl` (none yet before a generation's first image is whole). */
 async function readManifestRows(folder: string): Promise<ManifestRow[]> {
-  let text: string;
+  const isFolder = await stat(folder).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  if (!isFolder) throw new UserError('NOT_FOUND', `folder not found: ${folder}`);
   try {
-    text = await readFile(resolve(folder, 'manifest.jsonl'), 'utf8');
+    // A line being appended while we read, or hand-edited, is passed over.
+    return await readGenerationManifest(folder);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const isFolder = await stat(folder).then(
-      (s) => s.isDirectory(),
-      () => false,
-    );
-    if (!isFolder) throw new UserError('NOT_FOUND', `folder not found: ${folder}`);
-    if (code === 'ENOENT') return [];
     throw new UserError('UNREADABLE', `cannot read ${folder}/manifest.jsonl: ${code ?? String(err)}`);
   }
-  const rows: ManifestRow[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      const row = JSON.parse(line) as Partial<ManifestRow>;
-      if (typeof row.file === 'string' && typeof row.index === 'number' && typeof row.seed === 'number') {
-        rows.push({ file: row.file, index: row.index, seed: row.seed });
-      }
-    } catch {
-      // A torn last line cannot happen (the manifest is written atomically), but a hand-edited one can.
-    }
-  }
-  return rows;
 }
