@@ -40,8 +40,6 @@ export const ERROR_CODES = [
   'FILE_EXISTS',
   /** The output folder already holds a file the job would write; nothing was overwritten. */
   'OUTPUT_EXISTS',
-  /** A job could not write a file (no space left, no permission, a read-only disk…); the message names the folder and the cause. */
-  'WRITE_FAILED',
   /** The project file is not valid JSON. */
   'BAD_PROJECT',
   /** The disk (or the user's quota on it) is full; the message says what was being written and what is kept. */

@@ -6,6 +6,7 @@ import { encodeImage, type ImageFormat } from '../dataset/index.js';
 import { decodeLatents, latentSeed, sampleLatents } from '../engine/index.js';
 import { resolveBackend, type BackendPreference } from '../engine/node/index.js';
 import { openProject } from '../project/index.js';
+import { fsFailure } from '../util/fsErrors.js';
 import { UserError, throwIfCancelled, CancelledError } from '../util/errors.js';
 import { faultPoint } from '../util/faultPoint.js';
 import { ignoreEvents, jobEvent, logEvent, type JobContext } from './events.js';
@@ -54,7 +55,7 @@ export interface GenerateJobResult {
  * temperature and format: a run that would mix them (the project was trained on since, say) is refused before it
  * writes anything, and so is one that would overwrite a file it did not write.
  *
- * A failed write (a full disk, say) stops the run at once with a `WRITE_FAILED` error that names the folder and
+ * A failed write (a full disk, say) stops the run at once with the file-system error in words, naming the folder and
  * the cause; the manifest lists exactly the images on disk.
  */
 export async function runGeneration(
@@ -299,31 +300,15 @@ async function unlistedFile(
 }
 
 /**
- * The error a failed write of generation stops with: the folder, the file, the cause in words, and what the
- * manifest holds. A `UserError` (e.g. a refusal) passes through as it is.
+ * The error a failed write of generation stops with: the file-system failure in words (util/fsErrors.ts) with
+ * the file, and what the manifest holds. A `UserError` (e.g. a refusal) passes through as it is.
  */
-function writeFailure(err: unknown, out: string, name: string | null, listed: number): Error {
+function writeFailure(err: unknown, out: string, name: string | null, listed: number): unknown {
   if (err instanceof UserError || err instanceof CancelledError) return err;
-  const code = (err as NodeJS.ErrnoException).code;
-  if (!code) return err instanceof Error ? err : new Error(String(err));
-  const what = name ? `${name} in ${out}` : out;
-  const cause =
-    code === 'ENOSPC'
-      ? `no space left on the disk of ${out} while writing ${name ?? 'the folder'}`
-      : code === 'EDQUOT'
-        ? `the disk quota of ${out} is used up (writing ${name ?? 'the folder'})`
-        : code === 'EACCES' || code === 'EPERM'
-          ? `no permission to write ${what}`
-          : code === 'EROFS'
-            ? `${out} is on a read-only disk`
-            : code === 'EISDIR'
-              ? `${join(out, name ?? '')} is a folder, so the image cannot be written there`
-              : code === 'ENOTDIR' || code === 'EEXIST'
-                ? `${out} is not a folder (a file has that name)`
-                : `cannot write ${what}: ${(err as Error).message}`;
-  const listedNote = name
-    ? `; the ${listed} images written so far are listed in ${MANIFEST_JSONL}, and running the same ` +
-      `generation again continues from there`
-    : '';
-  return new UserError('WRITE_FAILED', cause + listedNote);
+  const path = name ? join(out, name) : out;
+  const kept = name
+    ? `the ${listed} images written so far are listed in ${MANIFEST_JSONL}, and running the same generation ` +
+      'again continues from there'
+    : undefined;
+  return fsFailure(err, { doing: `writing ${path}`, path, ...(kept ? { kept } : {}) });
 }

@@ -163,10 +163,12 @@ describe('a write that fails', () => {
   it('stops at a folder under an image name, with a message naming it; the manifest lists exactly the files', async () => {
     const out = join(await tempDir(), 'gen');
     await mkdir(join(out, 'sample-s5-000003.png'), { recursive: true });
-    await expect(gen(out)).rejects.toMatchObject({
-      code: 'WRITE_FAILED',
-      message: `${join(out, 'sample-s5-000003.png')} is a folder, so the image cannot be written there; the 3 images written so far are listed in manifest.jsonl, and running the same generation again continues from there`,
-    });
+    const folderThere = await failure(gen(out));
+    expect(folderThere.code).toBe('IS_A_FOLDER');
+    expect(folderThere.message).toContain(join(out, 'sample-s5-000003.png'));
+    expect(folderThere.message).toContain(
+      'the 3 images written so far are listed in manifest.jsonl, and running the same generation again continues from there',
+    );
     const names = await readdir(out);
     expect(names.filter((n) => n.endsWith('.tmp'))).toEqual([]);
     expect((await rows(out)).map((r) => r.file)).toEqual([0, 1, 2].map((i) => `sample-s5-00000${i}.png`));
@@ -178,12 +180,13 @@ describe('a write that fails', () => {
       Object.assign(diskFull, { renameAt: 0, rowAt: 0, renames: 0, rows: 0 }, at);
       try {
         const full = await failure(gen(out));
-        expect(full.code).toBe('WRITE_FAILED');
+        expect(full.code).toBe('DISK_FULL');
         expect(full.message).toMatch(
           new RegExp(
-            `^no space left on the disk of ${out} while writing sample-s5-00000\\d\\.png; the 3 images`,
+            `^no space left on the disk holding ${out}.* while writing ${out}/sample-s5-00000\\d\\.png`,
           ),
         );
+        expect(full.message).toContain('the 3 images written so far are listed in manifest.jsonl');
       } finally {
         Object.assign(diskFull, { renameAt: 0, rowAt: 0 });
       }
