@@ -210,6 +210,8 @@ export const generateResultSchema = z.object({
   files: z.array(z.string()),
   manifest: z.object({ jsonl: z.string(), csv: z.string() }),
   count: z.number().int(),
+  /** Images of the run that an earlier, interrupted run of the same generation had already written. */
+  alreadyThere: z.number().int(),
   cancelled: z.boolean(),
   seconds: z.number(),
   imagesPerSec: z.number(),

@@ -49,6 +49,7 @@ export function registerGenerationHandlers(ctx: StudioContext): HandlersOf<'gene
               files,
               manifest,
               count: result.count,
+              alreadyThere: result.alreadyThere,
               cancelled,
               seconds,
               imagesPerSec,

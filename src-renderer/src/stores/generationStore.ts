@@ -42,9 +42,10 @@ export const useGenerationStore = defineStore('generation', () => {
       lastResult.value = r;
       outFolder.value = r.out;
       void loadGallery();
+      const resumed = r.alreadyThere > 0 ? ` (${r.alreadyThere} were already there from an earlier run)` : '';
       return event.cancelled
         ? `Cancelled after ${r.count} images; they and their manifest lines are kept.`
-        : `Generated ${r.count} images in ${r.seconds.toFixed(1)} s.`;
+        : `Generated ${r.count} images in ${r.seconds.toFixed(1)} s${resumed}.`;
     },
   });
 

@@ -76,6 +76,7 @@ describe('useGenerationStore', () => {
         files: [],
         manifest: { jsonl: '/tmp/out/manifest.jsonl', csv: '/tmp/out/manifest.csv' },
         count: 100,
+        alreadyThere: 0,
         cancelled: false,
         seconds: 2,
         imagesPerSec: 50,
@@ -90,6 +91,29 @@ describe('useGenerationStore', () => {
     expect(fake.inputsOf('generation.gallery').at(-1)).toEqual({ out: '/tmp/out', offset: 60, limit: 60 });
     expect(generation.gallery).toHaveLength(100);
     expect(generation.galleryTotal).toBe(100);
+  });
+
+  it('says how many images an earlier, interrupted run had already written', async () => {
+    const generation = useGenerationStore();
+    await generation.start();
+    fake.emit('job.done', {
+      jobId: 'gen-1',
+      kind: 'generate',
+      cancelled: false,
+      result: {
+        out: '/tmp/out',
+        files: [],
+        manifest: { jsonl: '/tmp/out/manifest.jsonl', csv: '/tmp/out/manifest.csv' },
+        count: 60,
+        alreadyThere: 40,
+        cancelled: false,
+        seconds: 1.5,
+        imagesPerSec: 40,
+      },
+    });
+    expect(generation.status).toBe(
+      'Generated 60 images in 1.5 s (40 were already there from an earlier run).',
+    );
   });
 
   it('cancels, and a failed run becomes a notice', async () => {
