@@ -39,6 +39,10 @@ export const ERROR_CODES = [
   'OUTPUT_EXISTS',
   /** The project file is not valid JSON. */
   'BAD_PROJECT',
+  /** Another process (or job) is writing the project's dataset or model; the message names it. */
+  'PROJECT_BUSY',
+  /** A file could not be written (full disk, permissions); the message names the path and the cause. */
+  'WRITE_FAILED',
 
   // Datasets and images.
   /** An import found no image in the folder. */

@@ -65,7 +65,7 @@ export async function runGeneration(
     throw new UserError('INVALID_INPUT', `start: must be an integer ≥ 0, got ${start}`);
   const project = await openProject(input.project);
   await resolveBackend(input.backend ?? 'auto');
-  const { model, checkpoint } = await loadTrainedModel(project.layout);
+  const { model, checkpoint } = await loadTrainedModel(project.layout, emit);
   const out = resolve(input.out);
   await mkdir(out, { recursive: true });
   const manifest = { jsonl: join(out, 'manifest.jsonl'), csv: join(out, 'manifest.csv') };

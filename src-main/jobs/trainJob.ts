@@ -16,11 +16,15 @@ import {
 import { resolveBackend, type BackendPreference } from '../engine/node/index.js';
 import { localTrainingHost, type TrainingHost } from '../engine/host/index.js';
 import {
-  archiveCheckpoints,
+  archiveStamp,
   loadLatestCheckpoint,
   modelSummary,
+  moveModelAside,
   openProject,
+  removeTemporaryFiles,
   saveCheckpoint,
+  withProjectLock,
+  type Checkpoint,
   type ProjectLayout,
 } from '../project/index.js';
 import { writeFileAtomic } from '../util/atomicWrite.js';
@@ -58,27 +62,40 @@ export interface TrainJobResult {
   final: EpochMetrics | null;
   cancelled: boolean;
   checkpoint: string | null;
-  /** Folder the previous model was moved to, when a new run replaced one. */
+  /** Folder the previous model was moved to, when a new run replaced one (at its first whole checkpoint). */
   archivedPrevious: string | null;
   imagesPerSec: number;
 }
 
 /**
- * Trains (or resumes) the project's VAE on its imported dataset. Each finished epoch is announced at once and its
- * preview PNGs and atomic checkpoint are written behind it, so a kill at any moment loses at most the epochs
- * whose files were not yet whole (normally just the one in progress).
+ * Trains (or resumes) the project's VAE on its imported dataset, holding the project's writer lock. Each finished
+ * epoch is announced at once and its preview PNGs and atomic checkpoint are written behind it, so a kill at any
+ * moment loses at most the epochs whose files were not yet whole (normally just the one in progress). A new run
+ * moves the previous model into `checkpoints/archive/` only when its own first checkpoint is whole, so a run
+ * that fails or diverges before then leaves the previous model current. The first failed write stops the run.
+ *
+ * @throws UserError PROJECT_BUSY when another process or job is writing the project.
  */
 export async function runTraining(input: TrainJobInput, ctx: TrainJobContext = {}): Promise<TrainJobResult> {
+  const project = await openProject(input.project);
+  return withProjectLock(project.layout, 'training', () => trainLocked(project.layout, input, ctx));
+}
+
+async function trainLocked(
+  layout: ProjectLayout,
+  input: TrainJobInput,
+  ctx: TrainJobContext,
+): Promise<TrainJobResult> {
   const emit = ctx.emit ?? ignoreEvents;
   const host = ctx.host ?? defaultHost();
-  const project = await openProject(input.project);
-  const { layout } = project;
+  const leftovers = await removeTemporaryFiles(layout);
+  if (leftovers > 0) emit(logEvent(`removed ${leftovers} temporary file(s) left by an interrupted run`));
   const { manifest, images } = await loadDataset(layout.datasetDir);
   const preference = input.backend ?? 'auto';
   const backend = await host.describe(preference);
   emit(logEvent(`backend: ${describeHost(backend)}`));
 
-  const previous = await loadLatestCheckpoint(layout);
+  const previous = await previousCheckpoint(layout, !input.resume, emit);
   let config: VaeConfig;
   let options: TrainOptions;
   let archivedPrevious: string | null = null;
@@ -112,11 +129,9 @@ export async function runTraining(input: TrainJobInput, ctx: TrainJobContext = {
       { imageSize: manifest.size, channels: manifest.channels },
       input.settings ?? {},
     ));
-    if (previous) {
-      archivedPrevious = await archiveCheckpoints(layout);
-      emit(logEvent(`the previous model (epoch ${previous.meta.epoch}) was moved to ${archivedPrevious}`));
-    }
   }
+  // A new run moves whatever model the project has aside at the moment its own first checkpoint is whole.
+  let replacePrevious = !input.resume;
 
   const startEpoch = start?.state.epoch ?? 0;
   let checkpointDir: string | null = previous && input.resume ? previous.dir : null;
@@ -127,11 +142,18 @@ export async function runTraining(input: TrainJobInput, ctx: TrainJobContext = {
   // the run does not return before the last write has finished.
   let writes: Promise<void> = Promise.resolve();
   const failed: { error: Error | null } = { error: null };
+  // The first failed write stops the run at once: the host sees this signal abort at its next step.
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  if (ctx.signal?.aborted) stop.abort();
+  ctx.signal?.addEventListener('abort', onAbort);
+  let lastSaved: { dir: string; epoch: number } | null =
+    previous && input.resume ? { dir: previous.dir, epoch: previous.meta.epoch } : null;
   try {
     const outcome = await host.train(
       { config, options, images, backend: preference, ...(start ?? {}) },
       {
-        ...(ctx.signal ? { signal: ctx.signal } : {}),
+        signal: stop.signal,
         onProgress: (p) => emit(jobEvent('training.progress', p)),
         // `weights` are this epoch's, copies the host made for us: the next steps do not change them.
         onEpoch: async (metrics, preview, state, weights) => {
@@ -146,30 +168,64 @@ export async function runTraining(input: TrainJobInput, ctx: TrainJobContext = {
               },
             }),
           );
+          const emitCheckpoint = (
+            previews: { samples: string; reconstructions: string },
+            saved: Checkpoint,
+          ): void => {
+            emit(
+              jobEvent('training.checkpoint', {
+                project: layout.root,
+                epoch: metrics.epoch,
+                checkpoint: saved.dir,
+                previews,
+                model: modelSummary(saved.dir, saved.meta),
+              }),
+            );
+          };
           writes = writes
             .then(async () => {
-              const previews = await writePreviews(layout, metrics.epoch, pngs);
-              const saved = await saveCheckpoint(layout, {
-                config,
-                trainOptions: options,
-                state,
-                weights,
-                backend: backend.backend,
-                dataset: { count: manifest.count, size: manifest.size, channels: manifest.channels },
-              });
-              checkpointDir = saved.dir;
-              emit(
-                jobEvent('training.checkpoint', {
-                  project: layout.root,
-                  epoch: metrics.epoch,
-                  checkpoint: saved.dir,
-                  previews,
-                  model: modelSummary(saved.dir, saved.meta),
-                }),
-              );
+              // Nothing more is written after a failed write: the last whole checkpoint stays the current one.
+              if (failed.error) return;
+              let target = `the previews of epoch ${metrics.epoch}`;
+              try {
+                const previews = await writePreviews(layout, metrics.epoch, pngs);
+                target = `the checkpoint of epoch ${metrics.epoch}`;
+                const saved = await saveCheckpoint(
+                  layout,
+                  {
+                    config,
+                    trainOptions: options,
+                    state,
+                    weights,
+                    backend: backend.backend,
+                    dataset: { count: manifest.count, size: manifest.size, channels: manifest.channels },
+                  },
+                  replacePrevious
+                    ? {
+                        beforeCommit: async () => {
+                          archivedPrevious = await moveModelAside(
+                            layout,
+                            join(layout.archiveDir, archiveStamp()),
+                          );
+                          replacePrevious = false;
+                        },
+                      }
+                    : {},
+                );
+                replacePrevious = false;
+                if (archivedPrevious && metrics.epoch === startEpoch + 1) {
+                  emit(logEvent(`the previous model was moved to ${archivedPrevious}`));
+                }
+                checkpointDir = saved.dir;
+                lastSaved = { dir: saved.dir, epoch: metrics.epoch };
+                emitCheckpoint(previews, saved);
+              } catch (err) {
+                throw writeFailed(err, target, lastSaved);
+              }
             })
             .catch((err: unknown) => {
               failed.error ??= err instanceof Error ? err : new Error(String(err));
+              stop.abort();
             });
         },
       },
@@ -193,10 +249,78 @@ export async function runTraining(input: TrainJobInput, ctx: TrainJobContext = {
       archivedPrevious,
       imagesPerSec: seconds > 0 ? imagesSeen / seconds : 0,
     };
+  } catch (err) {
+    await writes;
+    if (failed.error) throw failed.error;
+    if (err instanceof UserError && err.code === 'DIVERGED')
+      throw divergedError(err, layout, lastSaved, previous);
+    throw err;
   } finally {
     // Also on cancel or failure: the epochs that finished keep whole files.
     await writes;
+    ctx.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * The project's current checkpoint before the run. A resume needs it whole; a new run only moves it aside, so one
+ * that cannot be read is no reason to refuse (it is archived as it is).
+ */
+async function previousCheckpoint(
+  layout: ProjectLayout,
+  newRun: boolean,
+  emit: (event: ReturnType<typeof logEvent>) => void,
+): Promise<Checkpoint | null> {
+  try {
+    const previous = await loadLatestCheckpoint(layout);
+    if (previous?.note) emit(logEvent(previous.note));
+    return previous;
+  } catch (err) {
+    if (!(newRun && err instanceof UserError && err.code === 'BAD_CHECKPOINT')) throw err;
+    emit(logEvent(`the previous model cannot be read (${err.message}); it will be archived as it is`));
+    return null;
+  }
+}
+
+/** A failed preview or checkpoint write, in words: which, where, why, and what is kept. */
+function writeFailed(
+  err: unknown,
+  what: string,
+  lastSaved: { dir: string; epoch: number } | null,
+): UserError {
+  if (err instanceof UserError) return err;
+  const e = err as NodeJS.ErrnoException;
+  const causes: Record<string, string> = {
+    ENOSPC: 'the disk is full',
+    EDQUOT: 'the disk quota is used up',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EROFS: 'the disk is read-only',
+    EIO: 'an input/output error',
+  };
+  const cause = (e.code && causes[e.code]) ?? e.code ?? e.message;
+  const kept = lastSaved
+    ? `the last whole checkpoint, epoch ${lastSaved.epoch} (${lastSaved.dir}), is kept`
+    : 'no checkpoint of this run was saved';
+  return new UserError(
+    'WRITE_FAILED',
+    `could not write ${what}${e.path ? ` to ${e.path}` : ''}: ${cause}; training stopped and ${kept}`,
+  );
+}
+
+/** The engine's divergence message with the truth about which model the project now has. */
+function divergedError(
+  err: UserError,
+  layout: ProjectLayout,
+  lastSaved: { dir: string; epoch: number } | null,
+  previous: Checkpoint | null,
+): UserError {
+  const kept = lastSaved
+    ? `The checkpoint of epoch ${lastSaved.epoch} (${lastSaved.dir}) is kept as the project's model.`
+    : previous
+      ? `No checkpoint of this run was saved; the previous model (epoch ${previous.meta.epoch}) is still the project's model.`
+      : `No checkpoint was saved; ${layout.root} has no model yet.`;
+  return new UserError('DIVERGED', `${err.message} ${kept}`);
 }
 
 /** The engine in this process, on the backend engine/node/backend.ts resolves. */
