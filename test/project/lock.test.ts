@@ -60,7 +60,7 @@ describe('the project writer lock', () => {
     };
     await writeFile(layout.lockFile, JSON.stringify(other));
     await expect(acquireProjectLock(layout, 'training')).rejects.toThrow(
-      /being written by vae-studio import \(pid \d+ on host elsewhere, since 2020-01-02 \d\d:04\)/,
+      /being written by vae-studio import \(pid \d+ on host elsewhere, since 2020-01-0\d \d\d:\d\d\)/,
     );
   });
 });
