@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { encodeImage, loadDataset } from '../dataset/index.js';
 import type { TrainSettings } from '../contract/index.js';
 import {
@@ -297,6 +297,8 @@ function writeFailed(
     EPERM: 'permission denied',
     EROFS: 'the disk is read-only',
     EIO: 'an input/output error',
+    EISDIR: 'a folder of that name is in the way',
+    ENOTDIR: 'a file is in the way of a folder',
   };
   const cause = (e.code && causes[e.code]) ?? e.code ?? e.message;
   const kept = lastSaved
@@ -304,8 +306,19 @@ function writeFailed(
     : 'no checkpoint of this run was saved';
   return new UserError(
     'WRITE_FAILED',
-    `could not write ${what}${e.path ? ` to ${e.path}` : ''}: ${cause}; training stopped and ${kept}`,
+    `could not write ${what}${e.path ? ` to ${finalPath(e.path)}` : ''}: ${cause}; training stopped and ${kept}`,
   );
+}
+
+/**
+ * The file a write was making, not its temporary name: `.name.<hex>.tmp` (util/atomicWrite.ts) is `name`, and a
+ * file in `.tmp-epoch-NNNN-<hex>/` goes to `epoch-NNNN/`.
+ */
+function finalPath(path: string): string {
+  const file = basename(path).replace(/^\.(.+)\.[0-9a-f]+\.tmp$/, '$1');
+  const dir = dirname(path);
+  const folder = basename(dir).replace(/^\.tmp-(epoch-\d+)-[0-9a-f]+$/, '$1');
+  return join(dirname(dir), folder, file);
 }
 
 /** The engine's divergence message with the truth about which model the project now has. */
