@@ -4,11 +4,12 @@
  * is lost and that the next run cleans up and succeeds.
  */
 import { existsSync } from 'node:fs';
-import { cp, readFile } from 'node:fs/promises';
+import { cp, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readDatasetManifest } from '../../src-main/dataset/index.js';
 import { runImport, runTraining } from '../../src-main/jobs/index.js';
+import { loadCheckpoint, readPointer } from '../../src-main/project/checkpoint.js';
 import { loadLatestCheckpoint, openProject } from '../../src-main/project/index.js';
 import { tempDir, writeSquares } from '../helpers/tinyData.js';
 import {
@@ -142,6 +143,16 @@ describe('a kill at any write point', () => {
         expect(next.archivedPrevious ?? (await findableModels(layout)).has(baseSha)).toBeTruthy();
         expect(await temporaryFiles(project), `point ${n}: leftovers`).toEqual([]);
         expect(await findableModels(layout)).toContain(baseSha);
+        // The model's archive holds the dataset it was trained on.
+        const withModel: number[] = [];
+        for (const name of await readdir(layout.projectArchiveDir)) {
+          const dir = join(layout.projectArchiveDir, name);
+          const pointer = await readPointer(layout, join(dir, 'checkpoints', 'latest.json'));
+          if (pointer.kind !== 'ok') continue;
+          if ((await loadCheckpoint(pointer.dir)).meta.weightsSha256 !== baseSha) continue;
+          withModel.push((await readDatasetManifest(join(dir, 'dataset')))?.count ?? 0);
+        }
+        expect(withModel, `point ${n}: the archived dataset`).toContain(16);
       });
     },
   );

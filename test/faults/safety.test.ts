@@ -41,7 +41,7 @@ async function copyOfBase(name: string): Promise<string> {
 describe('two writers on one project', () => {
   it('refuses the second train, naming the first, and the first finishes with its model whole', async () => {
     const project = await copyOfBase('two-writers');
-    const first = spawn(process.execPath, [CLI, 'train', '--project', project, '--epochs', '40', ...TINY], {
+    const first = spawn(process.execPath, [CLI, 'train', '--project', project, '--epochs', '30', ...TINY], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let firstErr = '';
@@ -65,7 +65,7 @@ describe('two writers on one project', () => {
     expect(await firstDone, firstErr).toBe(0);
     const { layout } = await openProject(project);
     const latest = await loadLatestCheckpoint(layout);
-    expect(latest?.meta.epoch).toBe(40);
+    expect(latest?.meta.epoch).toBe(30);
     expect(latest?.note).toBeUndefined();
     expect(await findableModels(layout)).toContain(baseSha);
     expect(existsSync(lockFile)).toBe(false);
