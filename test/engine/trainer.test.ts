@@ -196,7 +196,7 @@ describe('Trainer', () => {
       })
       .catch((e: unknown) => e);
     expect((err as UserError).code).toBe('DIVERGED');
-    expect((err as UserError).message).toMatch(/at epoch 3, step 1;/);
+    expect((err as UserError).message).toMatch(/at epoch 3, step 1\./);
     expect(seen.map((m) => m.epoch)).toEqual([1, 2]);
     for (const m of seen) expect([m.train.negElbo, m.val!.negElbo].every(Number.isFinite)).toBe(true);
     expect(model.getWeights()).toEqual(goodWeights);
