@@ -220,7 +220,7 @@ async function trainLocked(
                 lastSaved = { dir: saved.dir, epoch: metrics.epoch };
                 emitCheckpoint(previews, saved);
               } catch (err) {
-                throw writeFailed(err, target, lastSaved);
+                throw writeFailed(err, target, keptModel(layout, lastSaved, previous));
               }
             })
             .catch((err: unknown) => {
@@ -253,7 +253,7 @@ async function trainLocked(
     await writes;
     if (failed.error) throw failed.error;
     if (err instanceof UserError && err.code === 'DIVERGED')
-      throw divergedError(err, layout, lastSaved, previous);
+      throw new UserError('DIVERGED', `${err.message} ${keptModel(layout, lastSaved, previous)}`);
     throw err;
   } finally {
     // Also on cancel or failure: the epochs that finished keep whole files.
@@ -283,11 +283,7 @@ async function previousCheckpoint(
 }
 
 /** A failed preview or checkpoint write, in words: which, where, why, and what is kept. */
-function writeFailed(
-  err: unknown,
-  what: string,
-  lastSaved: { dir: string; epoch: number } | null,
-): UserError {
+function writeFailed(err: unknown, what: string, kept: string): UserError {
   if (err instanceof UserError) return err;
   const e = err as NodeJS.ErrnoException;
   const causes: Record<string, string> = {
@@ -301,12 +297,9 @@ function writeFailed(
     ENOTDIR: 'a file is in the way of a folder',
   };
   const cause = (e.code && causes[e.code]) ?? e.code ?? e.message;
-  const kept = lastSaved
-    ? `the last whole checkpoint, epoch ${lastSaved.epoch} (${lastSaved.dir}), is kept`
-    : 'no checkpoint of this run was saved';
   return new UserError(
     'WRITE_FAILED',
-    `could not write ${what}${e.path ? ` to ${finalPath(e.path)}` : ''}: ${cause}; training stopped and ${kept}`,
+    `could not write ${what}${e.path ? ` to ${finalPath(e.path)}` : ''}: ${cause}; training stopped. ${kept}`,
   );
 }
 
@@ -321,19 +314,18 @@ function finalPath(path: string): string {
   return join(dirname(dir), folder, file);
 }
 
-/** The engine's divergence message with the truth about which model the project now has. */
-function divergedError(
-  err: UserError,
+/** Which model the project has after a run that stopped on a failure: the truth, for its message. */
+function keptModel(
   layout: ProjectLayout,
   lastSaved: { dir: string; epoch: number } | null,
   previous: Checkpoint | null,
-): UserError {
-  const kept = lastSaved
-    ? `The checkpoint of epoch ${lastSaved.epoch} (${lastSaved.dir}) is kept as the project's model.`
-    : previous
-      ? `No checkpoint of this run was saved; the previous model (epoch ${previous.meta.epoch}) is still the project's model.`
-      : `No checkpoint was saved; ${layout.root} has no model yet.`;
-  return new UserError('DIVERGED', `${err.message} ${kept}`);
+): string {
+  if (lastSaved)
+    return `The checkpoint of epoch ${lastSaved.epoch} (${lastSaved.dir}) is kept as the project's model.`;
+  if (previous) {
+    return `No checkpoint of this run was saved; the previous model (epoch ${previous.meta.epoch}) is still the project's model.`;
+  }
+  return `No checkpoint was saved; ${layout.root} has no model yet.`;
 }
 
 /** The engine in this process, on the backend engine/node/backend.ts resolves. */

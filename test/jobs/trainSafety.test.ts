@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runImport, runTraining } from '../../src-main/jobs/index.js';
@@ -29,7 +29,7 @@ describe('the train job', () => {
     }).catch((e: unknown) => e)) as UserError;
     expect(err.code).toBe('WRITE_FAILED');
     expect(err.message).toMatch(
-      /^could not write the previews of epoch 2 to .*previews.epoch-0002-samples\.png: a folder of that name is in the way; training stopped and the last whole checkpoint, epoch 1 \(.*epoch-0001\), is kept$/,
+      /^could not write the previews of epoch 2 to .*previews.epoch-0002-samples\.png: a folder of that name is in the way; training stopped\. The checkpoint of epoch 1 \(.*epoch-0001\) is kept as the project's model\.$/,
     );
     const { layout } = await openProject(project);
     expect((await loadLatestCheckpoint(layout))?.meta.epoch).toBe(1);
@@ -38,6 +38,28 @@ describe('the train job', () => {
     expect(previews.filter((f) => /epoch-000[3-8]/.test(f))).toEqual([]);
     expect((await readdir(layout.checkpointsDir)).filter((n) => n !== 'latest.json')).toEqual(['epoch-0001']);
     expect(existsSync(layout.lockFile)).toBe(false);
+  });
+
+  it('a new run whose first write fails leaves the previous model current and says so', async () => {
+    const project = join(await tempDir(), 'p');
+    await runImport({ folder: images, project, size: 16, channels: 1, fit: 'cover' });
+    await runTraining({ project, backend: 'cpu', settings: { ...tiny, epochs: 1 } });
+    const { layout } = await openProject(project);
+    const before = (await loadLatestCheckpoint(layout))!.meta.weightsSha256;
+    const blocker = join(layout.previewsDir, 'epoch-0001-samples.png');
+    await rm(blocker);
+    await mkdir(join(blocker, 'x'), { recursive: true });
+    const err = (await runTraining({
+      project,
+      backend: 'cpu',
+      settings: { ...tiny, epochs: 3, seed: 9 },
+    }).catch((e: unknown) => e)) as UserError;
+    expect(err.code).toBe('WRITE_FAILED');
+    expect(err.message).toMatch(
+      /training stopped\. No checkpoint of this run was saved; the previous model \(epoch 1\) is still the project's model\.$/,
+    );
+    expect((await loadLatestCheckpoint(layout))!.meta.weightsSha256).toBe(before);
+    expect(existsSync(layout.archiveDir)).toBe(false);
   });
 
   it('removes what a killed run left behind before it trains', async () => {
