@@ -51,6 +51,12 @@ export async function moveModelAside(layout: ProjectLayout, target: string): Pro
     await writePointer(layout, copy, pointer.epoch);
     faultPoint('archive-repoint');
   }
+  if (!pointer) {
+    // No usable pointer: the archive's names the newest folder (as the project's fallback did), which moves first,
+    // so a kill during the moves leaves it named by the archive or still in `checkpoints/`.
+    await writePointer(layout, join(archive, names[0]!), 0, join(archive, 'latest.json'));
+    faultPoint('archive-pointer');
+  }
   for (const name of names) {
     const from = join(layout.checkpointsDir, name);
     if (pointer && inCheckpoints && from === pointer.dir) {
@@ -59,11 +65,6 @@ export async function moveModelAside(layout: ProjectLayout, target: string): Pro
       await rename(from, join(archive, await freeName(archive, name)));
     }
     faultPoint('archive-move');
-  }
-  if (!pointer) {
-    // No usable pointer: the archive's names the newest folder, as the project's fallback did.
-    await writePointer(layout, join(archive, names[0]!), 0, join(archive, 'latest.json'));
-    faultPoint('archive-pointer');
   }
   return archive;
 }
