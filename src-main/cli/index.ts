@@ -1,5 +1,6 @@
 import { findPackage } from '../util/packageInfo.js';
 import { UserError, CancelledError } from '../util/errors.js';
+import { fsFailure } from '../util/fsErrors.js';
 import { OptionReader, parseCommandArgs, UsageError } from './args.js';
 import type { Command } from './command.js';
 import { benchCommand } from './commands/bench.js';
@@ -72,7 +73,9 @@ export async function main(
     }
     await command.run({ options: new OptionReader(parsed), reporter, signal: controller.signal });
     return controller.signal.aborted ? EXIT.interrupted : EXIT.ok;
-  } catch (err) {
+  } catch (thrown) {
+    // A file-system failure anywhere below becomes a UserError naming the path and what to do.
+    const err = fsFailure(thrown);
     if (err instanceof UsageError) {
       reporter.failure('USAGE', `${command.name}: ${err.message} (see vae-studio ${command.name} --help)`);
       return EXIT.usage;

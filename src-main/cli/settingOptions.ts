@@ -8,11 +8,12 @@ import {
   defaultText,
   describeBounds,
   settingProblem,
+  type NumberSetting,
   type Setting,
   type SettingGroup,
   type SettingValues,
 } from '../contract/index.js';
-import { UsageError, type OptionReader, type OptionSpec, type OptionSpecs } from './args.js';
+import { parseDecimal, UsageError, type OptionReader, type OptionSpec, type OptionSpecs } from './args.js';
 
 /**
  * One `--flag <value>` option per setting of `group`, keyed by flag, in the group's order. Settings in
@@ -73,12 +74,20 @@ export function readSetting(options: OptionReader, s: Setting): number | string 
   let value: number | string = raw;
   const numeric = s.kind === 'number' || typeof s.default === 'number';
   if (numeric) {
-    value = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(value)) {
-      throw new UsageError(`--${s.flag}: expected ${describeBounds(s)}, got "${raw}"`);
+    const n = parseDecimal(raw, s.kind === 'choice' || s.integer);
+    if (n === null) {
+      // "0x10", "1e3" for a whole number, "Infinity": numbers to JavaScript, but not as people write them.
+      const how = Number.isNaN(Number(raw)) || raw.trim() === '' ? '' : ' in plain decimal digits';
+      throw new UsageError(`--${s.flag}: expected ${describeBounds(s)}${how}, got "${raw}"`);
     }
+    value = n;
   }
   const problem = settingProblem(s, value);
   if (problem) throw new UsageError(`--${s.flag}: ${problem}, got ${raw}`);
   return value;
+}
+
+/** {@link readSetting} for a number setting, typed: for a command's own option that shares a setting's bounds. */
+export function readNumberSetting(options: OptionReader, s: NumberSetting): number | undefined {
+  return readSetting(options, s) as number | undefined;
 }

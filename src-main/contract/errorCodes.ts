@@ -9,7 +9,8 @@ export const ERROR_CODES = [
   'UNKNOWN_REQUEST',
   /** A request's input failed its schema or a job's own check; the message names the field. */
   'INVALID_INPUT',
-  /** A job of this kind (or one that conflicts with it) is already running. */
+  /** A job of this kind (or one that conflicts with it) is already running, or browser mode's server is at its
+   * limit of concurrent image-heavy requests. */
   'BUSY',
   /** The request needs an open project, or the folder holds none. */
   'NO_PROJECT',
@@ -33,16 +34,36 @@ export const ERROR_CODES = [
   'NOT_A_FOLDER',
   /** A file or folder exists but cannot be read (permissions, I/O). */
   'UNREADABLE',
+  /** A folder cannot be created where the request asks (a pseudo-filesystem such as /proc, permissions). */
+  'NOT_WRITABLE',
   /** An uploaded file cannot be written where it should go. */
   'FILE_EXISTS',
   /** The output folder already holds a file the job would write; nothing was overwritten. */
   'OUTPUT_EXISTS',
+  /** A job could not write a file (no space left, no permission, a read-only disk…); the message names the folder and the cause. */
+  'WRITE_FAILED',
   /** The project file is not valid JSON. */
   'BAD_PROJECT',
   /** Another process (or job) is writing the project's dataset or model; the message names it. */
   'PROJECT_BUSY',
-  /** A file could not be written (full disk, permissions); the message names the path and the cause. */
-  'WRITE_FAILED',
+  /** The disk (or the user's quota on it) is full; the message says what was being written and what is kept. */
+  'DISK_FULL',
+  /** Something is already where a file or folder would be made (e.g. `--out` names a file). */
+  'PATH_EXISTS',
+  /** The path is on a read-only disk. */
+  'READ_ONLY',
+  /** The user may not read or write the path (its permissions or the system's). */
+  'PERMISSION_DENIED',
+  /** A file name or path is longer than the file system allows. */
+  'NAME_TOO_LONG',
+  /** The path is a folder where a file is needed. */
+  'IS_A_FOLDER',
+  /** Another program holds the file or folder. */
+  'IN_USE',
+  /** Too many files are open at once (the process's or the system's limit). */
+  'TOO_MANY_FILES',
+  /** The disk failed to read or write (an I/O error), or another file-system failure the message describes. */
+  'IO_ERROR',
 
   // Datasets and images.
   /** An import found no image in the folder. */
@@ -75,6 +96,8 @@ export const ERROR_CODES = [
   // Models, checkpoints and training.
   /** The project has no trained model yet. */
   'NO_MODEL',
+  /** An import would replace the dataset of a trained model; the request must say the user agreed. */
+  'REPLACES_MODEL',
   /** The checkpoint's files are missing, unreadable or not a VAE Studio checkpoint. */
   'BAD_CHECKPOINT',
   /** A checkpoint's tensors or optimizer state do not fit the model (missing, twice, wrong shape). */
@@ -103,6 +126,8 @@ export const ERROR_CODES = [
   // Browser mode's server and the CLI.
   /** The access token given to `serve` uses characters a URL cannot carry plainly. */
   'INVALID_TOKEN',
+  /** `serve --no-token` was asked for on an address other machines can reach. */
+  'NO_TOKEN_OFF_LOOPBACK',
   /** The server's port is taken by another process. */
   'PORT_IN_USE',
   /** The server may not listen on that port (a privileged one). */

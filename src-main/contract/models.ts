@@ -186,6 +186,8 @@ export const importResultSchema = z.object({
   duplicates: z.array(z.object({ path: z.string(), duplicateOf: z.string() })),
   seconds: z.number(),
   imagesPerSec: z.number(),
+  /** Where the replaced dataset went with its model, when the project had one. */
+  archivedPrevious: z.string().nullable().optional(),
 });
 export type ImportResult = z.infer<typeof importResultSchema>;
 

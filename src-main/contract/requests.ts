@@ -51,6 +51,11 @@ export const importInputSchema = z.object({
   folder: path,
   ...defaultedShape(IMPORT_SETTINGS),
   background: z.string().optional(),
+  /**
+   * The user agreed to replace the dataset of a trained model (its dataset and model are archived in the
+   * project). Without it, an import into a project with a model answers REPLACES_MODEL and changes nothing.
+   */
+  replaceModel: z.boolean().default(false),
 });
 
 /**

@@ -14,6 +14,13 @@ export const WIRE_PATH = '/ws';
 /** The query parameter that carries the access token (`?token=…`) on the first page load or the WebSocket URL. */
 export const TOKEN_PARAM = 'token';
 
+/**
+ * Largest frame the server reads. The renderer uploads dropped files in requests of about 6 MiB of raw bytes
+ * (`planUploadChunks`), 8 MiB as base64; a single file larger than that travels alone, so the limit leaves room for
+ * one image of up to about 24 MiB. A larger frame closes the connection with 1009 (message too big).
+ */
+export const MAX_FRAME_BYTES = 32 * 1024 * 1024;
+
 /** Chosen by the client to pair a `result` with its `invoke`. */
 export const invokeIdSchema = z.union([z.number().int().min(0), z.string().min(1).max(200)]);
 export type InvokeId = z.infer<typeof invokeIdSchema>;

@@ -4,6 +4,7 @@ import sharp from 'sharp';
 import type { SharpOptions } from 'sharp';
 
 import { UserError } from '../util/errors.js';
+import { classifyFsError } from '../util/fsErrors.js';
 import { resizeSquare, srgbToGrey } from './resample.js';
 import { DEFAULT_BACKGROUND, DEFAULT_MAX_PIXELS } from './types.js';
 import type { DecodeOptions } from './types.js';
@@ -75,7 +76,7 @@ export async function decodeImageFile(path: string, opts: DecodeOptions): Promis
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new UserError('NOT_FOUND', `file not found: ${path}`);
-    throw new UserError('UNREADABLE', `cannot read ${path}: ${code ?? String(err)}`);
+    throw classifyFsError(err, { path }) ?? new UserError('UNREADABLE', `cannot read ${path}`);
   }
   try {
     return await decodeImage(bytes, opts);

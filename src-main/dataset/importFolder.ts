@@ -2,7 +2,7 @@ import { constants as bufferConstants } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomicWrite.js';
@@ -99,6 +99,10 @@ export async function importFolder(
   emit(true);
 
   const scan = await scanFolder(sourceRoot, {
+    // The dataset lives in its project's folder: a source folder holding the project leaves it out.
+    exclude: [
+      { folder: dirname(datasetDir), reason: 'the project folder itself (its previews and outputs)' },
+    ],
     onProgress: (entries) => {
       progress.scanned = entries;
       emit(false);

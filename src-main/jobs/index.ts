@@ -14,6 +14,7 @@ export {
   type GenerateJobResult,
   type GeneratedImage,
 } from './generateJob.js';
+export { readGenerationManifest, type ManifestRow } from './generationManifest.js';
 export {
   runInterpolation,
   type InterpolateJobInput,

@@ -1,8 +1,10 @@
 /**
- * Who may use the server. On a loopback address anyone on this machine may (as with a desktop app), but only
- * through a Host name that is really loopback, so a web page cannot reach it by DNS rebinding. Bound to any other
- * address the server requires a token: `?token=` once (which sets a cookie), the cookie, or
- * `Authorization: Bearer`. WebSocket upgrades must also come from the server's own origin.
+ * Who may use the server. Loopback is no boundary on a shared machine (any local user can connect), so the server
+ * requires a token wherever it listens, as Jupyter does: `?token=` once (which answers with an HttpOnly,
+ * SameSite=Strict cookie and a redirect to the clean address), the cookie, or `Authorization: Bearer`. Only an
+ * explicit opt-out (`vae-studio serve --no-token`, loopback only) drops it. On loopback the Host header must also
+ * name a loopback host, so a web page cannot reach the server by DNS rebinding; WebSocket upgrades must come from
+ * the server's own origin.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -108,7 +110,7 @@ export class AccessControl {
   }
 
   private checkHostHeader(req: IncomingMessage): Denial | null {
-    if (!this.loopback || this.token !== null) return null;
+    if (!this.loopback) return null;
     const host = hostName(req.headers.host);
     if (host !== null && isLoopbackHost(host)) return null;
     return {

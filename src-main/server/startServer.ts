@@ -12,21 +12,29 @@ import type { Studio } from '../studio/types.js';
 import { UserError } from '../util/errors.js';
 import { AccessControl, generateToken, isLoopbackHost } from './auth.js';
 import { createRequestListener } from './httpRoutes.js';
+import { DEFAULT_LIMITS, HeavyWorkGate, type ServerLimits } from './limits.js';
 import { broadcastEvent, startSession } from './websocketSession.js';
 
 /** How to start the server. */
 export interface ServerOptions {
   studio: Studio;
-  /** Address to listen on; default 127.0.0.1. Any non-loopback address requires a token. */
+  /** Address to listen on; default 127.0.0.1. */
   host?: string;
   /** TCP port; default 7860, 0 for any free port. */
   port?: number;
-  /** Access token; generated when the host is not loopback and none is given, required whenever set. */
+  /** Access token; a random one when not given. Required on every address, loopback included. */
   token?: string;
+  /**
+   * Serve without a token (`--no-token`): anyone who can reach the port may use the studio. Allowed on a
+   * loopback address only; refused with UserError NO_TOKEN_OFF_LOOPBACK elsewhere.
+   */
+  noToken?: boolean;
   /** The built renderer (`out/renderer`). */
   rendererDir: string;
   /** The app's version, for `hello` and `/api/health`. */
   version: string;
+  /** Overrides of {@link DEFAULT_LIMITS} (tests shrink the timeouts). */
+  limits?: Partial<ServerLimits>;
 }
 
 /** A listening server. */
@@ -35,7 +43,7 @@ export interface RunningServer {
   url: string;
   /** `url` with `?token=…` when a token is required: the address to hand to the user. */
   loginUrl: string;
-  /** The access token, or null when none is required (loopback without `token`). */
+  /** The access token, or null when none is required (`noToken`). */
   token: string | null;
   /** The port actually bound (useful with port 0). */
   port: number;
@@ -43,15 +51,14 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Largest frame a client may send: `dataset.upload` carries images as base64. */
-const MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
 /** How long closing clients get to answer the close handshake before they are cut off. */
 const CLOSE_GRACE_MS = 1000;
 const TOKEN_CHARS = /^[\w.~+/=-]+$/;
 
 /**
  * Starts the server and resolves once it listens. Rejects with UserError PORT_IN_USE when the port is taken,
- * ADDRESS_NOT_AVAILABLE for an address this machine does not have, and INVALID_TOKEN for an unusable token.
+ * ADDRESS_NOT_AVAILABLE for an address this machine does not have, INVALID_TOKEN for an unusable token and
+ * NO_TOKEN_OFF_LOOPBACK for `noToken` on an address other machines can reach.
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
@@ -62,10 +69,24 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       'the token must be non-empty and use only letters, digits and . _ ~ + / = -',
     );
   }
-  const token = options.token ?? (loopback ? null : generateToken());
+  if (options.noToken && !loopback) {
+    throw new UserError(
+      'NO_TOKEN_OFF_LOOPBACK',
+      `refusing to serve ${host} without a token: other machines could use the studio; drop --no-token`,
+    );
+  }
+  const token = options.noToken ? null : (options.token ?? generateToken());
+  const limits: ServerLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const gate = new HeavyWorkGate(limits);
   const access = new AccessControl(token, loopback);
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes });
   const server = createServer(
+    {
+      // Slow-loris: a client must send its headers, and its whole request, promptly.
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      connectionsCheckingInterval: limits.timeoutCheckMs,
+    },
     createRequestListener({
       access,
       rendererDir: options.rendererDir,
@@ -91,7 +112,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return;
     }
     sockets.handleUpgrade(req, socket, head, (ws) =>
-      startSession(ws, { studio: options.studio, version: options.version }),
+      startSession(ws, { studio: options.studio, version: options.version, limits, gate }),
     );
   });
 
@@ -101,7 +122,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   access.setPort(port);
   const unsubscribe = options.studio.subscribe((name, payload) =>
-    broadcastEvent(sockets.clients, name, payload),
+    broadcastEvent(sockets.clients, name, payload, limits.maxBufferedBytes),
   );
   const url = `http://${urlHost(host)}:${port}/`;
   let closing: Promise<void> | undefined;

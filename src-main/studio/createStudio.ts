@@ -8,6 +8,7 @@ import {
   type RequestName,
 } from '../contract/index.js';
 import { CancelledError, UserError } from '../util/errors.js';
+import { fsFailure } from '../util/fsErrors.js';
 import { ThreadRunner } from '../worker/threadRunner.js';
 import { log } from '../util/log.js';
 import type { StudioContext } from './context.js';
@@ -113,7 +114,8 @@ async function invoke(handlers: Handlers, name: string, input: unknown): Promise
   try {
     const handler: Handler<RequestName> = handlers[request];
     return { ok: true, value: await handler(parsed.data) };
-  } catch (err) {
+  } catch (thrown) {
+    const err = fsFailure(thrown);
     if (err instanceof UserError || err instanceof CancelledError) return failure(err.code, err.message);
     log.error('studio', `${request} failed`, err);
     return failure(BOUNDARY_CODES.internal, err instanceof Error ? err.message : String(err));

@@ -1,6 +1,7 @@
 import type { EmitEvent, ErrorCode, EventPayload, JobHandle, JobKind } from '../contract/index.js';
 import type { JobEvent } from '../jobs/index.js';
 import { CancelledError, UserError } from '../util/errors.js';
+import { fsFailure } from '../util/fsErrors.js';
 import type { JobRunner, RunningJob } from '../worker/runner.js';
 import type { WorkerJobKind, WorkerJobs } from '../worker/protocol.js';
 import { log } from '../util/log.js';
@@ -78,16 +79,7 @@ export class JobRegistry {
    * @throws UserError BUSY naming the running job.
    */
   start<K extends JobKind>(spec: StartJob<K>): JobHandle {
-    const blocking = [...this.jobs.values()].find((job) => EXCLUDES[spec.kind].includes(job.handle.kind));
-    if (blocking) {
-      const { kind, jobId } = blocking.handle;
-      const again = kind === spec.kind ? ' already' : '';
-      throw new UserError(
-        'BUSY',
-        `${capitalise(NOUNS[kind])} is${again} running (${jobId}); wait for it to finish or cancel it before ` +
-          `starting ${NOUNS[spec.kind]}`,
-      );
-    }
+    this.refuseIfBusy(spec.kind);
     const handle: JobHandle = { jobId: `${spec.kind}-${++this.counter}`, kind: spec.kind };
     const record: JobRecord = {
       handle,
@@ -100,6 +92,24 @@ export class JobRegistry {
     this.emit('job.started', { ...handle, title: spec.title });
     record.settled = this.drive(record, spec);
     return handle;
+  }
+
+  /**
+   * Throws when a job of `kind` could not start now, so a handler can check before it asks the user anything.
+   *
+   * @throws UserError BUSY naming the running job.
+   */
+  refuseIfBusy(kind: JobKind): void {
+    const blocking = [...this.jobs.values()].find((job) => EXCLUDES[kind].includes(job.handle.kind));
+    if (blocking) {
+      const { kind: running, jobId } = blocking.handle;
+      const again = running === kind ? ' already' : '';
+      throw new UserError(
+        'BUSY',
+        `${capitalise(NOUNS[running])} is${again} running (${jobId}); wait for it to finish or cancel it before ` +
+          `starting ${NOUNS[kind]}`,
+      );
+    }
   }
 
   /** Asks a job to stop; false when no job has that id. */
@@ -182,7 +192,8 @@ export class JobRegistry {
   }
 }
 
-function failureOf(err: unknown, handle: JobHandle): { code: ErrorCode; message: string } {
+function failureOf(thrown: unknown, handle: JobHandle): { code: ErrorCode; message: string } {
+  const err = fsFailure(thrown);
   if (err instanceof CancelledError) return { code: 'CANCELLED', message: `${handle.jobId} was cancelled` };
   if (err instanceof UserError) return { code: err.code, message: err.message };
   log.error('jobs', `${handle.jobId} failed`, err);

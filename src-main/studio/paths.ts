@@ -1,5 +1,9 @@
-import { access } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { access, mkdir, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { UserError } from '../util/errors.js';
+import { isInside, resolveWithin } from '../util/pathContainment.js';
+
+export { isInside };
 
 /** Local time as `YYYYMMDD-HHMMSS`, for default output folder names that sort by date. */
 export function timestampName(date = new Date()): string {
@@ -22,10 +26,56 @@ export async function freshFolder(parent: string, stem: string): Promise<string>
   }
 }
 
-/** True when `path` lies strictly inside `folder` (after resolving `..`). */
-export function isInside(folder: string, path: string): boolean {
-  const rel = relative(resolve(folder), resolve(path));
-  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+/**
+ * Resolves a path a request names: absolute as it is (a user on the server may keep data anywhere; the access
+ * token, not the path, is browser mode's boundary), relative against `base` (the projects folder for projects,
+ * the project's folder for its inputs and outputs) and never out of it.
+ *
+ * @throws UserError INVALID_INPUT naming `field` when a relative path climbs out of `base` with `..`.
+ */
+export function resolveRequestPath(base: string, path: string, field: string): string {
+  const target = resolveWithin(base, path);
+  if (target === null) {
+    throw new UserError(
+      'INVALID_INPUT',
+      `${field}: ${JSON.stringify(path)} leads out of ${base}; a relative path stays inside it (give an absolute ` +
+        'path for a folder elsewhere)',
+    );
+  }
+  return target;
+}
+
+/**
+ * Creates a folder and its missing parents, one level at a time. Node's `mkdir(…, { recursive: true })` never
+ * settles for a path under a pseudo-filesystem such as /proc (each level answers ENOENT and it retries forever,
+ * holding a thread of the pool), and a job that waits on it keeps the studio BUSY; this answers at once.
+ *
+ * @throws UserError NOT_A_FOLDER when a file stands in the way, NOT_WRITABLE when a level cannot be created.
+ */
+export async function makeFolder(path: string, field: string): Promise<void> {
+  const target = resolve(path);
+  const missing: string[] = [];
+  for (let dir = target; ; dir = dirname(dir)) {
+    const info = await stat(dir).catch((err: NodeJS.ErrnoException) => {
+      // ENOTDIR: a file further up; the walk reaches it and names it.
+      if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return null;
+      throw new UserError('NOT_WRITABLE', `${field}: cannot use ${dir}: ${err.code ?? err.message}`);
+    });
+    if (info?.isDirectory()) break;
+    if (info) throw new UserError('NOT_A_FOLDER', `${field}: ${dir} is a file, not a folder`);
+    if (dirname(dir) === dir) break;
+    missing.unshift(dir);
+  }
+  for (const dir of missing) {
+    await mkdir(dir).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'EEXIST') return;
+      throw new UserError(
+        'NOT_WRITABLE',
+        `${field}: cannot create the folder ${dir} (${err.code ?? err.message}); choose a folder on a normal, ` +
+          'writable disk',
+      );
+    });
+  }
 }
 
 /**

@@ -17,7 +17,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   } catch (err) {
     await handle.close();
     await rm(tmp, { force: true });
-    throw err;
+    throw withPath(err, path);
   }
   await handle.close();
   try {
@@ -27,6 +27,12 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     await rm(tmp, { force: true });
     throw err;
   }
+}
+
+/** A write through a file handle fails without a path (ENOSPC, EIO); give it the file's, for the message. */
+function withPath(err: unknown, path: string): unknown {
+  if (err instanceof Error && 'code' in err && !('path' in err)) Object.assign(err, { path });
+  return err;
 }
 
 /** {@link writeFileAtomic} for a JSON value, pretty-printed with a final newline. */

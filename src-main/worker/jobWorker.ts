@@ -11,6 +11,7 @@ import {
 } from '../engine/host/index.js';
 import { CancelledError } from '../util/errors.js';
 import { toErrorData } from '../util/errorData.js';
+import { fsFailure } from '../util/fsErrors.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { isWorkerJobKind, runWorkerJob } from './workerJobs.js';
 
@@ -92,7 +93,8 @@ async function runJob(kind: unknown, input: unknown, host: RemoteTrainingHost | 
     });
     final = { type: 'done', result };
   } catch (err) {
-    final = { type: 'failed', error: toErrorData(err) };
+    // Classified here: the errno fields (code, syscall, path) do not survive the trip as data.
+    final = { type: 'failed', error: toErrorData(fsFailure(err)) };
   }
   // The compute host stays up for the next job; only this job's channel to it ends.
   host?.close();

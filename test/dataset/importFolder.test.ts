@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { importFolder, loadDataset } from '../../src-main/dataset/index.js';
 import type { ImportProgress } from '../../src-main/dataset/index.js';
 import { CancelledError } from '../../src-main/util/errors.js';
+import { tempDir, writeSquares } from '../helpers/tinyData.js';
 import { makeTempDir, near, pixelAt, rawSharp, solid, solidPng } from './fixtures.js';
 import type { Rgb } from './fixtures.js';
 
@@ -299,5 +300,25 @@ describe('importFolder', () => {
     await chmod(join(src, 'locked.png'), 0o000);
     const report = await importFolder(src, join(dir, 'ds'), { size: 4, channels: 3, fit: 'cover' });
     expect(report.skipped).toEqual([{ path: 'locked.png', reason: 'unreadable (permission denied)' }]);
+  });
+});
+
+describe('a source folder that holds the project', () => {
+  it("leaves the project's own folder out, with the reason", async () => {
+    const source = join(await tempDir(), 'photos');
+    await writeSquares(join(source, 'cats'), 6);
+    const project = join(source, 'my-project');
+    await writeSquares(join(project, 'previews'), 4);
+    await writeSquares(join(project, 'generated', 'run-1'), 4);
+    const report = await importFolder(source, join(project, 'dataset'), {
+      size: 16,
+      channels: 1,
+      fit: 'cover',
+    });
+    expect(report.imported).toBe(6);
+    expect(report.skipped).toContainEqual({
+      path: 'my-project',
+      reason: 'the project folder itself (its previews and outputs)',
+    });
   });
 });

@@ -5,14 +5,15 @@ import { join } from 'node:path';
 
 /** A `vae-studio serve` process for one e2e run, with its own HOME so recent projects and defaults are fresh. */
 export interface ServedStudio {
+  /** The address `serve` printed, with its `?token=…`: opening it sets the token cookie, as for a user. */
   url: string;
   home: string;
   stop(): Promise<void>;
 }
 
 /**
- * Starts the real CLI (`bin/vae-studio.js serve --port 0 --json`) as a user would, and reads the URL from its
- * JSON result line. The renderer must have been built (`npm run build`).
+ * Starts the real CLI (`bin/vae-studio.js serve --port 0 --json`) as a user would, and reads the login URL (the
+ * one with the token) from its JSON result line. The renderer must have been built (`npm run build`).
  */
 export async function serveStudio(home: string): Promise<ServedStudio> {
   await mkdir(home, { recursive: true });
@@ -30,8 +31,8 @@ export async function serveStudio(home: string): Promise<ServedStudio> {
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
       try {
-        const message = JSON.parse(line) as { event?: string; url?: string };
-        if (message.event === 'result' && message.url) resolve(message.url);
+        const message = JSON.parse(line) as { event?: string; loginUrl?: string };
+        if (message.event === 'result' && message.loginUrl) resolve(message.loginUrl);
       } catch {
         // progress lines that are not JSON are ignored
       }

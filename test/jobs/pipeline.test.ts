@@ -180,11 +180,13 @@ describe('generation, interpolation and evaluation from a checkpoint', () => {
     expect(same.filter(Boolean).length).toBeLessThan(6);
   });
 
-  it('never overwrites: a second run into the same folder adds files and appends the manifest', async () => {
+  it('never overwrites: the same run again adds nothing, another seed adds files and appends the manifest', async () => {
     const out = join(await tempDir(), 'gen');
     await runGeneration({ project, count: 3, out, seed: 1, backend: 'cpu' });
     const first = await readFile(join(out, 'sample-s1-000000.png'));
-    await runGeneration({ project, count: 3, out, seed: 1, backend: 'cpu' });
+    const again = await runGeneration({ project, count: 3, out, seed: 1, backend: 'cpu' });
+    expect([again.count, again.alreadyThere]).toEqual([0, 3]);
+    await runGeneration({ project, count: 3, out, seed: 2, backend: 'cpu' });
     expect((await readdir(out)).filter((f) => f.endsWith('.png'))).toHaveLength(6);
     expect(await readFile(join(out, 'sample-s1-000000.png'))).toEqual(first);
     expect((await readFile(join(out, 'manifest.jsonl'), 'utf8')).trim().split('\n')).toHaveLength(6);

@@ -35,7 +35,10 @@ export function fakeStudio(handlers: Record<string, Handler> = {}) {
   const studio: Studio = {
     async invoke(name, input) {
       calls.push({ name, input });
-      const spec = (requests as Record<string, (typeof requests)[keyof typeof requests]>)[name];
+      // Own names only, as the real studio: `__proto__` or `toString` is no request.
+      const spec = Object.hasOwn(requests, name)
+        ? (requests as Record<string, (typeof requests)[keyof typeof requests]>)[name]
+        : undefined;
       if (!spec)
         return { ok: false, code: BOUNDARY_CODES.unknownRequest, message: `unknown request ${name}` };
       const parsed = spec.input.safeParse(input);

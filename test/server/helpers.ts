@@ -61,10 +61,14 @@ export class TestClient {
   /** Connects and resolves once open; rejects with the server's status for a refused upgrade. */
   static connect(
     url: string,
-    options: { headers?: Record<string, string>; origin?: string } = {},
+    options: { headers?: Record<string, string>; origin?: string; autoPong?: boolean } = {},
   ): Promise<TestClient> {
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url, { headers: options.headers, origin: options.origin });
+      const socket = new WebSocket(url, {
+        headers: options.headers,
+        origin: options.origin,
+        autoPong: options.autoPong ?? true,
+      });
       const client = new TestClient(socket);
       socket.once('open', () => resolve(client));
       socket.once('unexpected-response', (_req, res) => {
@@ -81,6 +85,20 @@ export class TestClient {
     const seen = this.messages.find(match);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve) => this.waiters.push({ match, resolve }));
+  }
+
+  /** Sends an `invoke` and waits for its result. */
+  async invoke(id: number | string, name: string, input: unknown = {}): Promise<ServerMessage> {
+    this.sendText(JSON.stringify({ type: 'invoke', id, name, input }));
+    return this.next((m) => m.type === 'result' && m.id === id);
+  }
+
+  /** Resolves with the close code and reason once the connection is closed. */
+  closed(): Promise<{ code: number; reason: string }> {
+    return new Promise((resolve) => {
+      if (this.socket.readyState === WebSocket.CLOSED) return resolve({ code: 1006, reason: '' });
+      this.socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() }));
+    });
   }
 
   sendText(text: string): void {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { OptionReader, parseCommandArgs } from '../../src-main/cli/args.js';
 import { createServeCommand } from '../../src-main/cli/commands/serve.js';
 import { main } from '../../src-main/cli/index.js';
@@ -66,7 +66,7 @@ describe('vae-studio serve with a fake studio', () => {
     });
     const { url, loginUrl, port } = await listening(text);
     expect(url).toBe(`http://127.0.0.1:${port}/`);
-    expect(loginUrl).toBe(url);
+    expect(loginUrl).toMatch(new RegExp(`^${url}\\?token=[0-9a-f]{64}$`));
     expect(seen).toEqual([
       {
         host: 'browser',
@@ -76,7 +76,10 @@ describe('vae-studio serve with a fake studio', () => {
       },
     ]);
     expect(fake.calls[0]).toEqual({ name: 'project.create', input: { path: resolve('rel/p') } });
-    const health = await fetch(`${url}api/health`);
+    expect((await fetch(`${url}api/health`)).status).toBe(401);
+    const health = await fetch(`${url}api/health`, {
+      headers: { Authorization: `Bearer ${new URL(loginUrl).searchParams.get('token')!}` },
+    });
     expect(health.status).toBe(200);
     expect(fake.state.shutdowns).toBe(0);
 
@@ -115,9 +118,9 @@ describe('vae-studio serve on the command line', () => {
     const port = await run(['serve', '--port', 'high']);
     expect([port.code, port.stderr]).toEqual([
       2,
-      'vae-studio: serve: --port: expected an integer, got "high" (see vae-studio serve --help)\n',
+      'vae-studio: serve: --port: expected a whole number, got "high" (see vae-studio serve --help)\n',
     ]);
-    expect((await run(['serve', '--port', '70000'])).stderr).toContain('--port: must be ≤ 65535, got 70000');
+    expect((await run(['serve', '--port', '70000'])).stderr).toContain('--port: must be a whole number of at most 65535, got 70000');
     expect((await run(['serve', '--token', ''])).stderr).toContain('--token must not be empty');
     expect((await run(['serve', 'extra'])).code).toBe(2);
     const help = await run(['serve', '--help']);
@@ -133,8 +136,12 @@ describe('vae-studio serve on the command line', () => {
       stdout: out,
       stderr: err,
     });
-    const { url } = await listening(text);
-    const health = await fetch(`${url}api/health`);
+    const { url, loginUrl } = await listening(text);
+    // The address's token, as a browser would get it: the printed address answers with the cookie.
+    const login = await fetch(loginUrl, { redirect: 'manual' });
+    expect(login.status).toBe(302);
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    const health = await fetch(`${url}api/health`, { headers: { Cookie: cookie } });
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ ok: true, name: 'vae-studio', host: 'browser', clients: 0 });
     expect(existsSync(project)).toBe(true);
@@ -142,6 +149,40 @@ describe('vae-studio serve on the command line', () => {
     process.emit('SIGTERM');
     expect(await exited).toBe(0);
     await expect(fetch(`${url}api/health`)).rejects.toThrow();
+  });
+
+  it('serves without a token with --no-token, after a one-line warning, on loopback only', async () => {
+    const warnings: string[] = [];
+    const spy = vi.spyOn(console, 'warn').mockImplementation((line: string) => void warnings.push(line));
+    try {
+      const fake = fakeStudio();
+      const command = createServeCommand({ createStudio: () => Promise.resolve(fake.studio) });
+      const { out, err, text } = capture();
+      const controller = new AbortController();
+      const running = command.run({
+        options: new OptionReader(parseCommandArgs(['--port', '0', '--no-token', '--json'], command.options)),
+        reporter: new Reporter(true, out, err),
+        signal: controller.signal,
+      });
+      const { url, loginUrl } = await listening(text);
+      expect(loginUrl).toBe(url);
+      expect((await fetch(`${url}api/health`)).status).toBe(200);
+      expect(warnings).toEqual([
+        'vae-studio [serve]: running without a token (--no-token): anyone with an account on this machine can use it',
+      ]);
+      controller.abort();
+      await running;
+    } finally {
+      spy.mockRestore();
+    }
+    const offLoopback = await run(['serve', '--port', '0', '--host', '0.0.0.0', '--no-token']);
+    expect([offLoopback.code, offLoopback.stderr]).toEqual([
+      2,
+      'vae-studio: serve: --no-token: refusing to serve 0.0.0.0 without a token: other machines could use the studio; drop --no-token (see vae-studio serve --help)\n',
+    ]);
+    expect((await run(['serve', '--token', 'a', '--no-token'])).stderr).toContain(
+      '--token and --no-token exclude each other',
+    );
   });
 
   it('exits 1 with PORT_IN_USE when the port is taken', async () => {

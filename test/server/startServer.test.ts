@@ -24,7 +24,9 @@ async function start(options: Partial<ServerOptions> = {}) {
     ...options,
   });
   running.push(server);
-  return { server, fake, wsUrl: `ws://127.0.0.1:${server.port}/ws` };
+  const auth: Record<string, string> = server.token ? { Authorization: `Bearer ${server.token}` } : {};
+  const query = server.token ? `?token=${server.token}` : '';
+  return { server, fake, auth, wsUrl: `ws://127.0.0.1:${server.port}/ws${query}` };
 }
 
 async function connect(url: string, options: Parameters<typeof TestClient.connect>[1] = {}) {
@@ -127,8 +129,8 @@ describe('the WebSocket session', () => {
 
 describe('the HTTP side', () => {
   it('serves index.html for / and assets with their content types under a strict CSP', async () => {
-    const { server } = await start();
-    const index = await rawGet(server.port, '/');
+    const { server, auth } = await start();
+    const index = await rawGet(server.port, '/', auth);
     expect(index.status).toBe(200);
     expect(index.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(index.body).toBe('<!doctype html><title>VAE Studio</title>');
@@ -140,22 +142,22 @@ describe('the HTTP side', () => {
     expect(csp).not.toMatch(/script-src[^;]*unsafe/);
     expect(index.headers['x-content-type-options']).toBe('nosniff');
 
-    const js = await rawGet(server.port, '/assets/app.js');
+    const js = await rawGet(server.port, '/assets/app.js', auth);
     expect([js.status, js.headers['content-type'], js.body]).toEqual([
       200,
       'text/javascript; charset=utf-8',
       'console.log("app")',
     ]);
-    expect((await rawGet(server.port, '/assets/app.css')).headers['content-type']).toBe(
+    expect((await rawGet(server.port, '/assets/app.css', auth)).headers['content-type']).toBe(
       'text/css; charset=utf-8',
     );
-    const missing = await rawGet(server.port, '/assets/none.js');
+    const missing = await rawGet(server.port, '/assets/none.js', auth);
     expect([missing.status, missing.body]).toEqual([404, 'not found: /assets/none.js\n']);
-    expect((await rawGet(server.port, '/assets')).status).toBe(404);
+    expect((await rawGet(server.port, '/assets', auth)).status).toBe(404);
   });
 
   it('refuses paths that lead out of the renderer folder, however they are spelled', async () => {
-    const { server } = await start();
+    const { server, auth } = await start();
     for (const path of [
       '/../package.json',
       '/%2e%2e/package.json',
@@ -165,26 +167,26 @@ describe('the HTTP side', () => {
       '/..%5cpackage.json',
       '/..\\package.json',
     ]) {
-      const res = await rawGet(server.port, path);
+      const res = await rawGet(server.port, path, auth);
       expect([path, res.status, res.body]).toEqual([
         path,
         403,
         'refused: the path leads outside the VAE Studio app\n',
       ]);
     }
-    expect((await rawGet(server.port, '/%252e%252e/package.json')).status).toBe(404);
-    expect((await rawGet(server.port, '/%E0%A4%A')).status).toBe(400);
-    expect((await rawGet(server.port, '/a%00b')).status).toBe(400);
+    expect((await rawGet(server.port, '/%252e%252e/package.json', auth)).status).toBe(404);
+    expect((await rawGet(server.port, '/%E0%A4%A', auth)).status).toBe(400);
+    expect((await rawGet(server.port, '/a%00b', auth)).status).toBe(400);
   });
 
   it('answers 503 with how to build when the renderer is missing, while /api/health still works', async () => {
-    const { server } = await start({ rendererDir: join((await fakeRenderer()).root, 'nope') });
-    const page = await rawGet(server.port, '/');
+    const { server, auth } = await start({ rendererDir: join((await fakeRenderer()).root, 'nope') });
+    const page = await rawGet(server.port, '/', auth);
     expect(page.status).toBe(503);
     expect(page.body).toMatch(/has not been built yet/);
     expect(page.body).toContain('Run `npm run build`');
     expect(page.headers['content-security-policy']).toContain("default-src 'self'");
-    const health = await rawGet(server.port, '/api/health');
+    const health = await rawGet(server.port, '/api/health', auth);
     expect(health.status).toBe(200);
     expect(JSON.parse(health.body)).toEqual({
       ok: true,
@@ -196,15 +198,15 @@ describe('the HTTP side', () => {
   });
 
   it('counts connected clients in /api/health and answers 404 for other API paths and 405 for POST', async () => {
-    const { server, wsUrl } = await start();
+    const { server, wsUrl, auth } = await start();
     await connect(wsUrl);
-    expect(JSON.parse((await rawGet(server.port, '/api/health')).body)).toMatchObject({ clients: 1 });
-    const other = await rawGet(server.port, '/api/nothing');
+    expect(JSON.parse((await rawGet(server.port, '/api/health', auth)).body)).toMatchObject({ clients: 1 });
+    const other = await rawGet(server.port, '/api/nothing', auth);
     expect([other.status, JSON.parse(other.body)]).toEqual([
       404,
       { ok: false, code: 'NOT_FOUND', message: 'no such API endpoint: /api/nothing' },
     ]);
-    const post = await fetch(`${server.url}api/health`, { method: 'POST' });
+    const post = await fetch(`${server.url}api/health`, { method: 'POST', headers: auth });
     expect([post.status, post.headers.get('allow')]).toEqual([405, 'GET, HEAD']);
   });
 });
@@ -258,24 +260,62 @@ describe('access control', () => {
     await expect(start({ token: 'no;cookies' })).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
   });
 
-  it('needs no token on loopback but refuses foreign Host names and WebSocket origins', async () => {
-    const { server, wsUrl } = await start();
+  it('requires a token on loopback too: the printed address sets a cookie that the WebSocket accepts', async () => {
+    const { server } = await start();
+    const token = server.token!;
+    expect(token).toMatch(/^[0-9a-f]{64}$/);
+    expect(server.loginUrl).toBe(`http://127.0.0.1:${server.port}/?token=${token}`);
+    expect((await rawGet(server.port, '/')).status).toBe(401);
+    expect((await rawGet(server.port, '/api/health')).status).toBe(401);
+    const wsUrl = `ws://127.0.0.1:${server.port}/ws`;
+    const refused = await refusal(TestClient.connect(wsUrl));
+    expect(refused.status).toBe(401);
+    expect(refused.message).toContain('no access token was given');
+
+    // What a browser does with the printed address: follow the redirect, keep the cookie, open the socket.
+    const login = await rawGet(server.port, `/?token=${token}`);
+    expect([login.status, login.headers.location]).toEqual([302, '/']);
+    const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+    expect(String(login.headers['set-cookie'])).toMatch(/; HttpOnly; SameSite=Strict$/);
+    expect((await rawGet(server.port, '/', { Cookie: cookie })).status).toBe(200);
+    const client = await connect(wsUrl, { headers: { Cookie: cookie }, origin: server.url.slice(0, -1) });
+    expect(await client.next((m) => m.type === 'hello')).toMatchObject({ version: '1.2.3' });
+    expect((await refusal(TestClient.connect(wsUrl, { headers: { Cookie: `${cookie}x` } }))).status).toBe(
+      401,
+    );
+  });
+
+  it('keeps the Host and Origin checks on loopback, token or not', async () => {
+    for (const options of [{}, { noToken: true }]) {
+      const { server, wsUrl, auth } = await start(options);
+      expect((await rawGet(server.port, '/', { ...auth, Host: `localhost:${server.port}` })).status).toBe(
+        200,
+      );
+      const rebound = await rawGet(server.port, '/', { ...auth, Host: `evil.example:${server.port}` });
+      expect(rebound.status).toBe(403);
+      expect(rebound.body).toContain('answers only to localhost, 127.0.0.1 or [::1]');
+
+      const foreign = await refusal(TestClient.connect(wsUrl, { origin: 'https://evil.example' }));
+      expect(foreign.status).toBe(403);
+      expect(foreign.message).toContain('origin https://evil.example is not one of them');
+      expect(
+        (await refusal(TestClient.connect(wsUrl, { origin: `http://localhost:${server.port}` }))).status,
+      ).toBe(403);
+      expect((await refusal(TestClient.connect(wsUrl, { origin: 'null' }))).status).toBe(403);
+      const own = await connect(wsUrl, { origin: `http://127.0.0.1:${server.port}` });
+      expect(await own.next((m) => m.type === 'hello')).toMatchObject({ version: '1.2.3' });
+    }
+  });
+
+  it('serves loopback without a token only when asked (noToken), and never another address', async () => {
+    const { server, wsUrl } = await start({ noToken: true });
     expect([server.token, server.loginUrl]).toEqual([null, server.url]);
     expect((await rawGet(server.port, '/')).status).toBe(200);
-    expect((await rawGet(server.port, '/', { Host: `localhost:${server.port}` })).status).toBe(200);
-    const rebound = await rawGet(server.port, '/', { Host: `evil.example:${server.port}` });
-    expect(rebound.status).toBe(403);
-    expect(rebound.body).toContain('answers only to localhost, 127.0.0.1 or [::1]');
-
-    const foreign = await refusal(TestClient.connect(wsUrl, { origin: 'https://evil.example' }));
-    expect(foreign.status).toBe(403);
-    expect(foreign.message).toContain('origin https://evil.example is not one of them');
-    expect(
-      (await refusal(TestClient.connect(wsUrl, { origin: `http://localhost:${server.port}` }))).status,
-    ).toBe(403);
-    expect((await refusal(TestClient.connect(wsUrl, { origin: 'null' }))).status).toBe(403);
-    const own = await connect(wsUrl, { origin: `http://127.0.0.1:${server.port}` });
-    expect(await own.next((m) => m.type === 'hello')).toMatchObject({ version: '1.2.3' });
+    expect(await (await connect(wsUrl)).next((m) => m.type === 'hello')).toMatchObject({ type: 'hello' });
+    await expect(start({ noToken: true, host: '0.0.0.0' })).rejects.toMatchObject({
+      code: 'NO_TOKEN_OFF_LOOPBACK',
+      message: expect.stringContaining('refusing to serve 0.0.0.0 without a token') as unknown,
+    });
   });
 });
 

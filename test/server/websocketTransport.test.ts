@@ -17,16 +17,25 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((s) => s.close()));
 });
 
+// One token for every server of a test, so a server restarted on the same port takes the same address.
+const TOKEN = 'transport-test-token';
+
 async function serve(fake: ReturnType<typeof fakeStudio>, port = 0) {
   const { rendererDir } = await fakeRenderer();
-  const server = await startServer({ studio: fake.studio, port, rendererDir, version: '1.2.3' });
+  const server = await startServer({
+    studio: fake.studio,
+    port,
+    rendererDir,
+    version: '1.2.3',
+    token: TOKEN,
+  });
   running.push(server);
   return server;
 }
 
 function connect(port: number) {
   const transport = createWebSocketTransport({
-    url: `ws://127.0.0.1:${port}/ws`,
+    url: `ws://127.0.0.1:${port}/ws?token=${TOKEN}`,
     WebSocketImpl: WebSocket,
     reconnect: { initialDelayMs: 20, maxDelayMs: 100 },
   });
@@ -135,6 +144,7 @@ describe('the browser WebSocket transport against the real server', () => {
     expect(statuses).toEqual(['connecting', 'open', 'closed']);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(statuses.at(-1)).toBe('closed');
-    expect(JSON.parse(await (await fetch(`${server.url}api/health`)).text())).toMatchObject({ clients: 0 });
+    const health = await fetch(`${server.url}api/health`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+    expect(await health.json()).toMatchObject({ clients: 0 });
   });
 });

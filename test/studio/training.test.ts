@@ -319,3 +319,32 @@ describe('studio: shutdown', () => {
     });
   });
 });
+
+describe('studio: an import over a trained model', () => {
+  it('is refused until the user agrees, and changes nothing meanwhile', async () => {
+    const s = await testStudio();
+    await s.call('project.create', { path: 'trained' });
+    const first = join(await tempDir(), 'first');
+    await writeSquares(first, 32);
+    const imported = await s.jobEnd(
+      (await s.call('dataset.import', { folder: first, size: 16, channels: 1 })).jobId,
+    );
+    expect(imported.name).toBe('job.done');
+    await s.jobEnd((await s.call('training.start', { ...tiny, epochs: 1 })).jobId);
+    const before = await s.call('project.current', {});
+    const other = join(await tempDir(), 'other');
+    await writeSquares(other, 20);
+    const refused = await s.refuse('dataset.import', { folder: other, size: 16, channels: 1 });
+    expect(refused.code).toBe('REPLACES_MODEL');
+    expect(refused.message).toContain('has a model trained for 1 epochs');
+    expect(await s.call('project.current', {})).toEqual(before);
+    const agreed = await s.call('dataset.import', {
+      folder: other,
+      size: 16,
+      channels: 1,
+      replaceModel: true,
+    });
+    expect((await s.jobEnd(agreed.jobId)).name).toBe('job.done');
+    expect((await s.call('project.current', {}))?.dataset?.count).toBe(20);
+  });
+});

@@ -1,3 +1,4 @@
+import { TRAINING_SETTINGS } from '../../contract/index.js';
 import { BACKEND_ENV_VAR } from '../../engine/node/index.js';
 import {
   defaultPeerSettings,
@@ -13,6 +14,7 @@ import type { OptionReader } from '../args.js';
 import { UsageError } from '../args.js';
 import { BACKEND_OPTION, readBackend, type Command } from '../command.js';
 import { fixed } from '../format.js';
+import { readNumberSetting } from '../settingOptions.js';
 
 /** Options each mode reads; any other given option is a usage error rather than silently ignored. */
 const MODE_OPTIONS = {
@@ -86,7 +88,7 @@ export const benchCommand: Command = {
       const result = await runBenchSuite(
         {
           backend,
-          batchSize: options.number('batch', { integer: true, min: 1, max: 4096 }) ?? 64,
+          batchSize: readNumberSetting(options, TRAINING_SETTINGS.batchSize) ?? 64,
           ...(steps !== undefined ? { steps: { std28: steps, std64: steps } } : {}),
           warmup: options.number('warmup', { integer: true, min: 0 }) ?? 3,
           importImages: options.number('images', { integer: true, min: 1, max: 1_000_000 }) ?? 2000,
@@ -108,7 +110,7 @@ export const benchCommand: Command = {
           epochs: options.number('epochs', { integer: true, min: 1, max: 1000 }) ?? 5,
           trainImages: options.number('train-images', { integer: true, min: 1, max: 1_000_000 }) ?? 6000,
           testImages: options.number('test-images', { integer: true, min: 1, max: 1_000_000 }) ?? 1000,
-          seed: options.number('seed', { integer: true, min: 0 }) ?? 0,
+          seed: readNumberSetting(options, TRAINING_SETTINGS.seed) ?? 0,
           ...(dir ? { dir } : {}),
           peer: peerSettings(options),
           invocation: invocation(options),
@@ -121,7 +123,7 @@ export const benchCommand: Command = {
 
     const result = await runBenchmark({
       arch: options.choice('arch', ['std28', 'std64'] as const) ?? 'std28',
-      batchSize: options.number('batch', { integer: true, min: 1, max: 4096 }) ?? 64,
+      batchSize: readNumberSetting(options, TRAINING_SETTINGS.batchSize) ?? 64,
       steps: options.number('steps', { integer: true, min: 1 }) ?? 20,
       warmup: options.number('warmup', { integer: true, min: 0 }) ?? 3,
       backend,

@@ -1,6 +1,8 @@
+import { TRAINING_SETTINGS } from '../../contract/index.js';
 import { runEvaluation } from '../../jobs/index.js';
 import { BACKEND_OPTION, readBackend, type Command } from '../command.js';
 import { fixed } from '../format.js';
+import { readNumberSetting } from '../settingOptions.js';
 
 export const evalCommand: Command = {
   name: 'eval',
@@ -23,7 +25,7 @@ export const evalCommand: Command = {
       {
         project: options.required('project'),
         ...(data ? { data } : {}),
-        seed: options.number('seed', { integer: true, min: 0 }) ?? 0,
+        seed: readNumberSetting(options, TRAINING_SETTINGS.seed) ?? 0,
         backend: readBackend(options),
       },
       { signal, emit: reporter.event },

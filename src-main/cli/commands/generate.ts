@@ -1,6 +1,7 @@
 import { defaultsOf, GENERATE_SETTINGS } from '../../contract/index.js';
 import { runGeneration } from '../../jobs/index.js';
 import { BACKEND_OPTION, readBackend, type Command } from '../command.js';
+import { makeFolder } from '../../studio/paths.js';
 import { fixed } from '../format.js';
 import { readSettings, settingOptions } from '../settingOptions.js';
 
@@ -10,7 +11,11 @@ export const generateCommand: Command = {
   usage: '--project <dir> --count <n> --out <dir>',
   options: {
     project: { type: 'string', value: 'dir', help: 'project with a trained model' },
-    out: { type: 'string', value: 'dir', help: 'output folder (existing files are never overwritten)' },
+    out: {
+      type: 'string',
+      value: 'dir',
+      help: 'output folder (the same command again continues a stopped run; existing files are never overwritten)',
+    },
     ...settingOptions(GENERATE_SETTINGS, { required: ['count'] }),
     ...BACKEND_OPTION,
   },
@@ -22,6 +27,8 @@ export const generateCommand: Command = {
       ...defaultsOf(GENERATE_SETTINGS),
       ...readSettings(options, GENERATE_SETTINGS),
     };
+    // Made first: a folder that cannot exist (/proc/…) fails at once instead of hanging the job.
+    await makeFolder(options.required('out'), '--out');
     const result = await runGeneration(
       {
         project: options.required('project'),
@@ -32,7 +39,8 @@ export const generateCommand: Command = {
       { signal, emit: reporter.event },
     );
     reporter.result('generate', { ...result, files: result.files.length > 100 ? undefined : result.files }, [
-      `${result.cancelled ? 'cancelled after' : 'wrote'} ${result.count} images to ${result.out} in ${fixed(result.seconds, 1)}s (${fixed(result.imagesPerSec, 0)} images/s)`,
+      `${result.cancelled ? 'cancelled after' : 'wrote'} ${result.count} images to ${result.out} in ${fixed(result.seconds, 1)}s (${fixed(result.imagesPerSec, 0)} images/s)` +
+        (result.alreadyThere ? `; ${result.alreadyThere} were already there` : ''),
       `manifest: ${result.manifest.jsonl} and ${result.manifest.csv}`,
     ]);
   },

@@ -1,6 +1,7 @@
 import { defaultsOf, INTERPOLATE_SETTINGS } from '../../contract/index.js';
 import { runInterpolation } from '../../jobs/index.js';
 import { BACKEND_OPTION, readBackend, type Command } from '../command.js';
+import { makeFolder } from '../../studio/paths.js';
 import { readSettings, settingOptions } from '../settingOptions.js';
 
 export const interpolateCommand: Command = {
@@ -15,6 +16,8 @@ export const interpolateCommand: Command = {
   },
   async run({ options, reporter, signal }) {
     const [imageA, imageB] = options.positionals(2, ['imageA', 'imageB']);
+    // Made first: a folder that cannot exist (/proc/…) fails at once instead of hanging the job.
+    await makeFolder(options.required('out'), '--out');
     const result = await runInterpolation(
       {
         project: options.required('project'),

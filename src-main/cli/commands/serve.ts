@@ -5,6 +5,7 @@ import { createStudio } from '../../studio/index.js';
 import type { EventPayload } from '../../contract/index.js';
 import type { Studio, StudioOptions } from '../../studio/types.js';
 import { UserError } from '../../util/errors.js';
+import { log } from '../../util/log.js';
 import { findPackage, type PackageInfo } from '../../util/packageInfo.js';
 import { UsageError } from '../args.js';
 import type { Command } from '../command.js';
@@ -19,20 +20,24 @@ export function createServeCommand(deps: ServeDependencies): Command {
   return {
     name: 'serve',
     summary: 'run VAE Studio in a web browser: a local server for the app, until Ctrl-C',
-    usage: '[--port <n>] [--project <dir>]',
+    usage: '[--port <n>] [--project <dir>] [--token <t> | --no-token]',
     options: {
       port: { type: 'string', value: 'n', help: 'TCP port (0 = any free port)', default: '7860' },
       host: {
         type: 'string',
         value: 'address',
-        help: 'address to listen on; any but 127.0.0.1, ::1 or localhost requires a token',
+        help: 'address to listen on (127.0.0.1, ::1 or localhost: this machine only)',
         default: '127.0.0.1',
       },
       project: { type: 'string', value: 'dir', help: 'project folder to open (created if it is none yet)' },
       token: {
         type: 'string',
         value: 't',
-        help: 'access token (default: a random one when --host is not loopback)',
+        help: 'access token, part of the printed address and kept in a cookie (default: a random one)',
+      },
+      'no-token': {
+        type: 'boolean',
+        help: 'serve without a token (loopback only): anyone with an account on this machine can use it',
       },
     },
     async run({ options, reporter, signal }) {
@@ -43,6 +48,8 @@ export function createServeCommand(deps: ServeDependencies): Command {
       const token = options.string('token');
       if (host.trim() === '') throw new UsageError('--host must not be empty');
       if (token === '') throw new UsageError('--token must not be empty');
+      const noToken = options.flag('no-token');
+      if (noToken && token !== undefined) throw new UsageError('--token and --no-token exclude each other');
       const pkg = packageInfo();
 
       const studio = await deps.createStudio({
@@ -75,13 +82,22 @@ export function createServeCommand(deps: ServeDependencies): Command {
           host,
           port,
           token,
+          noToken,
           rendererDir: join(pkg.root, 'out', 'renderer'),
           version: pkg.version,
         }).catch((err: unknown) => {
-          throw err instanceof UserError && err.code === 'INVALID_TOKEN'
-            ? new UsageError(`--token: ${err.message}`)
-            : err;
+          if (err instanceof UserError && err.code === 'INVALID_TOKEN')
+            throw new UsageError(`--token: ${err.message}`);
+          if (err instanceof UserError && err.code === 'NO_TOKEN_OFF_LOOPBACK')
+            throw new UsageError(`--no-token: ${err.message}`);
+          throw err;
         });
+        if (noToken) {
+          log.warn(
+            'serve',
+            'running without a token (--no-token): anyone with an account on this machine can use it',
+          );
+        }
         reporter.result(
           'serve',
           {

@@ -1,21 +1,32 @@
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Thumbnail } from '../../contract/index.js';
 import { encodeImage } from '../../dataset/index.js';
 import { readDatasetImages } from '../../jobs/index.js';
+import { readLatestCheckpointMeta } from '../../project/index.js';
 import { UserError } from '../../util/errors.js';
 import type { StudioContext } from '../context.js';
 import { toDataUrl } from '../dataUrl.js';
 import { requireDataset } from '../guards.js';
+import { resolveRequestPath } from '../paths.js';
 import { writeUpload } from '../upload.js';
 import type { HandlersOf } from './types.js';
 
 /** `dataset.*`: import a folder (a job), upload dropped files, page through the imported images. */
 export function registerDatasetHandlers(ctx: StudioContext): HandlersOf<'dataset'> {
   return {
-    'dataset.import': ({ folder, size, channels, fit, background }) => {
+    'dataset.import': async ({ folder, size, channels, fit, background, replaceModel }) => {
       const layout = ctx.project.require();
       // A relative folder is one inside the project, such as an upload batch.
-      const source = resolve(layout.root, folder);
+      const source = resolveRequestPath(layout.root, folder, 'folder');
+      ctx.jobs.refuseIfBusy('import');
+      const model = await readLatestCheckpointMeta(layout);
+      if (model && !replaceModel) {
+        throw new UserError(
+          'REPLACES_MODEL',
+          `${layout.root} has a model trained for ${model.meta.epoch} epochs on its current images; importing ` +
+            `${source} replaces them, and the model and its images are then archived in the project`,
+        );
+      }
       const handle = ctx.jobs.start({
         kind: 'import',
         project: layout.root,
@@ -37,7 +48,7 @@ export function registerDatasetHandlers(ctx: StudioContext): HandlersOf<'dataset
           };
         },
       });
-      return Promise.resolve(handle);
+      return handle;
     },
 
     'dataset.upload': async ({ batch, files }) => {

@@ -1,11 +1,13 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { GalleryImage } from '../../contract/index.js';
+import { readGenerationManifest, type ManifestRow } from '../../jobs/index.js';
 import { UserError } from '../../util/errors.js';
 import type { StudioContext } from '../context.js';
-import { fileToDataUrl } from '../dataUrl.js';
+import { imageFileToDataUrl } from '../dataUrl.js';
 import { requireModel } from '../guards.js';
-import { freshFolder, isInside, timestampName } from '../paths.js';
+import { freshFolder, makeFolder, resolveRequestPath, timestampName } from '../paths.js';
+import { realpathInside } from '../../util/pathContainment.js';
 import type { HandlersOf } from './types.js';
 
 /** `generation.*`: generate images from the latest checkpoint (a job), cancel, and page a folder's gallery. */
@@ -14,8 +16,10 @@ export function registerGenerationHandlers(ctx: StudioContext): HandlersOf<'gene
     'generation.start': async ({ count, temperature, seed, format, out }) => {
       const { layout } = await requireModel(ctx);
       const folder = out
-        ? resolve(layout.root, out)
+        ? resolveRequestPath(layout.root, out, 'out')
         : await freshFolder(layout.generatedDir, `run-${timestampName()}`);
+      // Made here, so a folder that cannot exist (/proc/…) is an answer, not a job that never ends.
+      await makeFolder(folder, 'out');
       const handle = ctx.jobs.start({
         kind: 'generate',
         project: layout.root,
@@ -58,56 +62,35 @@ export function registerGenerationHandlers(ctx: StudioContext): HandlersOf<'gene
     'generation.cancel': () => Promise.resolve({ cancelled: ctx.jobs.cancelKind('generate') }),
 
     'generation.gallery': async ({ out, offset, limit }) => {
-      const folder = resolve(ctx.project.root ?? ctx.options.projectsDir, out);
+      const folder = resolveRequestPath(ctx.project.root ?? ctx.options.projectsDir, out, 'out');
       const rows = await readManifestRows(folder);
       const images: GalleryImage[] = [];
       for (const row of rows.slice(offset, offset + limit)) {
         const file = resolve(folder, row.file);
-        // The manifest is data on disk: a line naming a file outside the folder is not followed.
-        if (!isInside(folder, file)) continue;
-        try {
-          images.push({ file, url: await fileToDataUrl(file), index: row.index, seed: row.seed });
-        } catch {
-          // Deleted since it was generated: the page is shorter, `total` still counts the manifest's lines.
-        }
+        // The manifest is data on disk: a line naming a file outside the folder, or a link leading out of it,
+        // is not followed, and only a real image is sent (whatever its name says).
+        const real = await realpathInside(folder, file);
+        const url = real === null ? null : await imageFileToDataUrl(real);
+        // Missing (deleted since it was generated) or refused: the page is shorter, `total` still counts the lines.
+        if (url !== null) images.push({ file, url, index: row.index, seed: row.seed });
       }
       return { total: rows.length, images };
     },
   };
 }
 
-interface ManifestRow {
-  file: string;
-  index: number;
-  seed: number;
-}
-
-/** The rows of `<folder>/manifest.jsonl`; none yet while a generation has not flushed its first batch. */
+/** The rows of `<folder>/manifest.jsonl` (none yet before a generation's first image is whole). */
 async function readManifestRows(folder: string): Promise<ManifestRow[]> {
-  let text: string;
+  const isFolder = await stat(folder).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  if (!isFolder) throw new UserError('NOT_FOUND', `folder not found: ${folder}`);
   try {
-    text = await readFile(resolve(folder, 'manifest.jsonl'), 'utf8');
+    // A line being appended while we read, or hand-edited, is passed over.
+    return await readGenerationManifest(folder);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const isFolder = await stat(folder).then(
-      (s) => s.isDirectory(),
-      () => false,
-    );
-    if (!isFolder) throw new UserError('NOT_FOUND', `folder not found: ${folder}`);
-    if (code === 'ENOENT') return [];
     throw new UserError('UNREADABLE', `cannot read ${folder}/manifest.jsonl: ${code ?? String(err)}`);
   }
-  const rows: ManifestRow[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      const row = JSON.parse(line) as Partial<ManifestRow>;
-      if (typeof row.file === 'string' && typeof row.index === 'number' && typeof row.seed === 'number') {
-        rows.push({ file: row.file, index: row.index, seed: row.seed });
-      }
-    } catch {
-      // A torn last line cannot happen (the manifest is written atomically), but a hand-edited one can.
-    }
-  }
-  return rows;
 }

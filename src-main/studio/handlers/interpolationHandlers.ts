@@ -1,11 +1,11 @@
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { ImageRef } from '../../contract/index.js';
 import type { ProjectLayout } from '../../project/index.js';
 import { UserError } from '../../util/errors.js';
 import type { StudioContext } from '../context.js';
 import { toDataUrl } from '../dataUrl.js';
 import { requireModel } from '../guards.js';
-import { freshFolder, timestampName } from '../paths.js';
+import { freshFolder, makeFolder, resolveRequestPath, timestampName } from '../paths.js';
 import type { HandlersOf } from './types.js';
 
 /** `interpolation.*`: a live preview decoded in memory, and an export of frames, contact sheet and animation. */
@@ -27,8 +27,9 @@ export function registerInterpolationHandlers(ctx: StudioContext): HandlersOf<'i
       const { layout } = await requireModel(ctx);
       const ends = await resolveEnds(ctx, layout, a, b);
       const folder = out
-        ? resolve(layout.root, out)
+        ? resolveRequestPath(layout.root, out, 'out')
         : await freshFolder(join(layout.root, 'interpolations'), timestampName());
+      await makeFolder(folder, 'out');
       const handle = ctx.jobs.start({
         kind: 'interpolate',
         project: layout.root,
@@ -69,7 +70,7 @@ async function resolveEnds(
   const usesDataset = 'datasetIndex' in a || 'datasetIndex' in b;
   const manifest = usesDataset ? await ctx.datasets.manifest(layout.datasetDir) : null;
   const check = (ref: ImageRef, field: string): ImageRef => {
-    if ('file' in ref) return { file: resolve(layout.root, ref.file) };
+    if ('file' in ref) return { file: resolveRequestPath(layout.root, ref.file, `${field}.file`) };
     if (!manifest) {
       throw new UserError(
         'NO_DATASET',

@@ -1,18 +1,22 @@
-import { resolve } from 'node:path';
 import type { ProjectSummary } from '../../contract/index.js';
 import { openOrCreateProject, openProject } from '../../project/index.js';
 import { writeJsonAtomic } from '../../util/atomicWrite.js';
 import { UserError } from '../../util/errors.js';
 import type { StudioContext } from '../context.js';
+import { makeFolder, resolveRequestPath } from '../paths.js';
 import { readProjectSummary } from '../projectSummary.js';
 import type { HandlersOf } from './types.js';
 
-/** `project.*`: create, open, the current project and the recent list. Relative paths are under `projectsDir`. */
+/**
+ * `project.*`: create, open, the current project and the recent list. Relative paths stay inside `projectsDir`
+ * (see resolveRequestPath).
+ */
 export function registerProjectHandlers(ctx: StudioContext): HandlersOf<'project'> {
-  const resolvePath = (path: string) => resolve(ctx.options.projectsDir, path);
+  const resolvePath = (path: string) => resolveRequestPath(ctx.options.projectsDir, path, 'path');
   return {
     'project.create': async ({ path, name }) => {
       const root = resolvePath(path);
+      await makeFolder(root, 'path');
       const existing = await openProject(root).catch((err: unknown) => {
         if (err instanceof UserError && err.code === 'NO_PROJECT') return null;
         throw err;

@@ -16,6 +16,7 @@ import { useAppStore } from './appStore';
 import { createDatasetItems } from './datasetItems';
 import { createRequester } from './request';
 import { CANCELLED, createJobLifecycle } from './jobs';
+import { keepPerProject } from './perProject';
 
 export type { ImageSize };
 export type Fit = ImportSettings['fit'];
@@ -56,7 +57,21 @@ export const useDatasetStore = defineStore('dataset', () => {
   const folder = ref('');
   const upload = ref<UploadProgress | null>(null);
   const lastResult = ref<ImportResult | null>(null);
+  /** An import that would replace a trained model's images, waiting for the user to say yes or no. */
+  const pendingReplace = ref<{ folder: string; epochs: number } | null>(null);
   let uploadCancelled = false;
+
+  // The folder typed for one project is never imported into another; switching back brings it back.
+  keepPerProject(
+    () => app.project?.root,
+    () => folder.value,
+    (saved) => {
+      folder.value = saved ?? app.project?.dataset?.sourceRoot ?? '';
+      Object.assign(options, defaultsOf(IMPORT_SETTINGS));
+      pendingReplace.value = null;
+      lastResult.value = null;
+    },
+  );
 
   const summary = computed(() => app.project?.dataset ?? null);
   const isImporting = computed(() => job.running.value || upload.value !== null);
@@ -87,23 +102,52 @@ export const useDatasetStore = defineStore('dataset', () => {
   });
 
   // ── import ───────────────────────────────────────────────────────────────────────────────────────────────
-  async function importFolder(path = folder.value): Promise<boolean> {
+  /**
+   * Imports a folder into the current project. When the project has a trained model, the main side refuses
+   * until the user agrees (`pendingReplace` asks them; {@link confirmReplace} imports, archiving the model and
+   * its images in the project).
+   */
+  async function importFolder(path = folder.value, replaceModel = false): Promise<boolean> {
     const source = path.trim();
     if (!source || job.running.value) return false;
     folder.value = source;
     progress.value = null;
     lastResult.value = null;
-    const result = await request('Could not start the import', () =>
-      api.dataset.import({
-        folder: source,
-        size: options.size,
-        channels: options.channels,
-        fit: options.fit,
-      }),
+    pendingReplace.value = null;
+    const result = await request(
+      'Could not start the import',
+      () =>
+        api.dataset.import({
+          folder: source,
+          size: options.size,
+          channels: options.channels,
+          fit: options.fit,
+          replaceModel,
+        }),
+      { quiet: true },
     );
-    if (!result.ok) return false;
+    if (!result.ok) {
+      if (result.code === 'REPLACES_MODEL') {
+        pendingReplace.value = { folder: source, epochs: app.project?.model?.epoch ?? 0 };
+      } else {
+        app.notify('Could not start the import', result);
+      }
+      return false;
+    }
     job.begin(result.value.jobId);
     return true;
+  }
+
+  /** The user agreed: import the waiting folder, archiving the model and its images. */
+  function confirmReplace(): Promise<boolean> {
+    const waiting = pendingReplace.value;
+    pendingReplace.value = null;
+    return waiting ? importFolder(waiting.folder, true) : Promise.resolve(false);
+  }
+
+  /** The user declined: nothing changes. */
+  function cancelReplace(): void {
+    pendingReplace.value = null;
   }
 
   /** Browser mode: sends dropped or picked files in ~8 MB requests into one upload folder, then imports that folder. */
@@ -194,6 +238,9 @@ export const useDatasetStore = defineStore('dataset', () => {
     importFolder,
     uploadFiles,
     cancelImport,
+    pendingReplace,
+    confirmReplace,
+    cancelReplace,
     ...items,
     ...handlers,
   };

@@ -13,6 +13,7 @@ import { validateFields } from '../lib/validation';
 import { useAppStore } from './appStore';
 import { createRequester } from './request';
 import { createJobLifecycle } from './jobs';
+import { keepPerProject } from './perProject';
 
 const { count, temperature, seed, format } = GENERATE_SETTINGS;
 /** The settings the Generate view shows (the first index and the batch size are the CLI's). */
@@ -54,6 +55,20 @@ export const useGenerationStore = defineStore('generation', () => {
   const gallery = ref<GalleryImage[]>([]);
   const galleryTotal = ref(0);
   const starting = ref(false);
+
+  // The settings and the output folder typed for one project stay with it; another starts from the defaults.
+  keepPerProject(
+    () => app.project?.root,
+    () => ({ form: { ...form }, outFolder: outFolder.value }),
+    (saved) => {
+      Object.assign(form, saved?.form ?? { ...formDefaults(GENERATE_FORM_SETTINGS), out: '' });
+      outFolder.value = saved?.outFolder ?? null;
+      lastResult.value = null;
+      gallery.value = [];
+      galleryTotal.value = 0;
+      if (outFolder.value) void loadGallery();
+    },
+  );
 
   const validation = computed(() => {
     const { out, ...rest } = form;

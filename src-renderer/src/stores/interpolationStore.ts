@@ -13,6 +13,7 @@ import { validateFields, type FieldErrors, type NumberField } from '../lib/valid
 import { useAppStore } from './appStore';
 import { createRequester } from './request';
 import { createJobLifecycle } from './jobs';
+import { keepPerProject } from './perProject';
 
 export type Slot = 'a' | 'b';
 export type InterpolationMode = InterpolateSettings['mode'];
@@ -51,6 +52,22 @@ export const useInterpolationStore = defineStore('interpolation', () => {
   const previewing = ref(false);
   const outFolder = ref<string | null>(null);
   const lastResult = ref<InterpolateResult | null>(null);
+
+  // The two images picked in one project's dataset mean nothing in another's.
+  keepPerProject(
+    () => app.project?.root,
+    () => ({ a: a.value, b: b.value, steps: steps.value, mode: mode.value, animation: animation.value }),
+    (saved) => {
+      a.value = saved?.a ?? null;
+      b.value = saved?.b ?? null;
+      steps.value = saved?.steps ?? (INTERPOLATE_SETTINGS.steps.default as number);
+      mode.value = saved?.mode ?? INTERPOLATE_SETTINGS.mode.default;
+      animation.value = saved?.animation ?? INTERPOLATE_SETTINGS.animation.default;
+      frames.value = [];
+      outFolder.value = null;
+      lastResult.value = null;
+    },
+  );
 
   const validation = computed(() =>
     validateFields(interpolateInputSchema, {

@@ -35,7 +35,7 @@ describe('useDatasetStore: import', () => {
     dataset.options.fit = 'contain';
     expect(await dataset.importFolder('  /data/pets ')).toBe(true);
     expect(fake.inputsOf('dataset.import')).toEqual([
-      { folder: '/data/pets', size: 32, channels: 1, fit: 'contain' },
+      { folder: '/data/pets', size: 32, channels: 1, fit: 'contain', replaceModel: false },
     ]);
     expect(dataset.isImporting).toBe(true);
     expect(dataset.isBusy).toBe(true);

@@ -8,7 +8,7 @@ import DatasetView from '../../../src-renderer/src/views/DatasetView.vue';
 import { byButton, byLabel } from '../dom';
 import { chooseFiles, dataTransfer, dirEntry, fileEntry, pickedFile } from '../entries';
 import { createFakeApi, deferred, installStores, mountOptions, ok, type FakeApi } from '../fakeApi';
-import { datasetSummary, projectSummary } from '../fixtures';
+import { datasetSummary, modelSummary, projectSummary } from '../fixtures';
 
 let fake: FakeApi;
 let pinia: Pinia;
@@ -61,7 +61,7 @@ describe('DatasetView', () => {
     await wrapper.get('form[aria-label="Import options"]').trigger('submit');
     await flushPromises();
     expect(fake.inputsOf('dataset.import')).toEqual([
-      { folder: '/data/pets', size: 32, channels: 1, fit: 'contain' },
+      { folder: '/data/pets', size: 32, channels: 1, fit: 'contain', replaceModel: false },
     ]);
 
     fake.emit('dataset.importProgress', {
@@ -124,7 +124,7 @@ describe('DatasetView', () => {
     ]);
     expect(atob(uploads[0]!.files[0]!.base64)).toHaveLength(5);
     expect(fake.inputsOf('dataset.import')).toEqual([
-      { folder: `/p/uploads/${uploads[0]!.batch}`, size: 64, channels: 3, fit: 'cover' },
+      { folder: `/p/uploads/${uploads[0]!.batch}`, size: 64, channels: 3, fit: 'cover', replaceModel: false },
     ]);
     expect(wrapper.text()).toContain('1 file that is not an image was left out.');
   });
@@ -174,5 +174,31 @@ describe('DatasetView', () => {
     expect(wrapper.get('details summary').text()).toBe('Skipped files (1)');
     expect(wrapper.findAll('table')[1]!.get('tbody').text()).toContain('notes.txtnot an image');
     expect(wrapper.get('[role="grid"]').attributes('aria-label')).toBe('Dataset images');
+  });
+});
+
+describe('DatasetView: importing over a trained model', () => {
+  it('asks in the page, names what happens to the model, and imports only after a yes', async () => {
+    fake.on('dataset.import', (input) =>
+      input.replaceModel
+        ? ok({ jobId: 'imp-2', kind: 'import' })
+        : { ok: false, code: 'REPLACES_MODEL', message: 'has a model' },
+    );
+    fake.emit('project.changed', projectSummary({ dataset: datasetSummary(), model: modelSummary(40) }));
+    const wrapper = await mountView();
+    await byLabel(wrapper, 'Image folder on the server').setValue('/data/clothes');
+    await wrapper.get('form[aria-label="Import options"]').trigger('submit');
+    await flushPromises();
+    const dialog = wrapper.get('[role="alertdialog"]');
+    expect(dialog.text()).toContain('trained for 40 epochs');
+    expect(dialog.text()).toContain("kept in the project's archive folder");
+    expect(fake.inputsOf('dataset.import')).toHaveLength(1);
+    await byButton(wrapper, 'Import and archive the model').trigger('click');
+    await flushPromises();
+    expect(fake.inputsOf('dataset.import').at(-1)).toMatchObject({
+      folder: '/data/clothes',
+      replaceModel: true,
+    });
+    expect(wrapper.find('[role="alertdialog"]').exists()).toBe(false);
   });
 });
