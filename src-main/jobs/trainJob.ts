@@ -29,6 +29,7 @@ import {
 } from '../project/index.js';
 import { writeFileAtomic } from '../util/atomicWrite.js';
 import { UserError } from '../util/errors.js';
+import { fsFailure } from '../util/fsErrors.js';
 import { ignoreEvents, jobEvent, logEvent, type JobContext } from './events.js';
 
 export interface TrainJobInput {
@@ -186,10 +187,10 @@ async function trainLocked(
             .then(async () => {
               // Nothing more is written after a failed write: the last whole checkpoint stays the current one.
               if (failed.error) return;
-              let target = `the previews of epoch ${metrics.epoch}`;
+              let target = { what: `the previews of epoch ${metrics.epoch}`, where: layout.previewsDir };
               try {
                 const previews = await writePreviews(layout, metrics.epoch, pngs);
-                target = `the checkpoint of epoch ${metrics.epoch}`;
+                target = { what: `the checkpoint of epoch ${metrics.epoch}`, where: layout.checkpointsDir };
                 const saved = await saveCheckpoint(
                   layout,
                   {
@@ -252,8 +253,10 @@ async function trainLocked(
   } catch (err) {
     await writes;
     if (failed.error) throw failed.error;
-    if (err instanceof UserError && err.code === 'DIVERGED')
-      throw new UserError('DIVERGED', `${err.message} ${keptModel(layout, lastSaved, previous)}`);
+    if (err instanceof UserError && err.code === 'DIVERGED') {
+      const kept = keptModel(layout, lastSaved, previous);
+      throw new UserError('DIVERGED', `${err.message} ${kept.charAt(0).toUpperCase()}${kept.slice(1)}.`);
+    }
     throw err;
   } finally {
     // Also on cancel or failure: the epochs that finished keep whole files.
@@ -282,24 +285,23 @@ async function previousCheckpoint(
   }
 }
 
-/** A failed preview or checkpoint write, in words: which, where, why, and what is kept. */
-function writeFailed(err: unknown, what: string, kept: string): UserError {
-  if (err instanceof UserError) return err;
+/**
+ * A failed preview or checkpoint write, in words (util/fsErrors.ts): what was being written, where (its final
+ * name, not its temporary one), why, and which model the project keeps.
+ */
+function writeFailed(err: unknown, target: { what: string; where: string }, kept: string): unknown {
+  const { what, where } = target;
   const e = err as NodeJS.ErrnoException;
-  const causes: Record<string, string> = {
-    ENOSPC: 'the disk is full',
-    EDQUOT: 'the disk quota is used up',
-    EACCES: 'permission denied',
-    EPERM: 'permission denied',
-    EROFS: 'the disk is read-only',
-    EIO: 'an input/output error',
-    EISDIR: 'a folder of that name is in the way',
-    ENOTDIR: 'a file is in the way of a folder',
-  };
-  const cause = (e.code && causes[e.code]) ?? e.code ?? e.message;
+  if (typeof e?.path === 'string') e.path = finalPath(e.path);
+  const classified = fsFailure(err, {
+    doing: `writing ${what}`,
+    path: where,
+    kept: `training stopped; ${kept}`,
+  });
+  if (classified instanceof UserError) return classified;
   return new UserError(
     'WRITE_FAILED',
-    `could not write ${what}${e.path ? ` to ${finalPath(e.path)}` : ''}: ${cause}; training stopped. ${kept}`,
+    `could not write ${what} to ${e.path ?? where} (${e.message}); training stopped; ${kept}`,
   );
 }
 
@@ -320,12 +322,13 @@ function keptModel(
   lastSaved: { dir: string; epoch: number } | null,
   previous: Checkpoint | null,
 ): string {
-  if (lastSaved)
-    return `The checkpoint of epoch ${lastSaved.epoch} (${lastSaved.dir}) is kept as the project's model.`;
-  if (previous) {
-    return `No checkpoint of this run was saved; the previous model (epoch ${previous.meta.epoch}) is still the project's model.`;
+  if (lastSaved) {
+    return `the checkpoint of epoch ${lastSaved.epoch} (${lastSaved.dir}) is kept as the project's model`;
   }
-  return `No checkpoint was saved; ${layout.root} has no model yet.`;
+  if (previous) {
+    return `no checkpoint of this run was saved, so the previous model (epoch ${previous.meta.epoch}) is still the project's model`;
+  }
+  return `no checkpoint was saved; ${layout.root} has no model yet`;
 }
 
 /** The engine in this process, on the backend engine/node/backend.ts resolves. */

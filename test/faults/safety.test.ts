@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { runGeneration, runImport, runTraining } from '../../src-main/jobs/index.js';
 import { loadLatestCheckpoint, openProject } from '../../src-main/project/index.js';
 import { tempDir, writeSquares } from '../helpers/tinyData.js';
-import { BUILT_CLI, CLI, cli, findableModels, TINY } from './helpers.js';
+import { BUILT_CLI, CLI, cli, findableModels, temporaryFiles, TINY } from './helpers.js';
 
 let work: string;
 let images: string;
@@ -200,12 +200,37 @@ describe('a new run that diverges', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/training diverged: .*--clip 500, "Gradient clip" in the app/);
     expect(run.stderr).toMatch(
-      /No checkpoint of this run was saved; the previous model \(epoch 2\) is still the project's model\./,
+      /No checkpoint of this run was saved, so the previous model \(epoch 2\) is still the project's model\./,
     );
     expect(run.stderr).not.toContain('gradClipNorm');
     const { layout } = await openProject(project);
     const latest = await loadLatestCheckpoint(layout);
     expect(latest?.meta.weightsSha256).toBe(baseSha);
     expect(existsSync(layout.archiveDir)).toBe(false);
+  });
+});
+
+describe('a full disk during training', () => {
+  it('stops the run at the first failed checkpoint write, keeping the last whole one, and says where and why', async () => {
+    const project = await copyOfBase('disk-full');
+    const run = await cli(['train', '--project', project, '--resume', '--epochs', '6', ...TINY], {
+      // The second checkpoint of this run (epoch 4) meets a full disk.
+      VAE_STUDIO_FAULT: 'checkpoint-weights:2:ENOSPC',
+    });
+    expect(run.code).toBe(1);
+    const cause = run.stderr.trim().split('\n').at(-1)!;
+    expect(cause).toMatch(
+      /no space left on the disk holding .*disk-full while writing the checkpoint of epoch 4 \(training stopped; the checkpoint of epoch 3 \(.*epoch-0003\) is kept as the project's model\)/,
+    );
+    const { layout } = await openProject(project);
+    const latest = await loadLatestCheckpoint(layout);
+    expect(latest?.meta.epoch).toBe(3);
+    expect((await readdir(layout.checkpointsDir)).sort()).toEqual([
+      'epoch-0002',
+      'epoch-0003',
+      'latest.json',
+    ]);
+    expect((await readdir(layout.previewsDir)).filter((f) => /epoch-000[56]/.test(f))).toEqual([]);
+    expect(await temporaryFiles(project)).toEqual([]);
   });
 });
