@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomicWrite.js';
 import { UserError, throwIfCancelled } from '../util/errors.js';
+import { faultPoint } from '../util/faultPoint.js';
 import { IMAGES_FILE, MANIFEST_FILE, REPORT_FILE } from './cache.js';
 import { ImageDecodeError, checkBackground, decodeImage, validateDecodeOptions } from './decode.js';
 import { mapLimit } from './pool.js';
@@ -29,6 +30,15 @@ type Outcome = { ok: true; hash: string } | { ok: false; reason: string };
 
 /** Progress is throttled to this interval so a UI or a JSON-lines stream is not flooded. */
 const PROGRESS_INTERVAL_MS = 100;
+
+/** {@link ImportOptions} plus a hook into the commit. */
+export interface ImportFolderOptions extends ImportOptions {
+  /**
+   * Runs once the new pixels are staged whole, just before the dataset is swapped in (no cancellation after):
+   * the import job moves the old dataset and the model trained on it into an archive here.
+   */
+  beforeCommit?: () => Promise<void>;
+}
 
 /** Default number of files read and decoded at once. */
 export function defaultImportConcurrency(): number {
@@ -54,7 +64,7 @@ export function defaultImportConcurrency(): number {
 export async function importFolder(
   sourceRoot: string,
   datasetDir: string,
-  options: ImportOptions,
+  options: ImportFolderOptions,
 ): Promise<ImportReport> {
   validateDecodeOptions(options);
   const { size, channels, fit, signal, onProgress } = options;
@@ -192,6 +202,7 @@ export async function importFolder(
     manifest,
     makeReport,
     signal,
+    options.beforeCommit,
   );
 
   progress.phase = 'done';
@@ -241,20 +252,27 @@ async function writeDataset(
   manifest: DatasetManifest,
   makeReport: () => ImportReport,
   signal: AbortSignal | undefined,
+  beforeCommit: (() => Promise<void>) | undefined,
 ): Promise<ImportReport> {
   await mkdir(datasetDir, { recursive: true });
   const staging = join(datasetDir, `.${IMAGES_FILE}.incoming`);
   try {
+    faultPoint('import-stage');
     await writeFileAtomic(staging, pixels);
+    faultPoint('import-staged');
     throwIfCancelled(signal);
   } catch (err) {
     await rm(staging, { force: true });
     throw err;
   }
   // Commit: no cancellation from here on.
+  await beforeCommit?.();
   await rm(join(datasetDir, MANIFEST_FILE), { force: true });
+  faultPoint('import-unmanifest');
   await rename(staging, join(datasetDir, IMAGES_FILE));
+  faultPoint('import-pixels');
   await writeJsonAtomic(join(datasetDir, MANIFEST_FILE), manifest);
+  faultPoint('import-manifest');
   const report = makeReport();
   await writeJsonAtomic(join(datasetDir, REPORT_FILE), report);
   return report;

@@ -19,7 +19,7 @@ export { scanFolder } from './scan.js';
 export type { ScanOptions, ScanResult, ScannedFile } from './scan.js';
 export { decodeImage, decodeImageFile, ImageDecodeError } from './decode.js';
 export type { ImageDecodeCode } from './decode.js';
-export { importFolder, defaultImportConcurrency } from './importFolder.js';
+export { importFolder, defaultImportConcurrency, type ImportFolderOptions } from './importFolder.js';
 export { loadDataset, readDatasetManifest, IMAGES_FILE, MANIFEST_FILE, REPORT_FILE } from './cache.js';
 export { encodeImage, encodeAnimation } from './encode.js';
 export type { AnimationFormat, ImageFormat } from './encode.js';

@@ -4,6 +4,7 @@
  * between steps, and a state that resumes a run bit-for-bit (same shuffles, same noise, same Adam moments).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { TRAIN_SETTINGS } from '../contract/settings/index.js';
 import { UserError } from '../util/errors.js';
 import { Adam, clipScale, globalNorm } from './adam.js';
 import { validateTrainOptions } from './config.js';
@@ -312,14 +313,17 @@ export class Trainer {
 
   private diverged(where: string): UserError {
     const o = this.options;
+    const lr = TRAIN_SETTINGS.learningRate;
+    const clip = TRAIN_SETTINGS.gradClipNorm;
     // Typical gradient norms are in the hundreds (the loss is summed over pixels), hence the suggested value.
-    const clip =
+    const clipAdvice =
       o.gradClipNorm > 0
-        ? `a lower gradient clip (now ${o.gradClipNorm})`
-        : 'gradient clipping (gradClipNorm 500)';
+        ? `a lower gradient clip (now ${o.gradClipNorm}; --${clip.flag}, "${clip.label}" in the app)`
+        : `gradient clipping (--${clip.flag} 500, "${clip.label}" in the app)`;
+    // Which model the project keeps is the caller's to say (the train job adds it): the engine saves nothing.
     return new UserError(
       'DIVERGED',
-      `training diverged: ${where}; the last good checkpoint is kept. Try a lower learning rate (now ${o.learningRate}) or ${clip}, then train again.`,
+      `training diverged: ${where}. Try a lower learning rate (now ${o.learningRate}; --${lr.flag}, "${lr.label}" in the app) or ${clipAdvice}, then train again.`,
     );
   }
 

@@ -30,7 +30,7 @@ export async function runEvaluation(input: EvalJobInput, ctx: JobContext = {}): 
   const emit = ctx.emit ?? ignoreEvents;
   const project = await openProject(input.project);
   await resolveBackend(input.backend ?? 'auto');
-  const { model, checkpoint } = await loadTrainedModel(project.layout);
+  const { model, checkpoint } = await loadTrainedModel(project.layout, emit);
   const batchSize = input.batchSize ?? 256;
   const seed = input.seed ?? 0;
   try {

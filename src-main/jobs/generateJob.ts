@@ -72,7 +72,7 @@ export async function runGeneration(
     throw new UserError('INVALID_INPUT', `start: must be an integer ≥ 0, got ${start}`);
   const project = await openProject(input.project);
   await resolveBackend(input.backend ?? 'auto');
-  const { model, checkpoint } = await loadTrainedModel(project.layout);
+  const { model, checkpoint } = await loadTrainedModel(project.layout, emit);
   const out = resolve(input.out);
   const paths = GenerationManifest.paths(out);
   const t0 = performance.now();

@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { encodeImage, loadDataset } from '../dataset/index.js';
 import type { TrainSettings } from '../contract/index.js';
 import {
@@ -16,15 +16,20 @@ import {
 import { resolveBackend, type BackendPreference } from '../engine/node/index.js';
 import { localTrainingHost, type TrainingHost } from '../engine/host/index.js';
 import {
-  archiveCheckpoints,
+  archiveStamp,
   loadLatestCheckpoint,
   modelSummary,
+  moveModelAside,
   openProject,
+  removeTemporaryFiles,
   saveCheckpoint,
+  withProjectLock,
+  type Checkpoint,
   type ProjectLayout,
 } from '../project/index.js';
 import { writeFileAtomic } from '../util/atomicWrite.js';
 import { UserError } from '../util/errors.js';
+import { fsFailure } from '../util/fsErrors.js';
 import { ignoreEvents, jobEvent, logEvent, type JobContext } from './events.js';
 
 export interface TrainJobInput {
@@ -58,27 +63,40 @@ export interface TrainJobResult {
   final: EpochMetrics | null;
   cancelled: boolean;
   checkpoint: string | null;
-  /** Folder the previous model was moved to, when a new run replaced one. */
+  /** Folder the previous model was moved to, when a new run replaced one (at its first whole checkpoint). */
   archivedPrevious: string | null;
   imagesPerSec: number;
 }
 
 /**
- * Trains (or resumes) the project's VAE on its imported dataset. Each finished epoch is announced at once and its
- * preview PNGs and atomic checkpoint are written behind it, so a kill at any moment loses at most the epochs
- * whose files were not yet whole (normally just the one in progress).
+ * Trains (or resumes) the project's VAE on its imported dataset, holding the project's writer lock. Each finished
+ * epoch is announced at once and its preview PNGs and atomic checkpoint are written behind it, so a kill at any
+ * moment loses at most the epochs whose files were not yet whole (normally just the one in progress). A new run
+ * moves the previous model into `checkpoints/archive/` only when its own first checkpoint is whole, so a run
+ * that fails or diverges before then leaves the previous model current. The first failed write stops the run.
+ *
+ * @throws UserError PROJECT_BUSY when another process or job is writing the project.
  */
 export async function runTraining(input: TrainJobInput, ctx: TrainJobContext = {}): Promise<TrainJobResult> {
+  const project = await openProject(input.project);
+  return withProjectLock(project.layout, 'training', () => trainLocked(project.layout, input, ctx));
+}
+
+async function trainLocked(
+  layout: ProjectLayout,
+  input: TrainJobInput,
+  ctx: TrainJobContext,
+): Promise<TrainJobResult> {
   const emit = ctx.emit ?? ignoreEvents;
   const host = ctx.host ?? defaultHost();
-  const project = await openProject(input.project);
-  const { layout } = project;
+  const leftovers = await removeTemporaryFiles(layout);
+  if (leftovers > 0) emit(logEvent(`removed ${leftovers} temporary file(s) left by an interrupted run`));
   const { manifest, images } = await loadDataset(layout.datasetDir);
   const preference = input.backend ?? 'auto';
   const backend = await host.describe(preference);
   emit(logEvent(`backend: ${describeHost(backend)}`));
 
-  const previous = await loadLatestCheckpoint(layout);
+  const previous = await previousCheckpoint(layout, !input.resume, emit);
   let config: VaeConfig;
   let options: TrainOptions;
   let archivedPrevious: string | null = null;
@@ -112,11 +130,9 @@ export async function runTraining(input: TrainJobInput, ctx: TrainJobContext = {
       { imageSize: manifest.size, channels: manifest.channels },
       input.settings ?? {},
     ));
-    if (previous) {
-      archivedPrevious = await archiveCheckpoints(layout);
-      emit(logEvent(`the previous model (epoch ${previous.meta.epoch}) was moved to ${archivedPrevious}`));
-    }
   }
+  // A new run moves whatever model the project has aside at the moment its own first checkpoint is whole.
+  let replacePrevious = !input.resume;
 
   const startEpoch = start?.state.epoch ?? 0;
   let checkpointDir: string | null = previous && input.resume ? previous.dir : null;
@@ -127,11 +143,18 @@ export async function runTraining(input: TrainJobInput, ctx: TrainJobContext = {
   // the run does not return before the last write has finished.
   let writes: Promise<void> = Promise.resolve();
   const failed: { error: Error | null } = { error: null };
+  // The first failed write stops the run at once: the host sees this signal abort at its next step.
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  if (ctx.signal?.aborted) stop.abort();
+  ctx.signal?.addEventListener('abort', onAbort);
+  let lastSaved: { dir: string; epoch: number } | null =
+    previous && input.resume ? { dir: previous.dir, epoch: previous.meta.epoch } : null;
   try {
     const outcome = await host.train(
       { config, options, images, backend: preference, ...(start ?? {}) },
       {
-        ...(ctx.signal ? { signal: ctx.signal } : {}),
+        signal: stop.signal,
         onProgress: (p) => emit(jobEvent('training.progress', p)),
         // `weights` are this epoch's, copies the host made for us: the next steps do not change them.
         onEpoch: async (metrics, preview, state, weights) => {
@@ -146,30 +169,64 @@ export async function runTraining(input: TrainJobInput, ctx: TrainJobContext = {
               },
             }),
           );
+          const emitCheckpoint = (
+            previews: { samples: string; reconstructions: string },
+            saved: Checkpoint,
+          ): void => {
+            emit(
+              jobEvent('training.checkpoint', {
+                project: layout.root,
+                epoch: metrics.epoch,
+                checkpoint: saved.dir,
+                previews,
+                model: modelSummary(saved.dir, saved.meta),
+              }),
+            );
+          };
           writes = writes
             .then(async () => {
-              const previews = await writePreviews(layout, metrics.epoch, pngs);
-              const saved = await saveCheckpoint(layout, {
-                config,
-                trainOptions: options,
-                state,
-                weights,
-                backend: backend.backend,
-                dataset: { count: manifest.count, size: manifest.size, channels: manifest.channels },
-              });
-              checkpointDir = saved.dir;
-              emit(
-                jobEvent('training.checkpoint', {
-                  project: layout.root,
-                  epoch: metrics.epoch,
-                  checkpoint: saved.dir,
-                  previews,
-                  model: modelSummary(saved.dir, saved.meta),
-                }),
-              );
+              // Nothing more is written after a failed write: the last whole checkpoint stays the current one.
+              if (failed.error) return;
+              let target = { what: `the previews of epoch ${metrics.epoch}`, where: layout.previewsDir };
+              try {
+                const previews = await writePreviews(layout, metrics.epoch, pngs);
+                target = { what: `the checkpoint of epoch ${metrics.epoch}`, where: layout.checkpointsDir };
+                const saved = await saveCheckpoint(
+                  layout,
+                  {
+                    config,
+                    trainOptions: options,
+                    state,
+                    weights,
+                    backend: backend.backend,
+                    dataset: { count: manifest.count, size: manifest.size, channels: manifest.channels },
+                  },
+                  replacePrevious
+                    ? {
+                        beforeCommit: async () => {
+                          archivedPrevious = await moveModelAside(
+                            layout,
+                            join(layout.archiveDir, archiveStamp()),
+                          );
+                          replacePrevious = false;
+                        },
+                      }
+                    : {},
+                );
+                replacePrevious = false;
+                if (archivedPrevious && metrics.epoch === startEpoch + 1) {
+                  emit(logEvent(`the previous model was moved to ${archivedPrevious}`));
+                }
+                checkpointDir = saved.dir;
+                lastSaved = { dir: saved.dir, epoch: metrics.epoch };
+                emitCheckpoint(previews, saved);
+              } catch (err) {
+                throw writeFailed(err, target, keptModel(layout, lastSaved, previous));
+              }
             })
             .catch((err: unknown) => {
               failed.error ??= err instanceof Error ? err : new Error(String(err));
+              stop.abort();
             });
         },
       },
@@ -193,10 +250,85 @@ export async function runTraining(input: TrainJobInput, ctx: TrainJobContext = {
       archivedPrevious,
       imagesPerSec: seconds > 0 ? imagesSeen / seconds : 0,
     };
+  } catch (err) {
+    await writes;
+    if (failed.error) throw failed.error;
+    if (err instanceof UserError && err.code === 'DIVERGED') {
+      const kept = keptModel(layout, lastSaved, previous);
+      throw new UserError('DIVERGED', `${err.message} ${kept.charAt(0).toUpperCase()}${kept.slice(1)}.`);
+    }
+    throw err;
   } finally {
     // Also on cancel or failure: the epochs that finished keep whole files.
     await writes;
+    ctx.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * The project's current checkpoint before the run. A resume needs it whole; a new run only moves it aside, so one
+ * that cannot be read is no reason to refuse (it is archived as it is).
+ */
+async function previousCheckpoint(
+  layout: ProjectLayout,
+  newRun: boolean,
+  emit: (event: ReturnType<typeof logEvent>) => void,
+): Promise<Checkpoint | null> {
+  try {
+    const previous = await loadLatestCheckpoint(layout);
+    if (previous?.note) emit(logEvent(previous.note));
+    return previous;
+  } catch (err) {
+    if (!(newRun && err instanceof UserError && err.code === 'BAD_CHECKPOINT')) throw err;
+    emit(logEvent(`the previous model cannot be read (${err.message}); it will be archived as it is`));
+    return null;
+  }
+}
+
+/**
+ * A failed preview or checkpoint write, in words (util/fsErrors.ts): what was being written, where (its final
+ * name, not its temporary one), why, and which model the project keeps.
+ */
+function writeFailed(err: unknown, target: { what: string; where: string }, kept: string): unknown {
+  const { what, where } = target;
+  const e = err as NodeJS.ErrnoException;
+  if (typeof e?.path === 'string') e.path = finalPath(e.path);
+  const classified = fsFailure(err, {
+    doing: `writing ${what}`,
+    path: where,
+    kept: `training stopped; ${kept}`,
+  });
+  if (classified instanceof UserError) return classified;
+  return new UserError(
+    'WRITE_FAILED',
+    `could not write ${what} to ${e.path ?? where} (${e.message}); training stopped; ${kept}`,
+  );
+}
+
+/**
+ * The file a write was making, not its temporary name: `.name.<hex>.tmp` (util/atomicWrite.ts) is `name`, and a
+ * file in `.tmp-epoch-NNNN-<hex>/` goes to `epoch-NNNN/`.
+ */
+function finalPath(path: string): string {
+  const file = basename(path).replace(/^\.(.+)\.[0-9a-f]+\.tmp$/, '$1');
+  const dir = dirname(path);
+  const folder = basename(dir).replace(/^\.tmp-(epoch-\d+)-[0-9a-f]+$/, '$1');
+  return join(dirname(dir), folder, file);
+}
+
+/** Which model the project has after a run that stopped on a failure: the truth, for its message. */
+function keptModel(
+  layout: ProjectLayout,
+  lastSaved: { dir: string; epoch: number } | null,
+  previous: Checkpoint | null,
+): string {
+  if (lastSaved) {
+    return `the checkpoint of epoch ${lastSaved.epoch} (${lastSaved.dir}) is kept as the project's model`;
+  }
+  if (previous) {
+    return `no checkpoint of this run was saved, so the previous model (epoch ${previous.meta.epoch}) is still the project's model`;
+  }
+  return `no checkpoint was saved; ${layout.root} has no model yet`;
 }
 
 /** The engine in this process, on the backend engine/node/backend.ts resolves. */

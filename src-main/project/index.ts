@@ -6,9 +6,18 @@ export {
   loadLatestCheckpoint,
   readLatestCheckpointMeta,
   requireLatestCheckpoint,
-  archiveCheckpoints,
   type Checkpoint,
   type CheckpointMeta,
   type SaveCheckpointInput,
+  type SaveCheckpointOptions,
 } from './checkpoint.js';
 export { projectInfo, modelSummary, type ProjectInfo, type ModelSummary } from './info.js';
+export {
+  archiveCheckpoints,
+  archiveDatasetAndModel,
+  archiveStamp,
+  copyDatasetAside,
+  moveModelAside,
+  removeTemporaryFiles,
+} from './archive.js';
+export { withProjectLock, acquireProjectLock, type ProjectLock, type ProjectLockHolder } from './lock.js';

@@ -10,6 +10,10 @@ export interface ProjectLayout {
   archiveDir: string;
   previewsDir: string;
   generatedDir: string;
+  /** The writers' lock (project/lock.ts): who is changing the dataset or the model now. */
+  lockFile: string;
+  /** `archive/<time>/`: an old dataset and the model trained on it, moved aside by an import that replaced them. */
+  projectArchiveDir: string;
 }
 
 /** The fixed layout of the project folder at `root`. */
@@ -24,5 +28,7 @@ export function projectLayout(root: string): ProjectLayout {
     archiveDir: join(checkpointsDir, 'archive'),
     previewsDir: join(root, 'previews'),
     generatedDir: join(root, 'generated'),
+    lockFile: join(root, '.lock'),
+    projectArchiveDir: join(root, 'archive'),
   };
 }
