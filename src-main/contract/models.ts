@@ -187,7 +187,7 @@ export const importResultSchema = z.object({
   seconds: z.number(),
   imagesPerSec: z.number(),
   /** Where the replaced dataset went with its model, when the project had one. */
-  archivedPrevious: z.string().nullable().optional(),
+  archivedPrevious: z.string().nullable(),
 });
 export type ImportResult = z.infer<typeof importResultSchema>;
 

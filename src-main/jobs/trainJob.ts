@@ -300,7 +300,7 @@ function writeFailed(err: unknown, target: { what: string; where: string }, kept
   });
   if (classified instanceof UserError) return classified;
   return new UserError(
-    'WRITE_FAILED',
+    'IO_ERROR',
     `could not write ${what} to ${e.path ?? where} (${e.message}); training stopped; ${kept}`,
   );
 }

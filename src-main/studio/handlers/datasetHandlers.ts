@@ -42,9 +42,19 @@ export function registerDatasetHandlers(ctx: StudioContext): HandlersOf<'dataset
           });
           await ctx.projectChanged(layout.root);
           const { sourceRoot, scanned, imported, skipped, duplicates, seconds, imagesPerSec } = report;
+          const { archivedPrevious } = report;
           return {
             cancelled: false,
-            result: { sourceRoot, scanned, imported, skipped, duplicates, seconds, imagesPerSec },
+            result: {
+              sourceRoot,
+              scanned,
+              imported,
+              skipped,
+              duplicates,
+              seconds,
+              imagesPerSec,
+              archivedPrevious,
+            },
           };
         },
       });

@@ -42,9 +42,12 @@ export const useDatasetStore = defineStore('dataset', () => {
       lastResult.value = event.result;
       const r = event.result;
       items.resetItems();
+      const archived = r.archivedPrevious
+        ? ` The previous images and their model are kept in ${r.archivedPrevious}.`
+        : '';
       return event.cancelled
         ? 'Import cancelled.'
-        : `Imported ${formatCount(r.imported)} of ${formatCount(r.scanned)} files in ${r.seconds.toFixed(1)} s.`;
+        : `Imported ${formatCount(r.imported)} of ${formatCount(r.scanned)} files in ${r.seconds.toFixed(1)} s.${archived}`;
     },
     failed: (event) =>
       event.code === CANCELLED

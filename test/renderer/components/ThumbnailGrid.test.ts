@@ -114,6 +114,7 @@ describe('ThumbnailGrid', () => {
         duplicates: [],
         seconds: 0.2,
         imagesPerSec: 120,
+        archivedPrevious: null,
       },
     });
     first.resolve();

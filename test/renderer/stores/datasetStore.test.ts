@@ -60,6 +60,7 @@ describe('useDatasetStore: import', () => {
         duplicates: [{ path: 'b.png', duplicateOf: 'c.png' }],
         seconds: 1.25,
         imagesPerSec: 160,
+        archivedPrevious: null,
       },
     });
     expect(dataset.isImporting).toBe(false);
@@ -222,6 +223,7 @@ describe('useDatasetStore: items and thumbnails', () => {
         duplicates: [],
         seconds: 1,
         imagesPerSec: 1,
+        archivedPrevious: null,
       },
     });
     expect(dataset.thumbnailOf(0)).toBeUndefined();
