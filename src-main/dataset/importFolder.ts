@@ -1,6 +1,6 @@
 import { constants as bufferConstants } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { readFile, rename, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -24,6 +24,7 @@ import type {
   ManifestItem,
   SkippedFile,
 } from './types.js';
+import { makeFolder } from '../util/folders.js';
 
 /** What happened to one scanned file. */
 type Outcome = { ok: true; hash: string } | { ok: false; reason: string };
@@ -254,7 +255,7 @@ async function writeDataset(
   signal: AbortSignal | undefined,
   beforeCommit: (() => Promise<void>) | undefined,
 ): Promise<ImportReport> {
-  await mkdir(datasetDir, { recursive: true });
+  await makeFolder(datasetDir);
   const staging = join(datasetDir, `.${IMAGES_FILE}.incoming`);
   try {
     faultPoint('import-stage');

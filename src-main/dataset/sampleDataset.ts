@@ -1,9 +1,10 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { Rng } from '../engine/index.js';
 import { UserError } from '../util/errors.js';
 import { encodeImage } from './encode.js';
+import { makeFolder } from '../util/folders.js';
 
 /** Classes of the built-in demo dataset, one subfolder each. */
 export const SAMPLE_CLASSES = ['circles', 'squares', 'triangles'] as const;
@@ -116,7 +117,7 @@ export async function writeSampleDataset(
   if (!Number.isInteger(size) || size < 8 || size > 1024) {
     throw new UserError('BAD_OPTION', `size must be an integer from 8 to 1024, got ${size}`);
   }
-  for (const cls of SAMPLE_CLASSES) await mkdir(join(folder, cls), { recursive: true });
+  for (const cls of SAMPLE_CLASSES) await makeFolder(join(folder, cls));
 
   const rng = new Rng(seed);
   const random = (): number => rng.next();

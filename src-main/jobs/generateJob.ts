@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
+import { open, readdir, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { encodeImage, type ImageFormat } from '../dataset/index.js';
@@ -12,6 +12,7 @@ import { faultPoint } from '../util/faultPoint.js';
 import { ignoreEvents, jobEvent, logEvent, type JobContext } from './events.js';
 import { GenerationManifest, MANIFEST_JSONL, type GeneratedImage } from './generationManifest.js';
 import { loadTrainedModel } from './loadModel.js';
+import { makeFolder } from '../util/folders.js';
 
 export type { GeneratedImage } from './generationManifest.js';
 
@@ -80,7 +81,7 @@ export async function runGeneration(
   try {
     let names: Set<string>;
     try {
-      await mkdir(out, { recursive: true });
+      await makeFolder(out);
       names = new Set(await readdir(out));
       manifest = await GenerationManifest.open(out, [...names]);
     } catch (err) {

@@ -1,4 +1,4 @@
-import { access, mkdir } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { encodeAnimation, encodeImage } from '../dataset/index.js';
 import { tileImages } from '../engine/index.js';
@@ -7,6 +7,7 @@ import { UserError, throwIfCancelled } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomicWrite.js';
 import { ignoreEvents, jobEvent, type JobContext } from './events.js';
 import { decodeLatentPath, type ImageSource } from './latentPath.js';
+import { makeFolder } from '../util/folders.js';
 
 export type InterpolationMode = 'lerp' | 'slerp';
 
@@ -61,7 +62,7 @@ export async function runInterpolation(
   throwIfCancelled(ctx.signal);
 
   const out = resolve(input.out);
-  await mkdir(out, { recursive: true });
+  await makeFolder(out);
   const names = Array.from({ length: steps }, (_, i) => `frame-${String(i).padStart(3, '0')}.png`);
   const ext = animation === 'none' ? null : animation;
   await refuseExisting(out, [...names, 'contact-sheet.png', ...(ext ? [`interpolation.${ext}`] : [])]);

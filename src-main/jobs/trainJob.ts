@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { encodeImage, loadDataset } from '../dataset/index.js';
 import type { TrainSettings } from '../contract/index.js';
@@ -31,6 +30,7 @@ import { writeFileAtomic } from '../util/atomicWrite.js';
 import { UserError } from '../util/errors.js';
 import { fsFailure } from '../util/fsErrors.js';
 import { ignoreEvents, jobEvent, logEvent, type JobContext } from './events.js';
+import { makeFolder } from '../util/folders.js';
 
 export interface TrainJobInput {
   project: string;
@@ -136,7 +136,7 @@ async function trainLocked(
 
   const startEpoch = start?.state.epoch ?? 0;
   let checkpointDir: string | null = previous && input.resume ? previous.dir : null;
-  await mkdir(layout.previewsDir, { recursive: true });
+  await makeFolder(layout.previewsDir);
   // A finished epoch is announced the moment its numbers exist: `training.epoch` carries the metrics and the
   // preview PNGs encoded in memory. Its files (previews, then the atomic checkpoint) are written behind it while
   // the next epoch trains, in epoch order (one chain), each epoch reported by `training.checkpoint` once whole;

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { copyFile, link, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, link, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { faultPoint } from '../util/faultPoint.js';
 import { EPOCH_FOLDER, epochFolders, readPointer, writePointer } from './checkpoint.js';
 import type { ProjectLayout } from './layout.js';
+import { makeFolder } from '../util/folders.js';
 
 /**
  * Moving a model (and a dataset) aside so that nothing a user has is lost: every step leaves each model findable
@@ -39,7 +40,7 @@ export async function moveModelAside(layout: ProjectLayout, target: string): Pro
   } else if (names.length === 0) {
     return null;
   }
-  await mkdir(archive, { recursive: true });
+  await makeFolder(archive);
   faultPoint('archive-mkdir');
   if (pointer && inCheckpoints) {
     const name = basename(pointer.dir);
@@ -95,7 +96,7 @@ export async function copyDatasetAside(layout: ProjectLayout, target: string): P
 /** Copies the plain files of `from` (no temporary files) to a new folder `to`, whole or not at all. */
 async function copyFolder(from: string, to: string): Promise<void> {
   const tmp = join(to, '..', `.tmp-copy-${randomBytes(4).toString('hex')}`);
-  await mkdir(tmp, { recursive: true });
+  await makeFolder(tmp);
   try {
     for (const entry of await readdir(from, { withFileTypes: true })) {
       if (!entry.isFile() || isTemporaryName(entry.name)) continue;
@@ -184,7 +185,7 @@ export async function archiveDatasetAndModel(layout: ProjectLayout): Promise<str
   const pointer = await readPointer(layout);
   if (pointer.kind === 'none' && (await epochFolders(layout.checkpointsDir)).length === 0) return null;
   const archive = join(layout.projectArchiveDir, archiveStamp());
-  await mkdir(archive, { recursive: true });
+  await makeFolder(archive);
   if ((await list(layout.datasetDir)).length > 0)
     await copyFolder(layout.datasetDir, join(archive, 'dataset'));
   const moved = await archiveCheckpoints(layout, join(archive, 'checkpoints'));

@@ -14,6 +14,7 @@ import { UserError } from '../util/errors.js';
 import { writeJsonAtomic } from '../util/atomicWrite.js';
 import { faultPoint } from '../util/faultPoint.js';
 import type { ProjectLayout } from './layout.js';
+import { makeFolder } from '../util/folders.js';
 
 export const CHECKPOINT_FORMAT = 'vae-studio-checkpoint';
 
@@ -89,7 +90,7 @@ export async function saveCheckpoint(
   input: SaveCheckpointInput,
   options: SaveCheckpointOptions = {},
 ): Promise<Checkpoint> {
-  await mkdir(layout.checkpointsDir, { recursive: true });
+  await makeFolder(layout.checkpointsDir);
   const name = `epoch-${String(input.state.epoch).padStart(4, '0')}`;
   const tmp = join(layout.checkpointsDir, `.tmp-${name}-${randomBytes(4).toString('hex')}`);
   await mkdir(tmp);

@@ -1,8 +1,9 @@
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UserError } from '../util/errors.js';
 import { writeJsonAtomic } from '../util/atomicWrite.js';
 import { projectLayout, type ProjectLayout } from './layout.js';
+import { makeFolder } from '../util/folders.js';
 
 export const PROJECT_FORMAT = 'vae-studio-project';
 
@@ -27,7 +28,7 @@ export async function openOrCreateProject(dir: string): Promise<Project> {
   const layout = projectLayout(resolve(dir));
   const existing = await readProjectFile(layout);
   if (existing) return { layout, meta: existing };
-  await mkdir(layout.root, { recursive: true });
+  await makeFolder(layout.root);
   const meta: ProjectFile = {
     format: PROJECT_FORMAT,
     version: 1,

@@ -1,5 +1,5 @@
-import { access, mkdir, stat } from 'node:fs/promises';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { access } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
 import { UserError } from '../util/errors.js';
 import { isInside, resolveWithin } from '../util/pathContainment.js';
 
@@ -45,38 +45,7 @@ export function resolveRequestPath(base: string, path: string, field: string): s
   return target;
 }
 
-/**
- * Creates a folder and its missing parents, one level at a time. Node's `mkdir(…, { recursive: true })` never
- * settles for a path under a pseudo-filesystem such as /proc (each level answers ENOENT and it retries forever,
- * holding a thread of the pool), and a job that waits on it keeps the studio BUSY; this answers at once.
- *
- * @throws UserError NOT_A_FOLDER when a file stands in the way, NOT_WRITABLE when a level cannot be created.
- */
-export async function makeFolder(path: string, field: string): Promise<void> {
-  const target = resolve(path);
-  const missing: string[] = [];
-  for (let dir = target; ; dir = dirname(dir)) {
-    const info = await stat(dir).catch((err: NodeJS.ErrnoException) => {
-      // ENOTDIR: a file further up; the walk reaches it and names it.
-      if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return null;
-      throw new UserError('NOT_WRITABLE', `${field}: cannot use ${dir}: ${err.code ?? err.message}`);
-    });
-    if (info?.isDirectory()) break;
-    if (info) throw new UserError('NOT_A_FOLDER', `${field}: ${dir} is a file, not a folder`);
-    if (dirname(dir) === dir) break;
-    missing.unshift(dir);
-  }
-  for (const dir of missing) {
-    await mkdir(dir).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'EEXIST') return;
-      throw new UserError(
-        'NOT_WRITABLE',
-        `${field}: cannot create the folder ${dir} (${err.code ?? err.message}); choose a folder on a normal, ` +
-          'writable disk',
-      );
-    });
-  }
-}
+export { makeFolder } from '../util/folders.js';
 
 /**
  * Checks a path the browser sent for a dropped file and returns its parts: it must be relative and may not

@@ -1,8 +1,9 @@
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { RecentProject } from '../contract/index.js';
 import { projectLayout } from '../project/index.js';
 import { writeJsonAtomic } from '../util/atomicWrite.js';
+import { makeFolder } from '../util/folders.js';
 
 const RECENT_FILE = 'recent.json';
 const MAX_RECENT = 10;
@@ -38,7 +39,7 @@ export class RecentProjects {
       const root = resolve(path);
       const entries = (await this.read()).filter((entry) => entry.path !== root);
       entries.unshift({ path: root, name, openedAt: new Date().toISOString() });
-      await mkdir(this.stateDir, { recursive: true });
+      await makeFolder(this.stateDir);
       await writeJsonAtomic(this.file, entries.slice(0, MAX_RECENT));
     });
     this.writes = write.catch(() => undefined);

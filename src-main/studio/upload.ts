@@ -1,7 +1,8 @@
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { UserError } from '../util/errors.js';
 import { uploadSegments } from './paths.js';
+import { makeFolder } from '../util/folders.js';
 
 export interface UploadFile {
   /** Relative to the dropped folder, '/' or '\' separators. */
@@ -56,7 +57,7 @@ export async function writeUpload(folder: string, files: readonly UploadFile[]):
     }
   }
   for (const [target, bytes] of fresh) {
-    await mkdir(dirname(target), { recursive: true });
+    await makeFolder(dirname(target));
     // 'wx' creates or fails in one step, so a file that appeared meanwhile is still never replaced.
     const handle = await open(target, 'wx');
     try {

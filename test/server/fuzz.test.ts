@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ERROR_CODES, requests } from '../../src-main/contract/index.js';
+import { Rng as EngineRng } from '../../src-main/engine/index.js';
 import type { ServerMessage } from '../../src-main/contract/wire.js';
 import { startServer, type RunningServer } from '../../src-main/server/index.js';
 import { fakeStudio } from './fakeStudio.js';
@@ -9,17 +10,11 @@ const SEED = 0x5eed1;
 const MESSAGES = 3000;
 const BATCH = 25;
 
-/** mulberry32: a small seeded generator, so a failure replays exactly. */
+/** The engine's seeded generator (mulberry32), with a pick: a failure replays exactly. */
 function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
+  const r = new EngineRng(seed);
+  const next = () => r.next();
+  const int = (n: number) => r.int(n);
   const pick = <T>(items: readonly T[]): T => items[int(items.length)]!;
   return { next, int, pick };
 }

@@ -120,7 +120,9 @@ describe('vae-studio serve on the command line', () => {
       2,
       'vae-studio: serve: --port: expected a whole number, got "high" (see vae-studio serve --help)\n',
     ]);
-    expect((await run(['serve', '--port', '70000'])).stderr).toContain('--port: must be a whole number of at most 65535, got 70000');
+    expect((await run(['serve', '--port', '70000'])).stderr).toContain(
+      '--port: must be a whole number of at most 65535, got 70000',
+    );
     expect((await run(['serve', '--token', ''])).stderr).toContain('--token must not be empty');
     expect((await run(['serve', 'extra'])).code).toBe(2);
     const help = await run(['serve', '--help']);

@@ -60,8 +60,19 @@ describe('studio: dataset import', () => {
     expect(done.result.sourceRoot).toBe(images);
     expect(done.result.duplicates).toEqual([{ path: 'a/img-0000.png', duplicateOf: 'a/copy-of-0.png' }]);
     expect(Object.keys(done.result).sort()).toEqual(
-      ['duplicates', 'imagesPerSec', 'imported', 'scanned', 'seconds', 'skipped', 'sourceRoot'].sort(),
+      [
+        'archivedPrevious',
+        'duplicates',
+        'imagesPerSec',
+        'imported',
+        'scanned',
+        'seconds',
+        'skipped',
+        'sourceRoot',
+      ].sort(),
     );
+    // A first import replaces no model.
+    expect(done.result.archivedPrevious).toBeNull();
 
     const summary = projectSummarySchema.parse(t.payloads('project.changed').at(-1));
     expect(summary.root).toBe(root);

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { defaultConfig, type LossTerms } from '../../engine/index.js';
@@ -18,6 +18,7 @@ import {
   type PeerSettings,
 } from './peer.js';
 import { SHAPE_SIZE, writeShapeSplits } from './shapes28.js';
+import { makeFolder } from '../../util/folders.js';
 
 export interface ElboParityInput {
   backend?: BackendPreference;
@@ -102,7 +103,7 @@ export async function runElboParity(
   const latentDim = defaultConfig(SHAPE_SIZE, 1).latentDim;
   const dir = input.dir ? resolve(input.dir) : await mkdtemp(join(tmpdir(), 'vae-studio-elbo-'));
   try {
-    if (input.dir) await mkdir(dir, { recursive: true });
+    if (input.dir) await makeFolder(dir);
     emit(logEvent(`drawing ${trainImages} train and ${testImages} test images into ${dir}`));
     const data = await writeShapeSplits(dir, { train: trainImages, test: testImages, seed: DATA_SEED });
     const project = join(dir, 'project');

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeImage } from '../../dataset/index.js';
 import { Rng } from '../../engine/index.js';
+import { makeFolder } from '../../util/folders.js';
 
 /** Side of the −ELBO parity images: std28's input. */
 export const SHAPE_SIZE = 28;
@@ -32,8 +33,8 @@ export async function writeShapeSplits(
 ): Promise<ShapeSplits> {
   const train = join(dir, 'train');
   const test = join(dir, 'test');
-  await mkdir(train, { recursive: true });
-  await mkdir(test, { recursive: true });
+  await makeFolder(train);
+  await makeFolder(test);
   const rng = new Rng(opts.seed);
   const random = (): number => rng.next();
   const seen = new Set<string>();
