@@ -112,6 +112,8 @@ export const modelSummarySchema = z.object({
   savedAt: z.string(),
   /** The last epoch's metrics (the whole history is `training.status`'s). */
   last: epochMetricsSchema.nullable(),
+  /** Why this is not the checkpoint the project's pointer names (it was missing or damaged), when it is not. */
+  note: z.string().optional(),
 });
 export type ModelSummary = z.infer<typeof modelSummarySchema>;
 

@@ -26,6 +26,8 @@ export interface ModelSummary {
   backend: string;
   savedAt: string;
   last: EpochMetrics | null;
+  /** Why this is not the checkpoint `latest.json` names (it was missing or damaged), when it is not. */
+  note?: string;
 }
 
 /** The summary of the checkpoint in `dir` whose model.json is `meta`. */
@@ -65,7 +67,11 @@ export async function projectInfo(project: Project): Promise<ProjectInfo> {
     createdAt: project.meta.createdAt,
     dataset,
     model: checkpoint
-      ? { ...modelSummary(checkpoint.dir, checkpoint.meta), history: checkpoint.meta.history }
+      ? {
+          ...modelSummary(checkpoint.dir, checkpoint.meta),
+          ...(checkpoint.note ? { note: checkpoint.note } : {}),
+          history: checkpoint.meta.history,
+        }
       : null,
   };
 }

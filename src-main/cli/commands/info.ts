@@ -27,6 +27,7 @@ export const infoCommand: Command = {
         `model: epoch ${m.epoch}/${m.trainOptions.epochs}, latent ${m.config.latentDim}, β ${m.config.beta}, width ${m.config.width}, ${m.config.likelihood}, trained on ${m.backend}`,
       );
       lines.push(`  checkpoint ${m.checkpoint} (saved ${m.savedAt})`);
+      if (m.note) lines.push(`  note: ${m.note}`);
       for (const h of m.history) {
         lines.push(
           `  epoch ${String(h.epoch).padStart(3)}: train ${fixed(h.train.negElbo)}  val ${fixed(h.val?.negElbo)} nats/image  (${fixed(h.seconds, 1)}s)`,

@@ -5,7 +5,7 @@ import { nextTick } from 'vue';
 import TrainView from '../../../src-renderer/src/views/TrainView.vue';
 import { byButton, byLabel, descriptionOf } from '../dom';
 import { createFakeApi, installStores, mountOptions, ok, type FakeApi } from '../fakeApi';
-import { backendInfo, epochMetrics, projectSummary } from '../fixtures';
+import { backendInfo, epochMetrics, modelSummary, projectSummary } from '../fixtures';
 
 let fake: FakeApi;
 let pinia: Pinia;
@@ -25,6 +25,14 @@ beforeEach(async () => {
 });
 
 describe('TrainView', () => {
+  it("says when the model is not the checkpoint the project's pointer names, and why", async () => {
+    const note =
+      'checkpoints/latest.json is missing; using the newest intact checkpoint, /p/checkpoints/epoch-0003';
+    fake.emit('project.changed', projectSummary({ model: modelSummary(3, { note }) }));
+    const wrapper = await mountView();
+    expect(wrapper.get('[role="note"]').text()).toBe(`${note}.`);
+  });
+
   it('labels every setting', async () => {
     const wrapper = await mountView();
     const labels = [
