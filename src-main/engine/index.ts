@@ -38,7 +38,7 @@ export {
   importanceWeightedBound,
   latentHealth,
   DEFAULT_IW_SAMPLES,
-  DEFAULT_DECODES_PER_BATCH,
+  DEFAULT_PIXELS_PER_BATCH,
   ACTIVE_UNIT_THRESHOLD,
   COLLAPSED_KL_NATS,
   type ImportanceWeightedBound,

@@ -62,7 +62,7 @@ function logPriorOverPosterior(z: number[], mu: number[], logVar: number[]): num
   for (let d = 0; d < z.length; d++) {
     const logPrior = -0.5 * z[d]! ** 2 - 0.5 * Math.log(2 * Math.PI);
     const logQ =
-      -0.5 * (z[d]! - mu[d]!) ** 2 / Math.exp(logVar[d]!) - 0.5 * logVar[d]! - 0.5 * Math.log(2 * Math.PI);
+      (-0.5 * (z[d]! - mu[d]!) ** 2) / Math.exp(logVar[d]!) - 0.5 * logVar[d]! - 0.5 * Math.log(2 * Math.PI);
     s += logPrior - logQ;
   }
   return s;
@@ -103,7 +103,8 @@ describe('importanceWeightedBound', () => {
   it('tightens as k grows and sits below the −ELBO', async () => {
     const mean = async (k: number): Promise<number> => {
       let s = 0;
-      for (const seed of [1, 2]) s += (await importanceWeightedBound(trained, images, { k, seed })).negLogLikelihood;
+      for (const seed of [1, 2])
+        s += (await importanceWeightedBound(trained, images, { k, seed })).negLogLikelihood;
       return s / 2;
     };
     const [k1, k10, k100] = [await mean(1), await mean(10), await mean(100)];
@@ -192,10 +193,15 @@ describe('latentHealth', () => {
 
   it('averages klPerDim over images and counts dimensions whose μ varies', async () => {
     const seen: number[] = [];
-    const health = await latentHealth(trained, images, { batchSize: 5, onProgress: (p) => seen.push(p.images) });
+    const health = await latentHealth(trained, images, {
+      batchSize: 5,
+      onProgress: (p) => seen.push(p.images),
+    });
     expect(seen).toEqual([5, 10, 12]);
     const { mu, logVar } = posterior(trained, images);
-    const byHand = tf.tidy(() => tf.mean(klPerDim(tf.tensor2d(mu), tf.tensor2d(logVar)), 0).arraySync());
+    const byHand = tf.tidy(() =>
+      Array.from(tf.mean(klPerDim(tf.tensor2d(mu), tf.tensor2d(logVar)), 0).dataSync()),
+    );
     health.klPerDim.forEach((v, d) => expect(v).toBeCloseTo(byHand[d]!, 5));
     expect(health.kl).toBeCloseTo(byHand[0]! + byHand[1]!, 5);
     const variance = (d: number): number => {
