@@ -34,5 +34,18 @@ export {
   tileImages,
 } from './sampler.js';
 export { bitsPerDim } from './loss.js';
+export {
+  importanceWeightedBound,
+  latentHealth,
+  DEFAULT_IW_SAMPLES,
+  DEFAULT_PIXELS_PER_BATCH,
+  ACTIVE_UNIT_THRESHOLD,
+  COLLAPSED_KL_NATS,
+  type ImportanceWeightedBound,
+  type ImportanceWeightedOptions,
+  type LikelihoodProgress,
+  type LatentHealth,
+  type LatentHealthOptions,
+} from './likelihood.js';
 export { pickImages } from './pixels.js';
 export { Rng, hashSeed, SeedTag } from './rng.js';

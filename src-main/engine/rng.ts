@@ -12,6 +12,7 @@ export const SeedTag = {
   validation: 0x7a11,
   preview: 0x9e71,
   bench: 0xbe4c,
+  importance: 0x1a5e,
 } as const;
 
 /** murmur3's 32-bit finaliser: a cheap bijective avalanche of one uint32. */
