@@ -36,3 +36,4 @@ export {
 export { bitsPerDim } from './loss.js';
 export { pickImages } from './pixels.js';
 export { Rng, hashSeed, SeedTag } from './rng.js';
+export * from './quality/index.js';

@@ -13,9 +13,16 @@
  *   where C = Y Xᵀ, so the trace is the nuclear norm of C over √((n−1)(m−1)). About n·m·d + s²·l/2 + (2/3)·s³
  *   multiply–adds (s, l the smaller and larger count): cheaper when the sets are small beside d.
  *
- * Eigenvalues that rounding pushes below zero are clamped to 0 before the square root.
+ * Eigenvalues within rounding of zero (below r·ε·max λ, see rankTolerance), negative ones included, count as 0.
  */
-import { checkFeatureSet, checkSameDim, columnMeans, subtractRows, toFloat64, type FeatureSet } from './featureSet.js';
+import {
+  checkFeatureSet,
+  checkSameDim,
+  columnMeans,
+  subtractRows,
+  toFloat64,
+  type FeatureSet,
+} from './featureSet.js';
 import { multiplyABt, transpose } from './matmul.js';
 import { symmetricEigen } from './symmetricEigen.js';
 
@@ -55,13 +62,14 @@ export function frechetDistance(a: FeatureStatistics, b: FeatureStatistics): num
 }
 
 /**
- * Tr (Σ₁Σ₂)^{1/2} for symmetric PSD d×d matrices: Σ₁ = V Λ Vᵀ, Pᵀ = Λ^{1/2} Vᵀ keeping the positive λ only, then
+ * Tr (Σ₁Σ₂)^{1/2} for symmetric PSD d×d matrices: Σ₁ = V Λ Vᵀ, Pᵀ = Λ^{1/2} Vᵀ keeping the λ above rounding, then
  * Σ √eig(Pᵀ Σ₂ P).
  */
 export function traceSqrtProduct(sigma1: Float64Array, sigma2: Float64Array, d: number): number {
   const { values, vectors } = symmetricEigen(sigma1, d);
+  const cut = rankTolerance(values, d);
   const kept: number[] = [];
-  for (let k = 0; k < d; k++) if (values[k]! > 0) kept.push(k);
+  for (let k = 0; k < d; k++) if (values[k]! > cut) kept.push(k);
   const r = kept.length;
   if (r === 0) return 0;
   // Rows of pt: √λₖ·vₖ (the columns of P = V Λ^{1/2}).
@@ -84,7 +92,10 @@ export function fid(real: FeatureSet, generated: FeatureSet, options: { method?:
   checkFeatureSet(real, 'fid: real', 2);
   checkFeatureSet(generated, 'fid: generated', 2);
   checkSameDim(real, generated);
-  const method = options.method === undefined || options.method === 'auto' ? fidMethodFor(real.count, generated.count, real.dim) : options.method;
+  const method =
+    options.method === undefined || options.method === 'auto'
+      ? fidMethodFor(real.count, generated.count, real.dim)
+      : options.method;
   if (method === 'covariance') return frechetDistance(featureStatistics(real), featureStatistics(generated));
   return fidByGram(real, generated);
 }
@@ -127,9 +138,20 @@ function sumSqrtEigenvalues(matrix: Float64Array, r: number): number {
     }
   }
   const { values } = symmetricEigen(matrix, r, { vectors: false });
+  const cut = rankTolerance(values, r);
   let sum = 0;
-  for (let k = 0; k < r; k++) if (values[k]! > 0) sum += Math.sqrt(values[k]!);
+  for (let k = 0; k < r; k++) if (values[k]! > cut) sum += Math.sqrt(values[k]!);
   return sum;
+}
+
+/**
+ * Eigenvalues up to r·ε·max|λ| are rounding, not signal (numpy's matrix_rank uses the same bound): a rank-deficient
+ * matrix (fewer rows than features, or more rows than features in the Gram way) has hundreds of them, of either
+ * sign, and the square roots of the positive ones would add about √(r·ε·max λ) each to the trace.
+ */
+function rankTolerance(ascending: Float64Array, r: number): number {
+  if (r === 0) return 0;
+  return r * 2 ** -52 * Math.max(Math.abs(ascending[0]!), Math.abs(ascending[r - 1]!));
 }
 
 /** ‖μ₁ − μ₂‖² + Tr Σ₁ + Tr Σ₂ − 2 Tr (Σ₁Σ₂)^{1/2}, never below 0 (rounding can take an equal pair to −1e-13). */

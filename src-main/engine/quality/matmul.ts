@@ -93,20 +93,16 @@ function tile(
     // In symmetric mode a pair starting at j = i also wrote C[i+1][i] (below the diagonal); the mirror overwrites it.
   }
   for (; i < i1; i++) {
-    for (let j = symmetric ? Math.max(j0, i) : j0; j < j1; j++) c[i * q + j]! += dot(a, i * n, b, j * n, k0, k1);
+    for (let j = symmetric ? Math.max(j0, i) : j0; j < j1; j++)
+      c[i * q + j]! += dot(a, i * n, b, j * n, k0, k1);
   }
 }
 
+/** One accumulator in k order, like the 2×2 block: an entry's value never depends on where its tile fell. */
 function dot(a: Float64Array, ra: number, b: Float64Array, rb: number, k0: number, k1: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let k = k0;
-  for (; k + 1 < k1; k += 2) {
-    s0 += a[ra + k]! * b[rb + k]!;
-    s1 += a[ra + k + 1]! * b[rb + k + 1]!;
-  }
-  if (k < k1) s0 += a[ra + k]! * b[rb + k]!;
-  return s0 + s1;
+  let s = 0;
+  for (let k = k0; k < k1; k++) s += a[ra + k]! * b[rb + k]!;
+  return s;
 }
 
 /** The transpose of the n×d row-major `x`: d×n, row-major (so column j of `x` becomes a contiguous row). */

@@ -20,7 +20,11 @@ export interface SymmetricEigen {
  * changed). `vectors: false` skips the accumulation of the transformations, about two thirds of the work.
  * Throws on a non-finite entry, or if QL fails to converge (which it does not for finite input in practice).
  */
-export function symmetricEigen(matrix: Float64Array, n: number, options: { vectors?: boolean } = {}): SymmetricEigen {
+export function symmetricEigen(
+  matrix: Float64Array,
+  n: number,
+  options: { vectors?: boolean } = {},
+): SymmetricEigen {
   if (!Number.isInteger(n) || n < 0 || matrix.length < n * n) {
     throw new RangeError(`symmetricEigen: ${matrix.length} entries for a ${n}×${n} matrix`);
   }
@@ -44,7 +48,13 @@ export function symmetricEigen(matrix: Float64Array, n: number, options: { vecto
 }
 
 /** tred2: Householder reduction; leaves the diagonal in d, the subdiagonal in e[1..n), Q in v (when wanted). */
-function tridiagonalize(v: Float64Array, d: Float64Array, e: Float64Array, n: number, wantVectors: boolean): void {
+function tridiagonalize(
+  v: Float64Array,
+  d: Float64Array,
+  e: Float64Array,
+  n: number,
+  wantVectors: boolean,
+): void {
   // at(r, c) = v[c·n + r]
   for (let j = 0; j < n; j++) d[j] = v[j * n + n - 1]!;
   for (let i = n - 1; i > 0; i--) {
@@ -132,7 +142,13 @@ function tridiagonalize(v: Float64Array, d: Float64Array, e: Float64Array, n: nu
 }
 
 /** tql2: implicit QL on the tridiagonal (d, e); eigenvalues ascending in d, vectors as rows of v (when wanted). */
-function tridiagonalQl(v: Float64Array, d: Float64Array, e: Float64Array, n: number, wantVectors: boolean): void {
+function tridiagonalQl(
+  v: Float64Array,
+  d: Float64Array,
+  e: Float64Array,
+  n: number,
+  wantVectors: boolean,
+): void {
   for (let i = 1; i < n; i++) e[i - 1] = e[i]!;
   e[n - 1] = 0;
   let f = 0;

@@ -38,7 +38,7 @@ function matmul(a: number[][], b: number[][]): number[][] {
 function sqrtmDenmanBeavers(a: number[][]): number[][] {
   const n = a.length;
   let y = a.map((r) => [...r]);
-  let z = a.map((_, i) => a.map((__, j) => (i === j ? 1 : 0)));
+  let z: number[][] = a.map((_, i) => a.map((__, j) => (i === j ? 1 : 0)));
   for (let it = 0; it < 100; it++) {
     const yi = inverse(y);
     const zi = inverse(z);
@@ -106,8 +106,18 @@ describe('FID', () => {
     };
     const s1 = [1, 4, 0.25, 2, 9];
     const s2 = [2, 1, 0.25, 0.5, 16];
-    const a: FeatureStatistics = { count: 10, dim: d, mean: new Float64Array([0, 1, 2, 3, 4]), covariance: diag(s1) };
-    const b: FeatureStatistics = { count: 10, dim: d, mean: new Float64Array([1, 1, 0, 3, 5]), covariance: diag(s2) };
+    const a: FeatureStatistics = {
+      count: 10,
+      dim: d,
+      mean: new Float64Array([0, 1, 2, 3, 4]),
+      covariance: diag(s1),
+    };
+    const b: FeatureStatistics = {
+      count: 10,
+      dim: d,
+      mean: new Float64Array([1, 1, 0, 3, 5]),
+      covariance: diag(s2),
+    };
     const expected = 1 + 4 + 1 + s1.reduce((s, x, i) => s + (Math.sqrt(x) - Math.sqrt(s2[i]!)) ** 2, 0);
     expect(Math.abs(frechetDistance(a, b) - expected) / expected).toBeLessThan(1e-12);
   });

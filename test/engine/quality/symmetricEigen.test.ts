@@ -4,7 +4,12 @@ import { Rng } from '../../../src-main/engine/rng.js';
 import { randomSymmetric } from './helpers.js';
 
 /** max |V Λ Vᵀ − A| and max |V Vᵀ − I| for rows of `vectors` as eigenvectors. */
-function residuals(a: Float64Array, values: Float64Array, vectors: Float64Array, n: number): [number, number] {
+function residuals(
+  a: Float64Array,
+  values: Float64Array,
+  vectors: Float64Array,
+  n: number,
+): [number, number] {
   let reconstruction = 0;
   let orthogonality = 0;
   for (let i = 0; i < n; i++) {
@@ -47,16 +52,19 @@ describe('symmetricEigen', () => {
     expect(Math.abs(dot)).toBeCloseTo(1, 14);
   });
 
-  it.each([1, 5, 40, 130])('reconstructs a random symmetric %i×%i matrix as V Λ Vᵀ with V orthonormal', (n) => {
-    const a = randomSymmetric(n, 1000 + n);
-    const copy = Float64Array.from(a);
-    const { values, vectors } = symmetricEigen(a, n);
-    expect(a).toEqual(copy); // the input is left alone
-    for (let k = 1; k < n; k++) expect(values[k]!).toBeGreaterThanOrEqual(values[k - 1]!);
-    const [reconstruction, orthogonality] = residuals(a, values, vectors!, n);
-    expect(reconstruction).toBeLessThan(1e-10);
-    expect(orthogonality).toBeLessThan(1e-10);
-  });
+  it.each([1, 5, 40, 130])(
+    'reconstructs a random symmetric %i×%i matrix as V Λ Vᵀ with V orthonormal',
+    (n) => {
+      const a = randomSymmetric(n, 1000 + n);
+      const copy = Float64Array.from(a);
+      const { values, vectors } = symmetricEigen(a, n);
+      expect(a).toEqual(copy); // the input is left alone
+      for (let k = 1; k < n; k++) expect(values[k]!).toBeGreaterThanOrEqual(values[k - 1]!);
+      const [reconstruction, orthogonality] = residuals(a, values, vectors!, n);
+      expect(reconstruction).toBeLessThan(1e-10);
+      expect(orthogonality).toBeLessThan(1e-10);
+    },
+  );
 
   it('gives the same eigenvalues without vectors, and the trace and sum of squares of the matrix', () => {
     const n = 60;
