@@ -5,6 +5,7 @@
  */
 export { checkFeatureSet, type FeatureSet } from './featureSet.js';
 export { symmetricEigen, type SymmetricEigen } from './symmetricEigen.js';
+export { pivotedCholesky, type PivotedCholesky } from './cholesky.js';
 export {
   featureStatistics,
   frechetDistance,
