@@ -49,3 +49,4 @@ export {
 } from './likelihood.js';
 export { pickImages } from './pixels.js';
 export { Rng, hashSeed, SeedTag } from './rng.js';
+export * from './quality/index.js';

@@ -12,7 +12,10 @@ export const SeedTag = {
   validation: 0x7a11,
   preview: 0x9e71,
   bench: 0xbe4c,
+  // The importance samples of the IW bound (engine/likelihood.ts).
   importance: 0x1a5e,
+  // The subsets of KID (engine/quality/kid.ts).
+  kid: 0x4b1d,
 } as const;
 
 /** murmur3's 32-bit finaliser: a cheap bijective avalanche of one uint32. */
