@@ -34,7 +34,9 @@ export default tseslint.config(
   {
     files: ['scripts/**/*.mjs'],
     extends: [tseslint.configs.disableTypeChecked],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly' } },
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', structuredClone: 'readonly' },
+    },
   },
   // One direction of dependency (docs/architecture.md): a wrong-way import fails the lint.
   { files: LAYERED_FILES, plugins: { layers }, rules: { 'layers/no-upward-import': 'error' } },

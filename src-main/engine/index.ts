@@ -48,4 +48,15 @@ export {
   type LatentHealthOptions,
 } from './likelihood.js';
 export { pickImages } from './pixels.js';
+export type { FeatureSet } from './quality/featureSet.js';
+export {
+  createFeatureNetwork,
+  DEFAULT_FEATURE_BATCH,
+  FEATURE_TOPOLOGY_FORMAT,
+  type FeatureAddOp,
+  type FeatureConvOp,
+  type FeatureExtractOptions,
+  type FeatureNetwork,
+  type FeatureTopology,
+} from './quality/features.js';
 export { Rng, hashSeed, SeedTag } from './rng.js';
