@@ -30,6 +30,14 @@ export default tseslint.config(
   },
   // The local plugin is plain JavaScript outside every tsconfig: lint it without type information.
   { files: ['eslint/**/*.js'], extends: [tseslint.configs.disableTypeChecked] },
+  // One-off Node scripts (scripts/*.mjs) run outside the project's dependencies: lint them the same way.
+  {
+    files: ['scripts/**/*.mjs'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', structuredClone: 'readonly' },
+    },
+  },
   // One direction of dependency (docs/architecture.md): a wrong-way import fails the lint.
   { files: LAYERED_FILES, plugins: { layers }, rules: { 'layers/no-upward-import': 'error' } },
 );

@@ -10,3 +10,4 @@ export {
   type BackendPreference,
   type ResolveOptions,
 } from './backend.js';
+export { loadFeatureNetwork, readFeatureAsset, FEATURE_ASSET } from './featureNetwork.js';

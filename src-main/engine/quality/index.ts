@@ -25,3 +25,13 @@ export {
   type ManifoldMetrics,
 } from './manifold.js';
 export { nearestNeighbours, pairwiseSquaredDistances, type NearestNeighbours } from './neighbours.js';
+export {
+  createFeatureNetwork,
+  DEFAULT_FEATURE_BATCH,
+  FEATURE_TOPOLOGY_FORMAT,
+  type FeatureAddOp,
+  type FeatureConvOp,
+  type FeatureExtractOptions,
+  type FeatureNetwork,
+  type FeatureTopology,
+} from './features.js';
