@@ -15,6 +15,8 @@ const TINY = [
   '4',
   '--generate',
   '2',
+  '--features',
+  '8',
   '--backend',
   'wasm',
 ];
@@ -67,10 +69,10 @@ describe('vae-studio bench', () => {
       '- PyTorch not available: /nonexistent/python3 not found. Only our figures are shown.',
     );
     const table = lines.filter((l) => l.startsWith('|'));
-    expect(table).toHaveLength(6);
+    expect(table).toHaveLength(7);
     expect(table[2]).toMatch(/^\| training std28, batch 2 \| [\d,.]+ \| — \| — \|/);
     expect(r.stdout).toContain(
-      '- the whole table: `vae-studio bench --suite --batch 2 --steps 1 --warmup 0 --images 4 --generate 2 --python /nonexistent/python3 --backend wasm`',
+      '- the whole table: `vae-studio bench --suite --batch 2 --steps 1 --warmup 0 --images 4 --generate 2 --features 8 --python /nonexistent/python3 --backend wasm`',
     );
   });
 
@@ -89,6 +91,12 @@ describe('vae-studio bench', () => {
       mode: 'suite',
       peer: { available: false },
     });
-    expect(result.rows.map((row) => row.id)).toEqual(['train-std28', 'train-std64', 'import', 'generate']);
+    expect(result.rows.map((row) => row.id)).toEqual([
+      'train-std28',
+      'train-std64',
+      'import',
+      'generate',
+      'features',
+    ]);
   });
 });

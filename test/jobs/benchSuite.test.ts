@@ -13,6 +13,7 @@ const tiny = {
   warmup: 0,
   importImages: 6,
   generateImages: 3,
+  featureImages: 40,
 };
 
 /** node standing in for Python, running a script that answers like `torch_vae.py bench` (latent echoed back). */
@@ -40,14 +41,20 @@ describe('the benchmark suite', () => {
         emit: (e) => events.push(e),
       },
     );
-    expect(result.rows.map((r) => r.id)).toEqual(['train-std28', 'train-std64', 'import', 'generate']);
+    expect(result.rows.map((r) => r.id)).toEqual([
+      'train-std28',
+      'train-std64',
+      'import',
+      'generate',
+      'features',
+    ]);
     expect(result.peer).toMatchObject({
       available: true,
       version: 'pytorch fake',
       device: 'cpu',
       threads: 2,
     });
-    const [std28, std64, imported, generated] = result.rows;
+    const [std28, std64, imported, generated, features] = result.rows;
     expect(std28!.peer).toBe(4);
     expect(std64!.peer).toBe(0.5);
     for (const r of [std28!, std64!]) {
@@ -65,6 +72,9 @@ describe('the benchmark suite', () => {
     expect(imported!.notes).toMatch(/^6 imported in /);
     expect(generated!.notes).toMatch(/^3 written in /);
     expect(generated!.ours).toBeGreaterThan(0);
+    expect(features!.what).toBe('quality features, 40 64×64×3 images');
+    expect(features!.notes).toMatch(/^384-d, 96×96 input, /);
+    expect(features!.ours).toBeGreaterThan(0);
     expect(result.machine).toMatchObject({ backend: 'wasm', threads: expect.any(Number) as number });
     expect(result.invocation).toBe('vae-studio bench --suite');
     expect(events.some((e) => e.name === 'dataset.importProgress')).toBe(true);
@@ -74,7 +84,7 @@ describe('the benchmark suite', () => {
   it('without torch records why once, skips the peer, and still measures ours', async () => {
     const result = await runBenchSuite({ ...tiny, peer: { ...fakePeer, python: '/nonexistent/python3' } });
     expect(result.peer).toEqual({ available: false, reason: '/nonexistent/python3 not found' });
-    expect(result.rows.map((r) => r.peer)).toEqual([null, null, null, null]);
+    expect(result.rows.map((r) => r.peer)).toEqual([null, null, null, null, null]);
     expect(result.rows.every((r) => r.ours > 0)).toBe(true);
     expect(result.rows[1]!.commands).toHaveLength(1);
   });

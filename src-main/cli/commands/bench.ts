@@ -19,7 +19,18 @@ import { readNumberSetting } from '../settingOptions.js';
 /** Options each mode reads; any other given option is a usage error rather than silently ignored. */
 const MODE_OPTIONS = {
   arch: ['arch', 'batch', 'steps', 'warmup', 'backend'],
-  suite: ['suite', 'batch', 'steps', 'warmup', 'images', 'generate', 'python', 'peer-threads', 'backend'],
+  suite: [
+    'suite',
+    'batch',
+    'steps',
+    'warmup',
+    'images',
+    'generate',
+    'features',
+    'python',
+    'peer-threads',
+    'backend',
+  ],
   elbo: ['elbo', 'epochs', 'train-images', 'test-images', 'seed', 'dir', 'python', 'peer-threads', 'backend'],
 } as const;
 
@@ -52,6 +63,12 @@ export const benchCommand: Command = {
     warmup: { type: 'string', value: 'n', help: 'untimed steps first', default: '3' },
     images: { type: 'string', value: 'n', help: '--suite: PNGs to import', default: '2000' },
     generate: { type: 'string', value: 'n', help: '--suite: images to generate', default: '256' },
+    features: {
+      type: 'string',
+      value: 'n',
+      help: "--suite: images through the quality report's feature network",
+      default: '1000',
+    },
     python: {
       type: 'string',
       value: 'path|none',
@@ -93,6 +110,7 @@ export const benchCommand: Command = {
           warmup: options.number('warmup', { integer: true, min: 0 }) ?? 3,
           importImages: options.number('images', { integer: true, min: 1, max: 1_000_000 }) ?? 2000,
           generateImages: options.number('generate', { integer: true, min: 1, max: 1_000_000 }) ?? 256,
+          featureImages: options.number('features', { integer: true, min: 1, max: 1_000_000 }) ?? 1000,
           peer: peerSettings(options),
           invocation: invocation(options),
         },

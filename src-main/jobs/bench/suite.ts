@@ -2,8 +2,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeSampleDataset } from '../../dataset/index.js';
-import { DEFAULT_TRAIN_OPTIONS, defaultConfig, VaeModel } from '../../engine/index.js';
-import { resolveBackend, type BackendPreference } from '../../engine/node/index.js';
+import {
+  DEFAULT_TRAIN_OPTIONS,
+  defaultConfig,
+  hashSeed,
+  Rng,
+  SeedTag,
+  VaeModel,
+} from '../../engine/index.js';
+import { loadFeatureNetwork, resolveBackend, type BackendPreference } from '../../engine/node/index.js';
 import { openProject, saveCheckpoint } from '../../project/index.js';
 import { throwIfCancelled } from '../../util/errors.js';
 import { runBenchmark, type BenchArch } from '../benchJob.js';
@@ -37,6 +44,8 @@ export interface BenchSuiteInput {
   importImages?: number;
   /** Images the generate job writes. Default 256. */
   generateImages?: number;
+  /** Images whose quality-report features are extracted (std64's 64×64×3). Default 1000. */
+  featureImages?: number;
   /** How to run the PyTorch peer; null: do not run it. Default {@link defaultPeerSettings}. */
   peer?: PeerSettings | null;
   /** The command line that started the run, recorded in the report. */
@@ -45,7 +54,7 @@ export interface BenchSuiteInput {
 
 /** One line of the table. Throughputs are images per second. */
 export interface SuiteRow {
-  id: `train-${BenchArch}` | 'import' | 'generate';
+  id: `train-${BenchArch}` | 'import' | 'generate' | 'features';
   what: string;
   ours: number;
   /** The peer's figure; null where it has none (import, generation) or could not run. */
@@ -92,6 +101,7 @@ export async function runBenchSuite(
   const warmup = input.warmup ?? 3;
   const importImages = input.importImages ?? 2000;
   const generateImages = input.generateImages ?? 256;
+  const featureImages = input.featureImages ?? 1000;
   const peerSettings = input.peer === undefined ? defaultPeerSettings() : input.peer;
   const backend = await resolveBackend(input.backend ?? 'auto');
   const machine = describeMachine(backend);
@@ -186,6 +196,10 @@ export async function runBenchSuite(
       notes: `${generated.count} written in ${generated.seconds.toFixed(2)} s (decode + PNG encode + manifest)`,
       commands: [`vae-studio generate --project <project> --count ${generateImages} --out <folder> ${flag}`],
     });
+
+    throwIfCancelled(ctx.signal);
+    emit(logEvent(`features: ${featureImages} 64×64×3 images through the quality report's feature network`));
+    rows.push(await featureRow(featureImages, flag));
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
@@ -197,6 +211,37 @@ export async function runBenchSuite(
     rows,
     seconds: (performance.now() - t0) / 1000,
   };
+}
+
+/** Feature extraction speed of the quality report: seeded 64×64×3 images through the shipped network. */
+async function featureRow(count: number, flag: string): Promise<SuiteRow> {
+  const network = await loadFeatureNetwork();
+  try {
+    const { size, channels } = SUITE_IMAGE;
+    const rng = new Rng(hashSeed(0, SeedTag.bench));
+    const pixels = Uint8Array.from({ length: count * size * size * channels }, () => rng.int(256));
+    const images = { pixels, count, size, channels };
+    const warmup = Math.min(32, count);
+    await network.extract({
+      ...images,
+      count: warmup,
+      pixels: pixels.subarray(0, warmup * size * size * channels),
+    });
+    const started = performance.now();
+    const features = await network.extract(images);
+    const seconds = (performance.now() - started) / 1000;
+    return {
+      id: 'features',
+      what: `quality features, ${count.toLocaleString('en-US')} 64×64×3 images`,
+      ours: features.count / seconds,
+      peer: null,
+      ratio: null,
+      notes: `${network.dim}-d, ${network.inputSize}×${network.inputSize} input, ${seconds.toFixed(2)} s`,
+      commands: [`vae-studio bench --suite ${flag}`.trim()],
+    };
+  } finally {
+    network.dispose();
+  }
 }
 
 /** Gives the project an epoch-0 checkpoint of a seeded, untrained std64 model. */
