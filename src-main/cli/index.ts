@@ -10,6 +10,7 @@ import { generateCommand } from './commands/generate.js';
 import { importCommand } from './commands/import.js';
 import { infoCommand } from './commands/info.js';
 import { interpolateCommand } from './commands/interpolate.js';
+import { qualityCommand } from './commands/quality.js';
 import { serveCommand } from './commands/serve.js';
 import { trainCommand } from './commands/train.js';
 import { Reporter } from './reporter.js';
@@ -20,6 +21,7 @@ export const COMMANDS: Command[] = [
   generateCommand,
   interpolateCommand,
   evalCommand,
+  qualityCommand,
   infoCommand,
   serveCommand,
   benchCommand,

@@ -1,0 +1,53 @@
+import { runQuality } from '../../jobs/index.js';
+import { BACKEND_OPTION, readBackend, type Command } from '../command.js';
+import { fixed } from '../format.js';
+
+export const qualityCommand: Command = {
+  name: 'quality',
+  summary: 'how good the model’s images are: FID/KID, precision/recall, near-copies, likelihood, latent use',
+  usage: '--project <dir> [--count <n> | --generated <folder>] [--data <folder>]',
+  options: {
+    project: { type: 'string', value: 'dir', help: 'project with a trained model' },
+    count: { type: 'string', value: 'n', help: 'images to sample from the model', default: '1000' },
+    generated: {
+      type: 'string',
+      value: 'folder',
+      help: 'score the images of this folder instead (a generate output)',
+    },
+    data: { type: 'string', value: 'folder', help: 'held-out real images (default: the validation split)' },
+    'iw-images': {
+      type: 'string',
+      value: 'n',
+      help: 'held-out images for the importance-weighted likelihood',
+      default: '100',
+    },
+    'iw-samples': { type: 'string', value: 'k', help: 'importance samples per image', default: '1000' },
+    seed: { type: 'string', value: 'n', help: 'seed of the samples', default: '0' },
+    ...BACKEND_OPTION,
+  },
+  async run({ options, reporter, signal }) {
+    options.positionals(0, []);
+    const generated = options.string('generated');
+    const data = options.string('data');
+    const r = await runQuality(
+      {
+        project: options.required('project'),
+        count: options.number('count', { integer: true, min: 2, max: 100_000 }) ?? 1000,
+        ...(generated ? { generated } : {}),
+        ...(data ? { data } : {}),
+        likelihoodImages: options.number('iw-images', { integer: true, min: 1, max: 100_000 }) ?? 100,
+        likelihoodSamples: options.number('iw-samples', { integer: true, min: 1, max: 100_000 }) ?? 1000,
+        seed: options.number('seed', { integer: true, min: 0, max: 0xffffffff }) ?? 0,
+        backend: readBackend(options),
+      },
+      { signal, emit: reporter.event },
+    );
+    reporter.result('quality', r, [
+      ...r.verdict,
+      `FID ${fixed(r.fid)}  KID ${fixed(r.kid, 4)} ± ${fixed(r.kidStandardError, 4)}  precision ${fixed(r.precision, 3)}  recall ${fixed(r.recall, 3)}  density ${fixed(r.density, 3)}  coverage ${fixed(r.coverage, 3)}`,
+      `−ELBO ${fixed(r.negElbo)} nats/image; importance-weighted −log p(x) ${fixed(r.iwNll)} (k = ${r.iwSamples}, on ${r.iwImages} images whose −ELBO is ${fixed(r.iwNegElbo)}); ${r.activeUnits} of ${r.latentDim} latent units active`,
+      `features: ${r.featureNetwork}`,
+      `report: ${r.markdown} (${fixed(r.seconds, 1)} s)`,
+    ]);
+  },
+};
