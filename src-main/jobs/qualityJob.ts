@@ -26,7 +26,7 @@ import { loadTrainedModel } from './loadModel.js';
 
 export interface QualityJobInput {
   project: string;
-  /** Images to sample from the model when `generated` is not given. Default 1000. */
+  /** Images to sample from the model when `generated` is not given (QUALITY_SETTINGS: default 1000). */
   count?: number;
   /** A folder of generated images to score instead (a `generate` output), read like a dataset import. */
   generated?: string;

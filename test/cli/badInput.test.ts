@@ -45,6 +45,12 @@ const USAGE_CASES: [string, number, string][] = [
   ['train --project P --json=yes', 2, '--json takes no value'],
   ['import F --project P --size 17', 2, '--size: must be one of 16, 28, 32, 64, 128, 256, got 17'],
   ['import F --project P --channels 2', 2, '--channels: must be one of 3, 1, got 2'],
+  ['quality --project P --count 1', 2, '--count: must be a whole number from 2 to 100000, got 1'],
+  [
+    'quality --project P --iw-samples 0x10',
+    2,
+    '--iw-samples: expected a whole number from 1 to 100000 in plain decimal digits',
+  ],
   [
     'interpolate --project P a.png b.png --out O --steps 1',
     2,

@@ -1,6 +1,8 @@
+import { defaultsOf, QUALITY_SETTINGS } from '../../contract/index.js';
 import { runQuality } from '../../jobs/index.js';
 import { BACKEND_OPTION, readBackend, type Command } from '../command.js';
 import { fixed } from '../format.js';
+import { readSettings, settingOptions } from '../settingOptions.js';
 
 export const qualityCommand: Command = {
   name: 'quality',
@@ -8,21 +10,13 @@ export const qualityCommand: Command = {
   usage: '--project <dir> [--count <n> | --generated <folder>] [--data <folder>]',
   options: {
     project: { type: 'string', value: 'dir', help: 'project with a trained model' },
-    count: { type: 'string', value: 'n', help: 'images to sample from the model', default: '1000' },
     generated: {
       type: 'string',
       value: 'folder',
-      help: 'score the images of this folder instead (a generate output)',
+      help: 'score the images of this folder instead of sampling (a generate output)',
     },
     data: { type: 'string', value: 'folder', help: 'held-out real images (default: the validation split)' },
-    'iw-images': {
-      type: 'string',
-      value: 'n',
-      help: 'held-out images for the importance-weighted likelihood',
-      default: '100',
-    },
-    'iw-samples': { type: 'string', value: 'k', help: 'importance samples per image', default: '1000' },
-    seed: { type: 'string', value: 'n', help: 'seed of the samples', default: '0' },
+    ...settingOptions(QUALITY_SETTINGS),
     ...BACKEND_OPTION,
   },
   async run({ options, reporter, signal }) {
@@ -32,12 +26,10 @@ export const qualityCommand: Command = {
     const r = await runQuality(
       {
         project: options.required('project'),
-        count: options.number('count', { integer: true, min: 2, max: 100_000 }) ?? 1000,
+        ...defaultsOf(QUALITY_SETTINGS),
+        ...readSettings(options, QUALITY_SETTINGS),
         ...(generated ? { generated } : {}),
         ...(data ? { data } : {}),
-        likelihoodImages: options.number('iw-images', { integer: true, min: 1, max: 100_000 }) ?? 100,
-        likelihoodSamples: options.number('iw-samples', { integer: true, min: 1, max: 100_000 }) ?? 1000,
-        seed: options.number('seed', { integer: true, min: 0, max: 0xffffffff }) ?? 0,
         backend: readBackend(options),
       },
       { signal, emit: reporter.event },

@@ -125,3 +125,44 @@ export const INTERPOLATE_SETTINGS = {
   }),
 };
 export type InterpolateSettings = SettingValues<typeof INTERPOLATE_SETTINGS>;
+
+/** How a quality report scores a model (vae-studio quality; the app's Quality view, later). */
+export const QUALITY_SETTINGS = {
+  count: numberSetting({
+    label: 'Images to score',
+    help: 'images sampled from the model and compared with the held-out real images',
+    flag: 'count',
+    integer: true,
+    min: 2,
+    max: 100_000,
+    default: 1000,
+  }),
+  likelihoodImages: numberSetting({
+    label: 'Images for the likelihood',
+    help: 'held-out images the importance-weighted likelihood uses (each costs one decode per sample)',
+    flag: 'iw-images',
+    integer: true,
+    min: 1,
+    max: 100_000,
+    default: 100,
+  }),
+  likelihoodSamples: numberSetting({
+    label: 'Importance samples',
+    help: 'samples per image of the importance-weighted likelihood (1000 is stable to about 0.1 nats)',
+    flag: 'iw-samples',
+    integer: true,
+    min: 1,
+    max: 100_000,
+    default: 1000,
+  }),
+  seed: numberSetting({
+    label: 'Seed',
+    help: 'seeds the sampled images, the likelihood samples and the KID subsets',
+    flag: 'seed',
+    integer: true,
+    min: 0,
+    max: 0xffffffff,
+    default: 0,
+  }),
+};
+export type QualitySettings = SettingValues<typeof QUALITY_SETTINGS>;
