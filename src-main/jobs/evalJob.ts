@@ -1,11 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { importFolder, loadDataset, type ImportReport } from '../dataset/index.js';
+import { loadDataset, type ImportReport } from '../dataset/index.js';
 import { evaluateNegElbo, splitIndices, type LossTerms, pickImages } from '../engine/index.js';
 import { resolveBackend, type BackendPreference } from '../engine/node/index.js';
 import { openProject } from '../project/index.js';
-import { ignoreEvents, jobEvent, type JobContext } from './events.js';
+import { ignoreEvents, type JobContext } from './events.js';
+import { readFolderLikeDataset } from './folderImages.js';
 import { loadTrainedModel } from './loadModel.js';
 
 export interface EvalJobInput {
@@ -36,27 +34,14 @@ export async function runEvaluation(input: EvalJobInput, ctx: JobContext = {}): 
   try {
     if (input.data) {
       const { manifest } = await loadDataset(project.layout.datasetDir);
-      const scratch = await mkdtemp(join(tmpdir(), 'vae-studio-eval-'));
-      try {
-        const report = await importFolder(input.data, scratch, {
-          size: manifest.size,
-          channels: manifest.channels,
-          fit: manifest.fit,
-          ...(manifest.background ? { background: manifest.background } : {}),
-          ...(ctx.signal ? { signal: ctx.signal } : {}),
-          onProgress: (p) => emit(jobEvent('dataset.importProgress', p)),
-        });
-        const { images } = await loadDataset(scratch);
-        return {
-          source: 'folder',
-          images: images.count,
-          loss: await evaluateNegElbo(model, images, batchSize, seed),
-          epoch: checkpoint.meta.epoch,
-          skipped: report.skipped,
-        };
-      } finally {
-        await rm(scratch, { recursive: true, force: true });
-      }
+      const { images, skipped } = await readFolderLikeDataset(input.data, manifest, ctx);
+      return {
+        source: 'folder',
+        images: images.count,
+        loss: await evaluateNegElbo(model, images, batchSize, seed),
+        epoch: checkpoint.meta.epoch,
+        skipped,
+      };
     }
     const { images } = await loadDataset(project.layout.datasetDir);
     const { valFraction, seed: trainSeed } = checkpoint.meta.trainOptions;

@@ -1,7 +1,6 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { importFolder, loadDataset, type DatasetManifest } from '../dataset/index.js';
+import { loadDataset } from '../dataset/index.js';
 import {
   decodeLatents,
   evaluateNegElbo,
@@ -21,7 +20,8 @@ import { openProject, type ProjectLayout } from '../project/index.js';
 import { throwIfCancelled } from '../util/errors.js';
 import { makeFolder } from '../util/folders.js';
 import { writeJsonAtomic } from '../util/atomicWrite.js';
-import { ignoreEvents, jobEvent, logEvent, type EmitJobEvent, type JobContext } from './events.js';
+import { ignoreEvents, logEvent, type EmitJobEvent, type JobContext } from './events.js';
+import { readFolderLikeDataset } from './folderImages.js';
 import { loadTrainedModel } from './loadModel.js';
 
 export interface QualityJobInput {
@@ -113,7 +113,7 @@ export async function runQuality(input: QualityJobInput, ctx: JobContext = {}): 
     let real: ImageBatch;
     let realSource: QualityJobResult['real']['source'];
     if (input.data) {
-      real = await readFolder(input.data, manifest, ctx);
+      real = (await readFolderLikeDataset(input.data, manifest, ctx)).images;
       realSource = 'folder';
     } else if (split.val.length > 0) {
       real = pickImages(images, split.val);
@@ -126,7 +126,7 @@ export async function runQuality(input: QualityJobInput, ctx: JobContext = {}): 
 
     let scored: ImageBatch;
     if (input.generated) {
-      scored = await readFolder(input.generated, manifest, ctx);
+      scored = (await readFolderLikeDataset(input.generated, manifest, ctx)).images;
     } else {
       const count = input.count ?? 1000;
       emit(logEvent(`sampling ${count} images from the model`));
@@ -200,24 +200,6 @@ export async function runQuality(input: QualityJobInput, ctx: JobContext = {}): 
   } finally {
     network.dispose();
     model.dispose();
-  }
-}
-
-/** Reads a folder of images at the dataset's size and colour, as an import would, without touching the project. */
-async function readFolder(folder: string, manifest: DatasetManifest, ctx: JobContext): Promise<ImageBatch> {
-  const scratch = await mkdtemp(join(tmpdir(), 'vae-studio-quality-'));
-  try {
-    await importFolder(folder, scratch, {
-      size: manifest.size,
-      channels: manifest.channels,
-      fit: manifest.fit,
-      ...(manifest.background ? { background: manifest.background } : {}),
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
-      onProgress: (p) => (ctx.emit ?? ignoreEvents)(jobEvent('dataset.importProgress', p)),
-    });
-    return (await loadDataset(scratch)).images;
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
   }
 }
 

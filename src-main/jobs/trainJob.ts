@@ -27,6 +27,7 @@ import {
   type ProjectLayout,
 } from '../project/index.js';
 import { writeFileAtomic } from '../util/atomicWrite.js';
+import { toDataUrl } from '../util/dataUrl.js';
 import { UserError } from '../util/errors.js';
 import { fsFailure } from '../util/fsErrors.js';
 import { ignoreEvents, jobEvent, logEvent, type JobContext } from './events.js';
@@ -164,8 +165,8 @@ async function trainLocked(
             jobEvent('training.epoch', {
               metrics,
               previews: {
-                samples: pngDataUrl(pngs.samples),
-                reconstructions: pngDataUrl(pngs.reconstructions),
+                samples: toDataUrl(pngs.samples),
+                reconstructions: toDataUrl(pngs.reconstructions),
               },
             }),
           );
@@ -372,10 +373,6 @@ async function encodePreviews(preview: EpochPreview): Promise<PreviewPngs> {
     encodeImage(image.pixels, image.width, image.height, image.channels, 'png');
   const [samples, reconstructions] = await Promise.all([png(preview.samples), png(preview.reconstructions)]);
   return { samples, reconstructions };
-}
-
-function pngDataUrl(png: Uint8Array): string {
-  return `data:image/png;base64,${Buffer.from(png.buffer, png.byteOffset, png.byteLength).toString('base64')}`;
 }
 
 async function writePreviews(

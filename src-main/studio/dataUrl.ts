@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
+import { toDataUrl } from '../util/dataUrl.js';
 
 const MIME_BY_EXTENSION: Record<string, string> = {
   '.png': 'image/png',
@@ -9,10 +10,7 @@ const MIME_BY_EXTENSION: Record<string, string> = {
   '.gif': 'image/gif',
 };
 
-/** Image bytes as a `data:` URL, the form images cross the boundary in (no file access in the renderer). */
-export function toDataUrl(bytes: Uint8Array, mime = 'image/png'): string {
-  return `data:${mime};base64,${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('base64')}`;
-}
+export { toDataUrl };
 
 /** The image type of `bytes` by their magic number (PNG, JPEG, GIF, WebP), or null when they are none of these. */
 export function sniffImageMime(bytes: Uint8Array): string | null {
