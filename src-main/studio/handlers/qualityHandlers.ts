@@ -5,7 +5,6 @@ import {
   qualityReportSchema,
   type NearCopy,
   type QualityReport,
-  type QualityReportView,
 } from '../../contract/index.js';
 import { encodeImage, type DatasetManifest } from '../../dataset/index.js';
 import { listQualityReports, qualityDir, readDatasetImages } from '../../jobs/index.js';
