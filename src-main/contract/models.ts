@@ -273,7 +273,7 @@ export const sampleFiguresSchema = z.object({
 export type SampleFigures = z.infer<typeof sampleFiguresSchema>;
 
 /** One class's figures: the real images of the class against the scored images assigned to it. */
-export const classFiguresSchema = sampleFiguresSchema.extend({
+export const classFiguresSchema = z.object({
   label: z.string(),
   /** Held-out real images of the class. */
   realCount: z.number().int(),
@@ -283,6 +283,8 @@ export const classFiguresSchema = sampleFiguresSchema.extend({
   scoredShare: z.number(),
   realShare: z.number(),
   copies: z.number().int(),
+  /** The class's sample figures; null when either side has too few images (fewer than 10) to score. */
+  figures: sampleFiguresSchema.nullable(),
 });
 export type ClassFigures = z.infer<typeof classFiguresSchema>;
 
@@ -304,7 +306,11 @@ export const qualityReportSchema = sampleFiguresSchema.extend({
   html: z.string(),
   createdAt: z.string(),
   model: scoredModelSchema,
-  scored: z.object({ source: z.enum(['model', 'folder']), count: z.number().int(), folder: z.string().nullable() }),
+  scored: z.object({
+    source: z.enum(['model', 'folder']),
+    count: z.number().int(),
+    folder: z.string().nullable(),
+  }),
   real: z.object({ source: z.enum(['validation-split', 'training-set', 'folder']), count: z.number().int() }),
   /** What produced the features, in words. */
   featureNetwork: z.string(),
