@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -118,6 +118,56 @@ describe('studio: quality report', () => {
     // A relative path names the same report; the copies' images may be left out.
     const relative = first.report.slice(root.length + 1);
     expect((await t.call('quality.report', { report: relative, copies: 0 })).copies).toEqual([]);
+  });
+
+  it('sends each near-copy beside its training images, and only images it may send', async () => {
+    // A stored report with three copies, written by hand: the job's own run may flag none.
+    const folder = join(root, 'quality', '2000-01-01T00-00-00-000Z');
+    await mkdir(join(folder, 'copies'), { recursive: true });
+    const png = await sharp({ create: { width: 16, height: 16, channels: 3, background: '#808080' } })
+      .png()
+      .toBuffer();
+    await writeFile(join(folder, 'copies', '0.png'), png);
+    await writeFile(join(folder, 'copies', 'not-an-image.png'), 'text');
+    const outside = join(await tempDir(), 'elsewhere.png');
+    await writeFile(outside, png);
+    const { items } = await t.call('dataset.list', { limit: 5000 });
+    const copy = (image: string, trainingIndex: number, training: string) => ({
+      index: 0,
+      image,
+      trainingIndex,
+      training,
+      distance: 0.01,
+      pixelTrainingIndex: trainingIndex + 1,
+      pixelTraining: items[trainingIndex + 1]!.path,
+      pixelDistance: 0.02,
+    });
+    const files = [
+      copy(join(folder, 'copies', '0.png'), 3, items[3]!.path),
+      // Re-imported since: the index names another file now, so no image is sent for it.
+      copy(join(folder, 'copies', 'not-an-image.png'), 4, 'a/gone.png'),
+      copy(outside, 5, items[5]!.path),
+    ];
+    const stored = { ...first, report: join(folder, 'report.json'), createdAt: '2000-01-01T00:00:00.000Z' };
+    stored.copies = { ...first.copies, count: 3, files };
+    await writeFile(stored.report, JSON.stringify(stored));
+
+    const view = await t.call('quality.report', { report: stored.report });
+    expect(view.copies.map((c) => [c.image !== null, c.training !== null, c.pixelTraining !== null])).toEqual(
+      [
+        [true, true, true],
+        [false, false, true],
+        [false, true, true],
+      ],
+    );
+    const thumbnails = await t.call('dataset.thumbnails', { indices: [3, 4] });
+    expect(view.copies[0]!.image).toBe(`data:image/png;base64,${png.toString('base64')}`);
+    expect(view.copies[0]!.training).toBe(thumbnails[0]!.url);
+    expect(view.copies[0]!.pixelTraining).toBe(thumbnails[1]!.url);
+    expect((await t.call('quality.report', { report: stored.report, copies: 1 })).copies).toHaveLength(1);
+    // The trend puts it first (oldest first) and the job's report after it.
+    expect((await t.call('quality.reports', {})).map((h) => h.report)).toEqual([stored.report, first.report]);
+    await rm(folder, { recursive: true });
   });
 
   it('sends only report.json files of the project’s quality/ folder', async () => {

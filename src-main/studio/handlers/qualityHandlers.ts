@@ -1,13 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import {
-  describeZodError,
-  qualityReportSchema,
-  type NearCopy,
-  type QualityReport,
-} from '../../contract/index.js';
+import { ZodError } from 'zod';
+import { describeZodError, type NearCopy, type QualityReport } from '../../contract/index.js';
 import { encodeImage, type DatasetManifest } from '../../dataset/index.js';
-import { listQualityReports, qualityDir, readDatasetImages } from '../../jobs/index.js';
+import { listQualityReports, qualityDir, readDatasetImages, readQualityReport } from '../../jobs/index.js';
 import type { ProjectLayout } from '../../project/index.js';
 import { UserError } from '../../util/errors.js';
 import { isInside, realpathInside } from '../../util/pathContainment.js';
@@ -99,22 +94,22 @@ async function reportFile(layout: ProjectLayout, requested: string): Promise<str
 
 /** @throws UserError UNREADABLE when the file is not JSON or not a report of this version. */
 async function readReport(file: string): Promise<QualityReport> {
-  let value: unknown;
   try {
-    value = JSON.parse(await readFile(file, 'utf8'));
+    return await readQualityReport(file);
   } catch (err) {
-    const cause = err instanceof SyntaxError ? 'it is not valid JSON' : String(err);
-    throw new UserError('UNREADABLE', `cannot read the report ${file}: ${cause}`);
+    if (err instanceof ZodError) {
+      throw new UserError(
+        'UNREADABLE',
+        `the report ${file} was written by another version of VAE Studio (${describeZodError(err)}); ` +
+          'score the model again for a new one',
+      );
+    }
+    if (err instanceof SyntaxError) {
+      throw new UserError('UNREADABLE', `cannot read the report ${file}: it is not valid JSON`);
+    }
+    // A file-system failure (permissions, I/O): the boundary names it (util/fsErrors.ts).
+    throw err;
   }
-  const parsed = qualityReportSchema.safeParse(value);
-  if (!parsed.success) {
-    throw new UserError(
-      'UNREADABLE',
-      `the report ${file} was written by another version of VAE Studio (${describeZodError(parsed.error)}); ` +
-        'score the model again for a new one',
-    );
-  }
-  return parsed.data;
 }
 
 /** An image file as a data URL when it lies inside one of `folders` (links followed) and is an image. */
@@ -154,9 +149,11 @@ async function trainingImages(
       urls.set(wanted[i]!, toDataUrl(await encodeImage(image, size, size, channels, 'png'))),
     ),
   );
+  const url = (index: number, path: string) =>
+    matches(manifest, index, path) ? (urls.get(index) ?? null) : null;
   return copies.map((c) => ({
-    training: urls.get(c.trainingIndex) ?? null,
-    pixelTraining: urls.get(c.pixelTrainingIndex) ?? null,
+    training: url(c.trainingIndex, c.training),
+    pixelTraining: url(c.pixelTrainingIndex, c.pixelTraining),
   }));
 }
 
