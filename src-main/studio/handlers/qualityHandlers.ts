@@ -133,14 +133,11 @@ async function trainingImages(
 ): Promise<{ training: string | null; pixelTraining: string | null }[]> {
   const manifest = copies.length > 0 ? await ctx.datasets.manifest(layout.datasetDir) : null;
   if (!manifest) return copies.map(() => ({ training: null, pixelTraining: null }));
-  const wanted = [
-    ...new Set(
-      copies.flatMap((c) => [
-        ...(matches(manifest, c.trainingIndex, c.training) ? [c.trainingIndex] : []),
-        ...(matches(manifest, c.pixelTrainingIndex, c.pixelTraining) ? [c.pixelTrainingIndex] : []),
-      ]),
-    ),
-  ];
+  const named = copies.flatMap((c): [number, string][] => [
+    [c.trainingIndex, c.training],
+    [c.pixelTrainingIndex, c.pixelTraining],
+  ]);
+  const wanted = [...new Set(named.filter(([i, path]) => matches(manifest, i, path)).map(([i]) => i))];
   const pixels = wanted.length > 0 ? await readDatasetImages(layout.datasetDir, manifest, wanted) : [];
   const { size, channels } = manifest;
   const urls = new Map<number, string>();
