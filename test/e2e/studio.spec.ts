@@ -196,7 +196,7 @@ test('the quality report scores the model: verdict, figures, near-copies, the tr
 
   // Either near-copies, each beside its nearest training images, or the sentence that there are none.
   const copies = page.getByRole('list', { name: 'Near-copies' });
-  const none = page.getByText(/^No near-copies: none of the 60 samples/);
+  const none = page.getByText(/No near-copies: none of the 60 samples/);
   await expect(copies.or(none)).toBeVisible();
   if (await copies.isVisible()) {
     const first = copies.getByRole('listitem').first();
