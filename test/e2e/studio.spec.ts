@@ -224,7 +224,11 @@ test('the quality report scores the model: verdict, figures, near-copies, the tr
   };
   expect(saved.scored.count).toBe(60);
   await expect(verdict.getByRole('listitem')).toHaveCount(saved.verdict.length);
+  // The whole view in one picture: the settings folded away and a window tall enough for the report.
+  await page.getByText('More settings').click();
+  await page.setViewportSize({ width: 1024, height: 1500 });
   await shot('7-quality');
+  await page.setViewportSize({ width: 1024, height: 700 });
 });
 
 test('interpolating two dataset images previews the path and exports frames and an animation', async () => {
