@@ -171,6 +171,7 @@ export function qualityReport(
     iwBitsPerDim: 0.069,
     iwSamples: 20,
     iwImages: 5,
+    iwStandardError: 1.5,
     activeUnits: 3,
     latentDim: 4,
     klPerDim: [1, 0.8, 0.5, 0],
@@ -185,6 +186,7 @@ export function qualityReport(
     ],
     samples: `${folder}/samples.png`,
     seconds: 4.2,
+    timings: [{ phase: 'likelihood', seconds: 1 }],
     ...overrides,
   };
 }

@@ -145,7 +145,10 @@ async function scoreModel(
     'dataset features',
     `features of the ${images.count} dataset images (cached after the first report)`,
   );
-  const all = await datasetFeatures(layout, datasetDir, images, network, ctx);
+  const all = await datasetFeatures(layout, datasetDir, images, network, {
+    ...ctx,
+    onProgress: (p) => phases.advance(p.images, p.count),
+  });
   const { valFraction, seed: trainSeed } = checkpoint.meta.trainOptions;
   const split = splitIndices(images.count, valFraction, trainSeed);
 
@@ -159,8 +162,11 @@ async function scoreModel(
     real = read.images;
     realLabels = read.labels;
     realSource = 'folder';
-    phases.start('real features', `features of the ${real.count} real images of ${input.data}`);
-    realFeatures = await network.extract(real, signal);
+    phases.start('real features', `features of the ${real.count} real images of ${input.data}`, real.count);
+    realFeatures = await network.extract(real, {
+      ...signal,
+      onProgress: (p) => phases.advance(p.images, p.count),
+    });
   } else if (split.val.length >= MIN_IMAGES) {
     real = pickImages(images, split.val);
     realLabels = Array.from(split.val, (i) => datasetLabels[i]!);
@@ -195,8 +201,11 @@ async function scoreModel(
     scored = await decodeLatents(model, sampleLatents(count, model.config.latentDim, seed, 1), 64);
   }
   throwIfCancelled(ctx.signal);
-  phases.start('scored features', `features of the ${scored.count} scored images`);
-  const scoredFeatures = await network.extract(scored, signal);
+  phases.start('scored features', `features of the ${scored.count} scored images`, scored.count);
+  const scoredFeatures = await network.extract(scored, {
+    ...signal,
+    onProgress: (p) => phases.advance(p.images, p.count),
+  });
 
   phases.start('figures and neighbours', 'sample quality, near-copies and nearest training images');
   const figures = sampleFigures(realFeatures, scoredFeatures, seed);
@@ -249,6 +258,7 @@ async function scoreModel(
     ...(input.likelihoodSamples ? { k: input.likelihoodSamples } : {}),
     seed,
     ...signal,
+    onProgress: (p) => phases.advance(p.decodes, p.totalDecodes),
   });
   const health = await latentHealth(model, real, signal);
 
