@@ -56,17 +56,17 @@ export function verdictOf(f: VerdictFigures, previous: QualityHistoryEntry | nul
   }
   const tooFew = f.perClass.filter((c) => !c.figures);
   for (const c of f.perClass) {
-    if (c.realShare > 0.02 && c.scoredShare < c.realShare / 3)
+    if (c.figures && c.realShare > 0.02 && c.scoredShare < c.realShare / 3)
       lines.push(
         `Class ${c.label} is under-represented: ${pct(c.scoredShare)} of the samples against ${pct(c.realShare)} ` +
           'of the real images.',
       );
   }
-  if (tooFew.length > 0)
-    lines.push(
-      'Too few images to score by class (10 of each are needed): ' +
-        `${tooFew.map((c) => `${c.label} (${c.scoredCount} samples, ${c.realCount} real)`).join(', ')}.`,
-    );
+  if (tooFew.length > 0) {
+    const named = tooFew.slice(0, 4).map((c) => `${c.label} (${c.scoredCount} samples, ${c.realCount} real)`);
+    const more = tooFew.length > 4 ? ` and ${tooFew.length - 4} more` : '';
+    lines.push(`Too few images to score by class (10 of each are needed): ${named.join(', ')}${more}.`);
+  }
   if (previous) {
     const change = f.coverage - previous.coverage;
     const where = previous.model.archived
@@ -86,10 +86,10 @@ export function verdictOf(f: VerdictFigures, previous: QualityHistoryEntry | nul
 function nextStep(f: VerdictFigures): string {
   if (f.collapsed)
     return 'Next: the posterior has collapsed (the model ignores its latent code): lower β or use KL warm-up.';
-  if (f.activeUnits === f.latentDim && f.recall < 0.3)
-    return 'Next: every latent dimension is in use: raise the latent size.';
   if (f.precision < 0.5 && f.recall < 0.2)
     return 'Next: the model is underfit (its samples are far from real images): train longer, or raise the width.';
+  if (f.activeUnits === f.latentDim && f.recall < 0.3)
+    return 'Next: every latent dimension is in use: raise the latent size.';
   if (f.recall < 0.2)
     return 'Next: the samples miss much of the real variety: lower β or raise the latent size.';
   if (f.copies.fraction > 0.01)
