@@ -90,8 +90,11 @@ export const interpolateInputSchema = z.object({
 export type InterpolateInput = z.input<typeof interpolateInputSchema>;
 
 /** What the Quality view sends: the report's settings (each may be left out for its default) and the backend. */
+const { likelihoodImages: LIKELIHOOD_IMAGES, ...FIXED_QUALITY_SETTINGS } = QUALITY_SETTINGS;
 export const qualityInputSchema = z.object({
-  ...defaultedShape(QUALITY_SETTINGS),
+  ...defaultedShape(FIXED_QUALITY_SETTINGS),
+  /** Default: the setting's default for the model's images (it depends on their size). */
+  likelihoodImages: settingSchema(LIKELIHOOD_IMAGES).optional(),
   /** Default: the backend the app runs its jobs on. */
   backend: backend.optional(),
 });

@@ -1,4 +1,4 @@
-import { defaultsOf, QUALITY_SETTINGS } from '../../contract/index.js';
+import { QUALITY_SETTINGS } from '../../contract/index.js';
 import { runQuality } from '../../jobs/index.js';
 import { BACKEND_OPTION, readBackend, type Command } from '../command.js';
 import { fixed } from '../format.js';
@@ -30,7 +30,7 @@ export const qualityCommand: Command = {
     const r = await runQuality(
       {
         project: options.required('project'),
-        ...defaultsOf(QUALITY_SETTINGS),
+        // The likelihood's image count defaults by the model's image size, in the job.
         ...readSettings(options, QUALITY_SETTINGS),
         ...(generated ? { generated } : {}),
         ...(data ? { data } : {}),

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { QualityReport } from '../../contract/index.js';
+import { defaultsOf, QUALITY_SETTINGS, type QualityReport } from '../../contract/index.js';
 import { loadDataset } from '../../dataset/index.js';
 import {
   dataCopyingZ,
@@ -135,7 +135,11 @@ async function scoreModel(
   const emit: EmitJobEvent = ctx.emit ?? ignoreEvents;
   const started = performance.now();
   const phases = new Phases(emit);
-  const seed = input.seed ?? 0;
+  const defaults = defaultsOf(QUALITY_SETTINGS, {
+    imageSize: model.config.imageSize,
+    channels: model.config.channels,
+  });
+  const seed = input.seed ?? defaults.seed;
   const signal = ctx.signal ? { signal: ctx.signal } : {};
   const { manifest, images } = await loadDataset(datasetDir);
   const paths = manifest.items.map((item) => item.path);
@@ -195,7 +199,7 @@ async function scoreModel(
     scored = (await readFolderLikeDataset(input.generated, manifest, ctx)).images;
     enough(scored.count, `generated: ${input.generated}`);
   } else {
-    const count = input.count ?? 2000;
+    const count = input.count ?? defaults.count;
     enough(count, 'count');
     phases.start('sampling', `sampling ${count} images from the model`);
     scored = await decodeLatents(model, sampleLatents(count, model.config.latentDim, seed, 1), 64);
@@ -250,12 +254,17 @@ async function scoreModel(
   const negElbo = await evaluateNegElbo(model, real, 256, seed);
   const iwSet = pickImages(
     real,
-    Array.from({ length: Math.min(real.count, input.likelihoodImages ?? 100) }, (_, i) => i),
+    Array.from(
+      {
+        length: Math.min(real.count, input.likelihoodImages ?? defaults.likelihoodImages),
+      },
+      (_, i) => i,
+    ),
   );
   // The bound and the one-sample −ELBO on the same images, so the two can be compared.
   const negElboOnIwSet = await evaluateNegElbo(model, iwSet, 256, seed);
   const iw = await importanceWeightedBound(model, iwSet, {
-    ...(input.likelihoodSamples ? { k: input.likelihoodSamples } : {}),
+    k: input.likelihoodSamples ?? defaults.likelihoodSamples,
     seed,
     ...signal,
     onProgress: (p) => phases.advance(p.decodes, p.totalDecodes),

@@ -36,7 +36,7 @@ export function registerQualityHandlers(ctx: StudioContext): HandlersOf<'quality
           const report = await scope.run('quality', {
             project: layout.root,
             count,
-            likelihoodImages,
+            ...(likelihoodImages === undefined ? {} : { likelihoodImages }),
             likelihoodSamples,
             seed,
             backend: backend ?? ctx.backend,

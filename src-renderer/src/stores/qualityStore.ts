@@ -4,6 +4,7 @@ import { useApi } from '../api/inject';
 import {
   QUALITY_SETTINGS,
   qualityInputSchema,
+  type DataShape,
   type EventPayload,
   type QualityHistoryEntry,
   type QualityReport,
@@ -17,6 +18,8 @@ import { keepPerProject } from './perProject';
 import { createRequester } from './request';
 
 export type QualityForm = FormOf<typeof QUALITY_SETTINGS>;
+/** The images the defaults assume before a model exists (the Quality tab is closed then). */
+const NO_MODEL: DataShape = { imageSize: 64, channels: 3 };
 export type QualityProgress = Omit<EventPayload<'quality.progress'>, 'jobId'>;
 /** The images shown with a report: its folder, the grid of scored images, each near-copy beside its neighbours. */
 export type QualityImages = Omit<QualityReportView, 'report'>;
@@ -48,7 +51,15 @@ export const useQualityStore = defineStore('quality', () => {
     },
   );
 
-  const form = reactive<QualityForm>(formDefaults(QUALITY_SETTINGS));
+  /** The defaults for the current model's images (the likelihood's image count depends on their size). */
+  const defaults = (): QualityForm => {
+    const config = app.project?.model?.config;
+    return formDefaults(
+      QUALITY_SETTINGS,
+      config ? { imageSize: config.imageSize, channels: config.channels } : NO_MODEL,
+    );
+  };
+  const form = reactive<QualityForm>(defaults());
   /** The report shown: the one just finished, or a stored one. */
   const report = ref<QualityReport | null>(null);
   /** Its images, once `quality.report` has answered for it. */
@@ -63,7 +74,7 @@ export const useQualityStore = defineStore('quality', () => {
     () => app.project?.root,
     () => ({ ...form }),
     (saved) => {
-      Object.assign(form, saved ?? formDefaults(QUALITY_SETTINGS));
+      Object.assign(form, saved ?? defaults());
       report.value = null;
       images.value = null;
       history.value = [];
