@@ -26,6 +26,9 @@ export { Trainer, splitIndices, benchmarkTraining, type TrainHooks, type TrainRe
 export {
   latentSeed,
   sampleLatents,
+  priorSampler,
+  type LatentSampler,
+  type SamplerKind,
   decodeLatents,
   encodeImages,
   reconstructImages,
@@ -47,6 +50,16 @@ export {
   type LatentHealth,
   type LatentHealthOptions,
 } from './likelihood.js';
+export {
+  fitGaussianMixture,
+  mixtureLogDensity,
+  mixtureSampler,
+  DEFAULT_COVARIANCE_FLOOR,
+  type CovarianceKind,
+  type GaussianMixture,
+  type MixtureFit,
+  type MixtureFitOptions,
+} from './gmm.js';
 export { pickImages } from './pixels.js';
 export { Rng, hashSeed, SeedTag } from './rng.js';
 export * from './quality/index.js';

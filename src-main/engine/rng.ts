@@ -16,6 +16,10 @@ export const SeedTag = {
   importance: 0x1a5e,
   // The subsets of KID (engine/quality/kid.ts).
   kid: 0x4b1d,
+  // The k-means++ start of the latent mixture's fit (engine/gmm.ts).
+  mixture: 0x6a11,
+  // Which mixture component image i of a generation is drawn from (engine/gmm.ts).
+  component: 0xc0e1,
 } as const;
 
 /** murmur3's 32-bit finaliser: a cheap bijective avalanche of one uint32. */

@@ -36,6 +36,29 @@ export function sampleLatents(
   return out;
 }
 
+/** Which distribution new latents come from: the prior N(0, I), or a mixture fitted to the training latents. */
+export type SamplerKind = 'prior' | 'gmm';
+
+/**
+ * Draws latent vectors for generation. Vector i of a call depends only on (seed, startIndex + i, temperature)
+ * and the sampler's own parameters, never on how many are drawn around it.
+ */
+export interface LatentSampler {
+  readonly kind: SamplerKind;
+  readonly latentDim: number;
+  sample(count: number, seed: number, temperature: number, startIndex?: number): Float32Array[];
+}
+
+/** The prior sampler: z ~ N(0, temperature²·I), as {@link sampleLatents}. */
+export function priorSampler(latentDim: number): LatentSampler {
+  return {
+    kind: 'prior',
+    latentDim,
+    sample: (count, seed, temperature, startIndex = 0) =>
+      sampleLatents(count, latentDim, seed, temperature, startIndex),
+  };
+}
+
 function checkLatents(model: VaeModel, z: Float32Array[]): void {
   const L = model.config.latentDim;
   z.forEach((v, i) => {
