@@ -7,6 +7,7 @@ import { z } from 'zod';
 import {
   IMPORT_SETTINGS,
   MODEL_SETTINGS,
+  SAMPLER_SETTING,
   settingSchema,
   TRAINING_SETTINGS,
   valueShape,
@@ -310,6 +311,8 @@ export const qualityReportSchema = sampleFiguresSchema.extend({
     source: z.enum(['model', 'folder']),
     count: z.number().int(),
     folder: z.string().nullable(),
+    /** The sampler the images were drawn with (null for a folder; absent in reports made before it was chosen). */
+    sampler: settingSchema(SAMPLER_SETTING).nullable().optional(),
   }),
   real: z.object({ source: z.enum(['validation-split', 'training-set', 'folder']), count: z.number().int() }),
   /** What produced the features, in words. */
@@ -360,6 +363,8 @@ export const qualityHistoryEntrySchema = sampleFiguresSchema.extend({
   createdAt: z.string(),
   model: scoredModelSchema,
   scoredCount: z.number().int(),
+  /** As the report's `scored.sampler`. */
+  sampler: settingSchema(SAMPLER_SETTING).nullable().optional(),
   copiesFraction: z.number(),
   negElbo: z.number(),
   iwNll: z.number(),

@@ -61,5 +61,5 @@ export {
   type MixtureFitOptions,
 } from './gmm.js';
 export { pickImages } from './pixels.js';
-export { Rng, hashSeed, SeedTag } from './rng.js';
+export { Rng, hashSeed, shuffle, SeedTag } from './rng.js';
 export * from './quality/index.js';

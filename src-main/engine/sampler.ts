@@ -5,6 +5,7 @@
  * asynchronously, the one way every backend (WebGPU included) supports.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { GenerateSettings } from '../contract/settings/index.js';
 import { meanNegElbo } from './loss.js';
 import type { VaeModel } from './model.js';
 import { imageBytes, logitsToBytes, sliceToTensor } from './pixels.js';
@@ -37,7 +38,7 @@ export function sampleLatents(
 }
 
 /** Which distribution new latents come from: the prior N(0, I), or a mixture fitted to the training latents. */
-export type SamplerKind = 'prior' | 'gmm';
+export type SamplerKind = GenerateSettings['sampler'];
 
 /**
  * Draws latent vectors for generation. Vector i of a call depends only on (seed, startIndex + i, temperature)

@@ -48,3 +48,10 @@ export {
   runElboParity,
   type PeerSettings,
 } from './bench/index.js';
+export {
+  prepareSampler,
+  MIXTURE_COMPONENTS,
+  FULL_COVARIANCE_MAX_DIM,
+  type PreparedSampler,
+  type PrepareSamplerInput,
+} from './latentSampler.js';

@@ -131,12 +131,14 @@ function isTemporaryName(name: string): boolean {
 }
 
 /**
- * Removes what killed imports and trainings left half-written: temporary files and folders in the project, its
- * dataset, checkpoints, previews and archives. Only under the writer lock, when no other writer can be using them.
+ * Removes what killed imports, trainings and sampler fits left half-written: temporary files and folders in the
+ * project, its dataset, checkpoints (and their folders), previews and archives. Only under the writer lock, when no other writer can be using them.
  * Returns how many were removed.
  */
 export async function removeTemporaryFiles(layout: ProjectLayout): Promise<number> {
   const folders = [layout.root, layout.datasetDir, layout.checkpointsDir, layout.previewsDir];
+  // A checkpoint folder may hold the temporary file of a sampler fit being saved (project/samplerFile.ts).
+  for (const name of await epochFolders(layout.checkpointsDir)) folders.push(join(layout.checkpointsDir, name));
   for (const archives of [layout.archiveDir, layout.projectArchiveDir]) {
     folders.push(archives);
     for (const name of await list(archives)) {

@@ -22,3 +22,13 @@ export {
 } from './archive.js';
 export { withProjectLock, acquireProjectLock, type ProjectLock, type ProjectLockHolder } from './lock.js';
 export { listArchivedModels, type ArchivedModel } from './archivedModels.js';
+export {
+  MIXTURE_SAMPLER_FILE,
+  mixtureSamplerFile,
+  mixtureSamplerPath,
+  mixtureSha256,
+  readMixtureSampler,
+  writeMixtureSampler,
+  type MixtureFitRecord,
+  type MixtureSamplerFile,
+} from './samplerFile.js';

@@ -29,6 +29,22 @@ export const IMPORT_SETTINGS = {
 };
 export type ImportSettings = SettingValues<typeof IMPORT_SETTINGS>;
 
+/**
+ * Where new latents come from, for generation and for the quality report alike. The mixture is fitted once per
+ * checkpoint to the posterior means of its training images (ex-post density estimation, Ghosh et al. 2019) and
+ * saved beside the checkpoint (`sampler-gmm.json`).
+ */
+export const SAMPLER_SETTING = choiceSetting({
+  label: 'Sampler',
+  help: "gmm draws from a Gaussian mixture fitted to the training images' latents (closer to the data); prior from N(0, I)",
+  flag: 'sampler',
+  choices: [
+    { value: 'gmm', label: 'Fitted to the training latents (mixture)' },
+    { value: 'prior', label: 'Prior N(0, I)' },
+  ],
+  default: 'gmm',
+});
+
 /** How a batch of new images is generated. */
 export const GENERATE_SETTINGS = {
   count: numberSetting({
@@ -50,9 +66,10 @@ export const GENERATE_SETTINGS = {
     max: 10,
     default: 1,
   }),
+  sampler: SAMPLER_SETTING,
   seed: numberSetting({
     label: 'Seed',
-    help: 'the same seed gives the same images: each image depends only on the seed, its index and the temperature',
+    help: 'the same seed gives the same images: each image depends only on the seed, its index, the temperature and the sampler',
     flag: 'seed',
     integer: true,
     min: 0,
@@ -159,6 +176,7 @@ export const QUALITY_SETTINGS = {
     max: 100_000,
     default: 1000,
   }),
+  sampler: SAMPLER_SETTING,
   seed: numberSetting({
     label: 'Seed',
     help: 'seeds the sampled images, the likelihood samples and the KID subsets',

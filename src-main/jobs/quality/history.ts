@@ -42,6 +42,7 @@ export async function listQualityReports(projectRoot: string): Promise<QualityHi
       createdAt: r.createdAt,
       model: r.model,
       scoredCount: r.scored.count,
+      ...(r.scored.sampler === undefined ? {} : { sampler: r.scored.sampler }),
       fid: r.fid,
       kid: r.kid,
       kidStandardError: r.kidStandardError,

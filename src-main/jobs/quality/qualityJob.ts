@@ -10,11 +10,11 @@ import {
   nearestOnBackend,
   pickImages,
   pixelFeatures,
-  sampleLatents,
   splitIndices,
   VaeModel,
   type FeatureNetwork,
   type ImageBatch,
+  type SamplerKind,
 } from '../../engine/index.js';
 import { loadFeatureNetwork, resolveBackend, type BackendPreference } from '../../engine/node/index.js';
 import {
@@ -28,6 +28,7 @@ import { throwIfCancelled, UserError } from '../../util/errors.js';
 import { makeFolder } from '../../util/folders.js';
 import { ignoreEvents, logEvent, type EmitJobEvent, type JobContext } from '../events.js';
 import { readFolderLikeDataset } from '../folderImages.js';
+import { prepareSampler } from '../latentSampler.js';
 import { loadTrainedModel } from '../loadModel.js';
 import { checkCopies, trainingNeighbourhood } from './copyDetector.js';
 import { datasetFeatures, pickFeatures } from './datasetFeatures.js';
@@ -51,6 +52,8 @@ export interface QualityJobInput {
   /** Importance samples per image (1000 is stable to about 0.1 nats; engine/likelihood.ts). */
   likelihoodSamples?: number;
   seed?: number;
+  /** Where the sampled images' latents come from (QUALITY_SETTINGS: the prior, or the checkpoint's mixture). */
+  sampler?: SamplerKind;
   /** Score every archived model of the project too, each in a report of its own, before the current one. */
   allModels?: boolean;
   backend?: BackendPreference;
@@ -195,6 +198,7 @@ async function scoreModel(
   );
 
   let scored: ImageBatch;
+  let sampler: SamplerKind | null = null;
   if (input.generated) {
     scored = (await readFolderLikeDataset(input.generated, manifest, ctx)).images;
     enough(scored.count, `generated: ${input.generated}`);
@@ -202,7 +206,9 @@ async function scoreModel(
     const count = input.count ?? defaults.count;
     enough(count, 'count');
     phases.start('sampling', `sampling ${count} images from the model`);
-    scored = await decodeLatents(model, sampleLatents(count, model.config.latentDim, seed, 1), 64);
+    sampler = input.sampler ?? defaults.sampler;
+    const prepared = await prepareSampler({ kind: sampler, checkpoint, model, datasetDir, images }, ctx);
+    scored = await decodeLatents(model, prepared.sampler.sample(count, seed, 1), 64);
   }
   throwIfCancelled(ctx.signal);
   phases.start('scored features', `features of the ${scored.count} scored images`, scored.count);
@@ -302,6 +308,7 @@ async function scoreModel(
       source: input.generated ? ('folder' as const) : ('model' as const),
       count: scored.count,
       folder: input.generated ?? null,
+      sampler,
     },
     real: { source: realSource, count: real.count },
     featureNetwork: network.name,

@@ -192,7 +192,9 @@ const TREND_HEAD = ['report', 'model', 'FID', 'precision', 'recall', 'coverage',
 
 function describeSources(r: QualityReport): string {
   const scored =
-    r.scored.source === 'model' ? 'sampled from the model' : `from the folder ${r.scored.folder ?? ''}`;
+    r.scored.source === 'model'
+      ? `sampled from the model${r.scored.sampler ? ` (${r.scored.sampler} sampler)` : ''}`
+      : `from the folder ${r.scored.folder ?? ''}`;
   const real = {
     'validation-split': 'the validation split the model never trained on',
     'training-set': 'the training images (the model had no validation split)',

@@ -20,7 +20,7 @@ const REPORT_FILE = 'report.json';
  */
 export function registerQualityHandlers(ctx: StudioContext): HandlersOf<'quality'> {
   return {
-    'quality.start': async ({ count, likelihoodImages, likelihoodSamples, seed, backend }) => {
+    'quality.start': async ({ count, likelihoodImages, likelihoodSamples, sampler, seed, backend }) => {
       const { layout, checkpoint } = await requireModel(ctx);
       const epoch = checkpoint.meta.epoch;
       return ctx.jobs.start({
@@ -38,6 +38,7 @@ export function registerQualityHandlers(ctx: StudioContext): HandlersOf<'quality
             count,
             ...(likelihoodImages === undefined ? {} : { likelihoodImages }),
             likelihoodSamples,
+            sampler,
             seed,
             backend: backend ?? ctx.backend,
           });
