@@ -15,14 +15,19 @@ import { createRequester } from './request';
 import { createJobLifecycle } from './jobs';
 import { keepPerProject } from './perProject';
 
-const { count, temperature, seed, format } = GENERATE_SETTINGS;
+const { count, temperature, seed, format, rejectCopies } = GENERATE_SETTINGS;
 /** The settings the Generate view shows (the first index and the batch size are the CLI's). */
-export const GENERATE_FORM_SETTINGS = { count, temperature, seed, format };
+export const GENERATE_FORM_SETTINGS = { count, temperature, seed, format, rejectCopies };
 
 export type GenerateForm = FormOf<typeof GENERATE_FORM_SETTINGS> & {
   /** Empty = the project's default `generated/run-<time>` folder. */
   out: string;
 };
+
+/** "Left out 3 near-copies of training images", as the status line says it. */
+function leftOutText(rejected: number): string {
+  return `Left out ${rejected} near-cop${rejected === 1 ? 'y' : 'ies'} of training images`;
+}
 
 export type GenerateProgress = Omit<EventPayload<'generation.progress'>, 'jobId'>;
 /** Gallery thumbnails fetched per page. */
@@ -43,9 +48,10 @@ export const useGenerationStore = defineStore('generation', () => {
       outFolder.value = r.out;
       void loadGallery();
       const resumed = r.alreadyThere > 0 ? ` (${r.alreadyThere} were already there from an earlier run)` : '';
+      const leftOut = r.rejected > 0 ? ` ${leftOutText(r.rejected)}.` : '';
       return event.cancelled
-        ? `Cancelled after ${r.count} images; they and their manifest lines are kept.`
-        : `Generated ${r.count} images in ${r.seconds.toFixed(1)} s${resumed}.`;
+        ? `Cancelled after ${r.count} images; they and their manifest lines are kept.${leftOut}`
+        : `Generated ${r.count} images in ${r.seconds.toFixed(1)} s${resumed}.${leftOut}`;
     },
   });
 
