@@ -219,7 +219,8 @@ export async function runGeneration(
         await new Promise((r) => setImmediate(r));
       }
       if (!decoded) {
-        emit(jobEvent('generation.progress', { done: count, total: count, imagesPerSec: 0, etaSeconds: 0 }));
+        const done = plan.accepted;
+        emit(jobEvent('generation.progress', { done, total: count, imagesPerSec: 0, etaSeconds: 0 }));
       }
     } catch (err) {
       if (!(err instanceof CancelledError)) throw err;
@@ -272,9 +273,12 @@ function refuseMixedSeed(
       : other.temperature !== run.temperature
         ? `temperature ${other.temperature} (this run: ${run.temperature})`
         : `another format (${'file' in other ? other.file : '?'}; this run: ${run.format})`;
-  const held = leftOut.length
-    ? `${ofSeed.length} images and ${leftOut.length} near-copies left out (${REJECTED_JSONL})`
-    : `${ofSeed.length} images`;
+  const held = [
+    ofSeed.length || !leftOut.length ? `${ofSeed.length} images` : '',
+    leftOut.length ? `${leftOut.length} near-copies left out (${REJECTED_JSONL})` : '',
+  ]
+    .filter(Boolean)
+    .join(' and ');
   throw new UserError(
     'OUTPUT_EXISTS',
     `${out} already holds ${held} of seed ${run.seed} made with ${why}; nothing was written. ` +

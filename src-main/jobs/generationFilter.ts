@@ -3,7 +3,7 @@ import type { Checkpoint, ProjectLayout } from '../project/index.js';
 import { UserError } from '../util/errors.js';
 import type { JobContext } from './events.js';
 import { MANIFEST_JSONL } from './generationManifest.js';
-import { loadCopyDetector, type CopyCheck, type CopyDetector } from './quality/index.js';
+import { loadCopyDetector, type CopyCheck, type CopyDetector } from './quality/copyDetector.js';
 import { REJECTED_JSONL } from './rejectedCopies.js';
 
 /**

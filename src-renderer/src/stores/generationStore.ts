@@ -48,7 +48,8 @@ export const useGenerationStore = defineStore('generation', () => {
       outFolder.value = r.out;
       void loadGallery();
       const resumed = r.alreadyThere > 0 ? ` (${r.alreadyThere} were already there from an earlier run)` : '';
-      const leftOut = r.rejected > 0 ? ` ${leftOutText(r.rejected)}.` : '';
+      // A run with the option says how many it left out, none included.
+      const leftOut = r.rejected > 0 || leavesOutCopies.value ? ` ${leftOutText(r.rejected)}.` : '';
       return event.cancelled
         ? `Cancelled after ${r.count} images; they and their manifest lines are kept.${leftOut}`
         : `Generated ${r.count} images in ${r.seconds.toFixed(1)} s${resumed}.${leftOut}`;
@@ -62,6 +63,8 @@ export const useGenerationStore = defineStore('generation', () => {
   const gallery = ref<GalleryImage[]>([]);
   const galleryTotal = ref(0);
   const starting = ref(false);
+  /** The latest run started here leaves out near-copies. */
+  const leavesOutCopies = ref(false);
 
   // The settings and the output folder typed for one project stay with it; another starts from the defaults.
   keepPerProject(
@@ -100,6 +103,7 @@ export const useGenerationStore = defineStore('generation', () => {
     starting.value = false;
     if (!result.ok) return false;
     outFolder.value = result.value.out;
+    leavesOutCopies.value = input.rejectCopies;
     progress.value = null;
     lastResult.value = null;
     gallery.value = [];
