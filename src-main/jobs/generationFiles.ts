@@ -70,7 +70,9 @@ export async function unlistedFile(
   }
   if (Buffer.from(encoded).equals(bytes)) return 'same';
   try {
-    const { data, info } = await sharp(bytes).raw().toBuffer({ resolveWithObject: true });
+    // libvips hands a grayscale file back as sRGB unless asked for its one band.
+    const image = channels === 1 ? sharp(bytes).toColourspace('b-w') : sharp(bytes);
+    const { data, info } = await image.raw().toBuffer({ resolveWithObject: true });
     if (info.channels !== channels || data.length !== pixels.length) return 'foreign';
     for (let i = 0; i < data.length; i++) if (Math.abs(data[i]! - pixels[i]!) > 8) return 'foreign';
     return 'replace';
