@@ -65,7 +65,9 @@ describe('vae-studio generate --reject-copies', () => {
     // Image i is still the image of (seed, index): the files are the first 5 indices not left out.
     const left = new Set(rejected.map((l) => (JSON.parse(l) as { index: number }).index));
     const indices = Array.from({ length: 5 + left.size }, (_, i) => i).filter((i) => !left.has(i));
-    expect((await pngs(out)).sort()).toEqual(indices.map((i) => `sample-s0-${String(i).padStart(6, '0')}.png`));
+    expect((await pngs(out)).sort()).toEqual(
+      indices.map((i) => `sample-s0-${String(i).padStart(6, '0')}.png`),
+    );
   });
 
   it('works on a model trained without a validation split, and says how many it left out', async () => {

@@ -145,7 +145,13 @@ describe('a generation that leaves out near-copies', () => {
     const again = await readFile(join(out, 'sample-s5-000006.png'));
     expect(await grayPixels(again)).toEqual(stub.reference[6]);
     const [row] = await lines<Rejected>(join(out, 'rejected.jsonl'));
-    expect(row).toMatchObject({ index: 1, seed: SEED, training: 'a/img-0006.png', distance: 0.25, threshold: 0.5 });
+    expect(row).toMatchObject({
+      index: 1,
+      seed: SEED,
+      training: 'a/img-0006.png',
+      distance: 0.25,
+      threshold: 0.5,
+    });
     expect(row!.weightsSha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
@@ -178,7 +184,7 @@ describe('a generation that leaves out near-copies', () => {
     expect(await folderIndices(out)).toEqual({ written: [0, 2, 3, 6, 7, 8], rejected: [1, 4, 5] });
   });
 
-  it('removes a leftover file under a near-copy\'s name, and says nothing of copies without the option', async () => {
+  it("removes a leftover file under a near-copy's name, and says nothing of copies without the option", async () => {
     plant(2);
     const out = join(await tempDir(), 'gen');
     await gen(out, { rejectCopies: false, count: 3 });
@@ -202,7 +208,9 @@ describe('a generation that leaves out near-copies', () => {
       (err: { code: string; message: string }) => err,
     );
     expect(stop?.code).toBe('TOO_MANY_COPIES');
-    expect(stop?.message).toContain(`holds 1 of the 2 images asked for: ${limit - 1} of the ${limit} images drawn`);
+    expect(stop?.message).toContain(
+      `holds 1 of the 2 images asked for: ${limit - 1} of the ${limit} images drawn`,
+    );
     expect(await folderIndices(out)).toEqual({
       written: [3],
       rejected: Array.from({ length: limit }, (_, i) => i).filter((i) => i !== 3),
@@ -217,8 +225,12 @@ describe('a generation that leaves out near-copies', () => {
     const out = join(await tempDir(), 'gen');
     await gen(out, { count: 1 }).catch(() => undefined);
     expect((await folderIndices(out)).written).toEqual([]);
-    const refused = await gen(out, { count: 1, temperature: 0.5 }).catch((err: { code: string; message: string }) => err);
+    const refused = await gen(out, { count: 1, temperature: 0.5 }).catch(
+      (err: { code: string; message: string }) => err,
+    );
     expect(refused).toMatchObject({ code: 'OUTPUT_EXISTS' });
-    expect((refused as { message: string }).message).toContain('already holds 11 near-copies left out (rejected.jsonl) of seed 5 made with temperature 1');
+    expect((refused as { message: string }).message).toContain(
+      'already holds 11 near-copies left out (rejected.jsonl) of seed 5 made with temperature 1',
+    );
   });
 });

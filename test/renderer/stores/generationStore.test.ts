@@ -148,10 +148,14 @@ describe('useGenerationStore', () => {
         },
       });
     done(3);
-    expect(generation.status).toBe('Generated 64 images in 2.0 s. Left out 3 near-copies of training images.');
+    expect(generation.status).toBe(
+      'Generated 64 images in 2.0 s. Left out 3 near-copies of training images.',
+    );
     await generation.start();
     done(0);
-    expect(generation.status).toBe('Generated 64 images in 2.0 s. Left out 0 near-copies of training images.');
+    expect(generation.status).toBe(
+      'Generated 64 images in 2.0 s. Left out 0 near-copies of training images.',
+    );
   });
 
   it('cancels, and a failed run becomes a notice', async () => {

@@ -68,7 +68,9 @@ describe('GenerateView', () => {
     await flushPromises();
     const box = byLabel(wrapper, 'Leave out near-copies of training images');
     expect(box.attributes('type')).toBe('checkbox');
-    expect(descriptionOf(wrapper, box)).toMatch(/^An image the quality report would call a near-copy of a training image is not written/);
+    expect(descriptionOf(wrapper, box)).toMatch(
+      /^An image the quality report would call a near-copy of a training image is not written/,
+    );
     await box.setValue(true);
     await wrapper.get('form[aria-label="Generation settings"]').trigger('submit');
     await flushPromises();
