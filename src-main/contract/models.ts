@@ -148,7 +148,7 @@ export interface Thumbnail {
   url: string;
 }
 
-export const jobKindSchema = z.enum(['import', 'train', 'generate', 'interpolate']);
+export const jobKindSchema = z.enum(['import', 'train', 'generate', 'interpolate', 'quality']);
 /** The long jobs that run off the UI's thread. */
 export type JobKind = z.infer<typeof jobKindSchema>;
 
@@ -242,3 +242,128 @@ export interface GalleryImage {
   index: number;
   seed: number;
 }
+
+/** A scored image judged a near-copy of a training image, with its nearest training images. */
+export const nearCopySchema = z.object({
+  /** Index among the scored images (the sampled ones, or the files of a scored folder in sorted order). */
+  index: z.number().int(),
+  /** The scored image: a PNG in the report folder (`copies/`), or the scored folder's own file. */
+  image: z.string(),
+  /** Its nearest training image in feature space: its index in the dataset and its path there. */
+  trainingIndex: z.number().int(),
+  training: z.string(),
+  /** Distance in feature space to that training image. */
+  distance: z.number(),
+  /** Its nearest training image in pixels (root-mean-square difference, pixel values 0–1). */
+  pixelTrainingIndex: z.number().int(),
+  pixelTraining: z.string(),
+  pixelDistance: z.number(),
+});
+export type NearCopy = z.infer<typeof nearCopySchema>;
+
+/** The sample-quality figures of one comparison (the whole report, or one class). */
+export const sampleFiguresSchema = z.object({
+  /** Fréchet distance of the two sets' features (these features, not a published FID). */
+  fid: z.number(),
+  /** Unbiased kernel inception distance and its standard error over subsets. */
+  kid: z.number(),
+  kidStandardError: z.number(),
+  /** k-NN precision / recall (Kynkäänniemi et al. 2019, k = 3). */
+  precision: z.number(),
+  recall: z.number(),
+  /** Density / coverage (Naeem et al. 2020, k = 5). */
+  density: z.number(),
+  coverage: z.number(),
+});
+export type SampleFigures = z.infer<typeof sampleFiguresSchema>;
+
+/** One class's figures: the real images of the class against the scored images assigned to it. */
+export const classFiguresSchema = z.object({
+  label: z.string(),
+  /** Held-out real images of the class. */
+  realCount: z.number().int(),
+  /** Scored images assigned to the class (by their nearest labelled training image in feature space). */
+  scoredCount: z.number().int(),
+  /** scoredCount / all scored, beside the class's share of the real images. */
+  scoredShare: z.number(),
+  realShare: z.number(),
+  copies: z.number().int(),
+  /** The class's sample figures; null when either side has too few images (fewer than 10) to score. */
+  figures: sampleFiguresSchema.nullable(),
+});
+export type ClassFigures = z.infer<typeof classFiguresSchema>;
+
+/** Which model a report scored. */
+export const scoredModelSchema = z.object({
+  checkpoint: z.string(),
+  epoch: z.number().int(),
+  /** The archive folder (relative to the project) when the model is an archived one; null for the current. */
+  archived: z.string().nullable(),
+  savedAt: z.string(),
+});
+export type ScoredModel = z.infer<typeof scoredModelSchema>;
+
+/** Everything `vae-studio quality` and the Quality view report; numbers are plain numbers. */
+export const qualityReportSchema = sampleFiguresSchema.extend({
+  /** `quality/<time>/report.json`, and the human-readable reports beside it. */
+  report: z.string(),
+  markdown: z.string(),
+  html: z.string(),
+  createdAt: z.string(),
+  model: scoredModelSchema,
+  scored: z.object({
+    source: z.enum(['model', 'folder']),
+    count: z.number().int(),
+    folder: z.string().nullable(),
+  }),
+  real: z.object({ source: z.enum(['validation-split', 'training-set', 'folder']), count: z.number().int() }),
+  /** What produced the features, in words. */
+  featureNetwork: z.string(),
+  copies: z.object({
+    count: z.number().int(),
+    fraction: z.number(),
+    /** The feature distance under which a scored image is a near-copy, and the rule that gives it. */
+    threshold: z.number(),
+    rule: z.string(),
+    /**
+     * Meehan et al. 2020's data-copying test: a z-score of the scored images' distances to the training set
+     * against the held-out images'; well below 0 (under −3) means the model copies.
+     */
+    dataCopyingZ: z.number(),
+    files: z.array(nearCopySchema),
+  }),
+  negElbo: z.number(),
+  negElboBitsPerDim: z.number(),
+  /** Importance-weighted −log p(x) (nats/image) with `iwSamples` samples on `iwImages` held-out images. */
+  iwNll: z.number(),
+  /** The one-sample −ELBO on those same images. */
+  iwNegElbo: z.number(),
+  iwBitsPerDim: z.number(),
+  iwSamples: z.number().int(),
+  iwImages: z.number().int(),
+  activeUnits: z.number().int(),
+  latentDim: z.number().int(),
+  klPerDim: z.array(z.number()),
+  collapsed: z.boolean(),
+  /** Per-class figures when the dataset has class folders; empty otherwise. */
+  perClass: z.array(classFiguresSchema),
+  /** What the figures mean, in sentences for a person, the most useful next step among them. */
+  verdict: z.array(z.string()),
+  /** A grid of scored images (PNG in the report folder). */
+  samples: z.string(),
+  seconds: z.number(),
+});
+export type QualityReport = z.infer<typeof qualityReportSchema>;
+
+/** One stored report, as the trend across the project's models shows it. */
+export const qualityHistoryEntrySchema = sampleFiguresSchema.extend({
+  report: z.string(),
+  createdAt: z.string(),
+  model: scoredModelSchema,
+  scoredCount: z.number().int(),
+  copiesFraction: z.number(),
+  negElbo: z.number(),
+  iwNll: z.number(),
+  activeUnits: z.number().int(),
+});
+export type QualityHistoryEntry = z.infer<typeof qualityHistoryEntrySchema>;

@@ -8,13 +8,13 @@ import { ignoreEvents, jobEvent, type JobContext } from './events.js';
 /**
  * The images of a folder decoded exactly as the project's dataset was (its size, colour, fit and background),
  * through a scratch import that is removed afterwards, so held-out or generated images are compared like with
- * like and the project is not touched.
+ * like and the project is not touched. `labels` are the images' class folders (first-level subfolders), in order.
  */
 export async function readFolderLikeDataset(
   folder: string,
   manifest: DatasetManifest,
   ctx: JobContext = {},
-): Promise<{ images: ImageBatch; skipped: ImportReport['skipped'] }> {
+): Promise<{ images: ImageBatch; labels: string[]; skipped: ImportReport['skipped'] }> {
   const emit = ctx.emit ?? ignoreEvents;
   const scratch = await mkdtemp(join(tmpdir(), 'vae-studio-folder-'));
   try {
@@ -26,7 +26,12 @@ export async function readFolderLikeDataset(
       ...(ctx.signal ? { signal: ctx.signal } : {}),
       onProgress: (p) => emit(jobEvent('dataset.importProgress', p)),
     });
-    return { images: (await loadDataset(scratch)).images, skipped: report.skipped };
+    const read = await loadDataset(scratch);
+    return {
+      images: read.images,
+      labels: read.manifest.items.map((item) => item.label),
+      skipped: report.skipped,
+    };
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }

@@ -21,3 +21,4 @@ export {
   removeTemporaryFiles,
 } from './archive.js';
 export { withProjectLock, acquireProjectLock, type ProjectLock, type ProjectLockHolder } from './lock.js';
+export { listArchivedModels, type ArchivedModel } from './archivedModels.js';

@@ -50,6 +50,7 @@ const EXCLUDES: Record<JobKind, readonly JobKind[]> = {
   train: ['train', 'import'],
   generate: ['generate'],
   interpolate: ['interpolate'],
+  quality: ['quality', 'import', 'train'],
 };
 
 const NOUNS: Record<JobKind, string> = {
@@ -57,6 +58,7 @@ const NOUNS: Record<JobKind, string> = {
   train: 'training',
   generate: 'a generation',
   interpolate: 'an interpolation export',
+  quality: 'a quality report',
 };
 
 /**

@@ -7,7 +7,7 @@ import { readSettings, settingOptions } from '../settingOptions.js';
 export const qualityCommand: Command = {
   name: 'quality',
   summary: 'how good the model’s images are: FID/KID, precision/recall, near-copies, likelihood, latent use',
-  usage: '--project <dir> [--count <n> | --generated <folder>] [--data <folder>]',
+  usage: '--project <dir> [--count <n> | --generated <folder>] [--data <folder>] [--all-models]',
   options: {
     project: { type: 'string', value: 'dir', help: 'project with a trained model' },
     generated: {
@@ -16,6 +16,10 @@ export const qualityCommand: Command = {
       help: 'score the images of this folder instead of sampling (a generate output)',
     },
     data: { type: 'string', value: 'folder', help: 'held-out real images (default: the validation split)' },
+    'all-models': {
+      type: 'boolean',
+      help: 'score every archived model of the project too, each in its own report (for the trend)',
+    },
     ...settingOptions(QUALITY_SETTINGS),
     ...BACKEND_OPTION,
   },
@@ -30,6 +34,7 @@ export const qualityCommand: Command = {
         ...readSettings(options, QUALITY_SETTINGS),
         ...(generated ? { generated } : {}),
         ...(data ? { data } : {}),
+        ...(options.flag('all-models') ? { allModels: true } : {}),
         backend: readBackend(options),
       },
       { signal, emit: reporter.event },
@@ -38,8 +43,16 @@ export const qualityCommand: Command = {
       ...r.verdict,
       `FID ${fixed(r.fid)}  KID ${fixed(r.kid, 4)} ± ${fixed(r.kidStandardError, 4)}  precision ${fixed(r.precision, 3)}  recall ${fixed(r.recall, 3)}  density ${fixed(r.density, 3)}  coverage ${fixed(r.coverage, 3)}`,
       `−ELBO ${fixed(r.negElbo)} nats/image; importance-weighted −log p(x) ${fixed(r.iwNll)} (k = ${r.iwSamples}, on ${r.iwImages} images whose −ELBO is ${fixed(r.iwNegElbo)}); ${r.activeUnits} of ${r.latentDim} latent units active`,
+      ...r.perClass.map(
+        (c) =>
+          `  ${c.label}: ${c.scoredCount} samples, ${c.realCount} real  ` +
+          (c.figures
+            ? `FID ${fixed(c.figures.fid)}  precision ${fixed(c.figures.precision, 3)}  recall ${fixed(c.figures.recall, 3)}  coverage ${fixed(c.figures.coverage, 3)}  copies ${c.copies}`
+            : 'too few images to score'),
+      ),
+      `near-copies: ${r.copies.count} (threshold ${fixed(r.copies.threshold, 4)}); data-copying test Z = ${fixed(r.copies.dataCopyingZ, 2)}`,
       `features: ${r.featureNetwork}`,
-      `report: ${r.markdown} (${fixed(r.seconds, 1)} s)`,
+      `report: ${r.html} and ${r.markdown} (${fixed(r.seconds, 1)} s)`,
     ]);
   },
 };

@@ -143,7 +143,7 @@ export const QUALITY_SETTINGS = {
     integer: true,
     min: 2,
     max: 100_000,
-    default: 1000,
+    default: 2000,
   }),
   likelihoodImages: numberSetting({
     label: 'Images for the likelihood',

@@ -35,3 +35,5 @@ export {
   type FeatureNetwork,
   type FeatureTopology,
 } from './features.js';
+export { copyThreshold, dataCopyingZ } from './dataCopying.js';
+export { pixelFeatures } from './pixelFeatures.js';

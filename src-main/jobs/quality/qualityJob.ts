@@ -1,0 +1,315 @@
+import { join } from 'node:path';
+import type { QualityReport } from '../../contract/index.js';
+import { loadDataset } from '../../dataset/index.js';
+import {
+  dataCopyingZ,
+  decodeLatents,
+  evaluateNegElbo,
+  importanceWeightedBound,
+  latentHealth,
+  nearestNeighbours,
+  pickImages,
+  pixelFeatures,
+  sampleLatents,
+  splitIndices,
+  VaeModel,
+  type FeatureNetwork,
+  type ImageBatch,
+} from '../../engine/index.js';
+import { loadFeatureNetwork, resolveBackend, type BackendPreference } from '../../engine/node/index.js';
+import {
+  listArchivedModels,
+  loadCheckpoint,
+  openProject,
+  type Checkpoint,
+  type ProjectLayout,
+} from '../../project/index.js';
+import { throwIfCancelled, UserError } from '../../util/errors.js';
+import { makeFolder } from '../../util/folders.js';
+import { ignoreEvents, logEvent, type EmitJobEvent, type JobContext } from '../events.js';
+import { readFolderLikeDataset } from '../folderImages.js';
+import { loadTrainedModel } from '../loadModel.js';
+import { checkCopies, trainingNeighbourhood } from './copyDetector.js';
+import { datasetFeatures, pickFeatures } from './datasetFeatures.js';
+import { listQualityReports, qualityDir } from './history.js';
+import { perClassFigures } from './perClass.js';
+import { writeNeighboursCsv, writeReportDocuments, writeReportImages } from './reportFiles.js';
+import { sampleFigures } from './sampleFigures.js';
+import { verdictOf } from './verdict.js';
+
+export interface QualityJobInput {
+  project: string;
+  /** Images to sample from the model when `generated` is not given (QUALITY_SETTINGS). */
+  count?: number;
+  /** A folder of generated images to score instead (a `generate` output), read like a dataset import. */
+  generated?: string;
+  /** A folder of held-out real images; default: the project's validation split. */
+  data?: string;
+  /** Held-out images the importance-weighted bound uses (it costs k decodes each). */
+  likelihoodImages?: number;
+  /** Importance samples per image (1000 is stable to about 0.1 nats; engine/likelihood.ts). */
+  likelihoodSamples?: number;
+  seed?: number;
+  /** Score every archived model of the project too, each in a report of its own, before the current one. */
+  allModels?: boolean;
+  backend?: BackendPreference;
+}
+
+/** Fewest images a set may have: the k-NN figures need k + 1 of each. */
+const MIN_IMAGES = 10;
+
+/**
+ * Scores the project's current model (or a folder of its generated images) against held-out real images and
+ * writes `quality/<time>/` in the project: report.json, report.md and report.html with the sample grid, the
+ * near-copies beside their training images, neighbours.csv and the trend across the project's reports. With
+ * `allModels`, every archived model is scored first (each against its own dataset's held-out images). The
+ * features come from the shipped network (engine/node/featureNetwork.ts), so the figures compare this project's
+ * sets with each other and are not comparable with published FID numbers. Resolves to the current model's report.
+ */
+export async function runQuality(input: QualityJobInput, ctx: JobContext = {}): Promise<QualityReport> {
+  const emit = ctx.emit ?? ignoreEvents;
+  const project = await openProject(input.project);
+  const { layout } = project;
+  await resolveBackend(input.backend ?? 'auto');
+  const network = await loadFeatureNetwork();
+  try {
+    if (input.allModels) {
+      if (input.generated)
+        throw new UserError(
+          'INVALID_INPUT',
+          'generated: a folder of images belongs to one model; score all models by sampling',
+        );
+      for (const archived of await listArchivedModels(layout)) {
+        emit(logEvent(`scoring the archived model in ${archived.name}`));
+        const checkpoint = await loadCheckpoint(archived.checkpointDir);
+        const model = modelOf(checkpoint);
+        try {
+          await scoreModel(
+            layout,
+            archived.datasetDir,
+            checkpoint,
+            archived.name,
+            model,
+            network,
+            input,
+            ctx,
+          );
+        } finally {
+          model.dispose();
+        }
+      }
+    }
+    const { model, checkpoint } = await loadTrainedModel(layout, emit);
+    try {
+      return await scoreModel(layout, layout.datasetDir, checkpoint, null, model, network, input, ctx);
+    } finally {
+      model.dispose();
+    }
+  } finally {
+    network.dispose();
+  }
+}
+
+function modelOf(checkpoint: Checkpoint): VaeModel {
+  const model = VaeModel.create(checkpoint.meta.config, checkpoint.meta.trainOptions.seed);
+  try {
+    model.setWeights(checkpoint.weights);
+    return model;
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+}
+
+async function scoreModel(
+  layout: ProjectLayout,
+  datasetDir: string,
+  checkpoint: Checkpoint,
+  archived: string | null,
+  model: VaeModel,
+  network: FeatureNetwork,
+  input: QualityJobInput,
+  ctx: JobContext,
+): Promise<QualityReport> {
+  const emit: EmitJobEvent = ctx.emit ?? ignoreEvents;
+  const started = performance.now();
+  const seed = input.seed ?? 0;
+  const signal = ctx.signal ? { signal: ctx.signal } : {};
+  const { manifest, images } = await loadDataset(datasetDir);
+  const paths = manifest.items.map((item) => item.path);
+  const datasetLabels = manifest.items.map((item) => item.label);
+
+  emit(logEvent(`features of the ${images.count} dataset images (cached after the first report)`));
+  const all = await datasetFeatures(layout, datasetDir, images, network, ctx);
+  const { valFraction, seed: trainSeed } = checkpoint.meta.trainOptions;
+  const split = splitIndices(images.count, valFraction, trainSeed);
+
+  let real: ImageBatch;
+  let realLabels: string[];
+  let realSource: QualityReport['real']['source'];
+  let realFeatures;
+  if (input.data) {
+    const read = await readFolderLikeDataset(input.data, manifest, ctx);
+    enough(read.images.count, `data: ${input.data}`);
+    real = read.images;
+    realLabels = read.labels;
+    realSource = 'folder';
+    emit(logEvent(`features of the ${real.count} real images of ${input.data}`));
+    realFeatures = await network.extract(real, signal);
+  } else if (split.val.length >= MIN_IMAGES) {
+    real = pickImages(images, split.val);
+    realLabels = Array.from(split.val, (i) => datasetLabels[i]!);
+    realSource = 'validation-split';
+    realFeatures = pickFeatures(all, split.val);
+  } else {
+    enough(images.count, `the dataset in ${datasetDir}`);
+    real = images;
+    realLabels = datasetLabels;
+    realSource = 'training-set';
+    realFeatures = all;
+    emit(
+      logEvent('the model was trained without a validation split: the real images are the training images'),
+    );
+  }
+  const near = trainingNeighbourhood(
+    all,
+    paths,
+    checkpoint.meta,
+    realSource === 'training-set' ? null : realFeatures,
+  );
+
+  let scored: ImageBatch;
+  if (input.generated) {
+    scored = (await readFolderLikeDataset(input.generated, manifest, ctx)).images;
+    enough(scored.count, `generated: ${input.generated}`);
+  } else {
+    const count = input.count ?? 2000;
+    enough(count, 'count');
+    emit(logEvent(`sampling ${count} images from the model`));
+    scored = await decodeLatents(model, sampleLatents(count, model.config.latentDim, seed, 1), 64);
+  }
+  throwIfCancelled(ctx.signal);
+  emit(logEvent(`features of the ${scored.count} scored images`));
+  const scoredFeatures = await network.extract(scored, signal);
+
+  emit(logEvent('sample quality, near-copies and nearest training images'));
+  const figures = sampleFigures(realFeatures, scoredFeatures, seed);
+  const checks = checkCopies(scoredFeatures, near);
+  const trainingImages = pickImages(images, near.trainingIndices);
+  const pixelNearest = nearestNeighbours(pixelFeatures(scored), pixelFeatures(trainingImages), 1);
+  const pixelOf = (i: number) => {
+    const trainingIndex = near.trainingIndices[pixelNearest.indices[i]!]!;
+    return {
+      pixelTrainingIndex: trainingIndex,
+      pixelTraining: paths[trainingIndex]!,
+      pixelDistance: pixelNearest.distances[i]!,
+    };
+  };
+  const flagged = checks.flatMap((c, index) =>
+    c.copy
+      ? [
+          {
+            index,
+            trainingIndex: c.trainingIndex,
+            training: c.training,
+            distance: c.distance,
+            ...pixelOf(index),
+          },
+        ]
+      : [],
+  );
+  const labelled = manifest.labels.filter((l) => l !== '').length > 1;
+  const perClass = labelled
+    ? perClassFigures(
+        realFeatures,
+        realLabels,
+        scoredFeatures,
+        checks.map((c) => datasetLabels[c.trainingIndex]!),
+        checks.map((c) => c.copy),
+        seed,
+      )
+    : [];
+  throwIfCancelled(ctx.signal);
+
+  emit(logEvent('likelihood and latent health on the held-out images'));
+  const negElbo = await evaluateNegElbo(model, real, 256, seed);
+  const iwSet = pickImages(
+    real,
+    Array.from({ length: Math.min(real.count, input.likelihoodImages ?? 100) }, (_, i) => i),
+  );
+  // The bound and the one-sample −ELBO on the same images, so the two can be compared.
+  const negElboOnIwSet = await evaluateNegElbo(model, iwSet, 256, seed);
+  const iw = await importanceWeightedBound(model, iwSet, {
+    ...(input.likelihoodSamples ? { k: input.likelihoodSamples } : {}),
+    seed,
+    ...signal,
+  });
+  const health = await latentHealth(model, real, signal);
+
+  const dir = join(qualityDir(layout.root), new Date().toISOString().replace(/[:.]/g, '-'));
+  await makeFolder(dir);
+  const shown = await writeReportImages(dir, scored, images, flagged);
+  await writeNeighboursCsv(
+    dir,
+    checks.map((c, i) => ({ training: c.training, distance: c.distance, copy: c.copy, ...pixelOf(i) })),
+  );
+  const copies = {
+    count: flagged.length,
+    fraction: flagged.length / scored.count,
+    threshold: near.threshold,
+    rule: near.rule,
+    dataCopyingZ: dataCopyingZ(
+      checks.map((c) => c.distance),
+      near.realDistances,
+    ),
+    files: shown.copies,
+  };
+  const body = {
+    createdAt: new Date().toISOString(),
+    model: {
+      checkpoint: checkpoint.dir,
+      epoch: checkpoint.meta.epoch,
+      archived,
+      savedAt: checkpoint.meta.savedAt,
+    },
+    scored: {
+      source: input.generated ? ('folder' as const) : ('model' as const),
+      count: scored.count,
+      folder: input.generated ?? null,
+    },
+    real: { source: realSource, count: real.count },
+    featureNetwork: network.name,
+    ...figures,
+    copies,
+    negElbo: negElbo.negElbo,
+    negElboBitsPerDim: negElbo.bitsPerDim,
+    iwNll: iw.negLogLikelihood,
+    iwNegElbo: negElboOnIwSet.negElbo,
+    iwBitsPerDim: iw.bitsPerDim,
+    iwSamples: iw.k,
+    iwImages: iw.count,
+    activeUnits: health.activeUnits,
+    latentDim: model.config.latentDim,
+    klPerDim: health.klPerDim,
+    collapsed: health.collapsed,
+    perClass,
+    samples: shown.samples,
+  };
+  const trend = await listQualityReports(layout.root);
+  const verdict = verdictOf(body, trend.at(-1) ?? null);
+  const report = await writeReportDocuments(
+    dir,
+    { ...body, verdict, seconds: (performance.now() - started) / 1000 },
+    trend,
+  );
+  emit(logEvent(`report: ${report.markdown}`));
+  return report;
+}
+
+function enough(count: number, what: string): void {
+  if (count < MIN_IMAGES)
+    throw new UserError(
+      'INVALID_INPUT',
+      `${what}: ${count} image${count === 1 ? '' : 's'}; the quality report needs at least ${MIN_IMAGES}`,
+    );
+}

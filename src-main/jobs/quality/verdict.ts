@@ -1,0 +1,93 @@
+import type { QualityHistoryEntry, QualityReport } from '../../contract/index.js';
+
+/** What the verdict reads of a report. */
+export type VerdictFigures = Pick<
+  QualityReport,
+  | 'precision'
+  | 'recall'
+  | 'coverage'
+  | 'copies'
+  | 'scored'
+  | 'activeUnits'
+  | 'latentDim'
+  | 'collapsed'
+  | 'perClass'
+>;
+
+const pct = (x: number) => `${Math.round(x * 100)} %`;
+
+/**
+ * What the figures mean, in sentences for a person: coverage and precision first, then copies, the latent code,
+ * the classes, the trend against the previous report, and the most useful next step last.
+ */
+export function verdictOf(f: VerdictFigures, previous: QualityHistoryEntry | null): string[] {
+  const lines = [
+    `The samples cover ${pct(f.coverage)} of the real images' variety (coverage), and ${pct(f.precision)} of them ` +
+      `fall among real images (precision).`,
+  ];
+  if (f.copies.count === 0) {
+    lines.push(`No near-copies of training images among ${f.scored.count} images.`);
+  } else {
+    lines.push(
+      `${f.copies.count} of ${f.scored.count} images (${pct(f.copies.fraction)}) are near-copies of training ` +
+        'images: see them beside their training images below.',
+    );
+  }
+  if (f.copies.dataCopyingZ < -3)
+    lines.push(
+      'As a whole the samples sit closer to the training images than unseen real images do: the model ' +
+        'memorises (data-copying test Z = ' +
+        `${f.copies.dataCopyingZ.toFixed(1)}). Train for fewer epochs, or on more images.`,
+    );
+  lines.push(`${f.activeUnits} of ${f.latentDim} latent dimensions are in use.`);
+  const scoredClasses = f.perClass.flatMap((c) => (c.figures ? [{ label: c.label, ...c.figures }] : []));
+  const weakest = [...scoredClasses].sort((a, b) => a.coverage - b.coverage)[0];
+  const strongest = [...scoredClasses].sort((a, b) => b.coverage - a.coverage)[0];
+  if (weakest && strongest && weakest !== strongest) {
+    lines.push(
+      `By class, coverage runs from ${pct(weakest.coverage)} (${weakest.label}) to ${pct(strongest.coverage)} ` +
+        `(${strongest.label}).`,
+    );
+  }
+  const tooFew = f.perClass.filter((c) => !c.figures);
+  for (const c of f.perClass) {
+    if (c.realShare > 0.02 && c.scoredShare < c.realShare / 3)
+      lines.push(
+        `Class ${c.label} is under-represented: ${pct(c.scoredShare)} of the samples against ${pct(c.realShare)} ` +
+          'of the real images.',
+      );
+  }
+  if (tooFew.length > 0)
+    lines.push(
+      'Too few images to score by class (10 of each are needed): ' +
+        `${tooFew.map((c) => `${c.label} (${c.scoredCount} samples, ${c.realCount} real)`).join(', ')}.`,
+    );
+  if (previous) {
+    const change = f.coverage - previous.coverage;
+    const where = previous.model.archived
+      ? 'an archived model'
+      : `the model at epoch ${previous.model.epoch}`;
+    lines.push(
+      Math.abs(change) < 0.02
+        ? `Coverage is about the same as in the previous report (${pct(previous.coverage)}, ${where}).`
+        : `Coverage ${change > 0 ? 'rose' : 'fell'} from ${pct(previous.coverage)} in the previous report (${where}).`,
+    );
+  }
+  lines.push(nextStep(f));
+  return lines;
+}
+
+/** The most useful next step, from the figures. */
+function nextStep(f: VerdictFigures): string {
+  if (f.collapsed)
+    return 'Next: the posterior has collapsed (the model ignores its latent code): lower β or use KL warm-up.';
+  if (f.activeUnits === f.latentDim && f.recall < 0.3)
+    return 'Next: every latent dimension is in use: raise the latent size.';
+  if (f.precision < 0.5 && f.recall < 0.2)
+    return 'Next: the model is underfit (its samples are far from real images): train longer, or raise the width.';
+  if (f.recall < 0.2)
+    return 'Next: the samples miss much of the real variety: lower β or raise the latent size.';
+  if (f.copies.fraction > 0.01)
+    return 'Next: leave the near-copies out when you generate (Leave out near-copies), or train for fewer epochs.';
+  return 'Next: the model is usable; more epochs may still raise coverage.';
+}
