@@ -2,7 +2,8 @@ import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import type { ImageBatch } from '../../src-main/engine/index.js';
+import { loadDataset } from '../../src-main/dataset/index.js';
+import { splitIndices, type ImageBatch } from '../../src-main/engine/index.js';
 import { runGeneration, runImport, runTraining } from '../../src-main/jobs/index.js';
 import { EXTRA_DRAWS_PER_IMAGE } from '../../src-main/jobs/generationFilter.js';
 import { tempDir, writeSquares } from '../helpers/tinyData.js';
@@ -10,22 +11,41 @@ import { tempDir, writeSquares } from '../helpers/tinyData.js';
 /**
  * The copy detector, stubbed: a test plants the indices that count as near-copies. The stub knows an image's
  * index by its pixels (the nearest of the reference images, decoded beforehand without the option), so what it
- * judges is what the job decoded, and it records every index it was asked about.
+ * judges is what the job decoded, and it records every index it was asked about. With `trainingImage` set, the
+ * real detector judges instead, and the planted indices' images are replaced by that training image first.
  */
 const stub = vi.hoisted(() => ({
   copies: new Set<number>(),
   reference: [] as Uint8Array[],
   judged: [] as number[],
   loads: 0,
+  trainingImage: null as Uint8Array | null,
 }));
 
 vi.mock('../../src-main/jobs/quality/copyDetector.js', async (importOriginal) => {
   const real = await importOriginal<typeof import('../../src-main/jobs/quality/copyDetector.js')>();
   return {
     ...real,
-    loadCopyDetector: () => {
+    loadCopyDetector: async (...args: Parameters<typeof real.loadCopyDetector>) => {
       stub.loads++;
-      return Promise.resolve({
+      if (stub.trainingImage) {
+        const detector = await real.loadCopyDetector(...args);
+        return {
+          ...detector,
+          threshold: detector.threshold,
+          check: (images: ImageBatch, signal?: AbortSignal) => {
+            const n = images.size * images.size * images.channels;
+            const pixels = images.pixels.slice();
+            for (let k = 0; k < images.count; k++) {
+              const index = nearestReference(images.pixels.subarray(k * n, (k + 1) * n));
+              stub.judged.push(index);
+              if (stub.copies.has(index)) pixels.set(stub.trainingImage!, k * n);
+            }
+            return detector.check({ ...images, pixels }, signal);
+          },
+        };
+      }
+      return {
         threshold: 0.5,
         rule: 'planted',
         check: (images: ImageBatch) => {
@@ -40,7 +60,7 @@ vi.mock('../../src-main/jobs/quality/copyDetector.js', async (importOriginal) =>
           );
         },
         dispose: () => undefined,
-      });
+      };
     },
   };
 });
@@ -128,6 +148,7 @@ const gen = (out: string, more: Partial<Parameters<typeof runGeneration>[0]> = {
   });
 
 function plant(...indices: number[]): void {
+  stub.trainingImage = null;
   stub.copies = new Set(indices);
   stub.judged = [];
   stub.loads = 0;
@@ -232,5 +253,20 @@ describe('a generation that leaves out near-copies', () => {
     expect((refused as { message: string }).message).toContain(
       'already holds 11 near-copies left out (rejected.jsonl) of seed 5 made with temperature 1',
     );
+  });
+
+  it("with the quality report's own detector, leaves out an image that is a training image", async () => {
+    const { manifest, images } = await loadDataset(join(project, 'dataset'));
+    const trainingIndex = splitIndices(images.count, 0.25, 1).train[0]!;
+    const n = images.size * images.size * images.channels;
+    plant(2);
+    stub.trainingImage = images.pixels.slice(trainingIndex * n, (trainingIndex + 1) * n);
+    const out = join(await tempDir(), 'gen');
+    const result = await gen(out, { count: 4, backend: 'wasm' });
+    expect([result.count, result.rejected]).toEqual([4, 1]);
+    expect(await folderIndices(out)).toEqual({ written: [0, 1, 3, 4], rejected: [2] });
+    const [row] = await lines<Rejected>(join(out, 'rejected.jsonl'));
+    expect(row!.training).toBe(manifest.items[trainingIndex]!.path);
+    expect(row!.distance).toBeLessThan(row!.threshold);
   });
 });
