@@ -123,6 +123,11 @@ function describeEvent(event: JobEvent): { text: string; transient: boolean } | 
       const p = event.payload;
       return { text: `interpolate ${bar(p.done / p.total)} ${p.done}/${p.total} frames`, transient: true };
     }
+    case 'quality.progress': {
+      const p = event.payload;
+      const f = p.total > 0 ? p.done / p.total : 0;
+      return { text: `${p.phase} ${bar(f)} ${p.done}/${p.total}`, transient: true };
+    }
     // A checkpoint written behind its epoch line: nothing new for a person to read.
     case 'training.checkpoint':
       return null;

@@ -16,6 +16,7 @@ import {
   jobKindSchema,
   modelSummarySchema,
   projectSummarySchema,
+  qualityReportSchema,
   trainProgressSchema,
   trainResultSchema,
 } from './models.js';
@@ -36,6 +37,7 @@ export const events = {
       cancelled: z.boolean(),
       result: interpolateResultSchema,
     }),
+    z.object({ jobId, kind: z.literal('quality'), cancelled: z.boolean(), result: qualityReportSchema }),
   ]),
   'job.failed': z.object({ jobId, kind: jobKindSchema, code: z.enum(ERROR_CODES), message: z.string() }),
   'dataset.importProgress': importProgressSchema.extend({ jobId }),
@@ -67,6 +69,13 @@ export const events = {
     etaSeconds: z.number(),
   }),
   'interpolation.progress': z.object({ jobId, done: z.number().int(), total: z.number().int() }),
+  /** A quality report's phase in words ("features of the training images") and how far into it, in its own units. */
+  'quality.progress': z.object({
+    jobId,
+    phase: z.string(),
+    done: z.number().int(),
+    total: z.number().int(),
+  }),
   /** The current project changed (opened, created, dataset imported; a new checkpoint is `training.checkpoint`). */
   'project.changed': projectSummarySchema.nullable(),
 } satisfies Record<string, z.ZodType>;

@@ -341,6 +341,8 @@ export const qualityReportSchema = sampleFiguresSchema.extend({
   iwBitsPerDim: z.number(),
   iwSamples: z.number().int(),
   iwImages: z.number().int(),
+  /** Standard error of iwNll over those images (their spread / √iwImages). */
+  iwStandardError: z.number(),
   activeUnits: z.number().int(),
   latentDim: z.number().int(),
   klPerDim: z.array(z.number()),
@@ -352,6 +354,8 @@ export const qualityReportSchema = sampleFiguresSchema.extend({
   /** A grid of scored images (PNG in the report folder). */
   samples: z.string(),
   seconds: z.number(),
+  /** Where the time went, phase by phase, in seconds. */
+  timings: z.array(z.object({ phase: z.string(), seconds: z.number() })),
 });
 export type QualityReport = z.infer<typeof qualityReportSchema>;
 

@@ -16,6 +16,7 @@ import {
   IMPORT_SETTINGS,
   INTERPOLATE_SETTINGS,
   optionalShape,
+  QUALITY_SETTINGS,
   settingSchema,
   TRAINING_SETTINGS,
   TRAIN_SETTINGS,
@@ -31,6 +32,8 @@ import type {
   TrainProgress,
   EpochMetrics,
   JobKind,
+  QualityHistoryEntry,
+  QualityReport,
 } from './models.js';
 
 const path = z.string().trim().min(1, 'must not be empty');
@@ -85,6 +88,37 @@ export const interpolateInputSchema = z.object({
   ...defaultedShape(PATH_SETTINGS),
 });
 export type InterpolateInput = z.input<typeof interpolateInputSchema>;
+
+/** What the Quality view sends: the report's settings (each may be left out for its default) and the backend. */
+export const qualityInputSchema = z.object({
+  ...defaultedShape(QUALITY_SETTINGS),
+  /** Default: the backend the app runs its jobs on. */
+  backend: backend.optional(),
+});
+export type QualityInput = z.input<typeof qualityInputSchema>;
+
+/** Near-copies whose images `quality.report` sends unless asked for another number. */
+export const QUALITY_COPIES_SHOWN = 48;
+
+/**
+ * A stored report with the images the Quality view shows beside it, as PNG (or the file's own type) data URLs;
+ * null where a file is gone or is no image, or where the training image is no longer in the dataset (a new import).
+ */
+export interface QualityReportView {
+  report: QualityReport;
+  /** The report's folder (report.json, report.md, report.html and its images), to show in the file manager. */
+  folder: string;
+  /** The grid of scored images. */
+  samples: string | null;
+  /** The first copies of `report.copies.files`, in its order. */
+  copies: {
+    /** The scored image. */
+    image: string | null;
+    /** Its nearest training image in feature space, and in pixels. */
+    training: string | null;
+    pixelTraining: string | null;
+  }[];
+}
 
 export const requests = {
   'app.info': {
@@ -212,6 +246,31 @@ export const requests = {
       out: path.optional(),
     }),
     result: returns<JobHandle & { out: string }>(),
+  },
+  'quality.start': {
+    doc: 'Scores the current model against held-out real images and writes a report in <project>/quality/.',
+    input: qualityInputSchema,
+    result: returns<JobHandle>(),
+  },
+  'quality.cancel': {
+    doc: 'Stops the quality report; nothing is written for a report that did not finish.',
+    input: z.object({}),
+    result: returns<{ cancelled: boolean }>(),
+  },
+  'quality.reports': {
+    doc: 'The figures of every report stored in the current project, oldest first (the trend across its models).',
+    input: z.object({}),
+    result: returns<QualityHistoryEntry[]>(),
+  },
+  'quality.report': {
+    doc: 'One stored report (a report.json inside the project’s quality/ folder) with its images as data URLs.',
+    input: z.object({
+      /** The report.json, absolute or relative to the project. */
+      report: path,
+      /** How many near-copies to send images of (the report lists them all). */
+      copies: int(0, 500).default(QUALITY_COPIES_SHOWN),
+    }),
+    result: returns<QualityReportView>(),
   },
   'job.cancel': {
     doc: 'Cancels any running job by id.',

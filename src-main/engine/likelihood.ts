@@ -66,6 +66,9 @@ export interface ImportanceWeightedBound {
   k: number;
   /** Images evaluated. */
   count: number;
+  /** Standard error of `negLogLikelihood` over the images (their spread / √count): how much another draw of
+   * `count` images would move it; 0 for one image. */
+  standardError: number;
 }
 
 const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -147,6 +150,7 @@ export async function importanceWeightedBound(
   const totalDecodes = count * k;
   let decodes = 0;
   let sumNegLogP = 0;
+  let sumSquares = 0;
 
   for (let start = 0; start < count; start += imagesPerGroup) {
     const m = Math.min(imagesPerGroup, count - start);
@@ -185,17 +189,23 @@ export async function importanceWeightedBound(
         const done = j0 + c === k ? start + m : start;
         options.onProgress?.({ images: done, count, decodes, totalDecodes });
       }
-      for (let i = 0; i < m; i++) sumNegLogP -= runMax[i]! + Math.log(runSum[i]! / k);
+      for (let i = 0; i < m; i++) {
+        const negLogP = -(runMax[i]! + Math.log(runSum[i]! / k));
+        sumNegLogP += negLogP;
+        sumSquares += negLogP * negLogP;
+      }
     } finally {
       tf.dispose([q.x, q.mu, q.logVar]);
     }
   }
   const negLogLikelihood = count > 0 ? sumNegLogP / count : 0;
+  const variance = count > 1 ? Math.max(0, (sumSquares - count * negLogLikelihood ** 2) / (count - 1)) : 0;
   return {
     negLogLikelihood,
     bitsPerDim: bitsPerDim(negLogLikelihood, images.size, images.channels),
     k,
     count,
+    standardError: Math.sqrt(variance / Math.max(1, count)),
   };
 }
 

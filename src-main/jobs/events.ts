@@ -14,6 +14,7 @@ export type JobEventName = Extract<
   | 'training.checkpoint'
   | 'generation.progress'
   | 'interpolation.progress'
+  | 'quality.progress'
 >;
 
 /** What a job says of an event: the contract's payload without the job id. */

@@ -21,6 +21,7 @@ import { registerGenerationHandlers } from './handlers/generationHandlers.js';
 import { registerInterpolationHandlers } from './handlers/interpolationHandlers.js';
 import { registerJobHandlers } from './handlers/jobHandlers.js';
 import { registerProjectHandlers } from './handlers/projectHandlers.js';
+import { registerQualityHandlers } from './handlers/qualityHandlers.js';
 import { registerShellHandlers } from './handlers/shellHandlers.js';
 import { registerTrainingHandlers } from './handlers/trainingHandlers.js';
 import type { Handler, Handlers } from './handlers/types.js';
@@ -80,6 +81,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
     ...registerTrainingHandlers(ctx),
     ...registerGenerationHandlers(ctx),
     ...registerInterpolationHandlers(ctx),
+    ...registerQualityHandlers(ctx),
     ...registerJobHandlers(ctx),
     ...registerShellHandlers(ctx),
   };

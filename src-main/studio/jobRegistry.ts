@@ -44,10 +44,13 @@ interface JobRecord extends StudioJob {
 /** Sends a worker's event on to the UI (see jobEvents.ts); called in the order the events come. */
 export type ForwardJobEvent = (job: StudioJob, event: JobEvent) => void;
 
-/** Jobs that may not run beside one another: the same kind, and import with training (both use the dataset). */
+/**
+ * Jobs that may not run beside one another: the same kind; import with training (both use the dataset); and a
+ * quality report with either, since it reads the dataset and the model they replace.
+ */
 const EXCLUDES: Record<JobKind, readonly JobKind[]> = {
-  import: ['import', 'train'],
-  train: ['train', 'import'],
+  import: ['import', 'train', 'quality'],
+  train: ['train', 'import', 'quality'],
   generate: ['generate'],
   interpolate: ['interpolate'],
   quality: ['quality', 'import', 'train'],

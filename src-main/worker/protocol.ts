@@ -13,9 +13,11 @@ import type {
   InterpolateJobResult,
   InterpolatePreviewJobInput,
   InterpolatePreviewJobResult,
+  QualityJobInput,
   TrainJobInput,
   TrainJobResult,
 } from '../jobs/index.js';
+import type { QualityReport } from '../contract/index.js';
 import type { BackendInfo } from '../engine/index.js';
 import type { BackendPreference } from '../engine/node/index.js';
 import type { ErrorData } from '../util/errorData.js';
@@ -26,6 +28,7 @@ export interface WorkerJobs {
   train: { input: TrainJobInput; result: TrainJobResult };
   generate: { input: GenerateJobInput; result: GenerateJobResult };
   interpolate: { input: InterpolateJobInput; result: InterpolateJobResult };
+  quality: { input: QualityJobInput; result: QualityReport };
   'interpolate-preview': { input: InterpolatePreviewJobInput; result: InterpolatePreviewJobResult };
   'backend-info': { input: { preference: BackendPreference }; result: BackendInfo };
 }

@@ -5,6 +5,7 @@ import {
   runImport,
   runInterpolation,
   runInterpolationPreview,
+  runQuality,
   runTraining,
   type JobContext,
 } from '../jobs/index.js';
@@ -29,6 +30,7 @@ const jobFunctions: JobFunctions = {
   train: runTraining,
   generate: runGeneration,
   interpolate: runInterpolation,
+  quality: runQuality,
   'interpolate-preview': runInterpolationPreview,
   'backend-info': (input, ctx) =>
     ctx.host ? ctx.host.describe(input.preference) : resolveBackend(input.preference),

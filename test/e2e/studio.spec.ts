@@ -7,7 +7,7 @@ import { serveStudio, type ServedStudio } from './server.js';
 
 /**
  * The browser mode as a user meets it: `vae-studio serve`, Debian's Chromium, a small folder of images. The steps
- * build on each other (import → train → generate → interpolate), so they run in order on one page, and each view
+ * build on each other (import → train → generate → quality → interpolate), so they run in order on one page, and each view
  * is saved as a screenshot under test-results/screenshots/ (the README's pictures come from there).
  */
 const chromium = process.env.CHROME_PATH ?? '/usr/bin/chromium';
@@ -170,6 +170,65 @@ test('generating 12 images writes them to disk with a manifest and shows them', 
   expect(first.z).toHaveLength(4);
   expect(files).toContain(first.file.split('/').pop());
   expect(existsSync(join(out, 'manifest.csv'))).toBe(true);
+});
+
+test('the quality report scores the model: verdict, figures, near-copies, the trend and the report file', async () => {
+  await page.getByRole('tab', { name: 'Quality' }).click();
+  await expect(page.getByText('No report yet: each one you make adds a point here.')).toBeVisible();
+  // A small report: 60 samples, and a likelihood on 5 images with 20 samples each, so it takes seconds.
+  await page.getByLabel('Images to score', { exact: true }).fill('60');
+  await page.getByText('More settings').click();
+  await page.getByLabel('Images for the likelihood', { exact: true }).fill('5');
+  await page.getByLabel('Importance samples', { exact: true }).fill('20');
+  await page.getByRole('button', { name: 'Score the model' }).click();
+
+  const verdict = page.getByRole('list', { name: 'Verdict' });
+  await expect(verdict.getByRole('listitem').first()).toContainText(/coverage/, { timeout: 60_000 });
+  await expect(page.getByRole('status').filter({ hasText: /^Scored 60 images in/ })).toBeVisible();
+  const figures = page.getByRole('table', { name: 'Figures' });
+  await expect(figures.locator('tr[data-figure="fid"] td').first()).toHaveText(/^\d+(\.\d+)?(e[+-]?\d+)?$/);
+  for (const share of ['precision', 'recall', 'coverage']) {
+    await expect(figures.locator(`tr[data-figure="${share}"] td`).first()).toHaveText(/^\d{1,3} %$/);
+  }
+  await expect(figures.getByRole('row', { name: /Coverage/ })).toContainText(
+    "Share of the real images' variety the samples reach",
+  );
+
+  // Either near-copies, each beside its nearest training images, or the sentence that there are none.
+  const copies = page.getByRole('list', { name: 'Near-copies' });
+  const none = page.getByText(/No near-copies: none of the 60 samples/);
+  await expect(copies.or(none)).toBeVisible();
+  if (await copies.isVisible()) {
+    const first = copies.getByRole('listitem').first();
+    await expect(first.getByRole('img', { name: /^Sample \d+$/ })).toBeVisible();
+    await expect(first.getByRole('img', { name: /^Nearest training image by features: / })).toBeVisible();
+    await expect(first.getByRole('img', { name: /^Nearest training image by pixels: / })).toBeVisible();
+  }
+
+  // One report so far: one point per series, labelled by the model's epoch.
+  await expect(page.locator('svg circle[data-point="fid"]')).toHaveCount(1);
+  await expect(page.locator('svg circle[data-point="coverage"]')).toHaveCount(1);
+  await expect(
+    page.getByRole('img', { name: /^Figures across the project’s models, 1 reports/ }),
+  ).toContainText('epoch 2');
+
+  // Browser mode cannot open folders: the report's folder is offered as text, and its files are on disk.
+  const folder = await page.getByLabel('Report folder path').inputValue();
+  expect(folder.startsWith(join(projectDir, 'quality'))).toBe(true);
+  const reportFile = (await page.locator('code.report-file').textContent())?.trim() ?? '';
+  expect(reportFile).toBe(join(folder, 'report.html'));
+  expect(existsSync(reportFile)).toBe(true);
+  const saved = JSON.parse(await readFile(join(folder, 'report.json'), 'utf8')) as {
+    scored: { count: number };
+    verdict: string[];
+  };
+  expect(saved.scored.count).toBe(60);
+  await expect(verdict.getByRole('listitem')).toHaveCount(saved.verdict.length);
+  // The whole view in one picture: the settings folded away and a window tall enough for the report.
+  await page.getByText('More settings').click();
+  await page.setViewportSize({ width: 1024, height: 1500 });
+  await shot('7-quality');
+  await page.setViewportSize({ width: 1024, height: 700 });
 });
 
 test('interpolating two dataset images previews the path and exports frames and an animation', async () => {

@@ -87,8 +87,8 @@ test.describe('the desktop app', () => {
     expect(page.url()).toBe('vae://app/index.html');
   });
 
-  test('shows the four tabs', async () => {
-    for (const name of ['Dataset', 'Train', 'Generate', 'Interpolate']) {
+  test('shows the five tabs', async () => {
+    for (const name of ['Dataset', 'Train', 'Generate', 'Quality', 'Interpolate']) {
       await expect(page.getByRole('tab', { name, exact: true })).toBeVisible();
     }
   });

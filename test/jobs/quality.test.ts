@@ -5,7 +5,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { qualityReportSchema } from '../../src-main/contract/index.js';
 import { loadDataset } from '../../src-main/dataset/index.js';
 import { splitIndices } from '../../src-main/engine/index.js';
-import { listQualityReports, runImport, runQuality, runTraining } from '../../src-main/jobs/index.js';
+import {
+  listQualityReports,
+  runImport,
+  runQuality,
+  runTraining,
+  type JobEvent,
+} from '../../src-main/jobs/index.js';
 import { tempDir, writeSquares } from '../helpers/tinyData.js';
 
 const settings = { latentDim: 2, width: 4, epochs: 2, batchSize: 16, valFraction: 0.25, seed: 5 };
@@ -23,8 +29,25 @@ beforeAll(async () => {
 
 describe('vae-studio quality', () => {
   it('scores the model against the held-out split and writes report.json, .md and .html', async () => {
-    const r = await runQuality({ project, count: 40, ...cheap });
+    const events: JobEvent[] = [];
+    const r = await runQuality({ project, count: 40, ...cheap }, { emit: (e) => events.push(e) });
     expect(qualityReportSchema.parse(r)).toEqual(r);
+    // Progress: each counted phase ends with all of its units done.
+    const progress = events.flatMap((e) => (e.name === 'quality.progress' ? [e.payload] : []));
+    expect(progress).toContainEqual({ phase: 'features of the 40 scored images', done: 40, total: 40 });
+    expect(progress).toContainEqual({
+      phase: 'likelihood and latent health on the held-out images',
+      done: 4 * 8,
+      total: 4 * 8,
+    });
+    expect(r.timings.map((t) => t.phase)).toEqual([
+      'dataset features',
+      'sampling',
+      'scored features',
+      'figures and neighbours',
+      'likelihood',
+      'report files',
+    ]);
     expect(r.scored).toEqual({ source: 'model', count: 40, folder: null });
     expect(r.real).toEqual({ source: 'validation-split', count: 24 });
     for (const key of [

@@ -68,6 +68,7 @@ describe('App', () => {
       ['Dataset', 'enabled'],
       ['Train', 'true'],
       ['Generate', 'true'],
+      ['Quality', 'true'],
       ['Interpolate', 'true'],
     ]);
     expect(wrapper.text()).toContain('Train: Import a dataset first (Dataset tab).');

@@ -5,6 +5,8 @@ import type {
   LossTerms,
   ModelSummary,
   ProjectSummary,
+  QualityHistoryEntry,
+  QualityReport,
   TrainResult,
 } from '../../src-renderer/src/api/contract';
 
@@ -114,5 +116,98 @@ export function trainResult(overrides: Partial<TrainResult> = {}): TrainResult {
     archivedPrevious: null,
     imagesPerSec: 480,
     ...overrides,
+  };
+}
+
+/** A report of `quality/<stamp>/` in the project of {@link projectSummary}, with `copies` near-copies. */
+export function qualityReport(
+  options: { stamp?: string; epoch?: number; copies?: number } = {},
+  overrides: Partial<QualityReport> = {},
+): QualityReport {
+  const folder = `/home/ada/vae-projects/pets/quality/${options.stamp ?? '2025-01-02T10-00-00-000Z'}`;
+  const copies = options.copies ?? 0;
+  return {
+    report: `${folder}/report.json`,
+    markdown: `${folder}/report.md`,
+    html: `${folder}/report.html`,
+    createdAt: '2025-01-02T10:00:00.000Z',
+    model: {
+      checkpoint: '/p/checkpoints/epoch-0005',
+      epoch: options.epoch ?? 5,
+      archived: null,
+      savedAt: '2025-01-01T00:00:00Z',
+    },
+    scored: { source: 'model', count: 40, folder: null },
+    real: { source: 'validation-split', count: 12 },
+    featureNetwork: 'nsfwjs MobileNetV2 (not Inception/FID-comparable)',
+    fid: 12.345678,
+    kid: 0.0123,
+    kidStandardError: 0.0021,
+    precision: 0.734,
+    recall: 0.41,
+    density: 0.912,
+    coverage: 0.583,
+    copies: {
+      count: copies,
+      fraction: copies / 40,
+      threshold: 0.5,
+      rule: 'closer than every held-out image',
+      dataCopyingZ: 0.4,
+      files: Array.from({ length: copies }, (_, i) => ({
+        index: i * 3,
+        image: `${folder}/copies/copy-${i}.png`,
+        trainingIndex: i,
+        training: `a/img-${i}.png`,
+        distance: 0.1 + i / 100,
+        pixelTrainingIndex: i + 1,
+        pixelTraining: `b/img-${i + 1}.png`,
+        pixelDistance: 0.05,
+      })),
+    },
+    negElbo: 123.45,
+    negElboBitsPerDim: 0.0712,
+    iwNll: 120.1,
+    iwNegElbo: 124.0,
+    iwBitsPerDim: 0.069,
+    iwSamples: 20,
+    iwImages: 5,
+    iwStandardError: 1.5,
+    activeUnits: 3,
+    latentDim: 4,
+    klPerDim: [1, 0.8, 0.5, 0],
+    collapsed: false,
+    perClass: [],
+    verdict: [
+      "The samples cover 58 % of the real images' variety (coverage) and 73 % of them look like real images (precision).",
+      copies === 0
+        ? 'No near-copies of training images among 40 images.'
+        : `${copies} of 40 images are near-copies.`,
+      '3 of 4 latent dimensions are in use.',
+    ],
+    samples: `${folder}/samples.png`,
+    seconds: 4.2,
+    timings: [{ phase: 'likelihood', seconds: 1 }],
+    ...overrides,
+  };
+}
+
+/** The trend entry of a report. */
+export function qualityHistoryEntry(r: QualityReport): QualityHistoryEntry {
+  return {
+    report: r.report,
+    createdAt: r.createdAt,
+    model: r.model,
+    scoredCount: r.scored.count,
+    fid: r.fid,
+    kid: r.kid,
+    kidStandardError: r.kidStandardError,
+    precision: r.precision,
+    recall: r.recall,
+    density: r.density,
+    coverage: r.coverage,
+    copiesFraction: r.copies.fraction,
+    negElbo: r.negElbo,
+    iwNll: r.iwNll,
+    activeUnits: r.activeUnits,
   };
 }

@@ -109,6 +109,9 @@ describe('studio: the boundary', () => {
       'generation.start': {},
       'interpolation.preview': { a: { datasetIndex: 0 }, b: { datasetIndex: 1 } },
       'interpolation.export': { a: { datasetIndex: 0 }, b: { datasetIndex: 1 } },
+      'quality.start': {},
+      'quality.reports': {},
+      'quality.report': { report: 'quality/x/report.json' },
     };
     for (const [name, input] of Object.entries(needsProject)) {
       const failure = await t.refuse(name, input);

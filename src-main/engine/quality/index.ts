@@ -37,3 +37,4 @@ export {
 } from './features.js';
 export { copyThreshold, dataCopyingZ } from './dataCopying.js';
 export { pixelFeatures } from './pixelFeatures.js';
+export { nearestOnBackend } from './nearestOnBackend.js';

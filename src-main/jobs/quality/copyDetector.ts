@@ -2,6 +2,7 @@ import { loadDataset } from '../../dataset/index.js';
 import {
   copyThreshold,
   nearestNeighbours,
+  nearestOnBackend,
   splitIndices,
   type FeatureNetwork,
   type FeatureSet,
@@ -49,12 +50,13 @@ export interface TrainingNeighbourhood {
  * held-out images `real` (their features), or, when the model had none, from the training images' distances to
  * each other.
  */
-export function trainingNeighbourhood(
+export async function trainingNeighbourhood(
   all: FeatureSet,
   paths: string[],
   meta: CheckpointMeta,
   real: FeatureSet | null,
-): TrainingNeighbourhood {
+  signal?: AbortSignal,
+): Promise<TrainingNeighbourhood> {
   const split = splitIndices(all.count, meta.trainOptions.valFraction, meta.trainOptions.seed);
   const trainingIndices = split.train.length > 0 ? split.train : Uint32Array.from(paths, (_, i) => i);
   const training = pickFeatures(all, trainingIndices);
@@ -63,7 +65,7 @@ export function trainingNeighbourhood(
   let realDistances: Float64Array;
   let rule = COPY_RULE;
   if (held) {
-    realDistances = nearestNeighbours(held, training, 1).distances;
+    realDistances = (await nearestOnBackend(held, training, signal ? { signal } : {})).distances;
   } else {
     if (training.count < 2)
       throw new UserError(
@@ -84,8 +86,12 @@ export function trainingNeighbourhood(
 }
 
 /** Nearest training image of each scored feature row, and whether it is a near-copy. */
-export function checkCopies(scored: FeatureSet, near: TrainingNeighbourhood): CopyCheck[] {
-  const nn = nearestNeighbours(scored, near.training, 1);
+export async function checkCopies(
+  scored: FeatureSet,
+  near: TrainingNeighbourhood,
+  signal?: AbortSignal,
+): Promise<CopyCheck[]> {
+  const nn = await nearestOnBackend(scored, near.training, signal ? { signal } : {});
   return Array.from(nn.distances, (distance, i) => {
     const row = nn.indices[i]!;
     return {
@@ -119,18 +125,19 @@ export async function loadCopyDetector(
   try {
     const { manifest, images } = await loadDataset(layout.datasetDir);
     const all = await datasetFeatures(layout, layout.datasetDir, images, network, ctx);
-    const near = trainingNeighbourhood(
+    const near = await trainingNeighbourhood(
       all,
       manifest.items.map((item) => item.path),
       meta,
       null,
+      ctx.signal,
     );
     return {
       threshold: near.threshold,
       rule: near.rule,
       async check(batch, signal) {
         const features = await network.extract(batch, signal ? { signal } : {});
-        return checkCopies(features, near);
+        return checkCopies(features, near, signal);
       },
       dispose: () => network.dispose(),
     };

@@ -7,7 +7,7 @@ import {
   evaluateNegElbo,
   importanceWeightedBound,
   latentHealth,
-  nearestNeighbours,
+  nearestOnBackend,
   pickImages,
   pixelFeatures,
   sampleLatents,
@@ -31,6 +31,7 @@ import { readFolderLikeDataset } from '../folderImages.js';
 import { loadTrainedModel } from '../loadModel.js';
 import { checkCopies, trainingNeighbourhood } from './copyDetector.js';
 import { datasetFeatures, pickFeatures } from './datasetFeatures.js';
+import { Phases } from './phases.js';
 import { listQualityReports, qualityDir } from './history.js';
 import { perClassFigures } from './perClass.js';
 import { writeNeighboursCsv, writeReportDocuments, writeReportImages } from './reportFiles.js';
@@ -133,14 +134,21 @@ async function scoreModel(
 ): Promise<QualityReport> {
   const emit: EmitJobEvent = ctx.emit ?? ignoreEvents;
   const started = performance.now();
+  const phases = new Phases(emit);
   const seed = input.seed ?? 0;
   const signal = ctx.signal ? { signal: ctx.signal } : {};
   const { manifest, images } = await loadDataset(datasetDir);
   const paths = manifest.items.map((item) => item.path);
   const datasetLabels = manifest.items.map((item) => item.label);
 
-  emit(logEvent(`features of the ${images.count} dataset images (cached after the first report)`));
-  const all = await datasetFeatures(layout, datasetDir, images, network, ctx);
+  phases.start(
+    'dataset features',
+    `features of the ${images.count} dataset images (cached after the first report)`,
+  );
+  const all = await datasetFeatures(layout, datasetDir, images, network, {
+    ...ctx,
+    onProgress: (p) => phases.advance(p.images, p.count),
+  });
   const { valFraction, seed: trainSeed } = checkpoint.meta.trainOptions;
   const split = splitIndices(images.count, valFraction, trainSeed);
 
@@ -154,8 +162,11 @@ async function scoreModel(
     real = read.images;
     realLabels = read.labels;
     realSource = 'folder';
-    emit(logEvent(`features of the ${real.count} real images of ${input.data}`));
-    realFeatures = await network.extract(real, signal);
+    phases.start('real features', `features of the ${real.count} real images of ${input.data}`, real.count);
+    realFeatures = await network.extract(real, {
+      ...signal,
+      onProgress: (p) => phases.advance(p.images, p.count),
+    });
   } else if (split.val.length >= MIN_IMAGES) {
     real = pickImages(images, split.val);
     realLabels = Array.from(split.val, (i) => datasetLabels[i]!);
@@ -171,11 +182,12 @@ async function scoreModel(
       logEvent('the model was trained without a validation split: the real images are the training images'),
     );
   }
-  const near = trainingNeighbourhood(
+  const near = await trainingNeighbourhood(
     all,
     paths,
     checkpoint.meta,
     realSource === 'training-set' ? null : realFeatures,
+    ctx.signal,
   );
 
   let scored: ImageBatch;
@@ -185,18 +197,21 @@ async function scoreModel(
   } else {
     const count = input.count ?? 2000;
     enough(count, 'count');
-    emit(logEvent(`sampling ${count} images from the model`));
+    phases.start('sampling', `sampling ${count} images from the model`);
     scored = await decodeLatents(model, sampleLatents(count, model.config.latentDim, seed, 1), 64);
   }
   throwIfCancelled(ctx.signal);
-  emit(logEvent(`features of the ${scored.count} scored images`));
-  const scoredFeatures = await network.extract(scored, signal);
+  phases.start('scored features', `features of the ${scored.count} scored images`, scored.count);
+  const scoredFeatures = await network.extract(scored, {
+    ...signal,
+    onProgress: (p) => phases.advance(p.images, p.count),
+  });
 
-  emit(logEvent('sample quality, near-copies and nearest training images'));
+  phases.start('figures and neighbours', 'sample quality, near-copies and nearest training images');
   const figures = sampleFigures(realFeatures, scoredFeatures, seed);
-  const checks = checkCopies(scoredFeatures, near);
+  const checks = await checkCopies(scoredFeatures, near, ctx.signal);
   const trainingImages = pickImages(images, near.trainingIndices);
-  const pixelNearest = nearestNeighbours(pixelFeatures(scored), pixelFeatures(trainingImages), 1);
+  const pixelNearest = await nearestOnBackend(pixelFeatures(scored), pixelFeatures(trainingImages), signal);
   const pixelOf = (i: number) => {
     const trainingIndex = near.trainingIndices[pixelNearest.indices[i]!]!;
     return {
@@ -231,7 +246,7 @@ async function scoreModel(
     : [];
   throwIfCancelled(ctx.signal);
 
-  emit(logEvent('likelihood and latent health on the held-out images'));
+  phases.start('likelihood', 'likelihood and latent health on the held-out images');
   const negElbo = await evaluateNegElbo(model, real, 256, seed);
   const iwSet = pickImages(
     real,
@@ -243,9 +258,11 @@ async function scoreModel(
     ...(input.likelihoodSamples ? { k: input.likelihoodSamples } : {}),
     seed,
     ...signal,
+    onProgress: (p) => phases.advance(p.decodes, p.totalDecodes),
   });
   const health = await latentHealth(model, real, signal);
 
+  phases.start('report files', 'writing the report');
   const dir = join(qualityDir(layout.root), new Date().toISOString().replace(/[:.]/g, '-'));
   await makeFolder(dir);
   const shown = await writeReportImages(dir, scored, images, flagged);
@@ -288,6 +305,7 @@ async function scoreModel(
     iwBitsPerDim: iw.bitsPerDim,
     iwSamples: iw.k,
     iwImages: iw.count,
+    iwStandardError: iw.standardError,
     activeUnits: health.activeUnits,
     latentDim: model.config.latentDim,
     klPerDim: health.klPerDim,
@@ -299,7 +317,7 @@ async function scoreModel(
   const verdict = verdictOf(body, trend.at(-1) ?? null);
   const report = await writeReportDocuments(
     dir,
-    { ...body, verdict, seconds: (performance.now() - started) / 1000 },
+    { ...body, verdict, seconds: (performance.now() - started) / 1000, timings: phases.timings() },
     trend,
   );
   emit(logEvent(`report: ${report.markdown}`));

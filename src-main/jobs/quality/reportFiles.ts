@@ -142,7 +142,7 @@ function figureRows(r: QualityReport): [string, string, string][] {
     ],
     [
       `importance-weighted −log p(x), k = ${r.iwSamples}, on ${r.iwImages} images`,
-      `${n(r.iwNll, 2)} (${n(r.iwBitsPerDim, 4)})`,
+      `${n(r.iwNll, 2)} ± ${n(r.iwStandardError, 2)} (${n(r.iwBitsPerDim, 4)})`,
       `a tighter bound than the −ELBO (${n(r.iwNegElbo, 2)} on the same images)`,
     ],
     [
@@ -244,7 +244,7 @@ function markdownOf(dir: string, r: QualityReport, trend: QualityHistoryEntry[])
     '',
     `Latent KL per dimension (nats): ${r.klPerDim.map((x) => n(x, 2)).join(', ')}.`,
     '',
-    `Checkpoint: ${r.model.checkpoint}. Took ${r.seconds.toFixed(1)} s.`,
+    `Checkpoint: ${r.model.checkpoint}. Took ${r.seconds.toFixed(1)} s (${timingsOf(r)}).`,
     '',
   ].join('\n');
 }
@@ -283,9 +283,13 @@ ${copies}
 <p>Every scored image’s nearest training images: <a href="neighbours.csv">neighbours.csv</a>.</p>
 <h2>Across the project’s models</h2>
 ${table(TREND_HEAD, trendRows(trend, r))}
-<p>Checkpoint: ${esc(r.model.checkpoint)}. Took ${r.seconds.toFixed(1)} s.</p>
+<p>Checkpoint: ${esc(r.model.checkpoint)}. Took ${r.seconds.toFixed(1)} s (${esc(timingsOf(r))}).</p>
 </body></html>
 `;
+}
+
+function timingsOf(r: QualityReport): string {
+  return r.timings.map((t) => `${t.phase} ${t.seconds.toFixed(1)} s`).join(', ');
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {

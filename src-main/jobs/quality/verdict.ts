@@ -39,6 +39,11 @@ export function verdictOf(f: VerdictFigures, previous: QualityHistoryEntry | nul
         'memorises (data-copying test Z = ' +
         `${f.copies.dataCopyingZ.toFixed(1)}). Train for fewer epochs, or on more images.`,
     );
+  else if (f.copies.dataCopyingZ > 3)
+    lines.push(
+      'The samples sit further from the training images than unseen real images do (data-copying test Z = ' +
+        `${f.copies.dataCopyingZ.toFixed(1)}): they are blurred or off the data rather than copies.`,
+    );
   lines.push(`${f.activeUnits} of ${f.latentDim} latent dimensions are in use.`);
   const scoredClasses = f.perClass.flatMap((c) => (c.figures ? [{ label: c.label, ...c.figures }] : []));
   const weakest = [...scoredClasses].sort((a, b) => a.coverage - b.coverage)[0];

@@ -6,7 +6,7 @@ import { createRequester, type Notify } from './request';
 
 export type AppInfo = RequestResult<'app.info'>;
 export type ConnectionStatus = 'connecting' | 'open' | 'closed';
-export type TabId = 'dataset' | 'train' | 'generate' | 'interpolate';
+export type TabId = 'dataset' | 'train' | 'generate' | 'quality' | 'interpolate';
 
 /** An error shown to the user: what failed (title) and why (the main side's message). */
 export interface Notice {
@@ -64,6 +64,7 @@ export const useAppStore = defineStore('app', () => {
       { id: 'dataset', label: 'Dataset' },
       { id: 'train', label: 'Train', disabledReason: needDataset },
       { id: 'generate', label: 'Generate', disabledReason: needModel },
+      { id: 'quality', label: 'Quality', disabledReason: needModel },
       { id: 'interpolate', label: 'Interpolate', disabledReason: needModel },
     ];
   });

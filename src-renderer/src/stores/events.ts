@@ -3,6 +3,7 @@ import { useAppStore } from './appStore';
 import { useDatasetStore } from './datasetStore';
 import { useGenerationStore } from './generationStore';
 import { useInterpolationStore } from './interpolationStore';
+import { useQualityStore } from './qualityStore';
 import { CANCELLED, JOB_TITLES } from './jobs';
 import { useTrainingStore } from './trainingStore';
 
@@ -19,6 +20,7 @@ export function routeEvents(api: VaeApi): Unsubscribe {
     train: useTrainingStore(),
     generate: useGenerationStore(),
     interpolate: useInterpolationStore(),
+    quality: useQualityStore(),
   };
 
   const subscriptions: Unsubscribe[] = [
@@ -37,6 +39,8 @@ export function routeEvents(api: VaeApi): Unsubscribe {
           return byKind.generate.onJobDone(event);
         case 'interpolate':
           return byKind.interpolate.onJobDone(event);
+        case 'quality':
+          return byKind.quality.onJobDone(event);
       }
     }),
     api.job.onFailed((event) => {
@@ -48,6 +52,7 @@ export function routeEvents(api: VaeApi): Unsubscribe {
     api.training.onEpoch((event) => byKind.train.onEpoch(event)),
     api.generation.onProgress((event) => byKind.generate.onProgress(event)),
     api.interpolation.onProgress((event) => byKind.interpolate.onProgress(event)),
+    api.quality.onProgress((event) => byKind.quality.onProgress(event)),
     api.training.onCheckpoint((event) => app.onCheckpoint(event)),
     api.project.onChanged((summary) => app.onProjectChanged(summary)),
   ];
@@ -65,6 +70,7 @@ export async function refreshAfterReconnect(api: VaeApi): Promise<void> {
     useTrainingStore().syncJob(running('train'));
     useGenerationStore().syncJob(running('generate'));
     useInterpolationStore().syncJob(running('interpolate'));
+    useQualityStore().syncJob(running('quality'));
   }
   if (app.project) await useTrainingStore().refresh();
 }

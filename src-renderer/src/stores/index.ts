@@ -12,4 +12,5 @@ export { LIST_PAGE_SIZE, THUMBNAIL_CACHE_LIMIT } from './datasetItems';
 export { useTrainingStore, defaultTrainForm, type TrainForm, type TrainField } from './trainingStore';
 export { useGenerationStore, GENERATE_FORM_SETTINGS } from './generationStore';
 export { useInterpolationStore, type Slot } from './interpolationStore';
+export { useQualityStore, type QualityImages } from './qualityStore';
 export { routeEvents, refreshAfterReconnect } from './events';

@@ -11,6 +11,7 @@ export const JOB_TITLES: Record<JobKind, string> = {
   train: 'Training',
   generate: 'Generation',
   interpolate: 'Interpolation export',
+  quality: 'Quality report',
 };
 
 /** Failure code of a job that was cancelled and kept nothing (import). Not an error to report. */

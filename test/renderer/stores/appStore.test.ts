@@ -86,6 +86,7 @@ describe('useAppStore', () => {
       dataset: undefined,
       train: 'Import a dataset first (Dataset tab).',
       generate: 'Import a dataset first (Dataset tab).',
+      quality: 'Import a dataset first (Dataset tab).',
       interpolate: 'Import a dataset first (Dataset tab).',
     });
     app.selectTab('train');
@@ -94,11 +95,17 @@ describe('useAppStore', () => {
     fake.emit('project.changed', projectSummary({ dataset: datasetSummary() }));
     expect(reasons().train).toBeUndefined();
     expect(reasons().generate).toBe('Train a model first (Train tab).');
+    expect(reasons().quality).toBe('Train a model first (Train tab).');
+    app.selectTab('quality');
+    expect(app.activeTab).toBe('dataset');
     app.selectTab('train');
     expect(app.activeTab).toBe('train');
 
     fake.emit('project.changed', projectSummary({ model: modelSummary(2) }));
     expect(reasons().generate).toBeUndefined();
+    expect(reasons().quality).toBeUndefined();
+    app.selectTab('quality');
+    expect(app.activeTab).toBe('quality');
   });
 
   it('falls back to the Dataset tab when the open tab becomes impossible', () => {
