@@ -26,13 +26,19 @@ export function settingOptions<G extends SettingGroup>(
   const specs: OptionSpecs = {};
   for (const [key, setting] of Object.entries(group)) {
     const { default: _default, ...option } = settingOption(setting);
-    specs[setting.flag] = required.includes(key) ? option : { ...option, default: _default };
+    specs[setting.flag] =
+      required.includes(key) || _default === undefined ? option : { ...option, default: _default };
   }
   return specs;
 }
 
 /** The option of one setting, as `--help` lists it. */
 export function settingOption(s: Setting): OptionSpec {
+  if (s.kind === 'boolean') {
+    // A switch can only turn a setting on; one that is on by default would need a `--no-` form.
+    if (s.default) throw new Error(`--${s.flag}: a setting that is on by default cannot be a switch`);
+    return { type: 'boolean', help: s.help };
+  }
   if (s.kind === 'choice') {
     return { type: 'string', value: choiceValues(s).join('|'), help: s.help, default: defaultText(s) };
   }
@@ -68,7 +74,8 @@ export function readSettings<G extends SettingGroup>(
 }
 
 /** One setting's typed value, or undefined when its flag was not given. */
-export function readSetting(options: OptionReader, s: Setting): number | string | undefined {
+export function readSetting(options: OptionReader, s: Setting): number | string | boolean | undefined {
+  if (s.kind === 'boolean') return options.flag(s.flag) ? true : undefined;
   const raw = options.string(s.flag);
   if (raw === undefined) return undefined;
   let value: number | string = raw;

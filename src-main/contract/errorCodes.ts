@@ -106,6 +106,9 @@ export const ERROR_CODES = [
   'ALREADY_DONE',
   /** The loss or a gradient became NaN or infinite. */
   'DIVERGED',
+  /** A generation that leaves out near-copies of training images drew its limit of images before it had the
+   * count asked for; the images it wrote are kept and listed. */
+  'TOO_MANY_COPIES',
 
   // Backends and hosts.
   /** No backend allowed by the preference could be started. */

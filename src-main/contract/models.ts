@@ -215,6 +215,11 @@ export const generateResultSchema = z.object({
   count: z.number().int(),
   /** Images of the run that an earlier, interrupted run of the same generation had already written. */
   alreadyThere: z.number().int(),
+  /**
+   * Images this run judged near-copies of training images and left out (`rejectCopies`; 0 without it): drawn
+   * and checked, not written, listed in the folder's rejected.jsonl.
+   */
+  rejected: z.number().int(),
   cancelled: z.boolean(),
   seconds: z.number(),
   imagesPerSec: z.number(),

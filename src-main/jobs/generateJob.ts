@@ -1,17 +1,16 @@
-import { randomBytes } from 'node:crypto';
-import { open, readdir, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import sharp from 'sharp';
 import { encodeImage, type ImageFormat } from '../dataset/index.js';
 import { decodeLatents, latentSeed, sampleLatents } from '../engine/index.js';
 import { resolveBackend, type BackendPreference } from '../engine/node/index.js';
 import { openProject } from '../project/index.js';
-import { fsFailure } from '../util/fsErrors.js';
 import { UserError, throwIfCancelled, CancelledError } from '../util/errors.js';
-import { faultPoint } from '../util/faultPoint.js';
 import { ignoreEvents, jobEvent, logEvent, type JobContext } from './events.js';
-import { GenerationManifest, MANIFEST_JSONL, type GeneratedImage } from './generationManifest.js';
+import { appendOrUnlink, imageName, unlistedFile, writeFailure, writeImage } from './generationFiles.js';
+import { DrawPlan, LazyCopyDetector, resumeLine, tooManyCopies } from './generationFilter.js';
+import { GenerationManifest, MANIFEST_JSONL } from './generationManifest.js';
 import { loadTrainedModel } from './loadModel.js';
+import { RejectedList, REJECTED_JSONL } from './rejectedCopies.js';
 import { makeFolder } from '../util/folders.js';
 
 export type { GeneratedImage } from './generationManifest.js';
@@ -26,6 +25,11 @@ export interface GenerateJobInput {
   start?: number;
   format?: ImageFormat;
   batchSize?: number;
+  /**
+   * Leave out images the quality report would call near-copies of training images, and draw further indices of
+   * the seed in their place (generationFilter.ts). Default false.
+   */
+  rejectCopies?: boolean;
   backend?: BackendPreference;
 }
 
@@ -38,6 +42,11 @@ export interface GenerateJobResult {
   count: number;
   /** Images of the asked range that the manifest already listed, so this run left them as they were. */
   alreadyThere: number;
+  /**
+   * Near-copies of training images passed over to reach the run's images (`rejectCopies`; 0 without it): those
+   * this run judged and those rejected.jsonl already listed.
+   */
+  rejected: number;
   cancelled: boolean;
   seconds: number;
   imagesPerSec: number;
@@ -49,12 +58,18 @@ export interface GenerateJobResult {
  * a temporary file and renamed into place, so no partial file is ever seen under its name, and its row follows,
  * so a row never names a missing file; a kill loses at most the row of the last file.
  *
- * Running the same generation again continues it: images the manifest lists are skipped (`alreadyThere`), and a
- * file of the run that has no row (the process died between the two) is listed if it holds the image this run
- * would write, or replaced if it is empty, unreadable or a copy of it that differs only by rounding. Another seed
- * or range adds rows beside the folder's others. The images of one seed in one folder all come from one model,
- * temperature and format: a run that would mix them (the project was trained on since, say) is refused before it
- * writes anything, and so is one that would overwrite a file it did not write.
+ * With `rejectCopies`, each decoded batch is first judged in the quality report's feature space
+ * (jobs/quality's copy detector); a near-copy of a training image is not written but listed in
+ * `out/rejected.jsonl`, and the run draws further indices of the seed until it has `count` images, or stops with
+ * `TOO_MANY_COPIES` after 11× the count (see {@link DrawPlan}).
+ *
+ * Running the same generation again continues it: images the manifest lists are skipped (`alreadyThere`), indices
+ * rejected.jsonl lists are passed over unjudged, and a file of the run that has no row (the process died between
+ * the two) is listed if it holds the image this run would write, or replaced if it is empty, unreadable or a copy
+ * of it that differs only by rounding. Another seed or range adds rows beside the folder's others. The images of
+ * one seed in one folder all come from one model, temperature and format: a run that would mix them (the project
+ * was trained on since, say) is refused before it writes anything, and so is one that would overwrite a file it
+ * did not write.
  *
  * A failed write (a full disk, say) stops the run at once with the file-system error in words, naming the folder and
  * the cause; the manifest lists exactly the images on disk.
@@ -65,6 +80,7 @@ export async function runGeneration(
 ): Promise<GenerateJobResult> {
   const emit = ctx.emit ?? ignoreEvents;
   const { count, temperature = 1, seed = 0, start = 0, format = 'png', batchSize = 64 } = input;
+  const rejectCopies = input.rejectCopies ?? false;
   if (!Number.isInteger(count) || count < 1)
     throw new UserError('INVALID_INPUT', `count: must be a positive integer, got ${count}`);
   if (!(temperature > 0))
@@ -78,63 +94,88 @@ export async function runGeneration(
   const paths = GenerationManifest.paths(out);
   const t0 = performance.now();
   let manifest: GenerationManifest | undefined;
+  let rejectedList: RejectedList | undefined;
+  let copies: LazyCopyDetector | undefined;
   try {
     let names: Set<string>;
     try {
       await makeFolder(out);
       names = new Set(await readdir(out));
       manifest = await GenerationManifest.open(out, [...names]);
+      rejectedList = await RejectedList.open(out, rejectCopies);
     } catch (err) {
-      throw writeFailure(err, out, null, 0);
+      throw writeFailure(err, out, null, manifest?.rows.length ?? 0);
     }
     const made = {
       checkpoint: checkpoint.dir,
       epoch: checkpoint.meta.epoch,
       weightsSha256: checkpoint.meta.weightsSha256,
     };
-    refuseMixedSeed(manifest, out, { seed, temperature, format, ...made });
+    refuseMixedSeed(manifest, rejectedList, out, { seed, temperature, format, ...made });
 
-    const todo: number[] = [];
-    for (let index = start; index < start + count; index++) {
-      if (!manifest.get(seed, index)) todo.push(index);
-    }
-    const alreadyThere = count - todo.length;
-    if (alreadyThere > 0) {
-      emit(
-        logEvent(
-          `${out}: ${alreadyThere} of the ${count} images are already in ${MANIFEST_JSONL}; ` +
-            (todo.length ? `writing the other ${todo.length}` : 'nothing left to write'),
-        ),
-      );
-    }
+    const listed = manifest;
+    const left = rejectedList;
+    const plan = new DrawPlan(
+      { start, count, filtering: rejectCopies },
+      { listed: (index) => !!listed.get(seed, index), rejected: (index) => left.has(seed, index) },
+    );
+    const known = plan.preview();
+    if (known.listed > 0 || known.rejected > 0) emit(logEvent(resumeLine(out, count, known)));
+    if (rejectCopies) copies = new LazyCopyDetector(project.layout, checkpoint, ctx);
 
     const files: string[] = [];
     let cancelled = false;
+    let decoded = false;
     try {
-      for (let done = 0; done < todo.length;) {
+      for (;;) {
         throwIfCancelled(ctx.signal);
-        const indices = todo.slice(done, done + batchSize);
+        const indices = plan.next(batchSize);
+        if (indices.length === 0) break;
+        decoded = true;
         const z = indices.map(
           (index) => sampleLatents(1, model.config.latentDim, seed, temperature, index)[0]!,
         );
         const batch = await decodeLatents(model, z, indices.length);
+        const checks = copies ? await copies.check(batch, ctx.signal) : null;
         const pixelsPerImage = batch.size * batch.size * batch.channels;
         const pixelsOf = (i: number) => batch.pixels.subarray(i * pixelsPerImage, (i + 1) * pixelsPerImage);
         // libvips encodes the batch on its threads meanwhile; the files are still written one by one, in order.
-        const encodings = indices.map((_, i) =>
-          encodeImage(pixelsOf(i), batch.size, batch.size, batch.channels, format),
+        // A near-copy is encoded only when a file lies under its name (a leftover to recognise).
+        const encodings = indices.map((index, i) =>
+          checks?.[i]?.copy && !names.has(imageName(seed, index, format))
+            ? null
+            : encodeImage(pixelsOf(i), batch.size, batch.size, batch.channels, format),
         );
         // A run stopped by a failed write leaves the rest unawaited: their failures are not news.
-        for (const encoding of encodings) encoding.catch(() => undefined);
+        for (const encoding of encodings) encoding?.catch(() => undefined);
         for (let i = 0; i < indices.length; i++) {
           const index = indices[i]!;
           const name = imageName(seed, index, format);
           const pixels = pixelsOf(i);
-          const encoded = await encodings[i]!;
+          const encoded = await encodings[i];
           const path = join(out, name);
+          const check = checks?.[i];
           try {
+            if (check?.copy) {
+              // The index is left out for good: a leftover of this run's under its name goes too.
+              if (encoded && (await unlistedFile(path, encoded, pixels, batch.channels)) !== 'foreign')
+                await rm(path, { force: true });
+              await rejectedList.append({
+                index,
+                seed,
+                latentSeed: latentSeed(seed, index),
+                temperature,
+                training: check.training,
+                distance: check.distance,
+                threshold: copies!.threshold,
+                ...made,
+              });
+              names.delete(name);
+              plan.reject();
+              continue;
+            }
             const found = names.has(name)
-              ? await unlistedFile(path, encoded, pixels, batch.channels)
+              ? await unlistedFile(path, encoded!, pixels, batch.channels)
               : 'absent';
             if (found === 'foreign')
               throw new UserError(
@@ -143,7 +184,7 @@ export async function runGeneration(
                   `there; nothing was overwritten. Move it out of ${out}, or generate into another folder. ` +
                   `The ${manifest.rows.length} images written so far are listed in ${MANIFEST_JSONL}.`,
               );
-            if (found !== 'same') await writeImage(out, name, encoded);
+            if (found !== 'same') await writeImage(out, name, encoded!);
             await appendOrUnlink(manifest, path, {
               file: name,
               index,
@@ -154,74 +195,76 @@ export async function runGeneration(
               ...made,
             });
           } catch (err) {
-            throw writeFailure(err, out, name, manifest.rows.length);
+            throw writeFailure(err, out, check?.copy ? REJECTED_JSONL : name, manifest.rows.length);
           }
           names.add(name);
           files.push(path);
+          plan.accept();
         }
-        done += indices.length;
         try {
           await manifest.sync();
+          await rejectedList.sync();
         } catch (err) {
           throw writeFailure(err, out, MANIFEST_JSONL, manifest.rows.length);
         }
         const seconds = (performance.now() - t0) / 1000;
         emit(
           jobEvent('generation.progress', {
-            done: alreadyThere + done,
+            done: plan.accepted,
             total: count,
-            imagesPerSec: done / seconds,
-            etaSeconds: ((todo.length - done) * seconds) / done,
+            imagesPerSec: files.length / seconds,
+            etaSeconds: files.length ? ((count - plan.accepted) * seconds) / files.length : 0,
           }),
         );
         await new Promise((r) => setImmediate(r));
       }
-      if (todo.length === 0) {
-        emit(jobEvent('generation.progress', { done: count, total: count, imagesPerSec: 0, etaSeconds: 0 }));
+      if (!decoded) {
+        const done = plan.accepted;
+        emit(jobEvent('generation.progress', { done, total: count, imagesPerSec: 0, etaSeconds: 0 }));
       }
     } catch (err) {
       if (!(err instanceof CancelledError)) throw err;
       cancelled = true;
     }
+    if (!cancelled && !plan.complete) throw tooManyCopies(plan, count, files.length, out);
     const seconds = (performance.now() - t0) / 1000;
     return {
       out,
       files,
       manifest: paths,
       count: files.length,
-      alreadyThere,
+      alreadyThere: plan.alreadyThere,
+      rejected: plan.rejected,
       cancelled,
       seconds,
       imagesPerSec: files.length / seconds,
     };
   } finally {
     model.dispose();
+    copies?.dispose();
     await manifest?.close();
+    await rejectedList?.close();
   }
-}
-
-/** The one name image `index` of `seed` has in any folder: a re-run finds it there, never writes a second copy. */
-export function imageName(seed: number, index: number, format: ImageFormat): string {
-  return `sample-s${seed}-${String(index).padStart(6, '0')}.${format}`;
 }
 
 /**
  * Refuses a run whose seed the folder already holds images of from another model, temperature or format: one
  * (seed, index) means one image in a manifest, so a second model's image of it would have to replace the first
- * or sit beside it under the same key.
+ * or sit beside it under the same key. The near-copies rejected.jsonl lists count too (not their format: they
+ * have no file), since another model's verdict on an index says nothing about this model's image of it.
  */
 function refuseMixedSeed(
   manifest: GenerationManifest,
+  rejected: RejectedList,
   out: string,
   run: { seed: number; temperature: number; format: ImageFormat; weightsSha256: string; epoch: number },
 ): void {
   const ofSeed = manifest.rows.filter((row) => row.seed === run.seed);
-  const other = ofSeed.find(
-    (row) =>
-      row.weightsSha256 !== run.weightsSha256 ||
-      row.temperature !== run.temperature ||
-      !row.file.endsWith(`.${run.format}`),
-  );
+  const leftOut = rejected.rows.filter((row) => row.seed === run.seed);
+  const otherModel = (row: { weightsSha256?: string; temperature?: number }) =>
+    row.weightsSha256 !== run.weightsSha256 || row.temperature !== run.temperature;
+  const other =
+    ofSeed.find((row) => otherModel(row) || !row.file.endsWith(`.${run.format}`)) ?? leftOut.find(otherModel);
   if (!other) return;
   const why =
     other.weightsSha256 !== run.weightsSha256
@@ -229,87 +272,16 @@ function refuseMixedSeed(
         `is now ${run.weightsSha256.slice(0, 12)}…, epoch ${run.epoch})`
       : other.temperature !== run.temperature
         ? `temperature ${other.temperature} (this run: ${run.temperature})`
-        : `another format (${other.file}; this run: ${run.format})`;
+        : `another format (${'file' in other ? other.file : '?'}; this run: ${run.format})`;
+  const held = [
+    ofSeed.length || !leftOut.length ? `${ofSeed.length} images` : '',
+    leftOut.length ? `${leftOut.length} near-copies left out (${REJECTED_JSONL})` : '',
+  ]
+    .filter(Boolean)
+    .join(' and ');
   throw new UserError(
     'OUTPUT_EXISTS',
-    `${out} already holds ${ofSeed.length} images of seed ${run.seed} made with ${why}; nothing was written. ` +
+    `${out} already holds ${held} of seed ${run.seed} made with ${why}; nothing was written. ` +
       `Generate into another folder, or with another seed.`,
   );
-}
-
-/** Writes `data` to a temporary file beside `name`, then renames it into place: never a partial `name`. */
-async function writeImage(out: string, name: string, data: Uint8Array): Promise<void> {
-  const tmp = join(out, `.${name}.${randomBytes(6).toString('hex')}.tmp`);
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(tmp, 'wx');
-    faultPoint('generate-image-write');
-    await handle.writeFile(data);
-    await handle.close();
-    handle = undefined;
-    faultPoint('generate-image-rename');
-    await rename(tmp, join(out, name));
-  } catch (err) {
-    await handle?.close().catch(() => undefined);
-    await rm(tmp, { force: true }).catch(() => undefined);
-    throw err;
-  }
-}
-
-/** Appends `row`; if that fails, removes the image at `path` too, so the manifest still lists exactly the files. */
-async function appendOrUnlink(
-  manifest: GenerationManifest,
-  path: string,
-  row: GeneratedImage,
-): Promise<void> {
-  try {
-    await manifest.append(row);
-  } catch (err) {
-    await rm(path, { force: true }).catch(() => undefined);
-    throw err;
-  }
-}
-
-/**
- * What an unlisted file under an image's name holds: the very bytes this run would write ('same': list it), an
- * image within rounding of them (a decode on another batch split), nothing readable (a partial file of an older
- * version) — both 'replace' — or a different image ('foreign': not ours to overwrite).
- */
-async function unlistedFile(
-  path: string,
-  encoded: Uint8Array,
-  pixels: Uint8Array,
-  channels: number,
-): Promise<'same' | 'replace' | 'foreign' | 'absent'> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    // A folder under the name is left for the write to report.
-    return code === 'ENOENT' || code === 'EISDIR' ? 'absent' : 'replace';
-  }
-  if (Buffer.from(encoded).equals(bytes)) return 'same';
-  try {
-    const { data, info } = await sharp(bytes).raw().toBuffer({ resolveWithObject: true });
-    if (info.channels !== channels || data.length !== pixels.length) return 'foreign';
-    for (let i = 0; i < data.length; i++) if (Math.abs(data[i]! - pixels[i]!) > 8) return 'foreign';
-    return 'replace';
-  } catch {
-    return 'replace';
-  }
-}
-
-/**
- * The error a failed write of generation stops with: the file-system failure in words (util/fsErrors.ts) with
- * the file, and what the manifest holds. A `UserError` (e.g. a refusal) passes through as it is.
- */
-function writeFailure(err: unknown, out: string, name: string | null, listed: number): unknown {
-  if (err instanceof UserError || err instanceof CancelledError) return err;
-  const path = name ? join(out, name) : out;
-  const kept = name
-    ? `the ${listed} images written so far are listed in ${MANIFEST_JSONL}, and running the same generation ` +
-      'again continues from there'
-    : undefined;
-  return fsFailure(err, { doing: `writing ${path}`, path, ...(kept ? { kept } : {}) });
 }

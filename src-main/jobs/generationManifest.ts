@@ -140,7 +140,8 @@ export class GenerationManifest {
   }
 }
 
-async function readTextOrEmpty(path: string): Promise<string> {
+/** The text of `path`, or "" when there is no such file. */
+export async function readTextOrEmpty(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (err) {

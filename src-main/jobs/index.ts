@@ -15,6 +15,8 @@ export {
   type GeneratedImage,
 } from './generateJob.js';
 export { readGenerationManifest, type ManifestRow } from './generationManifest.js';
+export { nearCopies } from './generationFilter.js';
+export { REJECTED_JSONL, type RejectedImage } from './rejectedCopies.js';
 export {
   runInterpolation,
   type InterpolateJobInput,

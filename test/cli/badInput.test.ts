@@ -13,6 +13,7 @@ const USAGE_CASES: [string, number, string][] = [
   ['train --project P --latent -1', 2, '--latent: must be a whole number from 1 to 512, got -1'],
   ['train --project P --beta -0.5', 2, '--beta: must be a number from 0 to 1000, got -0.5'],
   ['generate --project P --count -5', 2, '--count: must be a whole number from 1 to 10000000, got -5'],
+  ['generate --project P --count 5 --reject-copies=yes', 2, '--reject-copies takes no value, got "yes"'],
   [
     'train --project P --lattent 3',
     2,

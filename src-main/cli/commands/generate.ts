@@ -1,5 +1,5 @@
 import { defaultsOf, GENERATE_SETTINGS } from '../../contract/index.js';
-import { runGeneration } from '../../jobs/index.js';
+import { nearCopies, REJECTED_JSONL, runGeneration } from '../../jobs/index.js';
 import { BACKEND_OPTION, readBackend, type Command } from '../command.js';
 import { makeFolder } from '../../studio/paths.js';
 import { fixed } from '../format.js';
@@ -40,7 +40,9 @@ export const generateCommand: Command = {
     );
     reporter.result('generate', { ...result, files: result.files.length > 100 ? undefined : result.files }, [
       `${result.cancelled ? 'cancelled after' : 'wrote'} ${result.count} images to ${result.out} in ${fixed(result.seconds, 1)}s (${fixed(result.imagesPerSec, 0)} images/s)` +
-        (result.alreadyThere ? `; ${result.alreadyThere} were already there` : ''),
+        (result.alreadyThere ? `; ${result.alreadyThere} were already there` : '') +
+        (settings.rejectCopies ? `; left out ${nearCopies(result.rejected)}` : '') +
+        (result.rejected ? ` (listed in ${REJECTED_JSONL})` : ''),
       `manifest: ${result.manifest.jsonl} and ${result.manifest.csv}`,
     ]);
   },

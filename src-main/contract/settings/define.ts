@@ -44,12 +44,22 @@ export interface ChoiceSetting<T extends string | number = string | number> exte
   default: T;
 }
 
-export type Setting = NumberSetting | ChoiceSetting;
+/**
+ * On or off: a switch on the command line (`--reject-copies`, given = on) and a checkbox in the form. A switch can
+ * only turn a setting on, so the CLI takes none whose default is on.
+ */
+export interface BooleanSetting extends SettingBase {
+  kind: 'boolean';
+  default: boolean;
+}
+
+export type Setting = NumberSetting | ChoiceSetting | BooleanSetting;
 /** Settings by key, in the order forms and `--help` list them. */
 export type SettingGroup = Readonly<Record<string, Setting>>;
 
 /** The value type of one setting. */
-export type SettingValue<S> = S extends ChoiceSetting<infer T> ? T : number;
+export type SettingValue<S> =
+  S extends ChoiceSetting<infer T> ? T : S extends BooleanSetting ? boolean : number;
 /** The values of a group, every key present. */
 export type SettingValues<G extends SettingGroup> = { -readonly [K in keyof G]: SettingValue<G[K]> };
 
@@ -65,14 +75,19 @@ export function choiceSetting<const T extends string | number>(
   return { kind: 'choice', ...spec };
 }
 
+/** Declares an on/off setting. */
+export function booleanSetting(spec: Omit<BooleanSetting, 'kind'>): BooleanSetting {
+  return { kind: 'boolean', ...spec };
+}
+
 /** The values a choice setting allows. */
 export function choiceValues<T extends string | number>(s: ChoiceSetting<T>): T[] {
   return s.choices.map((c) => c.value);
 }
 
 /** A setting's default for data of `shape` (needed only by a default that depends on the data). */
-export function defaultOf(s: Setting, shape?: DataShape): number | string {
-  if (s.kind === 'choice') return s.default;
+export function defaultOf(s: Setting, shape?: DataShape): number | string | boolean {
+  if (s.kind !== 'number') return s.default;
   if (typeof s.default === 'number') return s.default;
   if (!shape) throw new Error(`the default of ${s.flag} depends on the images, and none were given`);
   return s.default(shape);
@@ -88,6 +103,7 @@ export function defaultsOf<G extends SettingGroup>(group: G, shape?: DataShape):
 /** The default as `--help` writes it. */
 export function defaultText(s: Setting): string {
   if (s.kind === 'choice') return String(s.default);
+  if (s.kind === 'boolean') return s.default ? 'on' : 'off';
   if (typeof s.default === 'function') return s.defaultText ?? 'depends on the images';
   return String(s.default);
 }
@@ -95,6 +111,7 @@ export function defaultText(s: Setting): string {
 /** The allowed range in words: "a whole number from 1 to 512", "a number above 0 and at most 1". */
 export function describeBounds(s: Setting): string {
   if (s.kind === 'choice') return `one of ${choiceValues(s).join(', ')}`;
+  if (s.kind === 'boolean') return 'on or off (true or false)';
   const kind = s.integer ? 'a whole number' : 'a number';
   if (s.minExclusive) return `${kind} above ${s.min} and at most ${s.max}`;
   return `${kind} from ${s.min} to ${s.max}`;
@@ -108,6 +125,7 @@ export function settingProblem(s: Setting, value: unknown): string | null {
   if (s.kind === 'choice') {
     return (choiceValues(s) as unknown[]).includes(value) ? null : `must be ${describeBounds(s)}`;
   }
+  if (s.kind === 'boolean') return typeof value === 'boolean' ? null : 'must be true or false';
   const ok =
     typeof value === 'number' &&
     Number.isFinite(value) &&
@@ -144,6 +162,9 @@ export function settingSchema<S extends Setting>(s: S): Schema<SettingValue<S>> 
     return z.literal(values, { error: `must be one of ${values.join(', ')}` }) as unknown as Schema<
       SettingValue<S>
     >;
+  }
+  if (s.kind === 'boolean') {
+    return z.boolean({ error: 'must be true or false' }) as unknown as Schema<SettingValue<S>>;
   }
   let n = s.integer ? z.number().int('must be a whole number') : z.number();
   n = s.minExclusive
@@ -182,7 +203,14 @@ export function defaultedShape<G extends SettingGroup>(group: G): DefaultedShape
 export function valueShape<G extends SettingGroup>(group: G): { [K in keyof G]: Schema<SettingValue<G[K]>> } {
   const shape: Record<string, z.ZodType> = {};
   for (const [key, s] of Object.entries(group)) {
-    shape[key] = s.kind === 'choice' ? settingSchema(s) : s.integer ? z.number().int() : z.number();
+    shape[key] =
+      s.kind === 'choice'
+        ? settingSchema(s)
+        : s.kind === 'boolean'
+          ? z.boolean()
+          : s.integer
+            ? z.number().int()
+            : z.number();
   }
   return shape as { [K in keyof G]: Schema<SettingValue<G[K]>> };
 }

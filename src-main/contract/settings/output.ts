@@ -1,5 +1,5 @@
 /** The settings of import, generation and interpolation: one entry each, shared by the app and the CLI. */
-import { choiceSetting, numberSetting, type SettingValues } from './define.js';
+import { booleanSetting, choiceSetting, numberSetting, type SettingValues } from './define.js';
 import { IMAGE_SIZE_SETTING } from './training.js';
 
 /** How a folder is imported. */
@@ -104,6 +104,14 @@ export const GENERATE_SETTINGS = {
     min: 1,
     max: 4096,
     default: 64,
+  }),
+  rejectCopies: booleanSetting({
+    label: 'Leave out near-copies of training images',
+    help:
+      'an image the quality report would call a near-copy of a training image is not written, and further ' +
+      'images of the seed are drawn in its place (listed in rejected.jsonl)',
+    flag: 'reject-copies',
+    default: false,
   }),
 };
 export type GenerateSettings = SettingValues<typeof GENERATE_SETTINGS>;

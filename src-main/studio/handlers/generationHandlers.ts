@@ -13,7 +13,7 @@ import type { HandlersOf } from './types.js';
 /** `generation.*`: generate images from the latest checkpoint (a job), cancel, and page a folder's gallery. */
 export function registerGenerationHandlers(ctx: StudioContext): HandlersOf<'generation'> {
   return {
-    'generation.start': async ({ count, temperature, seed, format, out }) => {
+    'generation.start': async ({ count, temperature, seed, format, rejectCopies, out }) => {
       const { layout } = await requireModel(ctx);
       const folder = out
         ? resolveRequestPath(layout.root, out, 'out')
@@ -39,6 +39,7 @@ export function registerGenerationHandlers(ctx: StudioContext): HandlersOf<'gene
             temperature,
             seed,
             format,
+            rejectCopies,
             backend: ctx.backend,
           });
           const { files, manifest, cancelled, seconds, imagesPerSec } = result;
@@ -50,6 +51,7 @@ export function registerGenerationHandlers(ctx: StudioContext): HandlersOf<'gene
               manifest,
               count: result.count,
               alreadyThere: result.alreadyThere,
+              rejected: result.rejected,
               cancelled,
               seconds,
               imagesPerSec,

@@ -4,6 +4,7 @@
  */
 import {
   defaultsOf,
+  type BooleanSetting,
   type ChoiceSetting,
   type DataShape,
   type SettingGroup,
@@ -11,9 +12,13 @@ import {
 } from '../api/contract';
 import type { NumberField } from './validation';
 
-/** The form values of a group: a choice holds its value, a number may be '' while empty. */
+/** The form values of a group: a choice holds its value, a switch true or false, a number may be '' while empty. */
 export type FormOf<G extends SettingGroup> = {
-  -readonly [K in keyof G]: G[K] extends ChoiceSetting<infer T> ? T : NumberField;
+  -readonly [K in keyof G]: G[K] extends ChoiceSetting<infer T>
+    ? T
+    : G[K] extends BooleanSetting
+      ? boolean
+      : NumberField;
 };
 
 /** A group's defaults as form values, for images of `shape` where a default depends on them. */

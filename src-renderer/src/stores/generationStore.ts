@@ -15,14 +15,19 @@ import { createRequester } from './request';
 import { createJobLifecycle } from './jobs';
 import { keepPerProject } from './perProject';
 
-const { count, temperature, seed, format } = GENERATE_SETTINGS;
+const { count, temperature, seed, format, rejectCopies } = GENERATE_SETTINGS;
 /** The settings the Generate view shows (the first index and the batch size are the CLI's). */
-export const GENERATE_FORM_SETTINGS = { count, temperature, seed, format };
+export const GENERATE_FORM_SETTINGS = { count, temperature, seed, format, rejectCopies };
 
 export type GenerateForm = FormOf<typeof GENERATE_FORM_SETTINGS> & {
   /** Empty = the project's default `generated/run-<time>` folder. */
   out: string;
 };
+
+/** "Left out 3 near-copies of training images", as the status line says it. */
+function leftOutText(rejected: number): string {
+  return `Left out ${rejected} near-cop${rejected === 1 ? 'y' : 'ies'} of training images`;
+}
 
 export type GenerateProgress = Omit<EventPayload<'generation.progress'>, 'jobId'>;
 /** Gallery thumbnails fetched per page. */
@@ -43,9 +48,11 @@ export const useGenerationStore = defineStore('generation', () => {
       outFolder.value = r.out;
       void loadGallery();
       const resumed = r.alreadyThere > 0 ? ` (${r.alreadyThere} were already there from an earlier run)` : '';
+      // A run with the option says how many it left out, none included.
+      const leftOut = r.rejected > 0 || leavesOutCopies.value ? ` ${leftOutText(r.rejected)}.` : '';
       return event.cancelled
-        ? `Cancelled after ${r.count} images; they and their manifest lines are kept.`
-        : `Generated ${r.count} images in ${r.seconds.toFixed(1)} s${resumed}.`;
+        ? `Cancelled after ${r.count} images; they and their manifest lines are kept.${leftOut}`
+        : `Generated ${r.count} images in ${r.seconds.toFixed(1)} s${resumed}.${leftOut}`;
     },
   });
 
@@ -56,6 +63,8 @@ export const useGenerationStore = defineStore('generation', () => {
   const gallery = ref<GalleryImage[]>([]);
   const galleryTotal = ref(0);
   const starting = ref(false);
+  /** The latest run started here leaves out near-copies. */
+  const leavesOutCopies = ref(false);
 
   // The settings and the output folder typed for one project stay with it; another starts from the defaults.
   keepPerProject(
@@ -94,6 +103,7 @@ export const useGenerationStore = defineStore('generation', () => {
     starting.value = false;
     if (!result.ok) return false;
     outFolder.value = result.value.out;
+    leavesOutCopies.value = input.rejectCopies;
     progress.value = null;
     lastResult.value = null;
     gallery.value = [];

@@ -30,10 +30,17 @@ beforeEach(async () => {
 describe('useGenerationStore', () => {
   it('starts from the contract defaults and leaves an empty output folder to the main side', async () => {
     const generation = useGenerationStore();
-    expect(generation.form).toEqual({ count: 64, temperature: 1, seed: 0, format: 'png', out: '' });
+    expect(generation.form).toEqual({
+      count: 64,
+      temperature: 1,
+      seed: 0,
+      format: 'png',
+      rejectCopies: false,
+      out: '',
+    });
     expect(await generation.start()).toBe(true);
     expect(fake.inputsOf('generation.start')).toEqual([
-      { count: 64, temperature: 1, seed: 0, format: 'png', start: 0, batchSize: 64 },
+      { count: 64, temperature: 1, seed: 0, format: 'png', start: 0, batchSize: 64, rejectCopies: false },
     ]);
     expect(generation.outFolder).toBe('/p/generated/run-1');
     expect(generation.isRunning).toBe(true);
@@ -77,6 +84,7 @@ describe('useGenerationStore', () => {
         manifest: { jsonl: '/tmp/out/manifest.jsonl', csv: '/tmp/out/manifest.csv' },
         count: 100,
         alreadyThere: 0,
+        rejected: 0,
         cancelled: false,
         seconds: 2,
         imagesPerSec: 50,
@@ -106,6 +114,7 @@ describe('useGenerationStore', () => {
         manifest: { jsonl: '/tmp/out/manifest.jsonl', csv: '/tmp/out/manifest.csv' },
         count: 60,
         alreadyThere: 40,
+        rejected: 0,
         cancelled: false,
         seconds: 1.5,
         imagesPerSec: 40,
@@ -113,6 +122,39 @@ describe('useGenerationStore', () => {
     });
     expect(generation.status).toBe(
       'Generated 60 images in 1.5 s (40 were already there from an earlier run).',
+    );
+  });
+
+  it('with "leave out near-copies" sends rejectCopies and says how many it left out, none included', async () => {
+    const generation = useGenerationStore();
+    generation.form.rejectCopies = true;
+    await generation.start();
+    expect(fake.inputsOf('generation.start')[0]?.rejectCopies).toBe(true);
+    const done = (rejected: number) =>
+      fake.emit('job.done', {
+        jobId: 'gen-1',
+        kind: 'generate',
+        cancelled: false,
+        result: {
+          out: '/tmp/out',
+          files: [],
+          manifest: { jsonl: '/tmp/out/manifest.jsonl', csv: '/tmp/out/manifest.csv' },
+          count: 64,
+          alreadyThere: 0,
+          rejected,
+          cancelled: false,
+          seconds: 2,
+          imagesPerSec: 32,
+        },
+      });
+    done(3);
+    expect(generation.status).toBe(
+      'Generated 64 images in 2.0 s. Left out 3 near-copies of training images.',
+    );
+    await generation.start();
+    done(0);
+    expect(generation.status).toBe(
+      'Generated 64 images in 2.0 s. Left out 0 near-copies of training images.',
     );
   });
 

@@ -101,8 +101,9 @@ describe('the app and the CLI train the same default model', () => {
 });
 
 /** Values at the ends of a setting's range and its default: the ones most likely to disagree. */
-function probes(s: Setting): (number | string)[] {
+function probes(s: Setting): (number | string | boolean)[] {
   if (s.kind === 'choice') return s.choices.map((c) => c.value);
+  if (s.kind === 'boolean') return [true];
   const low = s.minExclusive ? (s.integer ? s.min + 1 : s.min + 1e-9) : s.min;
   return [low, s.max, typeof s.default === 'number' ? s.default : s.default({ imageSize: 28, channels: 1 })];
 }

@@ -3,7 +3,7 @@ import type { Pinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
 import GenerateView from '../../../src-renderer/src/views/GenerateView.vue';
 import { useAppStore } from '../../../src-renderer/src/stores';
-import { byButton, byLabel } from '../dom';
+import { byButton, byLabel, descriptionOf } from '../dom';
 import { createFakeApi, installStores, mountOptions, ok, type FakeApi } from '../fakeApi';
 import { modelSummary, projectSummary } from '../fixtures';
 
@@ -42,9 +42,16 @@ describe('GenerateView', () => {
   it('labels its settings and shows a progress bar with Cancel while generating', async () => {
     const wrapper = await mountView(true);
     expect(fake.inputsOf('generation.start')).toEqual([
-      { count: 64, temperature: 1, seed: 0, format: 'png', start: 0, batchSize: 64 },
+      { count: 64, temperature: 1, seed: 0, format: 'png', start: 0, batchSize: 64, rejectCopies: false },
     ]);
-    for (const label of ['Count', 'Temperature', 'Seed', 'Format', 'Output folder']) {
+    for (const label of [
+      'Count',
+      'Temperature',
+      'Seed',
+      'Format',
+      'Leave out near-copies of training images',
+      'Output folder',
+    ]) {
       expect(byLabel(wrapper, label).exists()).toBe(true);
     }
     fake.emit('generation.progress', { jobId: 'g1', done: 16, total: 64, imagesPerSec: 32, etaSeconds: 1.5 });
@@ -52,6 +59,22 @@ describe('GenerateView', () => {
     expect(wrapper.get('[role="progressbar"]').attributes('aria-valuenow')).toBe('25');
     expect(byButton(wrapper, 'Cancel').exists()).toBe(true);
     expect(byButton(wrapper, 'Choose output folder').exists()).toBe(true);
+  });
+
+  it('offers "leave out near-copies" as a checkbox with its help, and sends it when ticked', async () => {
+    fake.on('app.info', () => electronInfo(true));
+    await useAppStore().init();
+    const wrapper = mount(GenerateView, mountOptions(fake, pinia));
+    await flushPromises();
+    const box = byLabel(wrapper, 'Leave out near-copies of training images');
+    expect(box.attributes('type')).toBe('checkbox');
+    expect(descriptionOf(wrapper, box)).toMatch(
+      /^An image the quality report would call a near-copy of a training image is not written/,
+    );
+    await box.setValue(true);
+    await wrapper.get('form[aria-label="Generation settings"]').trigger('submit');
+    await flushPromises();
+    expect(fake.inputsOf('generation.start').at(-1)?.rejectCopies).toBe(true);
   });
 
   it('opens the output folder where the host can', async () => {
