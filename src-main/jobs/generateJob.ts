@@ -1,7 +1,8 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { encodeImage, type ImageFormat } from '../dataset/index.js';
-import { decodeLatents, latentSeed, sampleLatents } from '../engine/index.js';
+import { GENERATE_SETTINGS } from '../contract/index.js';
+import { decodeLatents, latentSeed, type SamplerKind } from '../engine/index.js';
 import { resolveBackend, type BackendPreference } from '../engine/node/index.js';
 import { openProject } from '../project/index.js';
 import { UserError, throwIfCancelled, CancelledError } from '../util/errors.js';
@@ -9,6 +10,7 @@ import { ignoreEvents, jobEvent, logEvent, type JobContext } from './events.js';
 import { appendOrUnlink, imageName, unlistedFile, writeFailure, writeImage } from './generationFiles.js';
 import { DrawPlan, LazyCopyDetector, resumeLine, tooManyCopies } from './generationFilter.js';
 import { GenerationManifest, MANIFEST_JSONL } from './generationManifest.js';
+import { prepareSampler } from './latentSampler.js';
 import { loadTrainedModel } from './loadModel.js';
 import { RejectedList, REJECTED_JSONL } from './rejectedCopies.js';
 import { makeFolder } from '../util/folders.js';
@@ -21,8 +23,13 @@ export interface GenerateJobInput {
   out: string;
   temperature?: number;
   seed?: number;
-  /** Index of the first image: image i of a run is fully determined by (seed, start + i, temperature). */
+  /** Index of the first image: image i of a run is fully determined by (seed, start + i, temperature, sampler). */
   start?: number;
+  /**
+   * Where the latents come from: the prior N(0, I), or the checkpoint's mixture fitted to its training latents
+   * (fitted and saved beside the checkpoint on first use). Default: GENERATE_SETTINGS' sampler.
+   */
+  sampler?: SamplerKind;
   format?: ImageFormat;
   batchSize?: number;
   /**
@@ -81,6 +88,7 @@ export async function runGeneration(
   const emit = ctx.emit ?? ignoreEvents;
   const { count, temperature = 1, seed = 0, start = 0, format = 'png', batchSize = 64 } = input;
   const rejectCopies = input.rejectCopies ?? false;
+  const samplerKind = input.sampler ?? GENERATE_SETTINGS.sampler.default;
   if (!Number.isInteger(count) || count < 1)
     throw new UserError('INVALID_INPUT', `count: must be a positive integer, got ${count}`);
   if (!(temperature > 0))
@@ -106,12 +114,21 @@ export async function runGeneration(
     } catch (err) {
       throw writeFailure(err, out, null, manifest?.rows.length ?? 0);
     }
+    const prepared = await prepareSampler(
+      { kind: samplerKind, checkpoint, model, datasetDir: project.layout.datasetDir },
+      ctx,
+    );
+    const drawn = {
+      temperature,
+      sampler: prepared.kind,
+      ...(prepared.sha256 ? { samplerSha256: prepared.sha256 } : {}),
+    };
     const made = {
       checkpoint: checkpoint.dir,
       epoch: checkpoint.meta.epoch,
       weightsSha256: checkpoint.meta.weightsSha256,
     };
-    refuseMixedSeed(manifest, rejectedList, out, { seed, temperature, format, ...made });
+    refuseMixedSeed(manifest, rejectedList, out, { seed, format, ...drawn, ...made });
 
     const listed = manifest;
     const left = rejectedList;
@@ -132,9 +149,7 @@ export async function runGeneration(
         const indices = plan.next(batchSize);
         if (indices.length === 0) break;
         decoded = true;
-        const z = indices.map(
-          (index) => sampleLatents(1, model.config.latentDim, seed, temperature, index)[0]!,
-        );
+        const z = indices.map((index) => prepared.sampler.sample(1, seed, temperature, index)[0]!);
         const batch = await decodeLatents(model, z, indices.length);
         const checks = copies ? await copies.check(batch, ctx.signal) : null;
         const pixelsPerImage = batch.size * batch.size * batch.channels;
@@ -164,7 +179,7 @@ export async function runGeneration(
                 index,
                 seed,
                 latentSeed: latentSeed(seed, index),
-                temperature,
+                ...drawn,
                 training: check.training,
                 distance: check.distance,
                 threshold: copies!.threshold,
@@ -190,7 +205,7 @@ export async function runGeneration(
               index,
               seed,
               latentSeed: latentSeed(seed, index),
-              temperature,
+              ...drawn,
               z: Array.from(z[i]!),
               ...made,
             });
@@ -248,7 +263,7 @@ export async function runGeneration(
 }
 
 /**
- * Refuses a run whose seed the folder already holds images of from another model, temperature or format: one
+ * Refuses a run whose seed the folder already holds images of from another model, temperature, sampler or format: one
  * (seed, index) means one image in a manifest, so a second model's image of it would have to replace the first
  * or sit beside it under the same key. The near-copies rejected.jsonl lists count too (not their format: they
  * have no file), since another model's verdict on an index says nothing about this model's image of it.
@@ -257,12 +272,24 @@ function refuseMixedSeed(
   manifest: GenerationManifest,
   rejected: RejectedList,
   out: string,
-  run: { seed: number; temperature: number; format: ImageFormat; weightsSha256: string; epoch: number },
+  run: {
+    seed: number;
+    temperature: number;
+    sampler: SamplerKind;
+    samplerSha256?: string;
+    format: ImageFormat;
+    weightsSha256: string;
+    epoch: number;
+  },
 ): void {
   const ofSeed = manifest.rows.filter((row) => row.seed === run.seed);
   const leftOut = rejected.rows.filter((row) => row.seed === run.seed);
-  const otherModel = (row: { weightsSha256?: string; temperature?: number }) =>
-    row.weightsSha256 !== run.weightsSha256 || row.temperature !== run.temperature;
+  // A row from before the sampler was recorded was drawn from the prior.
+  const samplerOf = (row: DrawnRow) => row.sampler ?? 'prior';
+  const otherSampler = (row: DrawnRow) =>
+    samplerOf(row) !== run.sampler || row.samplerSha256 !== run.samplerSha256;
+  const otherModel = (row: DrawnRow) =>
+    row.weightsSha256 !== run.weightsSha256 || row.temperature !== run.temperature || otherSampler(row);
   const other =
     ofSeed.find((row) => otherModel(row) || !row.file.endsWith(`.${run.format}`)) ?? leftOut.find(otherModel);
   if (!other) return;
@@ -272,7 +299,12 @@ function refuseMixedSeed(
         `is now ${run.weightsSha256.slice(0, 12)}…, epoch ${run.epoch})`
       : other.temperature !== run.temperature
         ? `temperature ${other.temperature} (this run: ${run.temperature})`
-        : `another format (${'file' in other ? other.file : '?'}; this run: ${run.format})`;
+        : otherSampler(other)
+          ? samplerOf(other) !== run.sampler
+            ? `the ${samplerOf(other)} sampler (this run: ${run.sampler})`
+            : `another fit of the gmm sampler (${other.samplerSha256?.slice(0, 12) ?? 'unknown'}…; this run: ` +
+              `${run.samplerSha256?.slice(0, 12) ?? 'unknown'}…)`
+          : `another format (${'file' in other ? other.file : '?'}; this run: ${run.format})`;
   const held = [
     ofSeed.length || !leftOut.length ? `${ofSeed.length} images` : '',
     leftOut.length ? `${leftOut.length} near-copies left out (${REJECTED_JSONL})` : '',
@@ -284,4 +316,13 @@ function refuseMixedSeed(
     `${out} already holds ${held} of seed ${run.seed} made with ${why}; nothing was written. ` +
       `Generate into another folder, or with another seed.`,
   );
+}
+
+/** What the refusal compares of a manifest row or a rejected row. */
+interface DrawnRow {
+  weightsSha256?: string;
+  temperature?: number;
+  sampler?: SamplerKind;
+  samplerSha256?: string;
+  epoch?: number;
 }

@@ -2,6 +2,7 @@ import { open, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomicWrite.js';
 import { faultPoint } from '../util/faultPoint.js';
+import type { SamplerKind } from '../engine/index.js';
 
 /** One generated image as the manifest records it. */
 export interface GeneratedImage {
@@ -11,6 +12,9 @@ export interface GeneratedImage {
   seed: number;
   latentSeed: number;
   temperature: number;
+  /** The latent sampler, and for `gmm` the sha256 of its fitted mixture (project/samplerFile.ts). */
+  sampler: SamplerKind;
+  samplerSha256?: string;
   z: number[];
   checkpoint: string;
   epoch: number;
@@ -25,7 +29,8 @@ export type ManifestRow = Pick<GeneratedImage, 'file' | 'index' | 'seed'> & Part
 
 export const MANIFEST_JSONL = 'manifest.jsonl';
 export const MANIFEST_CSV = 'manifest.csv';
-const CSV_HEADER = 'file,index,seed,latent_seed,temperature,epoch,weights_sha256,checkpoint,z';
+const CSV_HEADER =
+  'file,index,seed,latent_seed,temperature,sampler,sampler_sha256,epoch,weights_sha256,checkpoint,z';
 
 /**
  * What a killed generation can leave beside its files: the temporary file of an image being written, or of a
@@ -181,6 +186,8 @@ function csvLine(row: ManifestRow): string {
       row.seed,
       row.latentSeed ?? '',
       row.temperature ?? '',
+      row.sampler ?? '',
+      row.samplerSha256 ?? '',
       row.epoch ?? '',
       row.weightsSha256 ?? '',
       csvField(row.checkpoint ?? ''),

@@ -1,5 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { SamplerKind } from '../engine/index.js';
 import { imageKey, readTextOrEmpty } from './generationManifest.js';
 
 /** One image a generation drew, judged a near-copy of a training image and left out (it has no file). */
@@ -8,6 +9,9 @@ export interface RejectedImage {
   seed: number;
   latentSeed: number;
   temperature: number;
+  /** As the manifest's rows (generationManifest.ts). */
+  sampler: SamplerKind;
+  samplerSha256?: string;
   /** The nearest training image's path in the dataset. */
   training: string;
   /** Its distance in feature space, under `threshold`. */

@@ -128,7 +128,15 @@ beforeAll(async () => {
   });
   // The images of the seed as a run without the option writes them: what the stub recognises.
   const reference = join(await tempDir(), 'reference');
-  const run = await runGeneration({ project, out: reference, count: REFERENCE, seed: SEED, backend: 'cpu' });
+  // The prior: on a model this small the fitted mixture's images are too alike for the stub to tell apart.
+  const run = await runGeneration({
+    project,
+    out: reference,
+    count: REFERENCE,
+    seed: SEED,
+    sampler: 'prior',
+    backend: 'cpu',
+  });
   expect([run.count, run.rejected]).toEqual([REFERENCE, 0]);
   for (const file of run.files) stub.reference.push(await grayPixels(file));
   // Each image must be told from every other one for the stub to know it.
@@ -143,6 +151,7 @@ const gen = (out: string, more: Partial<Parameters<typeof runGeneration>[0]> = {
     seed: SEED,
     batchSize: 4,
     rejectCopies: true,
+    sampler: 'prior',
     backend: 'cpu',
     ...more,
   });

@@ -36,7 +36,7 @@ export type ImportSettings = SettingValues<typeof IMPORT_SETTINGS>;
  */
 export const SAMPLER_SETTING = choiceSetting({
   label: 'Sampler',
-  help: "gmm draws from a Gaussian mixture fitted to the training images' latents (closer to the data); prior from N(0, I)",
+  help: "where the latents come from: a Gaussian mixture fitted to the training images' latents (gmm: closer to the data) or the prior N(0, I)",
   flag: 'sampler',
   choices: [
     { value: 'gmm', label: 'Fitted to the training latents (mixture)' },

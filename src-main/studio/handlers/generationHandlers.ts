@@ -13,7 +13,7 @@ import type { HandlersOf } from './types.js';
 /** `generation.*`: generate images from the latest checkpoint (a job), cancel, and page a folder's gallery. */
 export function registerGenerationHandlers(ctx: StudioContext): HandlersOf<'generation'> {
   return {
-    'generation.start': async ({ count, temperature, seed, format, rejectCopies, out }) => {
+    'generation.start': async ({ count, temperature, sampler, seed, format, rejectCopies, out }) => {
       const { layout } = await requireModel(ctx);
       const folder = out
         ? resolveRequestPath(layout.root, out, 'out')
@@ -37,6 +37,7 @@ export function registerGenerationHandlers(ctx: StudioContext): HandlersOf<'gene
             count,
             out: folder,
             temperature,
+            sampler,
             seed,
             format,
             rejectCopies,

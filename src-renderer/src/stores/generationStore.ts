@@ -15,9 +15,9 @@ import { createRequester } from './request';
 import { createJobLifecycle } from './jobs';
 import { keepPerProject } from './perProject';
 
-const { count, temperature, seed, format, rejectCopies } = GENERATE_SETTINGS;
+const { count, temperature, sampler, seed, format, rejectCopies } = GENERATE_SETTINGS;
 /** The settings the Generate view shows (the first index and the batch size are the CLI's). */
-export const GENERATE_FORM_SETTINGS = { count, temperature, seed, format, rejectCopies };
+export const GENERATE_FORM_SETTINGS = { count, temperature, sampler, seed, format, rejectCopies };
 
 export type GenerateForm = FormOf<typeof GENERATE_FORM_SETTINGS> & {
   /** Empty = the project's default `generated/run-<time>` folder. */

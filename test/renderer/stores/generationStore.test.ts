@@ -33,6 +33,7 @@ describe('useGenerationStore', () => {
     expect(generation.form).toEqual({
       count: 64,
       temperature: 1,
+      sampler: 'gmm',
       seed: 0,
       format: 'png',
       rejectCopies: false,
@@ -40,7 +41,16 @@ describe('useGenerationStore', () => {
     });
     expect(await generation.start()).toBe(true);
     expect(fake.inputsOf('generation.start')).toEqual([
-      { count: 64, temperature: 1, seed: 0, format: 'png', start: 0, batchSize: 64, rejectCopies: false },
+      {
+        count: 64,
+        temperature: 1,
+        sampler: 'gmm',
+        seed: 0,
+        format: 'png',
+        start: 0,
+        batchSize: 64,
+        rejectCopies: false,
+      },
     ]);
     expect(generation.outFolder).toBe('/p/generated/run-1');
     expect(generation.isRunning).toBe(true);

@@ -42,11 +42,21 @@ describe('GenerateView', () => {
   it('labels its settings and shows a progress bar with Cancel while generating', async () => {
     const wrapper = await mountView(true);
     expect(fake.inputsOf('generation.start')).toEqual([
-      { count: 64, temperature: 1, seed: 0, format: 'png', start: 0, batchSize: 64, rejectCopies: false },
+      {
+        count: 64,
+        temperature: 1,
+        sampler: 'gmm',
+        seed: 0,
+        format: 'png',
+        start: 0,
+        batchSize: 64,
+        rejectCopies: false,
+      },
     ]);
     for (const label of [
       'Count',
       'Temperature',
+      'Sampler',
       'Seed',
       'Format',
       'Leave out near-copies of training images',
@@ -75,6 +85,24 @@ describe('GenerateView', () => {
     await wrapper.get('form[aria-label="Generation settings"]').trigger('submit');
     await flushPromises();
     expect(fake.inputsOf('generation.start').at(-1)?.rejectCopies).toBe(true);
+  });
+
+  it('offers the sampler as a choice of the fitted mixture and the prior, and sends the one chosen', async () => {
+    fake.on('app.info', () => electronInfo(true));
+    await useAppStore().init();
+    const wrapper = mount(GenerateView, mountOptions(fake, pinia));
+    await flushPromises();
+    const select = byLabel(wrapper, 'Sampler');
+    expect(select.element.tagName).toBe('SELECT');
+    expect(select.findAll('option').map((o) => o.text())).toEqual([
+      'Fitted to the training latents (mixture)',
+      'Prior N(0, I)',
+    ]);
+    expect(descriptionOf(wrapper, select)).toMatch(/^Where the latents come from: a Gaussian mixture fitted to the training images' latents/);
+    await select.setValue('prior');
+    await wrapper.get('form[aria-label="Generation settings"]').trigger('submit');
+    await flushPromises();
+    expect(fake.inputsOf('generation.start').at(-1)?.sampler).toBe('prior');
   });
 
   it('opens the output folder where the host can', async () => {
