@@ -66,7 +66,10 @@ export interface PrepareSamplerInput {
 }
 
 /** The sampler `kind` for the checkpoint's model, fitting and saving the mixture when it has none yet. */
-export async function prepareSampler(input: PrepareSamplerInput, ctx: JobContext = {}): Promise<PreparedSampler> {
+export async function prepareSampler(
+  input: PrepareSamplerInput,
+  ctx: JobContext = {},
+): Promise<PreparedSampler> {
   const { kind, checkpoint, model } = input;
   const latentDim = model.config.latentDim;
   if (kind === 'prior') return { kind, sampler: priorSampler(latentDim), sha256: null, file: null };
@@ -101,13 +104,20 @@ export async function prepareSampler(input: PrepareSamplerInput, ctx: JobContext
  * Fits the mixture to the posterior means μ(x) of the checkpoint's training split (the split `splitIndices` gave
  * its run), seeded by the run's seed.
  */
-async function fitCheckpointMixture(input: PrepareSamplerInput, ctx: JobContext): Promise<MixtureSamplerFile> {
+async function fitCheckpointMixture(
+  input: PrepareSamplerInput,
+  ctx: JobContext,
+): Promise<MixtureSamplerFile> {
   const { checkpoint, model } = input;
   const emit = ctx.emit ?? ignoreEvents;
   const started = performance.now();
   const images = input.images ?? (await loadDataset(input.datasetDir)).images;
   const trained = checkpoint.meta.dataset;
-  if (images.count !== trained.count || images.size !== trained.size || images.channels !== trained.channels) {
+  if (
+    images.count !== trained.count ||
+    images.size !== trained.size ||
+    images.channels !== trained.channels
+  ) {
     throw new UserError(
       'DATASET_CHANGED',
       `the model was trained on ${trained.count} images of ${trained.size}×${trained.size}×${trained.channels}, ` +
@@ -118,7 +128,10 @@ async function fitCheckpointMixture(input: PrepareSamplerInput, ctx: JobContext)
   const { valFraction, seed } = checkpoint.meta.trainOptions;
   let train = splitIndices(images.count, valFraction, seed).train;
   if (train.length > MAX_FIT_LATENTS) {
-    const pick = shuffle(train.length, hashSeed(seed, SeedTag.mixture, train.length)).slice(0, MAX_FIT_LATENTS);
+    const pick = shuffle(train.length, hashSeed(seed, SeedTag.mixture, train.length)).slice(
+      0,
+      MAX_FIT_LATENTS,
+    );
     train = pick.map((i) => train[i]!).sort();
   }
   const latentDim = model.config.latentDim;

@@ -44,7 +44,10 @@ async function prepare(kind: 'prior' | 'gmm'): Promise<{ prepared: PreparedSampl
     if (e.name === 'job.log') log.push(e.payload.message);
   };
   try {
-    const prepared = await prepareSampler({ kind, checkpoint, model, datasetDir: layout.datasetDir }, { emit });
+    const prepared = await prepareSampler(
+      { kind, checkpoint, model, datasetDir: layout.datasetDir },
+      { emit },
+    );
     return { prepared, log };
   } finally {
     model.dispose();
@@ -69,9 +72,9 @@ describe('prepareSampler', () => {
 
   it('gmm: fits the training split’s latents on first use and saves the fit beside the checkpoint', async () => {
     const { prepared, log } = await prepare('gmm');
-    expect(log.some((l) => l.startsWith('fitting the mixture sampler (10 components, full covariances)'))).toBe(
-      true,
-    );
+    expect(
+      log.some((l) => l.startsWith('fitting the mixture sampler (10 components, full covariances)')),
+    ).toBe(true);
     const { path, file } = await savedFile();
     expect(log).toContain(`saved the fitted mixture to ${path}`);
     const { checkpoint } = await loadTrainedModel(layout);
