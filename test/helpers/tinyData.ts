@@ -58,3 +58,29 @@ export function bars(count: number, size = 16): ImageBatch {
   }
   return { pixels, count, size, channels: 1 };
 }
+
+/**
+ * Writes `count` size×size grayscale PNGs of four far-apart modes — a vertical bar at the left or right, a
+ * horizontal one at the top or bottom, a distinct brightness each — into `folder`/v and `folder`/h. A VAE
+ * trained on them places four separate clusters far out in its latent space, so its aggregate posterior is far
+ * from N(0, I) and prior samples between the clusters decode to blends of two bars.
+ */
+export async function writeFourBars(folder: string, count: number, size = 16): Promise<void> {
+  for (const label of ['v', 'h']) await mkdir(join(folder, label), { recursive: true });
+  for (let i = 0; i < count; i++) {
+    const mode = i % 4;
+    const vertical = mode < 2;
+    const pos = mode % 2 === 0 ? 4 : size - 5;
+    const intensity = 255 - Math.floor(i / 4);
+    const pixels = new Uint8Array(size * size);
+    for (let y = 0; y < size; y++)
+      for (let x = 0; x < size; x++) {
+        const on = vertical ? Math.abs(x - pos) <= 1 : Math.abs(y - pos) <= 1;
+        pixels[y * size + x] = on ? intensity : 0;
+      }
+    const file = join(folder, vertical ? 'v' : 'h', `bar-${String(i).padStart(4, '0')}.png`);
+    await sharp(pixels, { raw: { width: size, height: size, channels: 1 } })
+      .png()
+      .toFile(file);
+  }
+}

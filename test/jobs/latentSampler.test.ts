@@ -2,10 +2,11 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src-main/dataset/index.js';
-import { sampleLatents, splitIndices } from '../../src-main/engine/index.js';
+import { encodeImages, sampleLatents, splitIndices } from '../../src-main/engine/index.js';
 import {
   prepareSampler,
   runImport,
+  runQuality,
   runTraining,
   type JobEvent,
   type PreparedSampler,
@@ -19,7 +20,7 @@ import {
   type MixtureSamplerFile,
   type ProjectLayout,
 } from '../../src-main/project/index.js';
-import { tempDir, writeSquares } from '../helpers/tinyData.js';
+import { tempDir, writeFourBars, writeSquares } from '../helpers/tinyData.js';
 
 let layout: ProjectLayout;
 
@@ -148,5 +149,41 @@ describe('prepareSampler', () => {
     const archived = await moveModelAside(layout, join(layout.archiveDir, 'test'));
     const copy = join(archived!, checkpoint.dir.split('/').pop()!, MIXTURE_SAMPLER_FILE);
     expect(await readFile(copy, 'utf8')).toBe(good.text);
+  });
+});
+
+describe('the mixture sampler against the prior', () => {
+  it('scores better in the quality report where the aggregate posterior is far from N(0, I)', async () => {
+    const source = join(await tempDir(), 'bars');
+    await writeFourBars(source, 160);
+    const project = join(await tempDir(), 'bars-project');
+    await runImport({ folder: source, project, size: 16, channels: 1, fit: 'cover' });
+    await runTraining({
+      project,
+      settings: { latentDim: 2, width: 8, epochs: 20, batchSize: 16, valFraction: 0.25, seed: 2 },
+      backend: 'wasm',
+    });
+    // Where that holds: the training latents lie far out (a 2-D N(0, I) has a mean norm of 1.25).
+    const { model } = await loadTrainedModel(projectLayout(project));
+    const { images } = await loadDataset(join(project, 'dataset'));
+    const { mu } = await encodeImages(model, images, 64);
+    model.dispose();
+    const meanNorm = mu.reduce((s, m) => s + Math.hypot(...m), 0) / mu.length;
+    expect(meanNorm).toBeGreaterThan(2.5);
+
+    const cheap = { count: 200, likelihoodImages: 2, likelihoodSamples: 4, backend: 'wasm' as const };
+    const prior = await runQuality({ project, sampler: 'prior', ...cheap });
+    const gmm = await runQuality({ project, sampler: 'gmm', ...cheap });
+    expect([prior.scored.sampler, gmm.scored.sampler]).toEqual(['prior', 'gmm']);
+    expect(gmm.fid).toBeLessThan(0.8 * prior.fid);
+    // The direct measure: each sample's distance in pixels to its nearest training image (neighbours.csv).
+    const pixelDistance = async (report: string) => {
+      const lines = (await readFile(join(report, '..', 'neighbours.csv'), 'utf8')).trim().split('\n');
+      const header = lines[0]!.split(',');
+      const column = header.indexOf('pixel_rms_distance');
+      const values = lines.slice(1).map((l) => Number(l.split(',')[column]));
+      return values.reduce((s, v) => s + v, 0) / values.length;
+    };
+    expect(await pixelDistance(gmm.report)).toBeLessThan(0.7 * (await pixelDistance(prior.report)));
   });
 });

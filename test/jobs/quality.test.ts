@@ -48,7 +48,7 @@ describe('vae-studio quality', () => {
       'likelihood',
       'report files',
     ]);
-    expect(r.scored).toEqual({ source: 'model', count: 40, folder: null });
+    expect(r.scored).toEqual({ source: 'model', count: 40, folder: null, sampler: 'gmm' });
     expect(r.real).toEqual({ source: 'validation-split', count: 24 });
     for (const key of [
       'fid',
@@ -121,7 +121,7 @@ describe('vae-studio quality', () => {
       await copyFile(join(source, path), join(folder, `img-${n}.png`));
     }
     const r = await runQuality({ project, generated: folder, ...cheap });
-    expect(r.scored).toEqual({ source: 'folder', count: 10, folder });
+    expect(r.scored).toEqual({ source: 'folder', count: 10, folder, sampler: null });
     expect(r.copies.files.map((c) => c.training).sort()).toEqual(planted.sort());
     // A copy's nearest training image in pixels is itself too, at distance 0.
     for (const c of r.copies.files) {
