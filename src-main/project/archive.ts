@@ -138,7 +138,8 @@ function isTemporaryName(name: string): boolean {
 export async function removeTemporaryFiles(layout: ProjectLayout): Promise<number> {
   const folders = [layout.root, layout.datasetDir, layout.checkpointsDir, layout.previewsDir];
   // A checkpoint folder may hold the temporary file of a sampler fit being saved (project/samplerFile.ts).
-  for (const name of await epochFolders(layout.checkpointsDir)) folders.push(join(layout.checkpointsDir, name));
+  for (const name of await epochFolders(layout.checkpointsDir))
+    folders.push(join(layout.checkpointsDir, name));
   for (const archives of [layout.archiveDir, layout.projectArchiveDir]) {
     folders.push(archives);
     for (const name of await list(archives)) {

@@ -69,9 +69,13 @@ export function verdictOf(f: VerdictFigures, previous: QualityHistoryEntry | nul
   }
   if (previous) {
     const change = f.coverage - previous.coverage;
-    const where = previous.model.archived
+    const model = previous.model.archived
       ? 'an archived model'
       : `the model at epoch ${previous.model.epoch}`;
+    // A change of sampler moves the figures as much as more training does: say so.
+    const otherSampler =
+      previous.sampler && f.scored.sampler && previous.sampler !== f.scored.sampler ? previous.sampler : null;
+    const where = otherSampler ? `${model}, the ${otherSampler} sampler` : model;
     lines.push(
       Math.abs(change) < 0.02
         ? `Coverage is about the same as in the previous report (${pct(previous.coverage)}, ${where}).`

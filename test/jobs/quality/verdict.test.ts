@@ -97,5 +97,13 @@ describe('the verdict', () => {
     expect(verdictOf(good, previous)).toContain(
       'Coverage rose from 40 % in the previous report (the model at epoch 5).',
     );
+    // Another sampler is named, since it moves the figures too.
+    const gmm = { ...good, scored: { ...good.scored, sampler: 'gmm' as const } };
+    expect(verdictOf(gmm, { ...previous, sampler: 'prior' })).toContain(
+      'Coverage rose from 40 % in the previous report (the model at epoch 5, the prior sampler).',
+    );
+    expect(verdictOf(gmm, { ...previous, sampler: 'gmm' })).toContain(
+      'Coverage rose from 40 % in the previous report (the model at epoch 5).',
+    );
   });
 });

@@ -98,7 +98,9 @@ describe('GenerateView', () => {
       'Fitted to the training latents (mixture)',
       'Prior N(0, I)',
     ]);
-    expect(descriptionOf(wrapper, select)).toMatch(/^Where the latents come from: a Gaussian mixture fitted to the training images' latents/);
+    expect(descriptionOf(wrapper, select)).toMatch(
+      /^Where the latents come from: a Gaussian mixture fitted to the training images' latents/,
+    );
     await select.setValue('prior');
     await wrapper.get('form[aria-label="Generation settings"]').trigger('submit');
     await flushPromises();
