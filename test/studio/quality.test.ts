@@ -57,7 +57,7 @@ describe('studio: quality report', () => {
     first = await doneReport(handle.jobId);
     // The payload passed the contract's own schema (payloads() parses it); the figures are numbers.
     expect(qualityReportSchema.parse(first)).toEqual(first);
-    expect(first.scored).toEqual({ source: 'model', count: 40, folder: null });
+    expect(first.scored).toEqual({ source: 'model', count: 40, folder: null, sampler: 'gmm' });
     expect(first.real.source).toBe('validation-split');
     expect(first.model).toMatchObject({ epoch: 2, archived: null });
     for (const key of [
