@@ -20,7 +20,7 @@ const REPORT_FILE = 'report.json';
  */
 export function registerQualityHandlers(ctx: StudioContext): HandlersOf<'quality'> {
   return {
-    'quality.start': async ({ count, likelihoodImages, likelihoodSamples, seed, backend }) => {
+    'quality.start': async ({ count, likelihoodImages, likelihoodSamples, seed, allModels, backend }) => {
       const { layout, checkpoint } = await requireModel(ctx);
       const epoch = checkpoint.meta.epoch;
       return ctx.jobs.start({
@@ -39,6 +39,7 @@ export function registerQualityHandlers(ctx: StudioContext): HandlersOf<'quality
             ...(likelihoodImages === undefined ? {} : { likelihoodImages }),
             likelihoodSamples,
             seed,
+            allModels,
             backend: backend ?? ctx.backend,
           });
           return { cancelled: false, result: report };

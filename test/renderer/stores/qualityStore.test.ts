@@ -41,11 +41,17 @@ describe('useQualityStore', () => {
   it('starts a report with the contract defaults for the model’s images and follows its phases', async () => {
     // The fixture's model is 28×28×1: the likelihood's default is 64 images there.
     const quality = useQualityStore();
-    expect(quality.form).toEqual({ count: 2000, likelihoodImages: 64, likelihoodSamples: 1000, seed: 0 });
+    expect(quality.form).toEqual({
+      count: 2000,
+      likelihoodImages: 64,
+      likelihoodSamples: 1000,
+      seed: 0,
+      allModels: false,
+    });
     quality.form.count = 40;
     expect(await quality.start()).toBe(true);
     expect(fake.inputsOf('quality.start')).toEqual([
-      { count: 40, likelihoodImages: 64, likelihoodSamples: 1000, seed: 0 },
+      { count: 40, likelihoodImages: 64, likelihoodSamples: 1000, seed: 0, allModels: false },
     ]);
     expect(quality.isRunning).toBe(true);
     expect(quality.canStart).toBe(false);
