@@ -205,6 +205,8 @@ export const trainResultSchema = z.object({
   checkpoint: z.string().nullable(),
   archivedPrevious: z.string().nullable(),
   imagesPerSec: z.number(),
+  /** What the losses say about the next step, in sentences for a person (keep training, overfitting, collapse). */
+  guidance: z.array(z.string()),
 });
 export type TrainResult = z.infer<typeof trainResultSchema>;
 

@@ -30,6 +30,7 @@ import { writeFileAtomic } from '../util/atomicWrite.js';
 import { toDataUrl } from '../util/dataUrl.js';
 import { UserError } from '../util/errors.js';
 import { fsFailure } from '../util/fsErrors.js';
+import { trainingGuidance } from './trainingGuidance.js';
 import { ignoreEvents, jobEvent, logEvent, type JobContext } from './events.js';
 import { makeFolder } from '../util/folders.js';
 
@@ -67,6 +68,8 @@ export interface TrainJobResult {
   /** Folder the previous model was moved to, when a new run replaced one (at its first whole checkpoint). */
   archivedPrevious: string | null;
   imagesPerSec: number;
+  /** What the losses say about the next step, in sentences (keep training, overfitting, collapse). */
+  guidance: string[];
 }
 
 /**
@@ -250,6 +253,7 @@ async function trainLocked(
       checkpoint: checkpointDir,
       archivedPrevious,
       imagesPerSec: seconds > 0 ? imagesSeen / seconds : 0,
+      guidance: trainingGuidance(outcome.history, { cancelled: outcome.cancelled }),
     };
   } catch (err) {
     await writes;

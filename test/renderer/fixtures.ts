@@ -115,6 +115,7 @@ export function trainResult(overrides: Partial<TrainResult> = {}): TrainResult {
     checkpoint: '/p/checkpoints/latest',
     archivedPrevious: null,
     imagesPerSec: 480,
+    guidance: [],
     ...overrides,
   };
 }

@@ -16,10 +16,6 @@ export const qualityCommand: Command = {
       help: 'score the images of this folder instead of sampling (a generate output)',
     },
     data: { type: 'string', value: 'folder', help: 'held-out real images (default: the validation split)' },
-    'all-models': {
-      type: 'boolean',
-      help: 'score every archived model of the project too, each in its own report (for the trend)',
-    },
     ...settingOptions(QUALITY_SETTINGS),
     ...BACKEND_OPTION,
   },
@@ -34,7 +30,6 @@ export const qualityCommand: Command = {
         ...readSettings(options, QUALITY_SETTINGS),
         ...(generated ? { generated } : {}),
         ...(data ? { data } : {}),
-        ...(options.flag('all-models') ? { allModels: true } : {}),
         backend: readBackend(options),
       },
       { signal, emit: reporter.event },

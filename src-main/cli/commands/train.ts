@@ -52,6 +52,8 @@ export const trainCommand: Command = {
       );
     }
     if (result.checkpoint) lines.push(`checkpoint: ${result.checkpoint}`);
+    lines.push(...result.guidance);
+    if (result.checkpoint) lines.push(`how good its images are: vae-studio quality --project ${result.project}`);
     reporter.result('train', { ...result, history: undefined }, lines);
   },
 };

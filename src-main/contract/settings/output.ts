@@ -194,5 +194,11 @@ export const QUALITY_SETTINGS = {
     max: 0xffffffff,
     default: 0,
   }),
+  allModels: booleanSetting({
+    label: 'Score archived models too',
+    help: 'also scores every earlier model of the project (each in a report of its own), so the trend covers them',
+    flag: 'all-models',
+    default: false,
+  }),
 };
 export type QualitySettings = SettingValues<typeof QUALITY_SETTINGS>;

@@ -20,7 +20,15 @@ const REPORT_FILE = 'report.json';
  */
 export function registerQualityHandlers(ctx: StudioContext): HandlersOf<'quality'> {
   return {
-    'quality.start': async ({ count, likelihoodImages, likelihoodSamples, sampler, seed, backend }) => {
+    'quality.start': async ({
+      count,
+      likelihoodImages,
+      likelihoodSamples,
+      sampler,
+      seed,
+      allModels,
+      backend,
+    }) => {
       const { layout, checkpoint } = await requireModel(ctx);
       const epoch = checkpoint.meta.epoch;
       return ctx.jobs.start({
@@ -40,6 +48,7 @@ export function registerQualityHandlers(ctx: StudioContext): HandlersOf<'quality
             likelihoodSamples,
             sampler,
             seed,
+            allModels,
             backend: backend ?? ctx.backend,
           });
           return { cancelled: false, result: report };

@@ -115,6 +115,7 @@ function trainResult(result: TrainJobResult): TrainResult {
     checkpoint: result.checkpoint,
     archivedPrevious: result.archivedPrevious,
     imagesPerSec: result.imagesPerSec,
+    guidance: result.guidance,
   };
 }
 

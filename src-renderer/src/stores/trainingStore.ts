@@ -62,9 +62,11 @@ export const useTrainingStore = defineStore('training', () => {
         lastResult.value = r;
         backend.value = r.backend;
         const epoch = r.final?.epoch ?? history.value.at(-1)?.epoch ?? 0;
-        return event.cancelled
+        const ended = event.cancelled
           ? `Training cancelled; the checkpoint of epoch ${epoch} is kept.`
           : `Training finished at epoch ${epoch}.`;
+        // What the losses say about the next step, then where to see how good the images are.
+        return [ended, ...r.guidance, 'Score it in the Quality tab to see how good its images are.'].join(' ');
       },
       failed: (event) => `Training stopped: ${event.message}`,
     },

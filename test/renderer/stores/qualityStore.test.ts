@@ -47,11 +47,19 @@ describe('useQualityStore', () => {
       likelihoodSamples: 1000,
       sampler: 'gmm',
       seed: 0,
+      allModels: false,
     });
     quality.form.count = 40;
     expect(await quality.start()).toBe(true);
     expect(fake.inputsOf('quality.start')).toEqual([
-      { count: 40, likelihoodImages: 64, likelihoodSamples: 1000, sampler: 'gmm', seed: 0 },
+      {
+        count: 40,
+        likelihoodImages: 64,
+        likelihoodSamples: 1000,
+        sampler: 'gmm',
+        seed: 0,
+        allModels: false,
+      },
     ]);
     expect(quality.isRunning).toBe(true);
     expect(quality.canStart).toBe(false);

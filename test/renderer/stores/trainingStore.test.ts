@@ -163,6 +163,22 @@ describe('useTrainingStore: a run', () => {
     expect(training.runningPoint?.epoch).toBe(3);
   });
 
+  it('says what the losses say about the next step when a run ends', async () => {
+    const training = useTrainingStore();
+    await training.start();
+    const guidance = ['The model was still improving when training ended: keep training.'];
+    fake.emit('job.done', {
+      jobId: 'tr-1',
+      kind: 'train',
+      cancelled: false,
+      result: trainResult({ guidance }),
+    });
+    expect(training.status).toBe(
+      'Training finished at epoch 3. The model was still improving when training ended: keep training. ' +
+        'Score it in the Quality tab to see how good its images are.',
+    );
+  });
+
   it('ends on job.done with the backend that ran and why', async () => {
     const training = useTrainingStore();
     await training.start();
@@ -171,7 +187,9 @@ describe('useTrainingStore: a run', () => {
     expect(training.isRunning).toBe(false);
     expect(training.progress).toBeNull();
     expect(training.backend).toMatchObject({ device: 'gpu', reason: 'CUDA found.' });
-    expect(training.status).toBe('Training finished at epoch 3.');
+    expect(training.status).toBe(
+      'Training finished at epoch 3. Score it in the Quality tab to see how good its images are.',
+    );
   });
 
   it('says which epoch is kept when cancelled', async () => {
@@ -186,7 +204,9 @@ describe('useTrainingStore: a run', () => {
       cancelled: true,
       result: trainResult({ cancelled: true, final: epochMetrics(2) }),
     });
-    expect(training.status).toBe('Training cancelled; the checkpoint of epoch 2 is kept.');
+    expect(training.status).toBe(
+      'Training cancelled; the checkpoint of epoch 2 is kept. Score it in the Quality tab to see how good its images are.',
+    );
   });
 
   it('turns a failed run into a notice with its message', async () => {

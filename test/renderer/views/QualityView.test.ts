@@ -62,7 +62,14 @@ describe('QualityView', () => {
     await wrapper.get('form[aria-label="Quality settings"]').trigger('submit');
     await flushPromises();
     expect(fake.inputsOf('quality.start')).toEqual([
-      { count: 40, likelihoodImages: 64, likelihoodSamples: 1000, sampler: 'gmm', seed: 0 },
+      {
+        count: 40,
+        likelihoodImages: 64,
+        likelihoodSamples: 1000,
+        sampler: 'gmm',
+        seed: 0,
+        allModels: false,
+      },
     ]);
     fake.emit('quality.progress', { jobId: 'quality-1', phase: 'sampling', done: 10, total: 40 });
     await flushPromises();

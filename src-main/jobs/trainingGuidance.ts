@@ -1,0 +1,50 @@
+import type { EpochMetrics } from '../contract/index.js';
+
+/** Epochs the trend is read over. */
+const WINDOW = 3;
+/** A validation −ELBO still falling by more than this share per epoch means the model is still learning. */
+const STILL_LEARNING = 0.003;
+/** Below this KL (nats/image) the latent code carries next to nothing. */
+const COLLAPSED_KL = 0.5;
+
+/**
+ * What a finished run's losses say about the next step, in sentences for a person: still learning (keep training),
+ * starting to overfit (the validation loss rises while the training loss falls), or a collapsed latent code. The
+ * figures are nats per image of the run's own likelihood, compared only within the run.
+ */
+export function trainingGuidance(history: EpochMetrics[], options: { cancelled: boolean }): string[] {
+  const lines: string[] = [];
+  const last = history.at(-1);
+  if (!last) return lines;
+  const loss = (m: EpochMetrics) => (m.val ?? m.train).negElbo;
+  const which = last.val ? 'validation' : 'training';
+  if (last.train.kl < COLLAPSED_KL) {
+    lines.push(
+      `The latent code carries almost nothing (KL ${last.train.kl.toFixed(2)} nats per image): the model ignores it ` +
+        'and its samples will all look alike. Lower β, or add KL warm-up, and train again.',
+    );
+  }
+  if (history.length > WINDOW) {
+    const before = history.at(-1 - WINDOW)!;
+    const perEpoch = (loss(before) - loss(last)) / WINDOW;
+    const share = perEpoch / Math.abs(loss(before));
+    const trainFell = before.train.negElbo - last.train.negElbo > 0;
+    if (last.val && share < -STILL_LEARNING && trainFell) {
+      lines.push(
+        `The validation loss rose over the last ${WINDOW} epochs while the training loss fell: the model is ` +
+          'starting to learn its training images by heart. More epochs will not help; more images would.',
+      );
+    } else if (share > STILL_LEARNING) {
+      lines.push(
+        `The model was still improving when ${options.cancelled ? 'training stopped' : 'training ended'}: the ` +
+          `${which} loss fell by ${perEpoch.toFixed(1)} nats per image per epoch over the last ${WINDOW} epochs. ` +
+          'Its samples will still be blurry: keep training (resume with more epochs).',
+      );
+    }
+  } else if (history.length > 1 && loss(history[0]!) - loss(last) > 0) {
+    lines.push(
+      'Only a few epochs have run and the loss is still falling: keep training (resume with more epochs).',
+    );
+  }
+  return lines;
+}

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import type { EpochMetrics } from '../../src-main/contract/index.js';
+import { trainingGuidance } from '../../src-main/jobs/trainingGuidance.js';
+
+const terms = (negElbo: number, kl = 20) => ({
+  reconstruction: negElbo - kl,
+  kl,
+  negElbo,
+  bitsPerDim: negElbo / 543,
+});
+const epochs = (train: number[], val: (number | null)[], kl = 20): EpochMetrics[] =>
+  train.map((t, i) => ({
+    epoch: i + 1,
+    train: terms(t, kl),
+    val: val[i] === null ? null : terms(val[i]!, kl),
+    beta: 1,
+    seconds: 1,
+    imagesPerSec: 100,
+  }));
+
+describe('trainingGuidance', () => {
+  it('says to keep training while the validation loss still falls', () => {
+    const lines = trainingGuidance(epochs([300, 280, 270, 262, 256], [305, 285, 274, 266, 260]), {
+      cancelled: false,
+    });
+    expect(lines).toEqual([
+      'The model was still improving when training ended: the validation loss fell by 8.3 nats per image per ' +
+        'epoch over the last 3 epochs. Its samples will still be blurry: keep training (resume with more epochs).',
+    ]);
+  });
+
+  it('says nothing of the trend once the loss has settled', () => {
+    expect(
+      trainingGuidance(epochs([250, 249.9, 249.8, 249.8, 249.7], [252, 252, 251.9, 251.9, 251.9]), {
+        cancelled: false,
+      }),
+    ).toEqual([]);
+  });
+
+  it('says the model starts to learn its images by heart when validation rises as training falls', () => {
+    const lines = trainingGuidance(epochs([250, 240, 230, 220, 210], [260, 262, 265, 268, 272]), {
+      cancelled: false,
+    });
+    expect(lines[0]).toMatch(/^The validation loss rose over the last 3 epochs while the training loss fell/);
+  });
+
+  it('warns of a collapsed latent code', () => {
+    const lines = trainingGuidance(
+      epochs([250, 249.9, 249.8, 249.8, 249.7], [252, 252, 251.9, 251.9, 251.9], 0.1),
+      {
+        cancelled: true,
+      },
+    );
+    expect(lines[0]).toMatch(/^The latent code carries almost nothing \(KL 0\.10 nats per image\)/);
+  });
+});
