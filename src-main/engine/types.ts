@@ -15,7 +15,10 @@ import type { ModelSettings } from '../contract/settings/index.js';
  */
 export type { BackendAttempt, BackendInfo } from '../contract/models.js';
 
-/** Likelihood p(x|z) of the decoder. Bernoulli = binary cross-entropy with logits; Gaussian = MSE, fixed σ. */
+/**
+ * Likelihood p(x|z) of the decoder. Bernoulli = binary cross-entropy with logits; Gaussian = MSE, fixed σ;
+ * gaussian-optimal = the σ-VAE's Gaussian with σ fitted to the mean squared error (loss.ts).
+ */
 export type Likelihood = ModelSettings['likelihood'];
 
 /**
@@ -54,6 +57,8 @@ export interface EpochMetrics {
   beta: number;
   seconds: number;
   imagesPerSec: number;
+  /** σ-VAE only: the decoder's σ after this epoch (pixel units of 0–1), which `val` and later evaluations use. */
+  decoderSigma?: number;
 }
 
 /** Emitted every few steps while training. */
