@@ -55,7 +55,7 @@ export function softclipLogSigma(logSigma: number): number {
 
 /**
  * The σ-VAE's log σ for a mean squared error (over images, pixels and channels): the σ that maximises the
- * Gaussian likelihood of those errors, σ*² = MSE (Rybkin et al. 2021, eq. 6), soft-clipped at
+ * Gaussian likelihood of those errors, σ*² = MSE (Rybkin et al. 2021, their "optimal σ"), soft-clipped at
  * {@link LOG_SIGMA_FLOOR}: softclip(½·ln MSE).
  */
 export function calibratedLogSigma(meanSquaredError: number): number {

@@ -288,8 +288,8 @@ export class Trainer {
         }
         const calibrated = model.config.likelihood === 'gaussian-optimal';
         if (calibrated) {
-          // The σ-VAE's σ for evaluation: σ̂² = the epoch's mean over its batches of σ*² = MSE (Rybkin et al. 2021,
-          // eq. 6), i.e. the training images' mean squared error under this epoch's weights, soft-clipped like the
+          // The σ-VAE's σ for evaluation: σ̂² = the epoch's mean over its batches of σ*² = MSE (Rybkin et al. 2021's
+          // optimal σ), i.e. the training images' mean squared error under this epoch's weights, soft-clipped like the
           // batches' σ*. A fixed value, stored with the weights, so validation, `eval` and the importance-weighted
           // bound are NLLs of one density N(x; μ(z), σ̂²·I) whatever their batch (one image included). Set before
           // validation and before lastGood, so a rollback restores the σ of the epoch it restores.
