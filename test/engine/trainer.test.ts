@@ -180,17 +180,20 @@ describe('Trainer', () => {
     [straight, firstModel, resumed, singleFixed].forEach((m) => m.dispose());
   });
 
-  it('does not leak tensors between epochs', async () => {
-    const model = VaeModel.create(config, 1);
-    const counts: number[] = [];
-    await new Trainer(model, data, { ...options, epochs: 5 }).run({
-      onEpoch: () => {
-        counts.push(tf.memory().numTensors);
-      },
-    });
-    expect(counts[1]).toBe(counts[4]);
-    model.dispose();
-  });
+  it.each(['bernoulli', 'gaussian-optimal'] as const)(
+    'does not leak tensors between epochs (%s)',
+    async (likelihood) => {
+      const model = VaeModel.create({ ...config, likelihood }, 1);
+      const counts: number[] = [];
+      await new Trainer(model, data, { ...options, epochs: 5 }).run({
+        onEpoch: () => {
+          counts.push(tf.memory().numTensors);
+        },
+      });
+      expect(counts[1]).toBe(counts[4]);
+      model.dispose();
+    },
+  );
 
   it('reports divergence as DIVERGED and never hands NaN metrics to onEpoch', async () => {
     const model = VaeModel.create(config, 1);
