@@ -50,8 +50,9 @@ export interface LossTerms {
 
 export interface EpochMetrics {
   epoch: number; // 1-based
+  /** Running mean over the epoch's batches; a σ-VAE's batches each under their own σ* (as they were trained). */
   train: LossTerms;
-  /** Held-out −ELBO; null when valFraction is 0. */
+  /** Held-out −ELBO (a σ-VAE's with its stored σ̂, `decoderSigma`); null when valFraction is 0. */
   val: LossTerms | null;
   /** Effective β used at the end of this epoch (after warm-up). */
   beta: number;
