@@ -18,3 +18,13 @@ export function bar(fraction: number, width = 24): string {
 export function fixed(value: number | null | undefined, digits = 2): string {
   return value === null || value === undefined || !Number.isFinite(value) ? '—' : value.toFixed(digits);
 }
+
+/**
+ * What a model's nats are −log of, in words for a result line: a probability (Bernoulli) or a density over real
+ * pixel values (the Gaussians, with the σ the figure used), which two kinds of figure cannot be compared.
+ */
+export function likelihoodNote(likelihood: string, sigma: number | null | undefined): string {
+  if (likelihood === 'bernoulli') return 'Bernoulli likelihood: −log of a probability';
+  const which = likelihood === 'gaussian-optimal' ? 'σ-VAE Gaussian, calibrated σ' : 'Gaussian, fixed σ';
+  return `${which} ${fixed(sigma, 4)}: −log of a density, not comparable with Bernoulli nats`;
+}

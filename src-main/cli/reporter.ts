@@ -107,8 +107,10 @@ function describeEvent(event: JobEvent): { text: string; transient: boolean } | 
     case 'training.epoch': {
       const m = event.payload.metrics;
       const val = m.val ? `  val −ELBO ${fixed(m.val.negElbo)} (${fixed(m.val.bitsPerDim, 3)} bits/dim)` : '';
+      // The σ-VAE's σ̂ after the epoch, which its validation figure used.
+      const sigma = m.decoderSigma === undefined ? '' : `  σ ${fixed(m.decoderSigma, 4)}`;
       return {
-        text: `epoch ${m.epoch}: train −ELBO ${fixed(m.train.negElbo)} nats (rec ${fixed(m.train.reconstruction)}, KL ${fixed(m.train.kl)})${val}  β ${fixed(m.beta, 3)}  ${fixed(m.seconds, 1)}s  ${fixed(m.imagesPerSec, 0)} img/s`,
+        text: `epoch ${m.epoch}: train −ELBO ${fixed(m.train.negElbo)} nats (rec ${fixed(m.train.reconstruction)}, KL ${fixed(m.train.kl)})${val}${sigma}  β ${fixed(m.beta, 3)}  ${fixed(m.seconds, 1)}s  ${fixed(m.imagesPerSec, 0)} img/s`,
         transient: false,
       };
     }

@@ -34,6 +34,11 @@ export const epochMetricsSchema = z.object({
   beta: z.number(),
   seconds: z.number(),
   imagesPerSec: z.number(),
+  /**
+   * σ-VAE only (likelihood 'gaussian-optimal'): the decoder's σ after this epoch, in pixel units of 0–1, which
+   * `val` and every later evaluation use (the training batches use their own σ*).
+   */
+  decoderSigma: z.number().optional(),
 });
 export type EpochMetrics = z.infer<typeof epochMetricsSchema>;
 

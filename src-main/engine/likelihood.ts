@@ -114,7 +114,13 @@ function logWeights(
     const z = tf.add(repeat(mu), tf.mul(tf.exp(tf.mul(lv, 0.5)), e));
     const [, h, w, ch] = x.shape;
     const xs = tf.reshape<tf.Rank.R4>(tf.tile(tf.expandDims(x, 1), [1, c, 1, 1, 1]), [m * c, h, w, ch]);
-    const nll = reconstructionNll(model.config, model.decodeLogits(z as tf.Tensor2D), xs);
+    // The σ-VAE's stored σ, not the batch's: the bound is on one density, so it must not move with the batch.
+    const nll = reconstructionNll(
+      model.config,
+      model.decodeLogits(z as tf.Tensor2D),
+      xs,
+      model.decoderLogSigma,
+    );
     const priorMinusPosterior = tf.mul(tf.sum(tf.add(tf.sub(tf.square(e), tf.square(z)), lv), 1), 0.5);
     return tf.sub<tf.Tensor1D>(priorMinusPosterior, nll);
   });
@@ -123,7 +129,8 @@ function logWeights(
 /**
  * The importance-weighted bound of Burda et al. 2016 (eq. 8): for each image x,
  * log p(x) ≥ log (1/k)·Σᵢ p(x|zᵢ)·p(zᵢ)/q(zᵢ|x), zᵢ ~ q(z|x), with the model's own likelihood (Bernoulli, or
- * Gaussian with its σ); β plays no part. Returns the mean of −log p̂(x) over `images`. The log-sum-exp runs in
+ * Gaussian with its σ: the fixed setting, or the σ-VAE's stored σ̂); β plays no part. A Gaussian's figure is
+ * −log of a density over real pixel values, a Bernoulli's −log of a probability: not comparable. Returns the mean of −log p̂(x) over `images`. The log-sum-exp runs in
  * float64 on the CPU side, streaming over batches with a running maximum, so neither a large k nor very
  * negative log-weights lose precision. A batch holds up to `decodesPerBatch` decodes: several images when k is
  * small, part of one image's samples when k is large. The samples of image i come from (seed, i) alone, so the

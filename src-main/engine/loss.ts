@@ -39,11 +39,96 @@ export function gaussianNll(logits: tf.Tensor4D, x: tf.Tensor4D, sigma: number):
   });
 }
 
-/** −log p(x|z) per image for the config's likelihood, [N]. */
-export function reconstructionNll(config: VaeConfig, logits: tf.Tensor4D, x: tf.Tensor4D): tf.Tensor1D {
-  return config.likelihood === 'gaussian'
-    ? gaussianNll(logits, x, config.gaussianSigma)
-    : bernoulliNll(logits, x);
+/**
+ * Floor of the σ-VAE's log σ: σ ≥ e^−6 ≈ 0.0025 (under one grey level, 1/255 ≈ 0.0039), the soft limit of Rybkin
+ * et al.'s reference code (sigma-vae-pytorch, `softclip(log_sigma, -6)`). Without it a nearly perfect batch would
+ * drive σ → 0 and the D·log σ term to −∞.
+ */
+export const LOG_SIGMA_FLOOR = -6;
+
+/** Soft lower clip, floor + softplus(v − floor): ≈ v well above the floor, never below it (JS, float64). */
+export function softclipLogSigma(logSigma: number): number {
+  const t = logSigma - LOG_SIGMA_FLOOR;
+  // softplus(t) = max(t, 0) + log1p(e^−|t|), stable for any t (−∞ gives the floor).
+  return LOG_SIGMA_FLOOR + Math.max(t, 0) + Math.log1p(Math.exp(-Math.abs(t)));
+}
+
+/**
+ * The σ-VAE's log σ for a mean squared error (over images, pixels and channels): the σ that maximises the
+ * Gaussian likelihood of those errors, σ*² = MSE (Rybkin et al. 2021, their "optimal σ"), soft-clipped at
+ * {@link LOG_SIGMA_FLOOR}: softclip(½·ln MSE).
+ */
+export function calibratedLogSigma(meanSquaredError: number): number {
+  return softclipLogSigma(0.5 * Math.log(meanSquaredError));
+}
+
+/**
+ * The batch's calibrated log σ as a constant of the gradient: softclip(½·ln mean((x − μ)²)) over the whole batch
+ * (one shared σ), with a zero gradient into μ and x (stop-gradient; tfjs has none, so a customGrad whose forward
+ * ops are not taped). The reference code lets the gradient through σ*(μ); at the unclipped optimum that adds
+ * nothing (∂L/∂σ = 0 there), so the gradient is the same up to the soft clip.
+ */
+const batchLogSigma = tf.customGrad((...inputs) => {
+  const [mean, x] = inputs as [tf.Tensor4D, tf.Tensor4D];
+  const mse = tf.mean(tf.square(tf.sub(x, mean)));
+  const t = tf.sub(tf.mul(tf.log(mse), 0.5), LOG_SIGMA_FLOOR);
+  const softplus = tf.add(tf.relu(t), tf.log1p(tf.exp(tf.neg(tf.abs(t)))));
+  return {
+    value: tf.add<tf.Scalar>(softplus, LOG_SIGMA_FLOOR),
+    gradFunc: () => [tf.zerosLike(mean), tf.zerosLike(x)],
+  };
+}) as (mean: tf.Tensor4D, x: tf.Tensor4D) => tf.Scalar;
+
+/**
+ * Gaussian −log N(x; μ, σ²) per image with one shared log σ (a scalar tensor or a number), summed over H, W, C:
+ * Σ 0.5·((x − μ)/σ)² + D·(log σ + 0.5·log 2π), μ = sigmoid(logits) as in {@link gaussianNll}. Returns [N].
+ */
+export function gaussianNllLogSigma(
+  logits: tf.Tensor4D,
+  x: tf.Tensor4D,
+  logSigma: tf.Scalar | number,
+): tf.Tensor1D {
+  return tf.tidy(() => {
+    const pixels = logits.shape[1] * logits.shape[2] * logits.shape[3];
+    const ls = typeof logSigma === 'number' ? tf.scalar(logSigma) : logSigma;
+    const z = tf.mul(tf.sub(x, tf.sigmoid(logits)), tf.exp(tf.neg(ls)));
+    const quad = tf.sum(tf.mul(tf.square(z), 0.5), [1, 2, 3]);
+    return tf.add(quad, tf.mul(tf.add(ls, HALF_LOG_2PI), pixels));
+  });
+}
+
+/**
+ * Where the σ-VAE's σ comes from in one evaluation of the loss: `'batch'`, the batch's own σ* (training, as
+ * Rybkin et al. train), or a number, a fixed log σ (evaluation: the model's stored {@link VaeModel.decoderLogSigma},
+ * so the figure is the NLL of one density, whatever the batch). Ignored by the other likelihoods.
+ */
+export type DecoderLogSigma = 'batch' | number;
+
+/**
+ * −log p(x|z) per image for the config's likelihood, [N]: a probability mass (Bernoulli) or a density over real
+ * pixel values (both Gaussians), nats per image either way but not comparable between the two kinds.
+ */
+export function reconstructionNll(
+  config: VaeConfig,
+  logits: tf.Tensor4D,
+  x: tf.Tensor4D,
+  logSigma?: DecoderLogSigma,
+): tf.Tensor1D {
+  switch (config.likelihood) {
+    case 'gaussian':
+      return gaussianNll(logits, x, config.gaussianSigma);
+    case 'gaussian-optimal':
+      if (logSigma === undefined) throw new Error('the σ-VAE likelihood needs a log σ, or "batch"');
+      return tf.tidy(() =>
+        gaussianNllLogSigma(
+          logits,
+          x,
+          logSigma === 'batch' ? batchLogSigma(tf.sigmoid(logits), x) : logSigma,
+        ),
+      );
+    case 'bernoulli':
+      return bernoulliNll(logits, x);
+  }
 }
 
 /** Closed-form KL(N(μ, σ²) ‖ N(0, 1)) per image and latent dimension: 0.5·(σ² + μ² − 1 − log σ²), [N, L]. */
@@ -72,12 +157,18 @@ export interface NegElboTensors {
   reconstruction: tf.Scalar;
   /** Mean true KL per image, nats (no free-bits clamp, no β). */
   kl: tf.Scalar;
+  /**
+   * σ-VAE only: mean over the batch's images, pixels and channels of (x − μ)², the σ*² this batch implies; what
+   * the trainer averages over an epoch into the model's stored σ.
+   */
+  meanSquaredError?: tf.Scalar;
 }
 
 /**
  * One batch of the objective. `x` is [N, H, W, C] in [0, 1]; `eps` is [N, L]. With `freeBits` > 0 each latent
  * dimension's batch-mean KL is clamped from below at `freeBits` nats in `loss` only (Kingma et al. 2016 eq. 15),
- * so dimensions under the threshold get no KL gradient; the reported `kl` stays the true value.
+ * so dimensions under the threshold get no KL gradient; the reported `kl` stays the true value. `decoderSigma`
+ * is where the σ-VAE's σ comes from: `'stored'` (the model's, for every evaluation) or `'batch'` (training).
  */
 export function negElboTerms(
   model: VaeModel,
@@ -85,18 +176,27 @@ export function negElboTerms(
   eps: tf.Tensor2D,
   beta: number,
   freeBits: number,
+  decoderSigma: 'stored' | 'batch' = 'stored',
 ): NegElboTensors {
   return tf.tidy(() => {
     const { mu, logVar } = model.encode(x);
     const z = reparameterize(mu, logVar, eps);
     const logits = model.decodeLogits(z);
-    const reconstruction = tf.mean(reconstructionNll(model.config, logits, x));
+    const calibrated = model.config.likelihood === 'gaussian-optimal';
+    const logSigma = decoderSigma === 'batch' ? 'batch' : model.decoderLogSigma;
+    const reconstruction = tf.mean(reconstructionNll(model.config, logits, x, logSigma));
     const klDims = tf.mean(klPerDim(mu, logVar), 0);
     const kl = tf.sum(klDims);
     const klObjective = freeBits > 0 ? tf.sum(tf.maximum(klDims, freeBits)) : kl;
     const loss = tf.add(reconstruction, tf.mul(klObjective, beta));
-    return { loss: loss as tf.Scalar, reconstruction: reconstruction as tf.Scalar, kl: kl as tf.Scalar };
-  });
+    const terms: NegElboTensors = {
+      loss: loss as tf.Scalar,
+      reconstruction: reconstruction as tf.Scalar,
+      kl: kl as tf.Scalar,
+    };
+    if (calibrated) terms.meanSquaredError = tf.mean<tf.Scalar>(tf.square(tf.sub(x, tf.sigmoid(logits))));
+    return terms as unknown as Record<string, tf.Tensor>;
+  }) as unknown as NegElboTensors;
 }
 
 /** negElbo / (H·W·C·ln 2): nats per image → bits per dimension. */

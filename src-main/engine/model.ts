@@ -21,6 +21,14 @@ export const CONV_PAD: tf.backend_util.ExplicitPadding = [
   [0, 0],
 ];
 
+/**
+ * Checkpoint key of the σ-VAE's log σ (likelihood 'gaussian-optimal'): a model state value, shape [1], saved with
+ * the weights (so it travels with them to hosts, checkpoints and `weightsSha256`) but not trained by Adam and not
+ * counted in {@link VaeModel.parameterCount}. Other likelihoods have no such entry, so their checkpoints are as
+ * before.
+ */
+export const DECODER_LOG_SIGMA = 'decoder/logSigma';
+
 /** Gives every model's tfjs variables a unique prefix: tfjs refuses two variables with the same name. */
 let modelCounter = 0;
 
@@ -32,6 +40,12 @@ export class VaeModel {
   readonly paramNames: string[];
   /** Layer shapes this model was built from. */
   readonly plan: LayerPlan;
+  /**
+   * σ-VAE only: the log σ every evaluation uses (validation, eval, the importance-weighted bound), so their nats
+   * are those of one fixed density; training re-estimates σ per batch and sets this at each epoch's end (trainer).
+   * Held rounded to float32, as a checkpoint stores it. 0 (σ = 1) before any training.
+   */
+  decoderLogSigma = 0;
   private readonly specs: ParamSpec[];
   private readonly byName: Map<string, tf.Variable>;
   private disposed = false;
@@ -152,12 +166,13 @@ export class VaeModel {
     if (tf.getBackend() === 'webgpu') {
       throw new Error('getWeights reads synchronously, which the webgpu backend cannot; use readWeights');
     }
-    return this.variables.map((v, i) => ({
+    const weights = this.variables.map((v, i) => ({
       name: this.paramNames[i]!,
       shape: [...v.shape],
       // Copy: on the cpu backend dataSync hands out the backing store itself.
       values: (v.dataSync() as Float32Array).slice(),
     }));
+    return [...weights, ...this.stateArrays()];
   }
 
   /**
@@ -166,20 +181,38 @@ export class VaeModel {
    */
   async readWeights(): Promise<NamedArray[]> {
     const values = await Promise.all(this.variables.map((v) => v.data() as Promise<Float32Array>));
-    return this.variables.map((v, i) => ({
+    const weights = this.variables.map((v, i) => ({
       name: this.paramNames[i]!,
       shape: [...v.shape],
       values: values[i]!.slice(),
     }));
+    return [...weights, ...this.stateArrays()];
+  }
+
+  /** The model state saved beside the weights: the σ-VAE's log σ, else nothing. */
+  private stateArrays(): NamedArray[] {
+    if (this.config.likelihood !== 'gaussian-optimal') return [];
+    return [{ name: DECODER_LOG_SIGMA, shape: [1], values: Float32Array.of(this.decoderLogSigma) }];
   }
 
   /**
-   * Replaces all weights. Every parameter must be present exactly once with the right shape; otherwise throws
+   * Replaces all weights (and the σ-VAE's {@link DECODER_LOG_SIGMA}, which it must then hold). Every parameter must
+   * be present exactly once with the right shape; otherwise throws
    * `UserError('CHECKPOINT_MISMATCH')` naming the tensor, and no variable is changed.
    */
   setWeights(weights: NamedArray[]): void {
     const given = new Map<string, NamedArray>();
+    const calibrated = this.config.likelihood === 'gaussian-optimal';
+    let logSigma: number | undefined;
     for (const w of weights) {
+      if (calibrated && w.name === DECODER_LOG_SIGMA) {
+        if (logSigma !== undefined)
+          throw new UserError('CHECKPOINT_MISMATCH', `checkpoint has tensor ${w.name} twice`);
+        if (w.values.length !== 1 || !Number.isFinite(w.values[0]))
+          throw new UserError('CHECKPOINT_MISMATCH', `tensor ${w.name} must be one finite value`);
+        logSigma = w.values[0]!;
+        continue;
+      }
       if (!this.byName.has(w.name)) {
         throw new UserError(
           'CHECKPOINT_MISMATCH',
@@ -205,6 +238,9 @@ export class VaeModel {
         );
       }
     });
+    if (calibrated && logSigma === undefined)
+      throw new UserError('CHECKPOINT_MISMATCH', `checkpoint lacks tensor ${DECODER_LOG_SIGMA}`);
+    if (logSigma !== undefined) this.decoderLogSigma = logSigma;
     tf.tidy(() => {
       this.specs.forEach((s) =>
         this.v(s.name).assign(tf.tensor(given.get(s.name)!.values.slice(), s.shape, 'float32')),

@@ -9,7 +9,7 @@ import { UserError } from '../util/errors.js';
 import { Adam, clipScale, globalNorm } from './adam.js';
 import { validateTrainOptions } from './config.js';
 import { registerVaeGradients } from './gradients.js';
-import { lossTerms, meanNegElbo, negElboTerms, noise } from './loss.js';
+import { calibratedLogSigma, lossTerms, meanNegElbo, negElboTerms, noise } from './loss.js';
 import type { VaeModel } from './model.js';
 import { bytesToTensor, gatherImages, imageBytes, pickImages } from './pixels.js';
 import { hashSeed, Rng, SeedTag, shuffle } from './rng.js';
@@ -74,6 +74,8 @@ interface StepResult {
   reconstruction: number;
   kl: number;
   gradNorm: number;
+  /** σ-VAE only: the batch's mean squared error, σ*² (0 for the other likelihoods). */
+  meanSquaredError: number;
 }
 
 /**
@@ -94,25 +96,35 @@ async function trainStep(
   const { imageSize: size, channels, latentDim } = model.config;
   const x = bytesToTensor(bytes, n, size, channels);
   const eps = noise(n, latentDim, noiseSeed);
-  const kept: { rec?: tf.Scalar; kl?: tf.Scalar } = {};
+  const kept: { rec?: tf.Scalar; kl?: tf.Scalar; mse?: tf.Scalar } = {};
   const { value, grads } = tf.variableGrads(() => {
-    const t = negElboTerms(model, x, eps, beta, freeBits);
+    // The σ-VAE trains with its batch's own σ* (loss.ts); every other figure uses the model's stored σ.
+    const t = negElboTerms(model, x, eps, beta, freeBits, 'batch');
     // Kept past variableGrads' internal tidy so the terms come out of the same forward pass; disposed below.
     kept.rec = tf.keep(t.reconstruction);
     kept.kl = tf.keep(t.kl);
+    if (t.meanSquaredError) kept.mse = tf.keep(t.meanSquaredError);
     return t.loss;
   }, model.variables);
   const gradList = model.variables.map((v) => grads[v.name]!);
   try {
-    const packed = tf.tidy(() => tf.stack([value, kept.rec!, kept.kl!, globalNorm(gradList)]));
+    const packed = tf.tidy(() =>
+      tf.stack([value, kept.rec!, kept.kl!, globalNorm(gradList), kept.mse ?? tf.scalar(0)]),
+    );
     const values = await packed.data();
     packed.dispose();
-    const result = { loss: values[0]!, reconstruction: values[1]!, kl: values[2]!, gradNorm: values[3]! };
+    const result = {
+      loss: values[0]!,
+      reconstruction: values[1]!,
+      kl: values[2]!,
+      gradNorm: values[3]!,
+      meanSquaredError: values[4]!,
+    };
     if (Number.isFinite(result.loss) && Number.isFinite(result.gradNorm))
       adam.apply(gradList, clipScale(result.gradNorm, clipNorm));
     return result;
   } finally {
-    tf.dispose([x, eps, value, kept.rec!, kept.kl!, ...gradList]);
+    tf.dispose([x, eps, value, kept.rec!, kept.kl!, ...(kept.mse ? [kept.mse] : []), ...gradList]);
   }
 }
 
@@ -215,6 +227,7 @@ export class Trainer {
         let globalStep = this.state.globalStep;
         let recSum = 0;
         let klSum = 0;
+        let squaredErrorSum = 0;
         let seen = 0;
         let beta = options.klWarmupEpochs > 0 ? 0 : model.config.beta;
         let lastReport = -Infinity;
@@ -252,6 +265,7 @@ export class Trainer {
           runSteps += 1;
           recSum += r.reconstruction * n;
           klSum += r.kl * n;
+          squaredErrorSum += r.meanSquaredError * n;
           seen += n;
           const now = performance.now();
           if (
@@ -271,6 +285,15 @@ export class Trainer {
               etaSeconds: (remainingSteps * (now - runStart)) / runSteps / 1000,
             });
           }
+        }
+        const calibrated = model.config.likelihood === 'gaussian-optimal';
+        if (calibrated) {
+          // The σ-VAE's σ for evaluation: σ̂² = the epoch's mean over its batches of σ*² = MSE (Rybkin et al. 2021's
+          // optimal σ), i.e. the training images' mean squared error under this epoch's weights, soft-clipped like the
+          // batches' σ*. A fixed value, stored with the weights, so validation, `eval` and the importance-weighted
+          // bound are NLLs of one density N(x; μ(z), σ̂²·I) whatever their batch (one image included). Set before
+          // validation and before lastGood, so a rollback restores the σ of the epoch it restores.
+          model.decoderLogSigma = Math.fround(calibratedLogSigma(squaredErrorSum / seen));
         }
         const val = this.valImages
           ? await meanNegElbo(
@@ -292,6 +315,7 @@ export class Trainer {
           seconds,
           // Whole-epoch throughput (validation and previews included), so imagesPerSec·seconds = images trained.
           imagesPerSec: seen / Math.max(1e-9, seconds),
+          ...(calibrated ? { decoderSigma: Math.exp(model.decoderLogSigma) } : {}),
         };
         this.state = {
           epoch: epoch + 1,

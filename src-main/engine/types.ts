@@ -15,7 +15,10 @@ import type { ModelSettings } from '../contract/settings/index.js';
  */
 export type { BackendAttempt, BackendInfo } from '../contract/models.js';
 
-/** Likelihood p(x|z) of the decoder. Bernoulli = binary cross-entropy with logits; Gaussian = MSE, fixed σ. */
+/**
+ * Likelihood p(x|z) of the decoder. Bernoulli = binary cross-entropy with logits; Gaussian = MSE, fixed σ;
+ * gaussian-optimal = the σ-VAE's Gaussian with σ fitted to the mean squared error (loss.ts).
+ */
 export type Likelihood = ModelSettings['likelihood'];
 
 /**
@@ -47,13 +50,16 @@ export interface LossTerms {
 
 export interface EpochMetrics {
   epoch: number; // 1-based
+  /** Running mean over the epoch's batches; a σ-VAE's batches each under their own σ* (as they were trained). */
   train: LossTerms;
-  /** Held-out −ELBO; null when valFraction is 0. */
+  /** Held-out −ELBO (a σ-VAE's with its stored σ̂, `decoderSigma`); null when valFraction is 0. */
   val: LossTerms | null;
   /** Effective β used at the end of this epoch (after warm-up). */
   beta: number;
   seconds: number;
   imagesPerSec: number;
+  /** σ-VAE only: the decoder's σ after this epoch (pixel units of 0–1), which `val` and later evaluations use. */
+  decoderSigma?: number;
 }
 
 /** Emitted every few steps while training. */

@@ -1,5 +1,12 @@
 import { loadDataset, type ImportReport } from '../dataset/index.js';
-import { evaluateNegElbo, splitIndices, type LossTerms, pickImages } from '../engine/index.js';
+import {
+  evaluateNegElbo,
+  splitIndices,
+  type Likelihood,
+  type LossTerms,
+  type VaeModel,
+  pickImages,
+} from '../engine/index.js';
 import { resolveBackend, type BackendPreference } from '../engine/node/index.js';
 import { openProject } from '../project/index.js';
 import { ignoreEvents, type JobContext } from './events.js';
@@ -21,6 +28,16 @@ export interface EvalJobResult {
   loss: LossTerms;
   epoch: number;
   skipped: ImportReport['skipped'];
+  /** The model's likelihood: its nats are −log of a probability (Bernoulli) or of a density (the Gaussians). */
+  likelihood: Likelihood;
+  /** The decoder σ the figure used (the fixed setting, or the σ-VAE's stored σ̂); null for Bernoulli. */
+  decoderSigma: number | null;
+}
+
+function decoderSigma(model: VaeModel): number | null {
+  const { likelihood, gaussianSigma } = model.config;
+  if (likelihood === 'gaussian-optimal') return Math.exp(model.decoderLogSigma);
+  return likelihood === 'gaussian' ? gaussianSigma : null;
 }
 
 /** −ELBO (nats/image, bits/dim) of the project's model on held-out images. */
@@ -31,6 +48,7 @@ export async function runEvaluation(input: EvalJobInput, ctx: JobContext = {}): 
   const { model, checkpoint } = await loadTrainedModel(project.layout, emit);
   const batchSize = input.batchSize ?? 256;
   const seed = input.seed ?? 0;
+  const about = { likelihood: model.config.likelihood, decoderSigma: decoderSigma(model) };
   try {
     if (input.data) {
       const { manifest } = await loadDataset(project.layout.datasetDir);
@@ -41,6 +59,7 @@ export async function runEvaluation(input: EvalJobInput, ctx: JobContext = {}): 
         loss: await evaluateNegElbo(model, images, batchSize, seed),
         epoch: checkpoint.meta.epoch,
         skipped,
+        ...about,
       };
     }
     const { images } = await loadDataset(project.layout.datasetDir);
@@ -54,6 +73,7 @@ export async function runEvaluation(input: EvalJobInput, ctx: JobContext = {}): 
       loss: await evaluateNegElbo(model, subset, batchSize, seed),
       epoch: checkpoint.meta.epoch,
       skipped: [],
+      ...about,
     };
   } finally {
     model.dispose();

@@ -30,12 +30,17 @@ async function loadTfjsGradients(): Promise<void> {
 const configs: VaeConfig[] = [
   { ...defaultConfig(16, 1), width: 4, latentDim: 3 },
   { ...defaultConfig(16, 3), width: 3, latentDim: 2, likelihood: 'gaussian', gaussianSigma: 0.3 },
+  { ...defaultConfig(16, 1), width: 3, latentDim: 2, likelihood: 'gaussian-optimal' },
 ];
 
 function gradients(model: VaeModel, x: tf.Tensor4D, eps: tf.Tensor2D): Float32Array[] {
   return tf.tidy(() => {
-    // β ≠ 1 and free bits above some dimensions' KL exercise every op of the objective (Maximum included).
-    const { grads } = tf.variableGrads(() => negElboTerms(model, x, eps, 0.7, 0.02).loss, model.variables);
+    // β ≠ 1 and free bits above some dimensions' KL exercise every op of the objective (Maximum included);
+    // 'batch' is how training calls it (the σ-VAE's batch σ*, a stopped gradient).
+    const { grads } = tf.variableGrads(
+      () => negElboTerms(model, x, eps, 0.7, 0.02, 'batch').loss,
+      model.variables,
+    );
     return model.variables.map((v) => grads[v.name]!.dataSync() as Float32Array);
   });
 }

@@ -10,7 +10,7 @@ import {
   type LikelihoodProgress,
 } from '../../src-main/engine/likelihood.js';
 import { bitsPerDim, klPerDim, reconstructionNll } from '../../src-main/engine/loss.js';
-import { VaeModel } from '../../src-main/engine/model.js';
+import { DECODER_LOG_SIGMA, VaeModel } from '../../src-main/engine/model.js';
 import { pickImages, sliceToTensor } from '../../src-main/engine/pixels.js';
 import { evaluateNegElbo } from '../../src-main/engine/sampler.js';
 import { Trainer } from '../../src-main/engine/trainer.js';
@@ -136,6 +136,24 @@ describe('importanceWeightedBound', () => {
     expect(hand).toBeGreaterThan(1000); // every weight is below e^−1000: a naive Σ exp would be 0
     expect(Math.abs(iw.negLogLikelihood - hand) / hand).toBeLessThan(1e-5);
     sharp.dispose();
+  });
+
+  it('bounds the σ-VAE with its stored σ̂: the fixed-σ Gaussian of that σ, for one image as for many', async () => {
+    const sigma = Math.fround(0.08);
+    const sigmaVae = VaeModel.create({ ...config, likelihood: 'gaussian-optimal' }, 5);
+    const fixed = VaeModel.create({ ...config, likelihood: 'gaussian', gaussianSigma: sigma }, 5);
+    const params = await trained.readWeights();
+    fixed.setWeights(params);
+    sigmaVae.setWeights([
+      ...params,
+      { name: DECODER_LOG_SIGMA, shape: [1], values: Float32Array.of(Math.log(sigma)) },
+    ]);
+    for (const set of [images, pickImages(images, [4])]) {
+      const a = await importanceWeightedBound(sigmaVae, set, { k: 5, seed: 2 });
+      const b = await importanceWeightedBound(fixed, set, { k: 5, seed: 2 });
+      expect(a.negLogLikelihood).toBeCloseTo(b.negLogLikelihood, 2);
+    }
+    [sigmaVae, fixed].forEach((m) => m.dispose());
   });
 
   it('reports progress per batch, stops when cancelled and leaks no tensors', async () => {

@@ -2,7 +2,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { countParameters, defaultConfig } from '../../src-main/engine/config.js';
-import { CONV_PAD, VaeModel } from '../../src-main/engine/model.js';
+import { CONV_PAD, DECODER_LOG_SIGMA, VaeModel } from '../../src-main/engine/model.js';
 import type { VaeConfig } from '../../src-main/engine/types.js';
 import { UserError } from '../../src-main/util/errors.js';
 
@@ -144,5 +144,42 @@ describe('VaeModel', () => {
     expect(err(() => b.setWeights(extra)).message).toContain('decoder/extra');
     a.dispose();
     b.dispose();
+  });
+
+  it('a σ-VAE saves its log σ beside the weights and needs it back; the other likelihoods have none', async () => {
+    const err = (fn: () => void): UserError => {
+      try {
+        fn();
+      } catch (e) {
+        return e as UserError;
+      }
+      throw new Error('did not throw');
+    };
+    const plain = VaeModel.create(tiny, 1);
+    const params = plain.getWeights();
+    // Bernoulli and fixed-σ Gaussian weights are exactly the parameters, as checkpoints always held them.
+    expect(params.map((w) => w.name)).toEqual(plain.paramNames);
+    const gaussian = VaeModel.create({ ...tiny, likelihood: 'gaussian' }, 1);
+    expect((await gaussian.readWeights()).map((w) => w.name)).toEqual(plain.paramNames);
+    const sigmaVae = VaeModel.create({ ...tiny, likelihood: 'gaussian-optimal' }, 1);
+    expect(sigmaVae.parameterCount).toBe(plain.parameterCount);
+    sigmaVae.decoderLogSigma = Math.fround(Math.log(0.07));
+    const saved = await sigmaVae.readWeights();
+    expect(saved.map((w) => w.name)).toEqual([...plain.paramNames, DECODER_LOG_SIGMA]);
+    expect(saved.at(-1)).toEqual({
+      name: DECODER_LOG_SIGMA,
+      shape: [1],
+      values: Float32Array.of(Math.log(0.07)),
+    });
+    const loaded = VaeModel.create({ ...tiny, likelihood: 'gaussian-optimal' }, 2);
+    loaded.setWeights(saved);
+    expect(loaded.decoderLogSigma).toBe(sigmaVae.decoderLogSigma);
+    expect(loaded.getWeights()).toEqual(saved);
+    const missing = err(() => loaded.setWeights(params));
+    expect(missing.code).toBe('CHECKPOINT_MISMATCH');
+    expect(missing.message).toContain(DECODER_LOG_SIGMA);
+    // A Bernoulli model refuses a σ-VAE's state like any tensor it does not have.
+    expect(err(() => plain.setWeights(saved)).message).toContain(DECODER_LOG_SIGMA);
+    [plain, gaussian, sigmaVae, loaded].forEach((m) => m.dispose());
   });
 });

@@ -3,6 +3,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig, DEFAULT_TRAIN_OPTIONS } from '../../src-main/engine/config.js';
 import { VaeModel } from '../../src-main/engine/model.js';
+import { meanNegElbo } from '../../src-main/engine/loss.js';
+import { pickImages } from '../../src-main/engine/pixels.js';
+import { hashSeed, SeedTag } from '../../src-main/engine/rng.js';
 import { evaluateNegElbo } from '../../src-main/engine/sampler.js';
 import { benchmarkTraining, splitIndices, Trainer } from '../../src-main/engine/trainer.js';
 import type {
@@ -130,17 +133,67 @@ describe('Trainer', () => {
     straight.model.dispose();
   });
 
-  it('does not leak tensors between epochs', async () => {
-    const model = VaeModel.create(config, 1);
-    const counts: number[] = [];
-    await new Trainer(model, data, { ...options, epochs: 5 }).run({
-      onEpoch: () => {
-        counts.push(tf.memory().numTensors);
+  it('σ-VAE: stores the epoch’s σ̂, validates with it, and resumes with the same σ', async () => {
+    const sigmaConfig: VaeConfig = { ...config, likelihood: 'gaussian-optimal' };
+    const opts = { ...options, epochs: 4 };
+    const straight = VaeModel.create(sigmaConfig, opts.seed);
+    const seen: number[] = [];
+    const { history } = await new Trainer(straight, data, opts).run({
+      onEpoch: (m) => {
+        seen.push(straight.decoderLogSigma);
+        expect(m.decoderSigma).toBe(Math.exp(straight.decoderLogSigma));
       },
     });
-    expect(counts[1]).toBe(counts[4]);
-    model.dispose();
+    const sigmas = history.map((m) => m.decoderSigma!);
+    // σ̂ falls as the reconstructions sharpen, and stays a plausible pixel error.
+    expect(sigmas[3]).toBeLessThan(sigmas[0]!);
+    expect(sigmas[3]).toBeGreaterThan(Math.exp(-6));
+    expect(sigmas[0]).toBeLessThan(0.6);
+    // The validation figure is the fixed-σ̂ NLL: the same for any batch size, one image at a time included.
+    const { val } = splitIndices(data.count, opts.valFraction, opts.seed);
+    const valImages = pickImages(data, val);
+    const inOne = await meanNegElbo(straight, valImages, 64, hashSeed(opts.seed, SeedTag.validation));
+    expect(inOne.negElbo).toBeCloseTo(history[3]!.val!.negElbo, 3);
+    const single = await evaluateNegElbo(straight, pickImages(valImages, [0]), 1, 0);
+    const singleFixed = VaeModel.create(
+      { ...sigmaConfig, likelihood: 'gaussian', gaussianSigma: sigmas[3]! },
+      1,
+    );
+    singleFixed.setWeights((await straight.readWeights()).slice(0, -1));
+    expect(single.negElbo).toBeCloseTo(
+      (await evaluateNegElbo(singleFixed, pickImages(valImages, [0]), 1, 0)).negElbo,
+      2,
+    );
+    // Resume from epoch 2 through the saved weights (σ̂ included): same σ, same run.
+    const firstModel = VaeModel.create(sigmaConfig, opts.seed);
+    const first = new Trainer(firstModel, data, { ...opts, epochs: 2 });
+    await first.run();
+    const weights = await firstModel.readWeights();
+    const resumed = VaeModel.create(sigmaConfig, 99);
+    resumed.setWeights(weights);
+    expect(resumed.decoderLogSigma).toBe(seen[1]);
+    const second = await new Trainer(resumed, data, opts, first.getState()).run();
+    const strip = (h: EpochMetrics[]): unknown[] => h.map((m) => [m.train, m.val, m.decoderSigma]);
+    expect(strip(second.history)).toEqual(strip(history));
+    expect(resumed.decoderLogSigma).toBe(straight.decoderLogSigma);
+    expect(resumed.getWeights()).toEqual(straight.getWeights());
+    [straight, firstModel, resumed, singleFixed].forEach((m) => m.dispose());
   });
+
+  it.each(['bernoulli', 'gaussian-optimal'] as const)(
+    'does not leak tensors between epochs (%s)',
+    async (likelihood) => {
+      const model = VaeModel.create({ ...config, likelihood }, 1);
+      const counts: number[] = [];
+      await new Trainer(model, data, { ...options, epochs: 5 }).run({
+        onEpoch: () => {
+          counts.push(tf.memory().numTensors);
+        },
+      });
+      expect(counts[1]).toBe(counts[4]);
+      model.dispose();
+    },
+  );
 
   it('reports divergence as DIVERGED and never hands NaN metrics to onEpoch', async () => {
     const model = VaeModel.create(config, 1);

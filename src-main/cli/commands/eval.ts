@@ -1,7 +1,7 @@
 import { TRAINING_SETTINGS } from '../../contract/index.js';
 import { runEvaluation } from '../../jobs/index.js';
 import { BACKEND_OPTION, readBackend, type Command } from '../command.js';
-import { fixed } from '../format.js';
+import { fixed, likelihoodNote } from '../format.js';
 import { readNumberSetting } from '../settingOptions.js';
 
 export const evalCommand: Command = {
@@ -32,7 +32,7 @@ export const evalCommand: Command = {
     );
     reporter.result('eval', result, [
       `−ELBO ${fixed(result.loss.negElbo)} nats/image (${fixed(result.loss.bitsPerDim, 4)} bits/dim) on ${result.images} images (${result.source}), model at epoch ${result.epoch}`,
-      `  reconstruction ${fixed(result.loss.reconstruction)}  KL ${fixed(result.loss.kl)}`,
+      `  reconstruction ${fixed(result.loss.reconstruction)}  KL ${fixed(result.loss.kl)}  (${likelihoodNote(result.likelihood, result.decoderSigma)})`,
       ...(result.skipped.length ? [`  ${result.skipped.length} files skipped`] : []),
     ]);
   },

@@ -1,7 +1,7 @@
 import { TRAIN_SETTINGS } from '../../contract/index.js';
 import { runTraining } from '../../jobs/index.js';
 import { BACKEND_OPTION, readBackend, type Command } from '../command.js';
-import { fixed } from '../format.js';
+import { fixed, likelihoodNote } from '../format.js';
 import { readSettings, settingOptions } from '../settingOptions.js';
 
 export const trainCommand: Command = {
@@ -50,6 +50,9 @@ export const trainCommand: Command = {
             ? `, validation ${fixed(f.val.negElbo)} nats/image (${fixed(f.val.bitsPerDim, 4)} bits/dim)`
             : ''),
       );
+      const { likelihood, gaussianSigma } = result.config;
+      const sigma = likelihood === 'gaussian-optimal' ? f.decoderSigma : gaussianSigma;
+      lines.push(`  (${likelihoodNote(likelihood, sigma)})`);
     }
     if (result.checkpoint) lines.push(`checkpoint: ${result.checkpoint}`);
     lines.push(...result.guidance);

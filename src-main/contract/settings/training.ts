@@ -53,18 +53,19 @@ export const MODEL_SETTINGS = {
   }),
   likelihood: choiceSetting({
     label: 'Likelihood',
-    help: 'what the decoder models: Bernoulli for mostly black-and-white images, Gaussian for photos',
+    help: 'what the decoder models: Bernoulli for mostly black-and-white images; Gaussian with a fixed σ; or the σ-VAE’s Gaussian, whose one σ is the root-mean-squared reconstruction error (Rybkin et al. 2021), so it balances reconstruction against KL by itself. Gaussian nats are a density over real pixel values, not comparable with Bernoulli nats',
     flag: 'likelihood',
     choices: [
       { value: 'bernoulli', label: 'Bernoulli (sharper, for mostly black-and-white images)' },
-      { value: 'gaussian', label: 'Gaussian (photos)' },
+      { value: 'gaussian', label: 'Gaussian, fixed σ (photos)' },
+      { value: 'gaussian-optimal', label: 'Gaussian, calibrated σ (σ-VAE)' },
     ],
     // What both references use, and it needs no σ to tune.
     default: 'bernoulli',
   }),
   gaussianSigma: numberSetting({
     label: 'Gaussian σ',
-    help: 'standard deviation σ of the Gaussian likelihood, in pixel units of 0–1 (only used with the Gaussian likelihood)',
+    help: 'standard deviation σ of the fixed-σ Gaussian likelihood, in pixel units of 0–1 (not used by the Bernoulli or the σ-VAE, which sets its own σ)',
     flag: 'sigma',
     integer: false,
     min: 0,
