@@ -48,6 +48,7 @@ export {
   formatSuiteReport,
   runBenchSuite,
   runElboParity,
+  SUITE_DEFAULT_REPEATS,
   type PeerSettings,
 } from './bench/index.js';
 export {
