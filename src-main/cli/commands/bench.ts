@@ -76,7 +76,7 @@ export const benchCommand: Command = {
     threads: {
       type: 'string',
       value: 'n,n…',
-      help: '--suite: thread counts both sides train at (default 1 to the cores)',
+      help: '--suite: thread counts both sides train at (default: 1 to the cores, doubling above 4)',
     },
     repeats: {
       type: 'string',
