@@ -8,6 +8,7 @@ import {
   ratioOf,
   summarizeSetting,
   type BenchSuiteResult,
+  type CpuUse,
   type ElboParityResult,
   type MachineFacts,
   type SuiteRow,
@@ -40,7 +41,7 @@ function row(id: SuiteRow['id'], ours: number, peer: number | null): SuiteRow {
   };
 }
 
-const quiet = { loadBefore: 0.05, loadAfter: 1.93, othersShare: 0.03, warning: null };
+const quiet: CpuUse = { loadBefore: 0.05, loadAfter: 1.93, othersShare: 0.03, warning: null };
 
 function suite(peer: BenchSuiteResult['peer'], rows: SuiteRow[], cpu = quiet): BenchSuiteResult {
   return {
