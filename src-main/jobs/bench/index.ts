@@ -5,7 +5,6 @@
  */
 export {
   runBenchSuite,
-  ratioOf,
   SUITE_DEFAULT_REPEATS,
   SUITE_DEFAULT_STEPS,
   type BenchSuiteInput,
@@ -19,6 +18,7 @@ export {
   formatElboReport,
   formatRate,
   formatRatio,
+  ratioOf,
   markdownTable,
   peerLine,
   cpuLine,

@@ -14,6 +14,11 @@ export function formatRate(value: number | null): string {
   return value.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 }
 
+/** ours / peer, or null without a positive peer figure. */
+export function ratioOf(ours: number, peer: number | null): number | null {
+  return peer !== null && peer > 0 && Number.isFinite(ours) ? ours / peer : null;
+}
+
 /** A ratio as "1.52×"; "—" for none. */
 export function formatRatio(value: number | null): string {
   return value === null || !Number.isFinite(value) ? '—' : `${value.toFixed(2)}×`;

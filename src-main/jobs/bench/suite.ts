@@ -92,11 +92,6 @@ export interface BenchSuiteResult {
   seconds: number;
 }
 
-/** ours / peer, or null without a positive peer figure. */
-export function ratioOf(ours: number, peer: number | null): number | null {
-  return peer !== null && peer > 0 && Number.isFinite(ours) ? ours / peer : null;
-}
-
 /**
  * The benchmark table of the active backend: training images/s of std28 and std64 next to the PyTorch peer's
  * on the same machine in the same run, both swept over thread counts in alternating repeated pairs and each

@@ -7,7 +7,7 @@ import type { BenchArch } from '../benchJob.js';
 import { ignoreEvents, logEvent, type JobContext } from '../events.js';
 import { oursBenchArgs, oursCommand, runOursChild, type OursSettings } from './oursChild.js';
 import { parsePeerBench, peerBenchArgs, peerCommand, runPeer, type PeerSettings } from './peer.js';
-import { formatRate } from './report.js';
+import { formatRate, ratioOf } from './report.js';
 import type { SuiteRow } from './suite.js';
 import { bestSetting, runThreadSweep, threadWords, type SettingFigures } from './threadSweep.js';
 
@@ -82,7 +82,7 @@ export async function measureTraining(
         const r = await runOursChild(input.ours, oursArgs, threads, ctx.signal);
         parameters = r.parameters;
         if (threads !== null && r.threads !== threads) {
-          notes.add(`wasm asked for ${threadWords([threads])} ran on ${r.threads ?? '?'}`);
+          notes.add(`wasm, asked for ${threadWords([threads])}, ran on ${r.threads ?? '?'}`);
         }
         emit(
           logEvent(
@@ -127,7 +127,7 @@ export async function measureTraining(
       what: `training ${arch}, batch ${batch}`,
       ours: oursBest.median,
       peer: peerFigure,
-      ratio: peerFigure !== null && peerFigure > 0 ? oursBest.median / peerFigure : null,
+      ratio: ratioOf(oursBest.median, peerFigure),
       notes: rowNotes.join('; '),
       commands,
       sweep: { repeats, ours: sweep.ours, peer: sweep.peer, oursBest, peerBest },
