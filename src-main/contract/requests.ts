@@ -30,6 +30,7 @@ import type {
   RecentProject,
   Thumbnail,
   TrainProgress,
+  TrainRun,
   EpochMetrics,
   JobKind,
   QualityHistoryEntry,
@@ -209,10 +210,12 @@ export const requests = {
     result: returns<{ cancelled: boolean }>(),
   },
   'training.status': {
-    doc: 'Whether training runs, its latest progress, and the history of finished epochs.',
+    doc: 'Whether training runs, its settings and latest progress, and the history of finished epochs.',
     input: z.object({}),
     result: returns<{
       running: JobHandle | null;
+      /** The running run's settings (as its `training.run` said); null when none runs or it has not said yet. */
+      run: TrainRun | null;
       progress: TrainProgress | null;
       history: EpochMetrics[];
       /** Latest preview images (data URLs), if any epoch has finished. */

@@ -89,12 +89,14 @@ export function modelSummary(epoch: number, overrides: Partial<ModelSummary> = {
 export function projectSummary(
   options: { dataset?: DatasetSummary | null; model?: ModelSummary | null; root?: string } = {},
 ): ProjectSummary {
+  const root = options.root ?? '/home/ada/vae-projects/pets';
   return {
-    root: options.root ?? '/home/ada/vae-projects/pets',
+    root,
     name: 'pets',
     createdAt: '2025-01-01T00:00:00Z',
     dataset: options.dataset === undefined ? datasetSummary() : options.dataset,
     model: options.model ?? null,
+    modelArchive: `${root}/checkpoints/archive`,
   };
 }
 

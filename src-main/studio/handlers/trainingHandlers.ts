@@ -84,7 +84,7 @@ export function registerTrainingHandlers(ctx: StudioContext): HandlersOf<'traini
     'training.status': async () => {
       const running = ctx.jobs.runningOf('train');
       const root = ctx.project.root;
-      if (!root) return { running, progress: null, history: [], previews: null };
+      if (!root) return { running, run: null, progress: null, history: [], previews: null };
       const checkpoint = await readLatestCheckpointMeta(ctx.project.require());
       const saved = checkpoint?.meta.history ?? [];
       // Epochs whose checkpoint is still being written are known only from their events.
@@ -97,7 +97,7 @@ export function registerTrainingHandlers(ctx: StudioContext): HandlersOf<'traini
           : checkpoint
             ? await readPreviews(ctx, checkpoint.meta.epoch)
             : null;
-      return { running, progress: live.progress, history, previews };
+      return { running, run: running ? live.run : null, progress: live.progress, history, previews };
     },
   };
 }

@@ -87,7 +87,7 @@ describe('useTrainingStore: form', () => {
 
   it("takes the current model's settings and its history when a project with a model opens", async () => {
     const history = [1, 2, 3].map((e) => epochMetrics(e));
-    fake.on('training.status', () => ok({ running: null, progress: null, history, previews: null }));
+    fake.on('training.status', () => ok({ running: null, run: null, progress: null, history, previews: null }));
     fake.emit('project.changed', projectSummary({ root: '/other', model: modelSummary(3) }));
     await settle();
     const training = useTrainingStore();
@@ -244,6 +244,7 @@ describe('useTrainingStore: a run', () => {
     fake.on('training.status', () =>
       ok({
         running: { jobId: 'tr-9', kind: 'train' as const },
+        run: null,
         progress: progressEvent(2, 1),
         history: [epochMetrics(1)],
         previews: {
