@@ -2,12 +2,7 @@
  * What Resume would do with the project's model and the Train form as they stand: Resume continues the model
  * with its own settings, and the form's Epochs is the one value it takes (the new total).
  */
-import {
-  IMAGE_SIZE_SETTING,
-  MODEL_SETTINGS,
-  TRAINING_SETTINGS,
-  type ModelSummary,
-} from '../api/contract';
+import { IMAGE_SIZE_SETTING, MODEL_SETTINGS, TRAINING_SETTINGS, type ModelSummary } from '../api/contract';
 
 export interface ResumePlan {
   /** Epochs the model has trained. */

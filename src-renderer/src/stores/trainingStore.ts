@@ -69,7 +69,9 @@ export const useTrainingStore = defineStore('training', () => {
           ? `Training cancelled; the checkpoint of epoch ${epoch} is kept.`
           : `Training finished at epoch ${epoch}.`;
         // What the losses say about the next step, then where to see how good the images are.
-        return [ended, ...r.guidance, 'Score it in the Quality tab to see how good its images are.'].join(' ');
+        return [ended, ...r.guidance, 'Score it in the Quality tab to see how good its images are.'].join(
+          ' ',
+        );
       },
       failed: (event) => {
         run.value = null;
@@ -249,6 +251,7 @@ export const useTrainingStore = defineStore('training', () => {
     fillForm(form, TRAINING_SETTINGS, model.trainOptions);
   }
 
+  watch(isRunning, (runs) => app.setTrainingRuns(runs), { immediate: true });
   watch(
     () => app.project?.dataset?.size,
     (size) => {

@@ -16,7 +16,11 @@ import { backendInfo, epochMetrics, loss, modelSummary, projectSummary, trainRun
 
 let fake: FakeApi;
 
-const PREVIEWS = { epoch: 21, samples: 'data:image/png;base64,S21', reconstructions: 'data:image/png;base64,R21' };
+const PREVIEWS = {
+  epoch: 21,
+  samples: 'data:image/png;base64,S21',
+  reconstructions: 'data:image/png;base64,R21',
+};
 const PROGRESS = {
   epoch: 22,
   epochs: 40,
@@ -107,7 +111,11 @@ describe('useTrainingStore: a window that opens while training runs', () => {
     training.form.latentDim = 64;
     fake.emit('job.started', { jobId: 'train-2', kind: 'train', title: 'Resume training from epoch 3 to 9' });
     const model = modelSummary(3);
-    const run = trainRun({ config: model.config, options: { ...model.trainOptions, epochs: 9 }, startEpoch: 3 });
+    const run = trainRun({
+      config: model.config,
+      options: { ...model.trainOptions, epochs: 9 },
+      startEpoch: 3,
+    });
     fake.emit('training.run', { jobId: 'train-2', ...run });
     await nextTick();
     expect(training.run).toEqual(run);

@@ -87,7 +87,9 @@ describe('useTrainingStore: form', () => {
 
   it("takes the current model's settings and its history when a project with a model opens", async () => {
     const history = [1, 2, 3].map((e) => epochMetrics(e));
-    fake.on('training.status', () => ok({ running: null, run: null, progress: null, history, previews: null }));
+    fake.on('training.status', () =>
+      ok({ running: null, run: null, progress: null, history, previews: null }),
+    );
     fake.emit('project.changed', projectSummary({ root: '/other', model: modelSummary(3) }));
     await settle();
     const training = useTrainingStore();
