@@ -37,6 +37,10 @@ describe('TrainView: Resume', () => {
     expect(wrapper.get('.resume-needs-epochs').text()).toContain(
       'The model has trained 40 epochs, all that Epochs asks for. Set Epochs above 40 to continue it with Resume.',
     );
+    await byLabel(wrapper, 'Epochs').setValue('12');
+    expect(wrapper.get('.resume-needs-epochs').text()).toContain(
+      'The model has trained 40 epochs, more than Epochs asks for. Set Epochs above 40',
+    );
     await byButton(wrapper, 'Set Epochs to 60').trigger('click');
     expect((byLabel(wrapper, 'Epochs').element as HTMLInputElement).value).toBe('60');
     expect(byButton(wrapper, 'Resume').attributes('disabled')).toBeUndefined();
