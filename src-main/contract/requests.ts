@@ -200,8 +200,12 @@ export const requests = {
     result: returns<JobHandle>(),
   },
   'training.resume': {
-    doc: 'Continues the latest checkpoint, optionally up to a larger number of epochs.',
-    input: z.object({ epochs: settingSchema(TRAINING_SETTINGS.epochs).optional() }),
+    doc: 'Continues the latest checkpoint with its own settings, optionally up to a larger number of epochs.',
+    input: z.object({
+      epochs: settingSchema(TRAINING_SETTINGS.epochs).optional(),
+      /** As `training.start`'s: 'auto' is the backend the app runs its jobs on. */
+      backend: backend.default('auto'),
+    }),
     result: returns<JobHandle>(),
   },
   'training.cancel': {

@@ -122,7 +122,7 @@ describe('studio: training', () => {
     expect(summary.modelArchive).toBe(join(root, 'checkpoints', 'archive'));
   });
 
-  it('resumes to a larger epoch count, and a resume with nothing left fails with the cause', async () => {
+  it('resumes to a larger epoch count, and refuses a resume with nothing left, saying why', async () => {
     const handle = await t.call('training.resume', { epochs: 3 });
     await t.jobEnd(handle.jobId);
     const [done] = t.payloads('job.done', handle.jobId);
@@ -131,12 +131,16 @@ describe('studio: training', () => {
     expect(t.payloads('training.epoch', handle.jobId).map((e) => e.metrics.epoch)).toEqual([3]);
     expect((await t.call('training.status', {})).history.map((m) => m.epoch)).toEqual([1, 2, 3]);
 
-    const again = await t.call('training.resume', { epochs: 3 });
-    await t.jobEnd(again.jobId);
-    const [failed] = t.payloads('job.failed', again.jobId);
-    expect(failed).toMatchObject({ kind: 'train', code: 'ALREADY_DONE' });
-    expect(failed?.message).toContain('already trained 3 of 3 epochs');
-    expect(t.notifications.at(-1)).toEqual({ title: 'Training failed', body: failed?.message });
+    // Nothing left to train: refused before any job starts, in words for the app.
+    const jobsBefore = t.payloads('job.started').length;
+    const again = await t.refuse('training.resume', { epochs: 3 });
+    expect(again).toEqual({
+      ok: false,
+      code: 'ALREADY_DONE',
+      message: 'the model has already trained 3 of 3 epochs; set Epochs above 3 to continue it',
+    });
+    expect(await t.refuse('training.resume', {})).toMatchObject({ code: 'ALREADY_DONE' });
+    expect(t.payloads('job.started')).toHaveLength(jobsBefore);
   });
 
   it('refuses an import or a second training while training runs, and cancelling keeps the checkpoint', async () => {

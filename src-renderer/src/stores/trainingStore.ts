@@ -179,7 +179,7 @@ export const useTrainingStore = defineStore('training', () => {
     const trained = plan.trained;
     starting.value = true;
     const result = await request('Could not resume training', () =>
-      api.training.resume({ epochs: plan.target! }),
+      api.training.resume({ epochs: plan.target!, backend: form.backend }),
     );
     starting.value = false;
     if (!result.ok) return false;

@@ -40,7 +40,15 @@ describe('useTrainingStore: Resume', () => {
     expect(training.canResume).toBe(true);
     expect(training.resumePlan?.target).toBe(60);
     expect(await training.resume()).toBe(true);
-    expect(fake.inputsOf('training.resume')).toEqual([{ epochs: 60 }]);
+    expect(fake.inputsOf('training.resume')).toEqual([{ epochs: 60, backend: 'auto' }]);
+  });
+
+  it("resumes on the form's backend", async () => {
+    const training = useTrainingStore();
+    training.form.epochs = 41;
+    training.form.backend = 'wasm';
+    await training.resume();
+    expect(fake.inputsOf('training.resume')).toEqual([{ epochs: 41, backend: 'wasm' }]);
   });
 
   it('is disabled while Epochs is empty or invalid', () => {

@@ -236,7 +236,7 @@ describe('useTrainingStore: a run', () => {
     training.form.epochs = 10;
     expect(training.canResume).toBe(true);
     expect(await training.resume()).toBe(true);
-    expect(fake.inputsOf('training.resume')).toEqual([{ epochs: 10 }]);
+    expect(fake.inputsOf('training.resume')).toEqual([{ epochs: 10, backend: 'auto' }]);
     expect(training.status).toBe('Resuming from epoch 3.');
   });
 

@@ -47,7 +47,7 @@ describe('TrainView: Resume', () => {
     expect(wrapper.text()).toContain('The model has trained 40 epochs. Resume continues it to 60 epochs');
     await byButton(wrapper, 'Resume').trigger('click');
     await flushPromises();
-    expect(fake.inputsOf('training.resume')).toEqual([{ epochs: 60 }]);
+    expect(fake.inputsOf('training.resume')).toEqual([{ epochs: 60, backend: 'auto' }]);
   });
 
   it('says which changed settings Resume leaves out', async () => {
