@@ -129,6 +129,8 @@ export const projectSummarySchema = z.object({
   createdAt: z.string(),
   dataset: datasetSummarySchema.nullable(),
   model: modelSummarySchema.nullable(),
+  /** Where a new training run moves the current model (into a folder named by the date and time), keeping it. */
+  modelArchive: z.string(),
 });
 export type ProjectSummary = z.infer<typeof projectSummarySchema>;
 
@@ -185,6 +187,20 @@ export const trainProgressSchema = z.object({
   etaSeconds: z.number(),
 });
 export type TrainProgress = z.infer<typeof trainProgressSchema>;
+
+/**
+ * What a training run trains, as the job resolved it before its first step: the model and training settings
+ * (every default filled in; a resume's are its checkpoint's, with its new epoch total), the epoch it starts from,
+ * and the backend it runs on. A window that reloads mid-run shows these, not its form's defaults.
+ */
+export const trainRunSchema = z.object({
+  config: vaeConfigSchema,
+  options: trainOptionsSchema,
+  /** 0 for a new model; the checkpoint's epoch for a resumed one. */
+  startEpoch: z.number().int(),
+  backend: backendInfoSchema,
+});
+export type TrainRun = z.infer<typeof trainRunSchema>;
 
 export const importResultSchema = z.object({
   sourceRoot: z.string(),

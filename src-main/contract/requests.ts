@@ -30,6 +30,7 @@ import type {
   RecentProject,
   Thumbnail,
   TrainProgress,
+  TrainRun,
   EpochMetrics,
   JobKind,
   QualityHistoryEntry,
@@ -199,8 +200,12 @@ export const requests = {
     result: returns<JobHandle>(),
   },
   'training.resume': {
-    doc: 'Continues the latest checkpoint, optionally up to a larger number of epochs.',
-    input: z.object({ epochs: settingSchema(TRAINING_SETTINGS.epochs).optional() }),
+    doc: 'Continues the latest checkpoint with its own settings, optionally up to a larger number of epochs.',
+    input: z.object({
+      epochs: settingSchema(TRAINING_SETTINGS.epochs).optional(),
+      /** As `training.start`'s: 'auto' is the backend the app runs its jobs on. */
+      backend: backend.default('auto'),
+    }),
     result: returns<JobHandle>(),
   },
   'training.cancel': {
@@ -209,10 +214,12 @@ export const requests = {
     result: returns<{ cancelled: boolean }>(),
   },
   'training.status': {
-    doc: 'Whether training runs, its latest progress, and the history of finished epochs.',
+    doc: 'Whether training runs, its settings and latest progress, and the history of finished epochs.',
     input: z.object({}),
     result: returns<{
       running: JobHandle | null;
+      /** The running run's settings (as its `training.run` said); null when none runs or it has not said yet. */
+      run: TrainRun | null;
       progress: TrainProgress | null;
       history: EpochMetrics[];
       /** Latest preview images (data URLs), if any epoch has finished. */

@@ -139,6 +139,7 @@ async function trainLocked(
   let replacePrevious = !input.resume;
 
   const startEpoch = start?.state.epoch ?? 0;
+  emit(jobEvent('training.run', { config, options, startEpoch, backend }));
   let checkpointDir: string | null = previous && input.resume ? previous.dir : null;
   await makeFolder(layout.previewsDir);
   // A finished epoch is announced the moment its numbers exist: `training.epoch` carries the metrics and the
