@@ -42,13 +42,21 @@ export const epochMetricsSchema = z.object({
 });
 export type EpochMetrics = z.infer<typeof epochMetricsSchema>;
 
-/** Everything that defines a network and its objective: the images' shape and the model settings. */
+/**
+ * Everything that defines a network and its objective: the images' shape and the model settings, and for a
+ * conditional model its classes.
+ */
 export const vaeConfigSchema = z.object({
   /** Side of the square image: 28, or a power of two from 16 to 256. */
   imageSize: z.number().int(),
   /** 1 = grayscale, 3 = RGB. */
   channels: z.union([z.literal(1), z.literal(3)]),
   ...valueShape(MODEL_SETTINGS),
+  /**
+   * Conditional models only (`conditional: true`): the class names, sorted, in the order of the one-hot label the
+   * encoder and decoder take (class i is the vector with a 1 at i). An unconditional config has no such key.
+   */
+  classes: z.array(z.string()).optional(),
 });
 export type VaeConfig = z.infer<typeof vaeConfigSchema>;
 
