@@ -34,6 +34,9 @@ export function defaultConfig(imageSize: number, channels: 1 | 3): VaeConfig {
   return { imageSize, channels, ...defaultsOf(MODEL_SETTINGS, { imageSize, channels }) };
 }
 
+/** Most classes a conditional model takes: an image's class index is a Uint16. */
+export const MAX_CLASSES = 0xffff;
+
 /** Classes of a config's one-hot label: `classes.length` for a conditional model, 0 for an unconditional one. */
 export function classCount(c: VaeConfig): number {
   return c.conditional ? (c.classes?.length ?? 0) : 0;
@@ -125,6 +128,8 @@ function checkClasses(c: VaeConfig): void {
   if (classes.length < MIN_CLASSES) {
     invalid('classes', `a conditional model needs ${MIN_CLASSES} or more classes`, classes);
   }
+  // Each image's class travels as a Uint16 (ImageBatch.labels).
+  if (classes.length > MAX_CLASSES) invalid('classes', `at most ${MAX_CLASSES} classes`, classes.length);
   const sorted = [...new Set(classes as string[])].sort();
   if (sorted.length !== classes.length || sorted.some((name, i) => name !== classes[i])) {
     invalid('classes', 'must be sorted and distinct (the one-hot order)', classes);

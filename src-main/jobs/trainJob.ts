@@ -1,6 +1,6 @@
 import { basename, dirname, join } from 'node:path';
-import { encodeImage, loadDataset } from '../dataset/index.js';
-import type { TrainSettings } from '../contract/index.js';
+import { classIndices, datasetClasses, encodeImage, loadDataset, type DatasetManifest } from '../dataset/index.js';
+import { MODEL_SETTINGS, type TrainSettings } from '../contract/index.js';
 import {
   resolveTrainSettings,
   type EpochMetrics,
@@ -130,11 +130,19 @@ async function trainLocked(
     start = { weights: previous.weights, state: previous.state };
     emit(logEvent(`resuming from epoch ${previous.state.epoch} of ${options.epochs}`));
   } else {
+    const { classes, unlabelled } = datasetClasses(manifest);
+    if (input.settings?.conditional === true && unlabelled > 0) throw topLevelImages(manifest, unlabelled);
+    // Images at the top level have no class, so such a dataset trains unconditional unless they are moved.
     ({ config, options } = resolveTrainSettings(
-      { imageSize: manifest.size, channels: manifest.channels },
+      { imageSize: manifest.size, channels: manifest.channels, classes: unlabelled > 0 ? [] : classes },
       input.settings ?? {},
     ));
   }
+  if (config.conditional) {
+    images.labels = labelsFor(manifest, config.classes ?? []);
+    emit(logEvent(`conditional on ${config.classes!.length} classes: ${config.classes!.join(', ')}`));
+  }
+  const classCounts = images.labels ? countClasses(images.labels, config.classes!.length) : undefined;
   // A new run moves whatever model the project has aside at the moment its own first checkpoint is whole.
   let replacePrevious = !input.resume;
 
@@ -203,7 +211,12 @@ async function trainLocked(
                     state,
                     weights,
                     backend: backend.backend,
-                    dataset: { count: manifest.count, size: manifest.size, channels: manifest.channels },
+                    dataset: {
+                      count: manifest.count,
+                      size: manifest.size,
+                      channels: manifest.channels,
+                      ...(classCounts ? { classCounts } : {}),
+                    },
                   },
                   replacePrevious
                     ? {
@@ -268,6 +281,42 @@ async function trainLocked(
     await writes;
     ctx.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * Each image's class index into a conditional model's classes.
+ * @throws UserError DATASET_CHANGED when an image's folder is not one of them (a resumed run on a re-imported
+ *   dataset with other classes).
+ */
+function labelsFor(manifest: DatasetManifest, classes: readonly string[]): Uint16Array {
+  const found = classIndices(manifest, classes);
+  if ('labels' in found) return found.labels;
+  const { path, label } = found.unknown;
+  const where = label === '' ? 'is at the top level of the imported folder' : `is in the folder "${label}"`;
+  throw new UserError(
+    'DATASET_CHANGED',
+    `the model is conditional on the classes ${classes.join(', ')}, but ${path} ${where}, which is none of them; ` +
+      'train a new model instead of --resume',
+  );
+}
+
+/** Images of each class, from their class indices. */
+function countClasses(labels: Uint16Array, classes: number): number[] {
+  const counts = new Array<number>(classes).fill(0);
+  for (const label of labels) counts[label]!++;
+  return counts;
+}
+
+/** Why a conditional model cannot train on a dataset with images outside every class folder. */
+function topLevelImages(manifest: DatasetManifest, unlabelled: number): UserError {
+  const { flag, label } = MODEL_SETTINGS.conditional;
+  const which = unlabelled === manifest.count ? `all ${unlabelled}` : `${unlabelled} of the ${manifest.count}`;
+  return new UserError(
+    'INVALID_CONFIG',
+    `conditional: ${which} images are at the top level of ${manifest.sourceRoot}, in no class folder, and a ` +
+      `conditional model needs each image's class; move them into class folders and import again, or train ` +
+      `without it (--no-${flag}, "${label}" off in the app)`,
+  );
 }
 
 /**
