@@ -16,12 +16,22 @@ import {
   sliceToTensor,
   type ClassLabels,
 } from './pixels.js';
-import { hashSeed, normals } from './rng.js';
+import { hashSeed, normals, SeedTag } from './rng.js';
 import type { ImageBatch, LossTerms, PreviewImage } from './types.js';
 
 /** The PRNG seed of image `index` of a generation seeded with `seed`. */
 export function latentSeed(seed: number, index: number): number {
   return hashSeed(seed, index);
+}
+
+/**
+ * The seed of class `classIndex`'s own stream in a conditional generation seeded with `seed`: image j of that class
+ * has the latent a sampler draws for index j of this seed, `latentSeed(classLatentSeed(seed, k), j)`. So each class
+ * has its own images 0, 1, 2, … (independent of the other classes' and of how many of them are asked for), and
+ * (seed, class, index) names one image.
+ */
+export function classLatentSeed(seed: number, classIndex: number): number {
+  return hashSeed(seed, SeedTag.classStream, classIndex);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { basename, dirname, join } from 'node:path';
-import { classIndices, datasetClasses, encodeImage, loadDataset, type DatasetManifest } from '../dataset/index.js';
+import { datasetClasses, encodeImage, loadDataset, type DatasetManifest } from '../dataset/index.js';
+import { labelsFor } from './datasetLabels.js';
 import { MODEL_SETTINGS, type TrainSettings } from '../contract/index.js';
 import {
   resolveTrainSettings,
@@ -139,7 +140,11 @@ async function trainLocked(
     ));
   }
   if (config.conditional) {
-    images.labels = labelsFor(manifest, config.classes ?? []);
+    images.labels = labelsFor(
+      manifest,
+      config.classes ?? [],
+      'the dataset was imported again since; train a new model instead of --resume',
+    );
     emit(logEvent(`conditional on ${config.classes!.length} classes: ${config.classes!.join(', ')}`));
   }
   const classCounts = images.labels ? countClasses(images.labels, config.classes!.length) : undefined;
@@ -283,23 +288,6 @@ async function trainLocked(
   }
 }
 
-/**
- * Each image's class index into a conditional model's classes.
- * @throws UserError DATASET_CHANGED when an image's folder is not one of them (a resumed run on a re-imported
- *   dataset with other classes).
- */
-function labelsFor(manifest: DatasetManifest, classes: readonly string[]): Uint16Array {
-  const found = classIndices(manifest, classes);
-  if ('labels' in found) return found.labels;
-  const { path, label } = found.unknown;
-  const where = label === '' ? 'is at the top level of the imported folder' : `is in the folder "${label}"`;
-  throw new UserError(
-    'DATASET_CHANGED',
-    `the model is conditional on the classes ${classes.join(', ')}, but ${path} ${where}, which is none of them; ` +
-      'train a new model instead of --resume',
-  );
-}
-
 /** Images of each class, from their class indices. */
 function countClasses(labels: Uint16Array, classes: number): number[] {
   const counts = new Array<number>(classes).fill(0);
@@ -310,7 +298,8 @@ function countClasses(labels: Uint16Array, classes: number): number[] {
 /** Why a conditional model cannot train on a dataset with images outside every class folder. */
 function topLevelImages(manifest: DatasetManifest, unlabelled: number): UserError {
   const { flag, label } = MODEL_SETTINGS.conditional;
-  const which = unlabelled === manifest.count ? `all ${unlabelled}` : `${unlabelled} of the ${manifest.count}`;
+  const which =
+    unlabelled === manifest.count ? `all ${unlabelled}` : `${unlabelled} of the ${manifest.count}`;
   return new UserError(
     'INVALID_CONFIG',
     `conditional: ${which} images are at the top level of ${manifest.sourceRoot}, in no class folder, and a ` +
