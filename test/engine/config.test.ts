@@ -174,7 +174,9 @@ describe('validation names the field and the cause', () => {
     expect(thrownMessage(() => validateConfig({ ...c, classes: ['b', 'a'] }))).toBe(
       'classes: must be sorted and distinct (the one-hot order), got ["b","a"]',
     );
-    expect(thrownMessage(() => validateConfig({ ...c, classes: ['a', 'a'] }))).toMatch(/^classes: must be sorted/);
+    expect(thrownMessage(() => validateConfig({ ...c, classes: ['a', 'a'] }))).toMatch(
+      /^classes: must be sorted/,
+    );
     expect(thrownMessage(() => validateConfig({ ...defaultConfig(16, 1), classes: ['a', 'b'] }))).toBe(
       'classes: an unconditional model has no classes, got ["a","b"]',
     );
@@ -225,7 +227,9 @@ describe('resolveTrainSettings and the classes of the data', () => {
   });
 
   it('refuses a conditional model on fewer than 2 classes, naming the field and the cause', () => {
-    expect(thrownMessage(() => resolveTrainSettings({ ...shape, classes: ['only'] }, { conditional: true }))).toBe(
+    expect(
+      thrownMessage(() => resolveTrainSettings({ ...shape, classes: ['only'] }, { conditional: true })),
+    ).toBe(
       'conditional: a conditional model needs 2 or more classes (first-level subfolders of the imported folder), ' +
         'and the dataset has 1 ("only"); train without it (--no-conditional, "Conditional on the class" off in the app)',
     );

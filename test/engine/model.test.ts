@@ -148,7 +148,9 @@ describe('VaeModel', () => {
       'decodeLogits: labels are [2, 2], the model needs [2, 3]',
     );
     const plain = VaeModel.create(tiny, 1);
-    expect(() => plain.encode(x, ya)).toThrow('encode: this model is unconditional and takes no class labels');
+    expect(() => plain.encode(x, ya)).toThrow(
+      'encode: this model is unconditional and takes no class labels',
+    );
     tf.dispose([x, ya, yc]);
     m.dispose();
     plain.dispose();
