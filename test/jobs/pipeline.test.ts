@@ -227,6 +227,7 @@ describe('generation, interpolation and evaluation from a checkpoint', () => {
       'frame-002.png',
       'frame-003.png',
       'frame-004.png',
+      'interpolation.json',
       'interpolation.webp',
     ]);
     const { model } = await loadTrainedModel((await openProject(project)).layout);

@@ -270,6 +270,7 @@ describe('studio: interpolation', () => {
       'frame-001.png',
       'frame-002.png',
       'frame-003.png',
+      'interpolation.json',
       'interpolation.gif',
     ]);
     expect(t.payloads('interpolation.progress', handle.jobId).map((p) => p.done)).toEqual([1, 2, 3, 4]);
