@@ -6,6 +6,7 @@
  */
 
 /** Characters Windows refuses in a name (and `/`, which no system allows), and control characters. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what must not reach a folder name
 const UNSAFE = /[<>:"/\\|?*\u0000-\u001f\u007f]/g;
 /** Names Windows reserves for devices, with or without an extension. */
 const RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\.|$)/i;

@@ -1,7 +1,7 @@
 import { basename, dirname, join } from 'node:path';
 import { datasetClasses, encodeImage, loadDataset, type DatasetManifest } from '../dataset/index.js';
 import { labelsFor } from './datasetLabels.js';
-import { MODEL_SETTINGS, type TrainSettings } from '../contract/index.js';
+import { datasetClassNames, MODEL_SETTINGS, type TrainSettings } from '../contract/index.js';
 import {
   resolveTrainSettings,
   type EpochMetrics,
@@ -131,11 +131,11 @@ async function trainLocked(
     start = { weights: previous.weights, state: previous.state };
     emit(logEvent(`resuming from epoch ${previous.state.epoch} of ${options.epochs}`));
   } else {
-    const { classes, unlabelled } = datasetClasses(manifest);
+    const { unlabelled } = datasetClasses(manifest);
     if (input.settings?.conditional === true && unlabelled > 0) throw topLevelImages(manifest, unlabelled);
     // Images at the top level have no class, so such a dataset trains unconditional unless they are moved.
     ({ config, options } = resolveTrainSettings(
-      { imageSize: manifest.size, channels: manifest.channels, classes: unlabelled > 0 ? [] : classes },
+      { imageSize: manifest.size, channels: manifest.channels, classes: datasetClassNames(manifest.labels) },
       input.settings ?? {},
     ));
   }

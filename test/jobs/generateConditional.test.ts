@@ -158,8 +158,8 @@ describe('a conditional model (trained by default on a dataset with class folder
       'file,index,seed,latent_seed,temperature,sampler,sampler_sha256,epoch,weights_sha256,checkpoint,z,class,class_index',
     );
     expect(csv.slice(1).map((line) => line.split(',').slice(-2).join(','))).toEqual([
-      ...Array(4).fill('horizontal,1'),
-      ...Array(2).fill('vertical,2'),
+      ...Array<string>(4).fill('horizontal,1'),
+      ...Array<string>(2).fill('vertical,2'),
     ]);
     // A second run of the same folder adds another class beside them, and lists nothing twice.
     await gen(out, { perClass: 3, classes: ['block'] });

@@ -23,6 +23,15 @@ export const MAX_LATENT_DIM = 512;
 /** Fewest classes a conditional model is trained on: with one, the label says nothing. */
 export const MIN_CLASSES = 2;
 
+/**
+ * The classes a dataset whose images carry `labels` (its sorted class folders, '' for the top level) offers a
+ * conditional model, for the `conditional` default: its class folders, or none when some images lie outside
+ * every one (they would have no class).
+ */
+export function datasetClassNames(labels: readonly string[]): string[] {
+  return labels.includes('') ? [] : [...labels];
+}
+
 /** The network and its objective: a checkpoint's `config` (with the images' side and channels). */
 export const MODEL_SETTINGS = {
   latentDim: numberSetting({

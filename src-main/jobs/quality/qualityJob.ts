@@ -367,8 +367,13 @@ function generatedConditions(
 ): string[] | null {
   if (!classes) return null;
   const byFolder = new Map(generationFolders(classes).map((folder, k) => [folder, classes[k]!]));
-  const conditions = folders.map((folder) => byFolder.get(folder));
-  return conditions.every((c) => c !== undefined) ? (conditions as string[]) : null;
+  const conditions: string[] = [];
+  for (const folder of folders) {
+    const name = byFolder.get(folder);
+    if (name === undefined) return null;
+    conditions.push(name);
+  }
+  return conditions;
 }
 
 /**

@@ -3,6 +3,7 @@ import { computed, reactive, ref, watch } from 'vue';
 import { useApi } from '../api/inject';
 import {
   BACKEND_SETTING,
+  datasetClassNames,
   MODEL_SETTINGS,
   TRAIN_SETTINGS,
   TRAINING_SETTINGS,
@@ -66,7 +67,9 @@ export const useTrainingStore = defineStore('training', () => {
           ? `Training cancelled; the checkpoint of epoch ${epoch} is kept.`
           : `Training finished at epoch ${epoch}.`;
         // What the losses say about the next step, then where to see how good the images are.
-        return [ended, ...r.guidance, 'Score it in the Quality tab to see how good its images are.'].join(' ');
+        return [ended, ...r.guidance, 'Score it in the Quality tab to see how good its images are.'].join(
+          ' ',
+        );
       },
       failed: (event) => `Training stopped: ${event.message}`,
     },
@@ -168,10 +171,11 @@ export const useTrainingStore = defineStore('training', () => {
     if (result.ok) backend.value = result.value;
   }
 
-  /** The images of the current project's dataset. */
+  /** The images of the current project's dataset, and the classes it offers a conditional model. */
   function datasetShape(): DataShape {
     const d = app.project?.dataset;
-    return d ? { imageSize: d.size, channels: d.channels } : NO_DATASET;
+    if (!d) return NO_DATASET;
+    return { imageSize: d.size, channels: d.channels, classes: datasetClassNames(d.labels) };
   }
 
   function resetForm(): void {
