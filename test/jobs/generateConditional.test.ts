@@ -9,9 +9,11 @@ import {
   runGeneration,
   runImport,
   runInterpolation,
+  runQuality,
   runTraining,
   type GenerateJobInput,
 } from '../../src-main/jobs/index.js';
+import { qualityReportSchema } from '../../src-main/contract/index.js';
 import { loadTrainedModel } from '../../src-main/jobs/loadModel.js';
 import { projectLayout, type ClassMixturesFile } from '../../src-main/project/index.js';
 import { BAR_CLASSES, tempDir, writeBarsAndBlocks } from '../helpers/tinyData.js';
@@ -356,5 +358,42 @@ describe('a conditional model (trained by default on a dataset with class folder
       backend: 'wasm',
     });
     expect(classed).toMatchObject({ classA: 'horizontal', classB: 'block' });
+  });
+
+  it('scores its own samples by the class each was generated for, and reports how often their nearest training image agrees', async () => {
+    const r = await runQuality({
+      project,
+      count: 30,
+      likelihoodImages: 4,
+      likelihoodSamples: 8,
+      backend: 'wasm',
+    });
+    expect(qualityReportSchema.parse(r)).toEqual(r);
+    // 30 samples split by the classes' shares (60 each): 10 of each, each class scored against its own.
+    expect(r.perClass.map((c) => [c.label, c.scoredCount, c.realCount])).toEqual([
+      ['block', 10, 14],
+      ['horizontal', 10, 13],
+      ['vertical', 10, 9],
+    ]);
+    // Measured 1 for every class (the nearest training image in feature space is of the class asked for), and
+    // 0.97 for the folder below.
+    expect(r.classAgreement).toBeGreaterThanOrEqual(0.8);
+    for (const c of r.perClass) expect(c.agreement).toBeGreaterThanOrEqual(0.6);
+    expect(r.verdict).toContain(
+      `The samples show the class they were asked for ${Math.round(r.classAgreement! * 100)} % of the time ` +
+        '(their nearest training image is of that class).',
+    );
+    // A folder of its generation (the ImageFolder layout) is scored by its class folders the same way.
+    const out = join(await tempDir(), 'scored');
+    await gen(out, { perClass: 10 });
+    const folder = await runQuality({
+      project,
+      generated: out,
+      likelihoodImages: 4,
+      likelihoodSamples: 8,
+      backend: 'wasm',
+    });
+    expect(folder.perClass.map((c) => c.scoredCount)).toEqual([10, 10, 10]);
+    expect(folder.classAgreement).toBeGreaterThanOrEqual(0.8);
   });
 });
