@@ -130,7 +130,10 @@ describe('importanceWeightedBound', () => {
   it('of a conditional model: the bound on log p(x|y) with each image’s own label, tighter than under the wrong one', async () => {
     // bars(): even images vertical, odd horizontal, their class.
     const labelled: ImageBatch = {
-      ...pickImages(data, Array.from({ length: 32 }, (_, i) => i)),
+      ...pickImages(
+        data,
+        Array.from({ length: 32 }, (_, i) => i),
+      ),
       labels: Uint16Array.from({ length: 32 }, (_, i) => i % 2),
     };
     const cond = VaeModel.create({ ...config, conditional: true, classes: ['h', 'v'] }, 3);

@@ -383,6 +383,9 @@ describe('a conditional model (trained by default on a dataset with class folder
       `The samples show the class they were asked for ${Math.round(r.classAgreement! * 100)} % of the time ` +
         '(their nearest training image is of that class).',
     );
+    const markdown = await readFile(r.markdown, 'utf8');
+    expect(markdown).toMatch(/\| class \| samples \(share\) \|.* \| copies \| class agreement \|/);
+    expect(markdown).toMatch(/\| block \| 10 \(33.3 %\) \|.* \| 100.0 % \|/);
     // A folder of its generation (the ImageFolder layout) is scored by its class folders the same way.
     const out = join(await tempDir(), 'scored');
     await gen(out, { perClass: 10 });

@@ -270,8 +270,8 @@ describe('studio: interpolation', () => {
       'frame-001.png',
       'frame-002.png',
       'frame-003.png',
-      'interpolation.json',
       'interpolation.gif',
+      'interpolation.json',
     ]);
     expect(t.payloads('interpolation.progress', handle.jobId).map((p) => p.done)).toEqual([1, 2, 3, 4]);
     for (let i = 0; i < 4; i++) {
