@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { defaultsOf, QUALITY_SETTINGS, type QualityReport } from '../../contract/index.js';
 import {
-  classLatentSeed,
   dataCopyingZ,
   decodeLatents,
   evaluateNegElbo,
@@ -29,13 +28,13 @@ import { makeFolder } from '../../util/folders.js';
 import { ignoreEvents, logEvent, type EmitJobEvent, type JobContext } from '../events.js';
 import { CLASS_FOLDERS_ADVICE, labelsFor, loadLabelledDataset } from '../datasetLabels.js';
 import { readFolderLikeDataset } from '../folderImages.js';
-import { generationFolders, splitByWeights } from '../generationClasses.js';
 import { prepareSampler } from '../latentSampler.js';
 import { loadTrainedModel } from '../loadModel.js';
 import { checkCopies, trainingNeighbourhood } from './copyDetector.js';
 import { datasetFeatures, pickFeatures } from './datasetFeatures.js';
 import { Phases } from './phases.js';
 import { listQualityReports, qualityDir } from './history.js';
+import { generatedConditions, sampleByClass } from './conditionalSamples.js';
 import { classAgreement, perClassFigures } from './perClass.js';
 import { writeNeighboursCsv, writeReportDocuments, writeReportImages } from './reportFiles.js';
 import { sampleFigures } from './sampleFigures.js';
@@ -355,50 +354,6 @@ async function scoreModel(
   );
   emit(logEvent(`report: ${report.markdown}`));
   return report;
-}
-
-/**
- * The class each image of a scored folder was generated for, when the folder is a conditional model's generation
- * (every image in the class folder `generate` gives one of the model's classes), else null.
- */
-function generatedConditions(
-  classes: readonly string[] | undefined,
-  folders: readonly string[],
-): string[] | null {
-  if (!classes) return null;
-  const byFolder = new Map(generationFolders(classes).map((folder, k) => [folder, classes[k]!]));
-  const conditions: string[] = [];
-  for (const folder of folders) {
-    const name = byFolder.get(folder);
-    if (name === undefined) return null;
-    conditions.push(name);
-  }
-  return conditions;
-}
-
-/**
- * `count` samples of a conditional model, split over its classes by the training data's proportions (as
- * `generate --count` splits them): class k's are its stream of `seed` (classLatentSeed), decoded under k. Returns
- * the images, class after class, and the class each one was generated for.
- */
-async function sampleByClass(
-  model: VaeModel,
-  prepared: Awaited<ReturnType<typeof prepareSampler>>,
-  count: number,
-  seed: number,
-  checkpoint: Checkpoint,
-): Promise<{ scored: ImageBatch; conditions: string[] }> {
-  const classes = model.config.classes ?? [];
-  const weights = checkpoint.meta.dataset.classCounts ?? classes.map(() => 1);
-  const counts = splitByWeights(count, weights);
-  const z: Float32Array[] = [];
-  const labels: number[] = [];
-  counts.forEach((n, k) => {
-    z.push(...prepared.samplerOf(k).sample(n, classLatentSeed(seed, k), 1));
-    for (let i = 0; i < n; i++) labels.push(k);
-  });
-  const scored = await decodeLatents(model, z, 64, labels);
-  return { scored, conditions: labels.map((k) => classes[k]!) };
 }
 
 function enough(count: number, what: string): void {
