@@ -178,8 +178,7 @@ export async function runGeneration(
       await makeFolder(out);
       names = new Set(await readdir(out));
       for (const draw of draws ?? []) {
-        await makeFolder(join(out, draw.folder));
-        for (const name of await readdir(join(out, draw.folder))) names.add(`${draw.folder}/${name}`);
+        for (const name of await entriesOf(join(out, draw.folder))) names.add(`${draw.folder}/${name}`);
       }
       manifest = await GenerationManifest.open(out, [...names], conditional);
       rejectedList = await RejectedList.open(out, rejectCopies);
@@ -247,6 +246,11 @@ export async function runGeneration(
     try {
       for (const stream of streams) {
         const { draw, plan, latentBase } = stream;
+        // Made once nothing is refused any more, so a refused run leaves no empty class folder behind.
+        if (draw)
+          await makeFolder(join(out, draw.folder)).catch((err: unknown) => {
+            throw writeFailure(err, out, draw.folder, manifest!.rows.length);
+          });
         const sampler = prepared.samplerOf(draw?.index ?? null);
         const nameOf = (index: number) =>
           draw ? classImageName(draw.folder, seed, index, format) : imageName(seed, index, format);
@@ -382,6 +386,16 @@ export async function runGeneration(
     copies?.dispose();
     await manifest?.close();
     await rejectedList?.close();
+  }
+}
+
+/** The names in `folder`, none when there is no such folder yet. */
+async function entriesOf(folder: string): Promise<string[]> {
+  try {
+    return await readdir(folder);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
   }
 }
 

@@ -288,6 +288,8 @@ describe('a conditional model (trained by default on a dataset with class folder
         `${plain} already holds images without classes (seed 1), and this model draws them by class into class ` +
         'folders; nothing was written. Generate into another folder.',
     });
+    // No class folder was made (the csv is the manifest's own, rebuilt from its jsonl).
+    expect((await readdir(plain)).sort()).toEqual(['manifest.csv', 'manifest.jsonl']);
   });
 
   it('leaves near-copies out per class with --reject-copies, and its rows keep their classes', async () => {
