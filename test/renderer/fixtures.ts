@@ -69,6 +69,7 @@ export function modelSummary(epoch: number, overrides: Partial<ModelSummary> = {
       width: 32,
       likelihood: 'bernoulli',
       gaussianSigma: 0.1,
+      conditional: false,
     },
     trainOptions: {
       epochs: epoch,

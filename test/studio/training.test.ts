@@ -7,7 +7,15 @@ import { tempDir, writeSquares } from '../helpers/tinyData.js';
 import { dataUrlBytes, testStudio, type TestStudio } from './harness.js';
 
 // The tiny network of test/jobs/pipeline.test.ts: a few steps per epoch, so each run takes about a second.
-const tiny = { latentDim: 2, width: 4, batchSize: 16, seed: 7, valFraction: 0.25, backend: 'wasm' } as const;
+const tiny = {
+  latentDim: 2,
+  width: 4,
+  batchSize: 16,
+  seed: 7,
+  valFraction: 0.25,
+  conditional: false,
+  backend: 'wasm',
+} as const;
 
 let t: TestStudio;
 let root: string;
@@ -294,6 +302,7 @@ describe('studio: interpolation', () => {
       'frame-002.png',
       'frame-003.png',
       'interpolation.gif',
+      'interpolation.json',
     ]);
     expect(t.payloads('interpolation.progress', handle.jobId).map((p) => p.done)).toEqual([1, 2, 3, 4]);
     for (let i = 0; i < 4; i++) {

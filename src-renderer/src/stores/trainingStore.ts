@@ -3,6 +3,7 @@ import { computed, reactive, ref, watch } from 'vue';
 import { useApi } from '../api/inject';
 import {
   BACKEND_SETTING,
+  datasetClassNames,
   MODEL_SETTINGS,
   TRAIN_SETTINGS,
   TRAINING_SETTINGS,
@@ -232,10 +233,11 @@ export const useTrainingStore = defineStore('training', () => {
     if (result.ok && !(isRunning.value && run.value)) backend.value = result.value;
   }
 
-  /** The images of the current project's dataset. */
+  /** The images of the current project's dataset, and the classes it offers a conditional model. */
   function datasetShape(): DataShape {
     const d = app.project?.dataset;
-    return d ? { imageSize: d.size, channels: d.channels } : NO_DATASET;
+    if (!d) return NO_DATASET;
+    return { imageSize: d.size, channels: d.channels, classes: datasetClassNames(d.labels) };
   }
 
   function resetForm(): void {

@@ -40,7 +40,7 @@ beforeEach(async () => {
 });
 
 describe('useTrainingStore: form', () => {
-  it("starts from each setting's default for the dataset's images (28×28×1: latent 16)", () => {
+  it("starts from each setting's default for the dataset's images (28×28×1: latent 16; two classes: conditional)", () => {
     const training = useTrainingStore();
     expect(training.form).toEqual({
       imageSize: 28,
@@ -49,6 +49,7 @@ describe('useTrainingStore: form', () => {
       width: 32,
       likelihood: 'bernoulli',
       gaussianSigma: 0.1,
+      conditional: true,
       epochs: 20,
       batchSize: 64,
       learningRate: 0.001,
@@ -119,6 +120,7 @@ describe('useTrainingStore: a run', () => {
         width: 32,
         likelihood: 'bernoulli',
         gaussianSigma: 0.1,
+        conditional: true,
         epochs: 20,
         batchSize: 64,
         learningRate: 0.001,
