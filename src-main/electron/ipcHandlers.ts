@@ -6,6 +6,7 @@
 import { BOUNDARY_CODES, requestNames, type ApiResult, type Unsubscribe } from '../contract/index.js';
 import type { Studio, StudioListener } from '../studio/types.js';
 import { log } from '../util/log.js';
+import { unexpectedMessage } from '../util/unexpected.js';
 import { isAppUrl } from './appProtocol.js';
 import { EVENT_CHANNEL, requestChannel } from './channels.js';
 
@@ -47,7 +48,7 @@ export function registerIpcHandlers<E>(
         return {
           ok: false,
           code: BOUNDARY_CODES.internal,
-          message: error instanceof Error ? error.message : String(error),
+          message: unexpectedMessage(error),
         };
       }
     });

@@ -4,6 +4,7 @@
  */
 import { BOUNDARY_CODES, type ApiResult, type EventName, type Transport } from '../contract/index.js';
 import { log } from '../util/log.js';
+import { unexpectedMessage } from '../util/unexpected.js';
 import { EVENT_CHANNEL, requestChannel } from './channels.js';
 
 type IpcListener = (event: unknown, ...args: unknown[]) => void;
@@ -46,7 +47,7 @@ export function createIpcTransport(ipc: IpcRendererLike): Transport {
         return {
           ok: false,
           code: BOUNDARY_CODES.internal,
-          message: `${name} failed in the main process: ${error instanceof Error ? error.message : String(error)}`,
+          message: unexpectedMessage(error),
         };
       }
     },
