@@ -74,7 +74,33 @@ describe('LossChart', () => {
     const wrapper = mount(LossChart, { props: { history: [epochMetrics(1), epochMetrics(2)] } });
     expect(wrapper.find('svg').attributes('role')).toBe('img');
     expect(wrapper.find('svg').attributes('aria-label')).toBe(
-      'Loss per epoch, 2 epochs. Epoch 2: −ELBO train 100.0, validation 110.0 nats per image.',
+      'Loss per epoch, 2 epochs. Epoch 2: −ELBO train 100.0 (reconstruction 80.00, KL 20.00), validation 110.0 nats per image.',
     );
+  });
+
+  it('draws the KL in a pane of its own, so a KL of a few nats is not flattened at 0 by the hundreds', () => {
+    // −ELBO falls from 300 to 200 while the KL rises from 1 to 4 nats.
+    const history = [1, 2, 3, 4].map((e) => {
+      const m = epochMetrics(e, false);
+      const kl = e;
+      const negElbo = 300 - (e - 1) * 33;
+      return { ...m, train: { ...m.train, kl, reconstruction: negElbo - kl, negElbo } };
+    });
+    const wrapper = mount(LossChart, { props: { history } });
+    expect(wrapper.findAll('[data-pane="kl"] .axis-title').map((t) => t.text())).toEqual([
+      'KL, nats / image',
+    ]);
+    const ys = (id: string) => pointsOf(wrapper.find(`[data-series="${id}"]`).element).map(([, y]) => y!);
+    const kl = ys('train-kl');
+    const negElbo = ys('train-negElbo');
+    // The KL rises over most of its pane's height (tens of units), below the other pane.
+    expect(kl[0]! - kl[3]!).toBeGreaterThan(30);
+    expect(Math.min(...kl)).toBeGreaterThan(Math.max(...negElbo));
+    expect(wrapper.find('[data-series="train-kl"]').attributes('data-pane')).toBe('kl');
+    // −ELBO and reconstruction share the upper pane, whose axis starts near them: the KL between them shows.
+    const reconstruction = ys('train-reconstruction');
+    expect(reconstruction[3]! - negElbo[3]!).toBeGreaterThan(1);
+    const labels = wrapper.findAll('[data-pane="elbo"] text').map((t) => Number(t.text()));
+    expect(Math.min(...labels.filter(Number.isFinite))).toBeGreaterThan(100);
   });
 });
