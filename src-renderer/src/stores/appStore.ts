@@ -42,6 +42,9 @@ const MAX_NOTICES = 5;
 /** How long a piece of information stays up, ms. */
 export const INFO_NOTICE_MS = 6000;
 
+const OPEN_FAILED = 'Could not open the project';
+const CREATE_FAILED = 'Could not create the project';
+
 /** The tab where each kind of job shows its progress and its end (its failure is said there, in its status). */
 export const JOB_TAB: Record<JobKind, TabId> = {
   import: 'dataset',
@@ -140,7 +143,7 @@ export const useAppStore = defineStore('app', () => {
   async function createProject(path: string, name?: string): Promise<boolean> {
     const trimmed = name?.trim();
     existingProject.value = null;
-    const title = 'Could not create the project';
+    const title = CREATE_FAILED;
     const result = await request(
       title,
       () => api.project.create({ path, ...(trimmed ? { name: trimmed } : {}), openExisting: false }),
@@ -170,12 +173,16 @@ export const useAppStore = defineStore('app', () => {
   }
 
   async function openProject(path: string): Promise<boolean> {
-    const result = await request('Could not open the project', () => api.project.open({ path }));
+    const result = await request(OPEN_FAILED, () => api.project.open({ path }));
     return afterOpen(result.ok ? result.value : null);
   }
 
   async function afterOpen(summary: ProjectSummary | null): Promise<boolean> {
     if (!summary) return false;
+    // A project is open now: a failure to open or create one is no longer news.
+    clearNotices(OPEN_FAILED);
+    clearNotices(CREATE_FAILED);
+    existingProject.value = null;
     setProject(summary);
     activeTab.value = 'dataset';
     choosingProject.value = false;
