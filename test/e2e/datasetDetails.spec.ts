@@ -48,6 +48,8 @@ test('an uploaded folder keeps its name, and its duplicates and left-out files a
   await page.goto(studio.url);
   await page.getByLabel('Name (optional)').fill('Holiday');
   await page.getByRole('button', { name: 'Create project' }).click();
+  await page.getByLabel('Image size').selectOption('16');
+  await page.getByLabel('Colour').selectOption({ label: 'Grayscale' });
   await page.getByLabel('Folder to upload').setInputFiles(imagesDir);
   const summary = page.getByRole('region', { name: 'Dataset' });
   await expect(page.getByRole('table', { name: 'Images per class folder' })).toBeVisible({ timeout: 60_000 });

@@ -61,6 +61,7 @@ test('a failed request stays up until the same action succeeds, then goes by its
   await expectPlainWords(page);
 
   await page.getByLabel('Name (optional)').fill('Messages');
+  await page.getByLabel('New project folder').fill(join(work, 'messages'));
   await page.getByRole('button', { name: 'Create project' }).click();
   await expect(page.getByRole('tab', { name: 'Dataset' })).toHaveAttribute('aria-selected', 'true');
   // A project is open now: the failure to open one is stale, and gone.

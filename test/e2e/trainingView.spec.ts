@@ -185,7 +185,9 @@ test('Generate started while a training runs says it samples the last saved mode
         'processor, so the first images may take a while.',
     );
   await expectPlainWords(page);
+  await page.setViewportSize({ width: 1024, height: 1000 });
   await page.screenshot({ path: join(SHOTS, '15-3-generate-while-training.png') });
+  await page.setViewportSize({ width: 1024, height: 700 });
 
   await page.getByRole('button', { name: 'Cancel', exact: true }).click();
   await page.getByRole('tab', { name: 'Train' }).click();

@@ -35,7 +35,7 @@ export function asSentence(message: string): string {
   const text = message.trim();
   if (!text) return text;
   const capital = text.charAt(0).toUpperCase() + text.slice(1);
-  return /[.!?…)]$/.test(capital) ? capital : `${capital}.`;
+  return /[.!?…]$/.test(capital) ? capital : `${capital}.`;
 }
 
 /** The last name of a path ('/' or '\' separators): "squares" for "/home/ada/uploads/squares/". */
