@@ -31,7 +31,10 @@ export function cliAdvice(code: ErrorCode, typed: TypedCommand): string | null {
           ? `or pass --${SAMPLER_SETTING.flag} prior`
           : null;
     case 'DIVERGED':
-      return `set them with --${TRAIN_SETTINGS.learningRate.flag} and --${TRAIN_SETTINGS.gradClipNorm.flag} (e.g. --${TRAIN_SETTINGS.gradClipNorm.flag} 500)`;
+      return (
+        `the learning rate is --${TRAIN_SETTINGS.learningRate.flag} and the gradient clip ` +
+        `--${TRAIN_SETTINGS.gradClipNorm.flag} (e.g. --${TRAIN_SETTINGS.gradClipNorm.flag} 500)`
+      );
     case 'OUTPUT_EXISTS':
       return 'pass another --out';
     default:
@@ -39,8 +42,15 @@ export function cliAdvice(code: ErrorCode, typed: TypedCommand): string | null {
   }
 }
 
-/** `message` with the CLI's advice for `code` after it, when there is any. */
+/**
+ * `message` with the CLI's advice for `code` after it, when there is any: after a semicolon, or as a sentence of
+ * its own after a message of whole sentences.
+ */
 export function withCliAdvice(message: string, code: ErrorCode, typed: TypedCommand): string {
   const advice = cliAdvice(code, typed);
-  return advice ? `${message.replace(/[.;]\s*$/, '')}; ${advice}` : message;
+  if (!advice) return message;
+  const text = message.trimEnd();
+  return text.endsWith('.')
+    ? `${text} ${advice.charAt(0).toUpperCase()}${advice.slice(1)}.`
+    : `${text.replace(/;$/, '')}; ${advice}`;
 }

@@ -45,6 +45,7 @@ export function registerIpcHandlers<E>(
         return await studio.invoke(name, input);
       } catch (error) {
         // studio.invoke promises never to throw; if it does, the renderer still gets data, not a lost rejection.
+        log.error('ipc', `${name} threw`, error);
         return {
           ok: false,
           code: BOUNDARY_CODES.internal,

@@ -44,6 +44,7 @@ export function createIpcTransport(ipc: IpcRendererLike): Transport {
         return (await ipc.invoke(requestChannel(name), input)) as ApiResult<unknown>;
       } catch (error) {
         // The handlers never reject, so a rejection means the main side is gone or broken; keep it as data.
+        log.error('preload', `${name} was rejected`, error);
         return {
           ok: false,
           code: BOUNDARY_CODES.internal,

@@ -22,7 +22,9 @@ describe('the CLI adds what to type next to the words the app shows too', () => 
     );
     expect(
       withCliAdvice('training diverged: … then train again.', 'DIVERGED', { command: 'train', project: 'p' }),
-    ).toBe('training diverged: … then train again; set them with --lr and --clip (e.g. --clip 500)');
+    ).toBe(
+      'training diverged: … then train again. The learning rate is --lr and the gradient clip --clip (e.g. --clip 500).',
+    );
     expect(cliAdvice('DATASET_CHANGED', { command: 'generate', project: 'p' })).toBe(
       'or pass --sampler prior',
     );
