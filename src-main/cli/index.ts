@@ -1,6 +1,7 @@
 import { findPackage } from '../util/packageInfo.js';
 import { UserError, CancelledError } from '../util/errors.js';
 import { fsFailure } from '../util/fsErrors.js';
+import { withCliAdvice } from './advice.js';
 import { OptionReader, parseCommandArgs, UsageError } from './args.js';
 import type { Command } from './command.js';
 import { benchCommand } from './commands/bench.js';
@@ -67,8 +68,10 @@ export async function main(
     controller.abort();
   };
   process.on('SIGINT', onSigint);
+  let project: string | undefined;
   try {
     const parsed = parseCommandArgs(rest, command.options);
+    if (typeof parsed.values.project === 'string') project = parsed.values.project;
     if (parsed.values.help) {
       stdout.write(commandHelp(command));
       return EXIT.ok;
@@ -87,7 +90,8 @@ export async function main(
       return EXIT.interrupted;
     }
     if (err instanceof UserError) {
-      reporter.failure(err.code, err.message);
+      // The message is the app's too; what to type next is the CLI's own.
+      reporter.failure(err.code, withCliAdvice(err.message, err.code, { command: command.name, project }));
       return EXIT.failure;
     }
     const e = err as Error;

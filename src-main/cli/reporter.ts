@@ -1,3 +1,4 @@
+import type { BackendInfo } from '../contract/index.js';
 import type { JobEvent } from '../jobs/index.js';
 import { bar, fixed, formatDuration } from './format.js';
 
@@ -130,10 +131,23 @@ function describeEvent(event: JobEvent): { text: string; transient: boolean } | 
       const f = p.total > 0 ? p.done / p.total : 0;
       return { text: `${p.phase} ${bar(f)} ${p.done}/${p.total}`, transient: true };
     }
-    // A checkpoint written behind its epoch line, and the run's settings (the log lines name the backend and
-    // the resumed epoch): nothing new for a person to read.
-    case 'training.checkpoint':
+    // The run's settings are the command line's; its backend is news.
     case 'training.run':
+      return { text: `backend: ${describeBackend(event.payload.backend)}`, transient: false };
+    // A checkpoint written behind its epoch line: nothing new for a person to read.
+    case 'training.checkpoint':
       return null;
   }
+}
+
+/** "wasm (cpu) — why" with the adapter and the training host when there are any. */
+function describeBackend(info: BackendInfo): string {
+  const where = info.adapter ? `${info.device}, ${info.adapter}` : info.device;
+  const host =
+    info.host === 'renderer'
+      ? ' in the hidden renderer'
+      : info.host === 'browser'
+        ? ' in a browser page'
+        : '';
+  return `${info.backend} (${where})${host} — ${info.reason}`;
 }

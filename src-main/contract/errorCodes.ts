@@ -42,6 +42,8 @@ export const ERROR_CODES = [
   'OUTPUT_EXISTS',
   /** The project file is not valid JSON. */
   'BAD_PROJECT',
+  /** A new project was asked for in a folder that already holds one; the message names it (open it instead). */
+  'PROJECT_EXISTS',
   /** Another process (or job) is writing the project's dataset or model; the message names it. */
   'PROJECT_BUSY',
   /** The disk (or the user's quota on it) is full; the message says what was being written and what is kept. */

@@ -102,6 +102,23 @@ export const backendInfoSchema = z.object({
 });
 export type BackendInfo = z.infer<typeof backendInfoSchema>;
 
+/** A file an import did not take, and why, in words a user understands. */
+export const skippedFileSchema = z.object({
+  /** Relative to the imported folder, '/' separators. */
+  path: z.string(),
+  reason: z.string(),
+});
+export type SkippedFile = z.infer<typeof skippedFileSchema>;
+
+/** A file whose bytes equal an earlier one's (in sorted order): only `duplicateOf` was imported. */
+export const duplicateFileSchema = z.object({
+  /** Relative to the imported folder, '/' separators: the copy left out. */
+  path: z.string(),
+  /** The file that was imported, of which `path` is a copy. */
+  duplicateOf: z.string(),
+});
+export type DuplicateFile = z.infer<typeof duplicateFileSchema>;
+
 export const datasetSummarySchema = z.object({
   count: z.number().int(),
   size: z.number().int(),
@@ -112,8 +129,9 @@ export const datasetSummarySchema = z.object({
   perLabel: z.record(z.string(), z.number().int()),
   sourceRoot: z.string(),
   /** Files that were not imported and why. */
-  skipped: z.array(z.object({ path: z.string(), reason: z.string() })),
-  duplicates: z.number().int(),
+  skipped: z.array(skippedFileSchema),
+  /** Files left out because they are byte-for-byte copies of an imported one. */
+  duplicates: z.array(duplicateFileSchema),
 });
 export type DatasetSummary = z.infer<typeof datasetSummarySchema>;
 
@@ -160,6 +178,12 @@ export interface RecentProject {
   openedAt: string;
   /** False when the folder has gone since it was last opened. */
   exists: boolean;
+  /** Images in its dataset; null before any import (or when the folder is gone). */
+  images: number | null;
+  /** Epochs its model has trained; null without a model. */
+  epochs: number | null;
+  /** A small picture of it: the model's latest sample grid, else its first dataset image; null when neither exists. */
+  thumbnail: string | null;
 }
 
 export interface DatasetItem {
@@ -225,8 +249,8 @@ export const importResultSchema = z.object({
   sourceRoot: z.string(),
   scanned: z.number().int(),
   imported: z.number().int(),
-  skipped: z.array(z.object({ path: z.string(), reason: z.string() })),
-  duplicates: z.array(z.object({ path: z.string(), duplicateOf: z.string() })),
+  skipped: z.array(skippedFileSchema),
+  duplicates: z.array(duplicateFileSchema),
   seconds: z.number(),
   imagesPerSec: z.number(),
   /** Where the replaced dataset went with its model, when the project had one. */

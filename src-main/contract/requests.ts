@@ -157,8 +157,16 @@ export const requests = {
     result: returns<BackendInfo>(),
   },
   'project.create': {
-    doc: 'Creates a project folder (or opens it if it already is one) and makes it current.',
-    input: z.object({ path, name: z.string().trim().min(1).max(200).optional() }),
+    doc: 'Creates a project folder (or opens it if it already is one, unless told not to) and makes it current.',
+    input: z.object({
+      path,
+      name: z.string().trim().min(1).max(200).optional(),
+      /**
+       * What a folder that already holds a project gets: opened as it is (true, `serve <folder>`'s way), or
+       * refused with PROJECT_EXISTS naming it (false: the app's "Create project" then offers to open it).
+       */
+      openExisting: z.boolean().default(true),
+    }),
     result: returns<ProjectSummary>(),
   },
   'project.open': {
@@ -172,8 +180,13 @@ export const requests = {
     result: returns<ProjectSummary | null>(),
   },
   'project.recent': {
-    doc: 'Recently opened projects, newest first.',
+    doc: 'Recently opened projects, newest first, each with its image and epoch counts and a thumbnail.',
     input: z.object({}),
+    result: returns<RecentProject[]>(),
+  },
+  'project.forget': {
+    doc: 'Removes a project from the recent list (its folder stays on disk); answers the list left.',
+    input: z.object({ path }),
     result: returns<RecentProject[]>(),
   },
   'dataset.import': {
@@ -182,9 +195,14 @@ export const requests = {
     result: returns<JobHandle>(),
   },
   'dataset.upload': {
-    doc: 'Browser mode: writes dropped files into `<project>/uploads/<batch>/`; import that folder afterwards.',
+    doc:
+      'Browser mode: writes dropped files into `<project>/uploads/<name>/` (`<name>-2`… when taken), the same ' +
+      'folder for every request of one batch; import that folder afterwards.',
     input: z.object({
+      /** Ties the requests of one upload together (the renderer makes one per drop). */
       batch: z.string().regex(/^[\w-]{1,64}$/, 'letters, digits, - and _ only'),
+      /** The dropped or picked folder's own name, which the upload folder takes; default "upload". */
+      name: z.string().trim().max(200).optional(),
       files: z
         .array(z.object({ path, base64: z.string() }))
         .min(1)

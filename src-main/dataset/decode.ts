@@ -12,8 +12,8 @@ import type { DecodeOptions } from './types.js';
 export type ImageDecodeCode = 'NOT_AN_IMAGE' | 'TOO_MANY_PIXELS' | 'CORRUPT_IMAGE' | 'EMPTY_FILE';
 
 /**
- * A file that cannot become a training image. `reason` is short and path-free ("not an image (sharp:
- * unsupported image format)") so an import report can pair it with the file's path.
+ * A file that cannot become a training image. `reason` is short, path-free and in a person's words ("not an
+ * image (its format is none that can be read)") so an import report can pair it with the file's path.
  */
 export class ImageDecodeError extends UserError {
   constructor(
@@ -238,7 +238,7 @@ async function classify(err: unknown, input: Buffer, maxPixels: number): Promise
   if (!(err instanceof Error)) return err;
   const message = err.message.trim();
   if (/unsupported image format/i.test(message)) {
-    return new ImageDecodeError('NOT_AN_IMAGE', 'not an image (sharp: unsupported image format)');
+    return new ImageDecodeError('NOT_AN_IMAGE', 'not an image (its format is none that can be read)');
   }
   if (/pixel limit/i.test(message)) {
     let dims = '';
@@ -250,6 +250,7 @@ async function classify(err: unknown, input: Buffer, maxPixels: number): Promise
     }
     return new ImageDecodeError('TOO_MANY_PIXELS', `too many pixels (${dims}limit ${maxPixels})`);
   }
-  const detail = message.split('\n')[0] ?? message;
-  return new ImageDecodeError('CORRUPT_IMAGE', `corrupt or truncated image (sharp: ${detail})`);
+  // libvips' own words for what is wrong, without its module's name ("VipsJpeg: ").
+  const detail = (message.split('\n')[0] ?? message).replace(/^Vips\w*:\s*/, '');
+  return new ImageDecodeError('CORRUPT_IMAGE', `corrupt or truncated image (${detail})`);
 }

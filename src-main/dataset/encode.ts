@@ -20,7 +20,9 @@ function checkPixels(
       `${what}: width and height must be positive integers, got ${width}×${height}`,
     );
   }
-  if (channels !== 1 && channels !== 3) throw new UserError('BAD_OPTION', `${what}: channels must be 1 or 3`);
+  if (channels < 1 || channels > 4 || !Number.isInteger(channels)) {
+    throw new UserError('BAD_OPTION', `${what}: channels must be 1 to 4`);
+  }
   if (pixels.length !== width * height * channels) {
     throw new UserError(
       'BAD_OPTION',
@@ -35,19 +37,20 @@ function asBuffer(pixels: Uint8Array): Buffer {
 
 /**
  * Encodes uint8 row-major HWC pixels as PNG (lossless), JPEG (quality 92) or WebP (lossless, since generated
- * datasets are usually fed to other tools and should not gain compression artefacts).
+ * datasets are usually fed to other tools and should not gain compression artefacts). `channels` 2 and 4 are
+ * grey and RGB with alpha (a preview grid's transparent gaps); JPEG has no alpha and drops it.
  */
 export async function encodeImage(
   pixels: Uint8Array,
   width: number,
   height: number,
-  channels: 1 | 3,
+  channels: 1 | 2 | 3 | 4,
   format: ImageFormat,
 ): Promise<Buffer> {
   checkPixels(pixels, width, height, channels, 'encodeImage');
   // Without an explicit b-w interpretation libvips would write a 1-channel buffer as a 3-channel file.
   const image = sharp(asBuffer(pixels), { raw: { width, height, channels } });
-  if (channels === 1) image.toColourspace('b-w');
+  if (channels <= 2) image.toColourspace('b-w');
   switch (format) {
     case 'png':
       return image.png().toBuffer();
@@ -95,4 +98,15 @@ export async function encodeAnimation(
     default:
       throw new UserError('BAD_OPTION', `unknown animation format ${String(format)}`);
   }
+}
+
+/**
+ * An image file's bytes (PNG, JPEG…) as a PNG no larger than `side` × `side`, its aspect kept and never enlarged:
+ * a thumbnail of a preview grid for the project chooser.
+ */
+export async function resizeToThumbnail(bytes: Uint8Array, side: number): Promise<Buffer> {
+  return sharp(asBuffer(bytes))
+    .resize(side, side, { fit: 'inside', withoutEnlargement: true })
+    .png()
+    .toBuffer();
 }

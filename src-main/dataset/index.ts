@@ -21,7 +21,7 @@ export { decodeImage, decodeImageFile, ImageDecodeError } from './decode.js';
 export type { ImageDecodeCode } from './decode.js';
 export { importFolder, defaultImportConcurrency, type ImportFolderOptions } from './importFolder.js';
 export { loadDataset, readDatasetManifest, IMAGES_FILE, MANIFEST_FILE, REPORT_FILE } from './cache.js';
-export { encodeImage, encodeAnimation } from './encode.js';
+export { encodeImage, encodeAnimation, resizeToThumbnail } from './encode.js';
 export type { AnimationFormat, ImageFormat } from './encode.js';
 export { writeSampleDataset, SAMPLE_CLASSES } from './sampleDataset.js';
 export { classIndices, datasetClasses, type DatasetClasses } from './classes.js';

@@ -29,18 +29,13 @@ export interface DecodeOptions {
   maxPixels?: number;
 }
 
-/** A file that was not imported, and why, in words a user understands. */
-export interface SkippedFile {
-  /** Relative to the source folder, with '/' separators. */
-  path: string;
-  reason: string;
-}
+/**
+ * A file that was not imported and why; a file left out as a byte-for-byte copy of an earlier one (in sorted
+ * order). Declared once, in the contract, since the import report crosses to the UI as it is.
+ */
+import type { DuplicateFile, SkippedFile } from '../contract/models.js';
 
-/** A file whose bytes are identical to an earlier one (in sorted order); only the earlier one is imported. */
-export interface DuplicateFile {
-  path: string;
-  duplicateOf: string;
-}
+export type { DuplicateFile, SkippedFile };
 
 /** One imported image, in the order of the pixel cache. */
 export interface ManifestItem {

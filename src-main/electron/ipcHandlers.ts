@@ -6,6 +6,7 @@
 import { BOUNDARY_CODES, requestNames, type ApiResult, type Unsubscribe } from '../contract/index.js';
 import type { Studio, StudioListener } from '../studio/types.js';
 import { log } from '../util/log.js';
+import { unexpectedMessage } from '../util/unexpected.js';
 import { isAppUrl } from './appProtocol.js';
 import { EVENT_CHANNEL, requestChannel } from './channels.js';
 
@@ -44,10 +45,11 @@ export function registerIpcHandlers<E>(
         return await studio.invoke(name, input);
       } catch (error) {
         // studio.invoke promises never to throw; if it does, the renderer still gets data, not a lost rejection.
+        log.error('ipc', `${name} threw`, error);
         return {
           ok: false,
           code: BOUNDARY_CODES.internal,
-          message: error instanceof Error ? error.message : String(error),
+          message: unexpectedMessage(error),
         };
       }
     });

@@ -4,6 +4,7 @@
  */
 import { BOUNDARY_CODES, type ApiResult, type EventName, type Transport } from '../contract/index.js';
 import { log } from '../util/log.js';
+import { unexpectedMessage } from '../util/unexpected.js';
 import { EVENT_CHANNEL, requestChannel } from './channels.js';
 
 type IpcListener = (event: unknown, ...args: unknown[]) => void;
@@ -43,10 +44,11 @@ export function createIpcTransport(ipc: IpcRendererLike): Transport {
         return (await ipc.invoke(requestChannel(name), input)) as ApiResult<unknown>;
       } catch (error) {
         // The handlers never reject, so a rejection means the main side is gone or broken; keep it as data.
+        log.error('preload', `${name} was rejected`, error);
         return {
           ok: false,
           code: BOUNDARY_CODES.internal,
-          message: `${name} failed in the main process: ${error instanceof Error ? error.message : String(error)}`,
+          message: unexpectedMessage(error),
         };
       }
     },

@@ -252,24 +252,41 @@ export async function evaluateNegElbo(
 /**
  * Lays images out in a grid, row-major, `columns` per row, with `gap` pixels of `background` between cells
  * (not around the edge). Cells past the last image stay background. Used for previews and contact sheets.
+ * With `background` 'transparent' the grid gains an alpha channel (grey + alpha, RGB + alpha) that is 0 in the
+ * gaps, so a page shows its own colour there (the app's dark theme gets no white lines); the images stay opaque.
  */
-export function tileImages(batch: ImageBatch, columns: number, gap = 2, background = 255): PreviewImage {
+export function tileImages(
+  batch: ImageBatch,
+  columns: number,
+  gap = 2,
+  background: number | 'transparent' = 255,
+): PreviewImage {
   const { size, channels, count } = batch;
+  const alpha = background === 'transparent';
+  const out = (channels + (alpha ? 1 : 0)) as PreviewImage['channels'];
   const cols = Math.max(1, Math.min(Math.floor(columns), Math.max(1, count)));
   const rows = Math.max(1, Math.ceil(count / cols));
   const width = cols * size + (cols - 1) * gap;
   const height = rows * size + (rows - 1) * gap;
-  const pixels = new Uint8Array(width * height * channels).fill(background);
+  const pixels = new Uint8Array(width * height * out).fill(alpha ? 0 : background);
   const rowBytes = size * channels;
   const per = size * rowBytes;
   for (let i = 0; i < count; i++) {
     const x0 = (i % cols) * (size + gap);
     const y0 = Math.floor(i / cols) * (size + gap);
     for (let y = 0; y < size; y++) {
-      // One contiguous copy per image row.
       const src = i * per + y * rowBytes;
-      pixels.set(batch.pixels.subarray(src, src + rowBytes), ((y0 + y) * width + x0) * channels);
+      const dst = ((y0 + y) * width + x0) * out;
+      if (!alpha) {
+        // One contiguous copy per image row.
+        pixels.set(batch.pixels.subarray(src, src + rowBytes), dst);
+        continue;
+      }
+      for (let x = 0; x < size; x++) {
+        for (let c = 0; c < channels; c++) pixels[dst + x * out + c] = batch.pixels[src + x * channels + c]!;
+        pixels[dst + x * out + channels] = 255;
+      }
     }
   }
-  return { pixels, width, height, channels };
+  return { pixels, width, height, channels: out };
 }

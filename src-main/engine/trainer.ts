@@ -71,6 +71,37 @@ export function splitIndices(
   return { val: perm.slice(0, nVal).sort(), train: perm.slice(nVal).sort() };
 }
 
+/**
+ * `count` of `indices` (ascending), spread over the classes: the first image of each class in class order, then
+ * the second of each, and so on; without classes, evenly spaced through `indices`. Deterministic, so every epoch
+ * (and a resumed run) reconstructs the same images.
+ *
+ * @param classes the class of every image of the dataset, by image index.
+ */
+export function pickAcrossClasses(
+  indices: Uint32Array,
+  classes: Uint32Array | undefined,
+  count: number,
+): number[] {
+  const n = Math.min(count, indices.length);
+  if (!classes)
+    return Array.from({ length: n }, (_, k) => indices[Math.floor(((k + 0.5) * indices.length) / n)]!);
+  const byClass = new Map<number, number[]>();
+  for (const index of indices) {
+    const cls = classes[index] ?? 0;
+    const members = byClass.get(cls);
+    if (members) members.push(index);
+    else byClass.set(cls, [index]);
+  }
+  const groups = [...byClass.entries()].sort(([a], [b]) => a - b).map(([, members]) => members);
+  const picked: number[] = [];
+  for (let round = 0; picked.length < n; round++) {
+    for (const members of groups)
+      if (round < members.length && picked.length < n) picked.push(members[round]!);
+  }
+  return picked;
+}
+
 interface StepResult {
   loss: number;
   reconstruction: number;
@@ -211,7 +242,7 @@ export class Trainer {
     this.valImages = val.length > 0 ? pickImages(data, val) : null;
     this.previewOriginals = pickImages(
       data,
-      (val.length > 0 ? val : train).slice(0, PREVIEW_RECONSTRUCTIONS),
+      pickAcrossClasses(val.length > 0 ? val : train, data.classes, PREVIEW_RECONSTRUCTIONS),
     );
     // A conditional model's grid has a row per class, each row the same z: what changes down a column is the class.
     const K = model.labelSize;
@@ -390,14 +421,15 @@ export class Trainer {
     const lr = TRAIN_SETTINGS.learningRate;
     const clip = TRAIN_SETTINGS.gradClipNorm;
     // Typical gradient norms are in the hundreds (the loss is summed over pixels), hence the suggested value.
+    // The settings by their labels, as the app's form shows them; the CLI adds its flags (cli/advice.ts).
     const clipAdvice =
       o.gradClipNorm > 0
-        ? `a lower gradient clip (now ${o.gradClipNorm}; --${clip.flag}, "${clip.label}" in the app)`
-        : `gradient clipping (--${clip.flag} 500, "${clip.label}" in the app)`;
+        ? `a lower ${clip.label.toLowerCase()} (now ${o.gradClipNorm})`
+        : `a ${clip.label.toLowerCase()} of 500 (now off)`;
     // Which model the project keeps is the caller's to say (the train job adds it): the engine saves nothing.
     return new UserError(
       'DIVERGED',
-      `training diverged: ${where}. Try a lower learning rate (now ${o.learningRate}; --${lr.flag}, "${lr.label}" in the app) or ${clipAdvice}, then train again.`,
+      `training diverged: ${where}. Try a lower ${lr.label.toLowerCase()} (now ${o.learningRate}) or ${clipAdvice}, then train again.`,
     );
   }
 
@@ -405,7 +437,13 @@ export class Trainer {
   private async preview(): Promise<EpochPreview> {
     const labels = this.previewLabels ?? undefined;
     const decoded = await decodeLatents(this.model, this.previewZ, PREVIEW_SAMPLES, labels);
-    const samples = tileImages(decoded, labels ? this.previewZ.length / this.model.labelSize : 8);
+    // Transparent gaps: the page behind the grid shows through, whatever its theme.
+    const samples = tileImages(
+      decoded,
+      labels ? this.previewZ.length / this.model.labelSize : 8,
+      2,
+      'transparent',
+    );
     const originals = this.previewOriginals;
     const recon = await reconstructImages(this.model, originals, originals.count);
     const both = new Uint8Array(originals.pixels.length * 2);
@@ -414,6 +452,8 @@ export class Trainer {
     const reconstructions = tileImages(
       { ...originals, pixels: both, count: originals.count * 2 },
       originals.count,
+      2,
+      'transparent',
     );
     return { samples, reconstructions };
   }

@@ -39,6 +39,12 @@ export interface ImageBatch {
    * values. What a conditional model is trained and evaluated with; absent for unlabelled images.
    */
   labels?: Uint16Array;
+  /**
+   * The class of each image (an index into the dataset's class folders), when the caller knows them: the trainer
+   * picks its reconstruction previews across the classes instead of from the first images (which, in a cache sorted
+   * by folder, are all of one class).
+   */
+  classes?: Uint32Array;
 }
 
 /** Loss terms of one batch or one epoch, all per image (nats) except bitsPerDim. */
@@ -84,7 +90,8 @@ export interface PreviewImage {
   pixels: Uint8Array;
   width: number;
   height: number;
-  channels: 1 | 3;
+  /** 1 grey, 3 RGB; 2 and 4 are the same with alpha (a grid whose gaps are transparent). */
+  channels: 1 | 2 | 3 | 4;
 }
 
 export interface EpochPreview {

@@ -160,7 +160,7 @@ async function refuseExisting(dir: string, names: string[]): Promise<void> {
     if (exists) {
       throw new UserError(
         'OUTPUT_EXISTS',
-        `${path} already exists; choose an empty --out folder (nothing was overwritten)`,
+        `${path} already exists; choose an empty output folder (nothing was overwritten)`,
       );
     }
   }

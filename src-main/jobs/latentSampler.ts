@@ -168,7 +168,7 @@ async function fitCheckpointMixture(
       'DATASET_CHANGED',
       `the model was trained on ${trained.count} images of ${trained.size}×${trained.size}×${trained.channels}, ` +
         `but ${input.datasetDir} now holds ${images.count} of ${images.size}×${images.size}×${images.channels}; ` +
-        'the mixture sampler is fitted to the training images, so use --sampler prior or train again',
+        'the mixture sampler is fitted to the training images, so choose the prior sampler or train again',
     );
   }
   const { valFraction, seed } = checkpoint.meta.trainOptions;

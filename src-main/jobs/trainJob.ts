@@ -99,7 +99,7 @@ async function trainLocked(
   const { manifest, images } = await loadDataset(layout.datasetDir);
   const preference = input.backend ?? 'auto';
   const backend = await host.describe(preference);
-  emit(logEvent(`backend: ${describeHost(backend)}`));
+  // The backend is said once, by `training.run` below: the app shows it in its own line, the CLI prints it.
 
   const previous = await previousCheckpoint(layout, !input.resume, emit);
   let config: VaeConfig;
@@ -108,10 +108,7 @@ async function trainLocked(
   let start: { weights: NamedArray[]; state: TrainerState } | null = null;
   if (input.resume) {
     if (!previous) {
-      throw new UserError(
-        'NO_MODEL',
-        `${layout.root} has no checkpoint to resume; start with: vae-studio train --project ${layout.root}`,
-      );
+      throw new UserError('NO_MODEL', `${layout.root} has no model to resume; start a new training instead`);
     }
     config = previous.meta.config;
     const epochs = input.settings?.epochs;
@@ -119,13 +116,13 @@ async function trainLocked(
     if (config.imageSize !== manifest.size || config.channels !== manifest.channels) {
       throw new UserError(
         'DATASET_CHANGED',
-        `the checkpoint was trained on ${config.imageSize}×${config.imageSize}×${config.channels} images but the dataset is now ${manifest.size}×${manifest.size}×${manifest.channels}; train a new model instead of --resume`,
+        `the checkpoint was trained on ${config.imageSize}×${config.imageSize}×${config.channels} images but the dataset is now ${manifest.size}×${manifest.size}×${manifest.channels}; train a new model instead of resuming this one`,
       );
     }
     if (previous.state.epoch >= options.epochs) {
       throw new UserError(
         'ALREADY_DONE',
-        `the model has already trained ${previous.state.epoch} of ${options.epochs} epochs; pass a larger --epochs to continue`,
+        `the model has already trained ${previous.state.epoch} of ${options.epochs} epochs; ask for more epochs to continue it`,
       );
     }
     start = { weights: previous.weights, state: previous.state };
@@ -170,7 +167,13 @@ async function trainLocked(
     previous && input.resume ? { dir: previous.dir, epoch: previous.meta.epoch } : null;
   try {
     const outcome = await host.train(
-      { config, options, images, backend: preference, ...(start ?? {}) },
+      {
+        config,
+        options,
+        images: { ...images, classes: classesOf(manifest) },
+        backend: preference,
+        ...(start ?? {}),
+      },
       {
         signal: stop.signal,
         onProgress: (p) => emit(jobEvent('training.progress', p)),
@@ -382,15 +385,10 @@ function defaultHost(): TrainingHost {
 }
 
 /** "wasm (cpu) — why", "webgpu (gpu, NVIDIA …) in the hidden renderer — why": the log line's words. */
-function describeHost(info: BackendInfo): string {
-  const where = info.adapter ? `${info.device}, ${info.adapter}` : info.device;
-  const host =
-    info.host === 'renderer'
-      ? ' in the hidden renderer'
-      : info.host === 'browser'
-        ? ' in a browser page'
-        : '';
-  return `${info.backend} (${where})${host} — ${info.reason}`;
+/** Each image's class folder as an index into the manifest's sorted labels, for previews across the classes. */
+function classesOf(manifest: DatasetManifest): Uint32Array {
+  const index = new Map(manifest.labels.map((label, i) => [label, i]));
+  return Uint32Array.from(manifest.items, (item) => index.get(item.label) ?? 0);
 }
 
 /** The preview PNGs training writes after `epoch` (1-based): fixed-z samples and reconstructions. */

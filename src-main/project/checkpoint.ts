@@ -243,7 +243,7 @@ async function findCurrent<T>(
   if (problem === null) return null;
   throw new UserError(
     'BAD_CHECKPOINT',
-    `${problem}; there is no intact earlier checkpoint in ${layout.checkpointsDir} — train a new model (vae-studio train --project ${layout.root}; the damaged one is archived, not deleted)`,
+    `${problem}; there is no intact earlier checkpoint in ${layout.checkpointsDir} — train a new model (the damaged one is archived, not deleted)`,
   );
 }
 
@@ -276,14 +276,11 @@ export async function readLatestCheckpointMeta(
   return { dir: current.dir, meta: current.found, ...(current.note ? { note: current.note } : {}) };
 }
 
-/** Loads the project's latest checkpoint or fails with `NO_MODEL`, telling the user how to train one. */
+/** Loads the project's latest checkpoint or fails with `NO_MODEL`, saying a model must be trained first. */
 export async function requireLatestCheckpoint(layout: ProjectLayout): Promise<Checkpoint> {
   const checkpoint = await loadLatestCheckpoint(layout);
   if (!checkpoint) {
-    throw new UserError(
-      'NO_MODEL',
-      `${layout.root} has no trained model yet; train one with: vae-studio train --project ${layout.root}`,
-    );
+    throw new UserError('NO_MODEL', `${layout.root} has no trained model yet; train one first`);
   }
   return checkpoint;
 }

@@ -44,10 +44,7 @@ export async function openProject(dir: string): Promise<Project> {
   const layout = projectLayout(resolve(dir));
   const meta = await readProjectFile(layout);
   if (!meta) {
-    throw new UserError(
-      'NO_PROJECT',
-      `${layout.root} is not a VAE Studio project (no project.json); create one with: vae-studio import <folder> --project ${dir}`,
-    );
+    throw new UserError('NO_PROJECT', `${layout.root} is not a VAE Studio project (it has no project.json)`);
   }
   return { layout, meta };
 }

@@ -6,6 +6,7 @@
  */
 import { MAX_FRAME_BYTES } from '../contract/wire.js';
 import type { ApiFailure, ApiResult } from '../contract/index.js';
+import { unexpectedMessage } from '../util/unexpected.js';
 
 /** The server's limits; tests shrink them, `vae-studio serve` uses {@link DEFAULT_LIMITS}. */
 export interface ServerLimits {
@@ -131,7 +132,7 @@ export class HeavyWorkGate {
             resolve({
               ok: false,
               code: 'INTERNAL',
-              message: `the request failed: ${(err as Error).message}`,
+              message: unexpectedMessage(err),
             }),
           )
           .finally(() => {

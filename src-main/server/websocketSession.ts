@@ -16,6 +16,7 @@ import {
 import { encodeMessage, parseClientMessage, type InvokeId, type ServerMessage } from '../contract/wire.js';
 import type { Studio } from '../studio/types.js';
 import { log } from '../util/log.js';
+import { unexpectedMessage } from '../util/unexpected.js';
 import { HEAVY_REQUESTS, type HeavyWorkGate, type ServerLimits } from './limits.js';
 
 // `WebSocket.OPEN`, without importing ws's value where only its type is needed.
@@ -113,7 +114,8 @@ async function invokeSafely(studio: Studio, name: string, input: unknown): Promi
     return await studio.invoke(name, input);
   } catch (err) {
     // Studio.invoke promises never to throw; if it does anyway, the client still gets its answer.
-    return failure(BOUNDARY_CODES.internal, `${name} failed unexpectedly: ${(err as Error).message}`);
+    log.error('server', `${name} threw`, err);
+    return failure(BOUNDARY_CODES.internal, unexpectedMessage(err));
   }
 }
 
@@ -142,7 +144,7 @@ function reply(
     text = encodeMessage({
       type: 'result',
       id,
-      result: failure(BOUNDARY_CODES.internal, `the result could not be sent: ${(err as Error).message}`),
+      result: failure(BOUNDARY_CODES.internal, unexpectedMessage(err, 'Sending the answer')),
     });
   }
   sendText(socket, text, maxBufferedBytes);

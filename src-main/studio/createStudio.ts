@@ -11,6 +11,7 @@ import { CancelledError, UserError } from '../util/errors.js';
 import { fsFailure } from '../util/fsErrors.js';
 import { ThreadRunner } from '../worker/threadRunner.js';
 import { log } from '../util/log.js';
+import { unexpectedMessage } from '../util/unexpected.js';
 import type { StudioContext } from './context.js';
 import { CurrentProject } from './currentProject.js';
 import { DatasetCache } from './datasetCache.js';
@@ -120,7 +121,7 @@ async function invoke(handlers: Handlers, name: string, input: unknown): Promise
     const err = fsFailure(thrown);
     if (err instanceof UserError || err instanceof CancelledError) return failure(err.code, err.message);
     log.error('studio', `${request} failed`, err);
-    return failure(BOUNDARY_CODES.internal, err instanceof Error ? err.message : String(err));
+    return failure(BOUNDARY_CODES.internal, unexpectedMessage(err));
   }
 }
 

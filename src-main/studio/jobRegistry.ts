@@ -5,6 +5,7 @@ import { fsFailure } from '../util/fsErrors.js';
 import type { JobRunner, RunningJob } from '../worker/runner.js';
 import type { WorkerJobKind, WorkerJobs } from '../worker/protocol.js';
 import { log } from '../util/log.js';
+import { unexpectedMessage } from '../util/unexpected.js';
 
 /** What `job.done` carries for a job of kind K. */
 export type JobDoneResult<K extends JobKind> = Extract<EventPayload<'job.done'>, { kind: K }>['result'];
@@ -107,11 +108,12 @@ export class JobRegistry {
   refuseIfBusy(kind: JobKind): void {
     const blocking = [...this.jobs.values()].find((job) => EXCLUDES[kind].includes(job.handle.kind));
     if (blocking) {
-      const { kind: running, jobId } = blocking.handle;
+      // In words: the job's id is for code, not for the person who reads this.
+      const running = blocking.handle.kind;
       const again = running === kind ? ' already' : '';
       throw new UserError(
         'BUSY',
-        `${capitalise(NOUNS[running])} is${again} running (${jobId}); wait for it to finish or cancel it before ` +
+        `${capitalise(NOUNS[running])} is${again} running; wait for it to finish or cancel it before ` +
           `starting ${NOUNS[kind]}`,
       );
     }
@@ -199,10 +201,11 @@ export class JobRegistry {
 
 function failureOf(thrown: unknown, handle: JobHandle): { code: ErrorCode; message: string } {
   const err = fsFailure(thrown);
-  if (err instanceof CancelledError) return { code: 'CANCELLED', message: `${handle.jobId} was cancelled` };
+  if (err instanceof CancelledError)
+    return { code: 'CANCELLED', message: `${capitalise(NOUNS[handle.kind])} was cancelled` };
   if (err instanceof UserError) return { code: err.code, message: err.message };
   log.error('jobs', `${handle.jobId} failed`, err);
-  return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
+  return { code: 'INTERNAL', message: unexpectedMessage(err, capitalise(NOUNS[handle.kind])) };
 }
 
 function logForwardError(err: unknown): void {

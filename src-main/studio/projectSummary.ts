@@ -6,7 +6,7 @@ import { openProject, projectInfo, type ModelSummary } from '../project/index.js
 
 /**
  * What the UI shows of a project, read from disk: `projectInfo` plus the import report's skipped files and
- * duplicate count, and the model without its history (`training.status` has that).
+ * duplicates, and the model without its history (`training.status` has that).
  *
  * @throws UserError NO_PROJECT when `root` is not a project folder.
  */
@@ -27,7 +27,7 @@ export async function readProjectSummary(root: string): Promise<ProjectSummary> 
       perLabel: info.dataset.perLabel,
       sourceRoot: info.dataset.sourceRoot,
       skipped: report?.skipped ?? [],
-      duplicates: report?.duplicates.length ?? 0,
+      duplicates: report?.duplicates ?? [],
     },
     model: info.model && withoutHistory(info.model),
     modelArchive: project.layout.archiveDir,

@@ -4,6 +4,7 @@ import type { RecentProject } from '../contract/index.js';
 import { projectLayout } from '../project/index.js';
 import { writeJsonAtomic } from '../util/atomicWrite.js';
 import { makeFolder } from '../util/folders.js';
+import { missingProjectCard, readProjectCard } from './projectCard.js';
 
 const RECENT_FILE = 'recent.json';
 const MAX_RECENT = 10;
@@ -24,21 +25,39 @@ export class RecentProjects {
     this.file = join(stateDir, RECENT_FILE);
   }
 
-  /** Newest first, each with whether its folder is still a project. */
+  /** Newest first, each with whether its folder is still a project and its card (counts, thumbnail). */
   async list(): Promise<RecentProject[]> {
     await this.writes;
     const entries = await this.read();
     return Promise.all(
-      entries.map(async (entry) => ({ ...entry, exists: await isProjectFolder(entry.path) })),
+      entries.map(async (entry) => {
+        const exists = await isProjectFolder(entry.path);
+        const card = exists ? await readProjectCard(entry.path) : missingProjectCard();
+        return { ...entry, exists, ...card };
+      }),
     );
   }
 
   /** Puts a project first (once), stamped now. */
   add(path: string, name: string): Promise<void> {
-    const write = this.writes.then(async () => {
+    return this.change((entries) => {
       const root = resolve(path);
-      const entries = (await this.read()).filter((entry) => entry.path !== root);
-      entries.unshift({ path: root, name, openedAt: new Date().toISOString() });
+      return [
+        { path: root, name, openedAt: new Date().toISOString() },
+        ...entries.filter((entry) => entry.path !== root),
+      ];
+    });
+  }
+
+  /** Takes a project off the list; its folder is not touched. */
+  remove(path: string): Promise<void> {
+    const root = resolve(path);
+    return this.change((entries) => entries.filter((entry) => entry.path !== root));
+  }
+
+  private change(edit: (entries: RecentEntry[]) => RecentEntry[]): Promise<void> {
+    const write = this.writes.then(async () => {
+      const entries = edit(await this.read());
       await makeFolder(this.stateDir);
       await writeJsonAtomic(this.file, entries.slice(0, MAX_RECENT));
     });

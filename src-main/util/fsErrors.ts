@@ -129,7 +129,7 @@ export function classifyFsError(err: unknown, context: FsFailureContext = {}): U
     ? err
     : isFsError((err as Error | undefined)?.cause)
       ? (err as Error).cause
-      : null;
+      : errnoFromMessage(err);
   if (!fsError) return null;
   const e = fsError as NodeFsError;
   let code = e.code;
@@ -145,6 +145,27 @@ export function classifyFsError(err: unknown, context: FsFailureContext = {}): U
 export function fsFailure(err: unknown, context: FsFailureContext = {}): unknown {
   if (err instanceof UserError) return err;
   return classifyFsError(err, context) ?? err;
+}
+
+/** Node's message of an errno error: "EEXIST: file already exists, mkdir '/a/b'" (with " -> '/c'" for a rename). */
+const ERRNO_MESSAGE = /^(E[A-Z0-9]+): [^,]*, ([a-z]+)(?: '([^']*)')?(?: -> '([^']*)')?$/;
+
+/**
+ * An errno error rebuilt from its message alone, when it crossed a thread or a port as plain data and lost its
+ * fields (structured clone keeps only the message): so even then the user reads words, not "EEXIST: … mkdir".
+ */
+function errnoFromMessage(err: unknown): NodeFsError | null {
+  if (!(err instanceof Error) || (err as Partial<NodeFsError>).code !== undefined) return null;
+  const match = ERRNO_MESSAGE.exec(err.message.split('\n')[0]!.trim());
+  if (!match) return null;
+  const [, code, syscall, path, dest] = match;
+  const rebuilt = Object.assign(new Error(err.message), {
+    code: code!,
+    syscall: syscall!,
+    ...(path ? { path } : {}),
+    ...(dest ? { dest } : {}),
+  });
+  return isFsError(rebuilt) ? rebuilt : null;
 }
 
 /**

@@ -140,7 +140,7 @@ describe('decodeImage pixels', () => {
     const opts = { size: 4, channels: 3 as const, fit: 'cover' as const };
     await expect(decodeImage(Buffer.from('hello, world\n'), opts)).rejects.toMatchObject({
       code: 'NOT_AN_IMAGE',
-      reason: 'not an image (sharp: unsupported image format)',
+      reason: 'not an image (its format is none that can be read)',
     });
     const png = await rawSharp(
       columns(64, 64, (x) => [x * 4, 255 - x * 4, x]),
@@ -152,7 +152,7 @@ describe('decodeImage pixels', () => {
     const truncated = decodeImage(png.subarray(0, Math.floor(png.length / 2)), opts);
     await expect(truncated).rejects.toBeInstanceOf(ImageDecodeError);
     await expect(truncated).rejects.toMatchObject({ code: 'CORRUPT_IMAGE' });
-    await expect(truncated).rejects.toThrow(/^corrupt or truncated image \(sharp: /);
+    await expect(truncated).rejects.toThrow(/^corrupt or truncated image \((?!sharp)/);
     await expect(decodeImage(Buffer.alloc(0), opts)).rejects.toMatchObject({
       code: 'EMPTY_FILE',
       reason: 'empty file',
@@ -179,7 +179,7 @@ describe('decodeImageFile', () => {
     ).toEqual(BLUE);
     await expect(
       decodeImageFile(join(dir, 'notes.txt'), { size: 2, channels: 3, fit: 'cover' }),
-    ).rejects.toThrow(`${join(dir, 'notes.txt')}: not an image (sharp: unsupported image format)`);
+    ).rejects.toThrow(`${join(dir, 'notes.txt')}: not an image (its format is none that can be read)`);
     await expect(
       decodeImageFile(join(dir, 'missing.png'), { size: 2, channels: 3, fit: 'cover' }),
     ).rejects.toMatchObject({

@@ -68,10 +68,13 @@ test('a folder chosen with "Upload a folder…" is uploaded into the project and
   await expect(page.getByRole('grid', { name: 'Dataset images' }).locator('img').first()).toBeVisible();
   await page.screenshot({ path: join(SHOTS, '2b-upload.png') });
 
-  // One batch folder under uploads/, the picked folder's subfolders as its class folders, images only.
-  const batches = await readdir(join(projectDir, 'uploads'));
-  expect(batches).toHaveLength(1);
-  const batch = join(projectDir, 'uploads', batches[0]!);
+  // One folder under uploads/, named as the picked folder, its subfolders as the class folders, images only.
+  const folders = (await readdir(join(projectDir, 'uploads'))).filter((name) => !name.startsWith('.'));
+  expect(folders).toEqual(['squares']);
+  const batch = join(projectDir, 'uploads', 'squares');
+  await expect(page.getByRole('region', { name: 'Dataset' })).toContainText(
+    'from the uploaded folder squares.',
+  );
   expect((await readdir(batch)).sort()).toEqual(['a', 'b']);
   for (const label of ['a', 'b']) {
     const sent = (await readdir(join(batch, label))).sort();

@@ -148,4 +148,38 @@ describe('tileImages', () => {
     expect(t).toMatchObject({ width: 2, height: 2, channels: 3 });
     expect(t.pixels).toEqual(batch.pixels);
   });
+
+  it('with a transparent background, adds alpha: 0 in the gaps and empty cells, 255 over the images', () => {
+    // Three 2×2 grayscale images valued 10, 20, 30; 2 columns, gap 1: the fourth cell is empty.
+    const batch: ImageBatch = {
+      pixels: Uint8Array.from({ length: 12 }, (_, i) => 10 * (Math.floor(i / 4) + 1)),
+      count: 3,
+      size: 2,
+      channels: 1,
+    };
+    const t = tileImages(batch, 2, 1, 'transparent');
+    expect(t).toMatchObject({ width: 5, height: 5, channels: 2 });
+    const at = (x: number, y: number): [number, number] => [
+      t.pixels[(y * t.width + x) * 2]!,
+      t.pixels[(y * t.width + x) * 2 + 1]!,
+    ];
+    expect([at(0, 0), at(1, 1), at(3, 0), at(0, 4)]).toEqual([
+      [10, 255],
+      [10, 255],
+      [20, 255],
+      [30, 255],
+    ]);
+    expect(at(2, 0)[1]).toBe(0); // gap column
+    expect(at(0, 2)[1]).toBe(0); // gap row
+    expect(at(4, 4)[1]).toBe(0); // the empty fourth cell
+    // RGB gains a fourth channel the same way.
+    const rgb = tileImages(
+      { pixels: new Uint8Array(12).fill(7), count: 1, size: 2, channels: 3 },
+      1,
+      2,
+      'transparent',
+    );
+    expect(rgb.channels).toBe(4);
+    expect(Array.from(rgb.pixels.subarray(0, 4))).toEqual([7, 7, 7, 255]);
+  });
 });

@@ -7,9 +7,15 @@ import { meanNegElbo } from '../../src-main/engine/loss.js';
 import { pickImages } from '../../src-main/engine/pixels.js';
 import { hashSeed, SeedTag } from '../../src-main/engine/rng.js';
 import { evaluateNegElbo } from '../../src-main/engine/sampler.js';
-import { benchmarkTraining, splitIndices, Trainer } from '../../src-main/engine/trainer.js';
+import {
+  benchmarkTraining,
+  pickAcrossClasses,
+  splitIndices,
+  Trainer,
+} from '../../src-main/engine/trainer.js';
 import type {
   EpochMetrics,
+  ImageBatch,
   NamedArray,
   TrainOptions,
   TrainProgress,
@@ -57,12 +63,28 @@ describe('splitIndices', () => {
   });
 });
 
+describe('pickAcrossClasses', () => {
+  it('takes the first image of each class, then the second of each…, in class order', () => {
+    // 12 images in a cache sorted by folder: class 0 is 0–5, class 1 is 6–9, class 2 is 10–11.
+    const classes = Uint32Array.from([0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2]);
+    const all = Uint32Array.from({ length: 12 }, (_, i) => i);
+    expect(pickAcrossClasses(all, classes, 8)).toEqual([0, 6, 10, 1, 7, 11, 2, 8]);
+    // Only among the given indices (a validation split), and never more than there are.
+    expect(pickAcrossClasses(Uint32Array.from([1, 4, 9]), classes, 8)).toEqual([1, 9, 4]);
+  });
+
+  it('without classes, spreads the pick evenly through the indices instead of taking the first', () => {
+    const all = Uint32Array.from({ length: 16 }, (_, i) => i);
+    expect(pickAcrossClasses(all, undefined, 4)).toEqual([2, 6, 10, 14]);
+  });
+});
+
 describe('Trainer', () => {
   it('lowers −ELBO clearly over a few epochs, with progress, previews and finite metrics', async () => {
     const model = VaeModel.create(config, 1);
     const initial = await evaluateNegElbo(model, data, 64, 0);
     const progress: TrainProgress[] = [];
-    const previews: { w: number; h: number; rw: number; rh: number }[] = [];
+    const previews: { w: number; h: number; rw: number; rh: number; channels: number[] }[] = [];
     const { history, state, cancelled } = await new Trainer(model, data, {
       ...options,
       epochs: 6,
@@ -76,6 +98,7 @@ describe('Trainer', () => {
           h: p.samples.height,
           rw: p.reconstructions.width,
           rh: p.reconstructions.height,
+          channels: [p.samples.channels, p.reconstructions.channels],
         });
       },
     });
@@ -93,12 +116,42 @@ describe('Trainer', () => {
     expect(last.val!.negElbo).toBeLessThan(history[3]!.val!.negElbo);
     expect(last.train.negElbo).toBeCloseTo(last.train.reconstruction + last.train.kl, 3);
     expect(last.train.bitsPerDim).toBeCloseTo(last.train.negElbo / (256 * Math.LN2), 6);
-    // 8×8 grid of 16-px samples with 2-px gaps; 2 rows of 8 for the reconstructions.
-    expect(previews[0]).toEqual({ w: 8 * 16 + 7 * 2, h: 8 * 16 + 7 * 2, rw: 8 * 16 + 7 * 2, rh: 2 * 16 + 2 });
+    // 8×8 grid of 16-px samples with 2-px gaps; 2 rows of 8 for the reconstructions; grey + alpha, so the
+    // gaps are transparent.
+    expect(previews[0]).toEqual({
+      w: 8 * 16 + 7 * 2,
+      h: 8 * 16 + 7 * 2,
+      rw: 8 * 16 + 7 * 2,
+      rh: 2 * 16 + 2,
+      channels: [2, 2],
+    });
     expect(progress).toHaveLength(36); // few steps per epoch: every step is reported
     expect(progress[0]).toMatchObject({ epoch: 1, epochs: 6, step: 1, stepsPerEpoch: 6, globalStep: 1 });
     expect(progress.at(-1)!.etaSeconds).toBe(0);
     expect(progress[0]!.imagesPerSec).toBeGreaterThan(0);
+    model.dispose();
+  });
+
+  it("reconstructs validation images of every class in its preview, not the first images' one class", async () => {
+    // 40 16×16 images sorted by class as a cache is: 30 of class 0 (grey 40), then 10 of class 1 (grey 200).
+    const per = 16 * 16;
+    const pixels = new Uint8Array(40 * per);
+    pixels.fill(40, 0, 30 * per);
+    pixels.fill(200, 30 * per);
+    const classes = Uint32Array.from({ length: 40 }, (_, i) => (i < 30 ? 0 : 1));
+    const batch: ImageBatch = { pixels, count: 40, size: 16, channels: 1, classes };
+    const model = VaeModel.create(config, 1);
+    let top: number[] = [];
+    await new Trainer(model, batch, { ...options, epochs: 1, batchSize: 8, valFraction: 0.5 }).run({
+      onEpoch: (_m, p) => {
+        const r = p.reconstructions;
+        // The originals' row: the grey of each cell's centre pixel (grey + alpha, 2 bytes a pixel).
+        top = Array.from({ length: 8 }, (_, k) => r.pixels[(8 * r.width + k * 18 + 8) * 2]!);
+      },
+    });
+    expect(top).toHaveLength(8);
+    expect(top.slice(0, 2)).toEqual([40, 200]);
+    expect(top.filter((v) => v === 200).length).toBeGreaterThanOrEqual(4);
     model.dispose();
   });
 
@@ -209,7 +262,7 @@ describe('Trainer', () => {
     expect(err).toBeInstanceOf(UserError);
     expect((err as UserError).code).toBe('DIVERGED');
     expect((err as UserError).message).toMatch(
-      /^training diverged: loss became NaN at epoch 1, step 1\. Try a lower learning rate \(now 0\.003; --lr, "Learning rate" in the app\)/,
+      /^training diverged: loss became NaN at epoch 1, step 1\. Try a lower learning rate \(now 0\.003\) or (a lower gradient clip \(now [\d.]+\)|a gradient clip of 500 \(now off\)), then train again\.$/,
     );
     expect(seen).toHaveLength(0);
     model.dispose();
@@ -221,7 +274,7 @@ describe('Trainer', () => {
       .catch((e: unknown) => e);
     expect((err2 as UserError).code).toBe('DIVERGED');
     expect((err2 as UserError).message).toMatch(
-      /became (NaN|Infinity|-Infinity) at epoch 1, step \d+\. .*gradient clipping \(--clip 500, "Gradient clip" in the app\)/,
+      /became (NaN|Infinity|-Infinity) at epoch 1, step \d+\. .*a gradient clip of 500 \(now off\)/,
     );
     expect(seen).toHaveLength(0);
     expect(wild.getWeights().every((w) => w.values.every(Number.isFinite))).toBe(true);

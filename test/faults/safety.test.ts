@@ -200,7 +200,11 @@ describe('a new run that diverges', () => {
       ...TINY,
     ]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/training diverged: .*--clip 500, "Gradient clip" in the app/);
+    // The app's words (the settings by their labels), then the CLI's flags.
+    expect(run.stderr).toMatch(/training diverged: .*a gradient clip of 500 \(now off\)/);
+    expect(run.stderr).toMatch(
+      / The learning rate is --lr and the gradient clip --clip \(e\.g\. --clip 500\)\.\n/,
+    );
     expect(run.stderr).toMatch(
       /No checkpoint of this run was saved, so the previous model \(epoch 2\) is still the project's model\./,
     );

@@ -62,7 +62,9 @@ describe('App', () => {
     const wrapper = await mountApp();
     await wrapper.get('form[aria-labelledby="create-heading"]').trigger('submit');
     await flushPromises();
-    expect(fake.inputsOf('project.create')).toEqual([{ path: '/home/ada/vae-projects/my-project' }]);
+    expect(fake.inputsOf('project.create')).toEqual([
+      { path: '/home/ada/vae-projects/my-project', openExisting: false },
+    ]);
     const tabs = wrapper.findAll('[role="tab"]');
     expect(tabs.map((t) => [t.text(), t.attributes('aria-disabled') ?? 'enabled'])).toEqual([
       ['Dataset', 'enabled'],
@@ -71,7 +73,7 @@ describe('App', () => {
       ['Quality', 'true'],
       ['Interpolate', 'true'],
     ]);
-    expect(wrapper.text()).toContain('Train: Import a dataset first (Dataset tab).');
+    expect(wrapper.get('#tab-hint-train').text()).toBe('Import a dataset first (Dataset tab).');
     expect(wrapper.get('[role="tabpanel"]').attributes('aria-labelledby')).toBe('tab-dataset');
     expect(wrapper.text()).toContain('No images yet');
   });
@@ -164,8 +166,8 @@ describe('App', () => {
     await openSession(fake.api);
     await flushPromises();
     expect(wrapper.text()).not.toContain('Train a model first');
-    expect(wrapper.text()).toContain(
-      'Generate: The model appears when the running training has saved its first epoch.',
+    expect(wrapper.get('#tab-hint-generate').text()).toBe(
+      'The model appears when the running training has saved its first epoch.',
     );
     expect(wrapper.get('header').text()).toContain('Training…');
   });

@@ -52,7 +52,10 @@ export function datasetSummary(overrides: Partial<DatasetSummary> = {}): Dataset
     perLabel: { cats: 70, dogs: 50 },
     sourceRoot: '/data/pets',
     skipped: [{ path: 'notes.txt', reason: 'not an image' }],
-    duplicates: 2,
+    duplicates: [
+      { path: 'cats/copy of tom.png', duplicateOf: 'cats/tom.png' },
+      { path: 'dogs/tom again.png', duplicateOf: 'cats/tom.png' },
+    ],
     ...overrides,
   };
 }

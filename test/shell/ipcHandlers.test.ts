@@ -67,7 +67,9 @@ describe('registerIpcHandlers', () => {
     await expect(invoke(fromOurWindow, requestChannel('project.recent'), {})).resolves.toEqual({
       ok: false,
       code: 'INTERNAL',
-      message: 'disk on fire',
+      message:
+        'Something failed unexpectedly (disk on fire). This is a fault in VAE Studio and has been logged; try ' +
+        'again, and restart VAE Studio if it keeps happening.',
     });
   });
 

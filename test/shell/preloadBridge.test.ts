@@ -38,13 +38,15 @@ describe('the preload transport', () => {
     expect(seen).toEqual([['vae:dataset.list', { limit: 3 }]]);
   });
 
-  it('turns a rejected invoke into an INTERNAL failure that names the request', async () => {
+  it('turns a rejected invoke into an INTERNAL failure in words, with its cause', async () => {
     const { ipcRenderer } = fakeIpcRenderer(() => Promise.reject(new Error('No handler registered')));
     const answer = await createIpcTransport(ipcRenderer).invoke('project.current', {});
     expect(answer).toEqual({
       ok: false,
       code: 'INTERNAL',
-      message: 'project.current failed in the main process: No handler registered',
+      message:
+        'Something failed unexpectedly (No handler registered). This is a fault in VAE Studio and has been ' +
+        'logged; try again, and restart VAE Studio if it keeps happening.',
     });
   });
 

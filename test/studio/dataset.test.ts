@@ -84,12 +84,19 @@ describe('studio: dataset import', () => {
       labels: ['a', 'b'],
       perLabel: { a: 24, b: 24 },
       sourceRoot: images,
-      duplicates: 1,
+      // Which copy was left out, and of which imported file.
+      duplicates: [{ path: 'a/img-0000.png', duplicateOf: 'a/copy-of-0.png' }],
     });
     expect(summary.dataset?.skipped).toHaveLength(1);
     expect(summary.dataset?.skipped[0]?.path).toBe('notes.txt');
     expect(await t.call('project.current', {})).toEqual(summary);
     expect(await t.call('job.list', {})).toEqual([]);
+
+    // The project chooser's card: the image count, no model, and the first image as a 16×16 PNG.
+    const [card] = await t.call('project.recent', {});
+    expect(card).toMatchObject({ path: root, images: 48, epochs: null });
+    const thumbnail = await sharp(dataUrlBytes(card!.thumbnail!)).metadata();
+    expect([thumbnail.format, thumbnail.width, thumbnail.height]).toEqual(['png', 16, 16]);
   });
 
   it('fails a folder without images with job.failed naming the folder and the cause', async () => {
@@ -113,7 +120,7 @@ describe('studio: dataset import', () => {
     const handle = await t.call('dataset.import', { folder: images, size: 16, channels: 1 });
     const busy = await t.refuse('dataset.import', { folder: images, size: 16, channels: 1 });
     expect(busy.code).toBe('BUSY');
-    expect(busy.message).toContain(`An import is already running (${handle.jobId})`);
+    expect(busy.message).toContain(`An import is already running`);
     expect(await t.call('job.list', {})).toEqual([handle]);
     expect(await t.call('job.cancel', { jobId: handle.jobId })).toEqual({ cancelled: true });
     expect(await t.call('job.cancel', { jobId: 'import-99' })).toEqual({ cancelled: false });
@@ -124,7 +131,7 @@ describe('studio: dataset import', () => {
         jobId: handle.jobId,
         kind: 'import',
         code: 'CANCELLED',
-        message: `${handle.jobId} was cancelled`,
+        message: 'An import was cancelled',
       },
     });
     expect((await t.call('project.current', {}))?.dataset).toBeNull();

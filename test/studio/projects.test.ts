@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { events, projectSummarySchema, requestNames } from '../../src-main/contract/index.js';
@@ -25,11 +25,36 @@ describe('studio: projects', () => {
     expect((await t.call('project.current', {}))?.root).toBe(summary.root);
   });
 
-  it('create on an existing project opens it and keeps its name', async () => {
+  it('create on an existing project opens it and keeps its name, or refuses when told not to open it', async () => {
     const t = await testStudio();
-    await t.call('project.create', { path: 'p', name: 'First' });
+    const first = await t.call('project.create', { path: 'p', name: 'First' });
     const again = await t.call('project.create', { path: 'p', name: 'Second' });
     expect(again.name).toBe('First');
+    // The app's "Create project": the folder's project is named, and nothing changes.
+    const refused = await t.refuse('project.create', { path: 'p', name: 'Third', openExisting: false });
+    expect(refused).toEqual({
+      ok: false,
+      code: 'PROJECT_EXISTS',
+      message: `${first.root} already holds the project “First”; open it, or choose another folder for a new one`,
+    });
+    expect(JSON.parse(await readFile(join(first.root, 'project.json'), 'utf8'))).toMatchObject({
+      name: 'First',
+    });
+  });
+
+  it('lists each recent project with its counts and a thumbnail, and forgets one without touching its folder', async () => {
+    const t = await testStudio();
+    const empty = await t.call('project.create', { path: 'empty' });
+    const recent = await t.call('project.recent', {});
+    expect(recent[0]).toMatchObject({ path: empty.root, images: null, epochs: null, thumbnail: null });
+
+    await t.call('project.create', { path: 'other' });
+    const left = await t.call('project.forget', { path: empty.root });
+    expect(left.map((r) => r.name)).toEqual(['other']);
+    expect((await t.call('project.recent', {})).map((r) => r.name)).toEqual(['other']);
+    expect(JSON.parse(await readFile(join(empty.root, 'project.json'), 'utf8'))).toMatchObject({
+      name: 'empty',
+    });
   });
 
   it('keeps recent projects newest first, at most ten, and flags a folder that has gone', async () => {
@@ -175,7 +200,7 @@ describe('studio: the boundary', () => {
     expect(await t.call('project.recent', {})).toEqual([]);
   });
 
-  it('reports a thrown bug as INTERNAL with its message, logs it, and never throws', async () => {
+  it('reports a thrown bug as INTERNAL in words with its cause, logs it, and never throws', async () => {
     const t = await testStudio();
     const broken = await createStudio({
       host: 'browser',
@@ -194,7 +219,13 @@ describe('studio: the boundary', () => {
     console.error = (...args: unknown[]) => void errors.push(args);
     try {
       const answer = await broken.invoke('backend.info', {});
-      expect(answer).toEqual({ ok: false, code: 'INTERNAL', message: 'runner exploded' });
+      expect(answer).toEqual({
+        ok: false,
+        code: 'INTERNAL',
+        message:
+          'Something failed unexpectedly (runner exploded). This is a fault in VAE Studio and has been logged; ' +
+          'try again, and restart VAE Studio if it keeps happening.',
+      });
     } finally {
       console.error = original;
     }
@@ -212,32 +243,58 @@ describe('studio: the boundary', () => {
 });
 
 describe('studio: uploads', () => {
-  it('writes dropped files under uploads/<batch>/ keeping their folders, and never overwrites', async () => {
+  it("writes a batch's files under uploads/<the folder's own name>/ keeping their folders, and never overwrites", async () => {
     const t = await testStudio();
     const { root } = await t.call('project.create', { path: 'p' });
     const png = Buffer.from('89504e470d0a1a0a', 'hex');
     const result = await t.call('dataset.upload', {
       batch: 'drop-1',
+      name: 'My cats',
       files: [
         { path: 'cats/a.png', base64: png.toString('base64') },
         { path: 'b.png', base64: Buffer.from('other').toString('base64') },
       ],
     });
-    expect(result).toEqual({ folder: join(root, 'uploads', 'drop-1'), written: 2 });
-    expect(await readFile(join(root, 'uploads', 'drop-1', 'cats', 'a.png'))).toEqual(png);
+    const folder = join(root, 'uploads', 'My cats');
+    expect(result).toEqual({ folder, written: 2 });
+    expect(await readFile(join(folder, 'cats', 'a.png'))).toEqual(png);
 
+    // A later request of the same batch lands in the same folder; a repeat of a file writes nothing.
     const repeat = await t.call('dataset.upload', {
       batch: 'drop-1',
+      name: 'My cats',
       files: [{ path: 'cats\\a.png', base64: png.toString('base64') }],
     });
-    expect(repeat.written).toBe(0);
+    expect(repeat).toEqual({ folder, written: 0 });
     const clash = await t.refuse('dataset.upload', {
       batch: 'drop-1',
+      name: 'My cats',
       files: [{ path: 'b.png', base64: png.toString('base64') }],
     });
     expect(clash.code).toBe('FILE_EXISTS');
-    expect(clash.message).toContain(join(root, 'uploads', 'drop-1', 'b.png'));
-    expect(await readFile(join(root, 'uploads', 'drop-1', 'b.png'), 'utf8')).toBe('other');
+    expect(clash.message).toContain(join(folder, 'b.png'));
+    expect(await readFile(join(folder, 'b.png'), 'utf8')).toBe('other');
+
+    // Another upload of a folder of the same name gets its own folder; the batch notes stay out of both.
+    const second = await t.call('dataset.upload', {
+      batch: 'drop-2',
+      name: 'My cats',
+      files: [{ path: 'a.png', base64: png.toString('base64') }],
+    });
+    expect(second.folder).toBe(join(root, 'uploads', 'My cats-2'));
+    expect((await readdir(join(root, 'uploads'))).sort()).toEqual(['.batches', 'My cats', 'My cats-2']);
+    // Without a name, or with one no file system takes, the folder is still a plain one.
+    const unnamed = await t.call('dataset.upload', {
+      batch: 'drop-3',
+      files: [{ path: 'a.png', base64: '' }],
+    });
+    expect(unnamed.folder).toBe(join(root, 'uploads', 'upload'));
+    const odd = await t.call('dataset.upload', {
+      batch: 'drop-4',
+      name: '../..:a*b',
+      files: [{ path: 'a.png', base64: '' }],
+    });
+    expect(odd.folder).toBe(join(root, 'uploads', 'a-b'));
   });
 
   it('refuses absolute paths and .. with INVALID_INPUT naming the path, before writing anything', async () => {
@@ -255,7 +312,8 @@ describe('studio: uploads', () => {
       expect(failure.code, bad).toBe('INVALID_INPUT');
       expect(failure.message, bad).toContain(`files.1.path: ${JSON.stringify(bad)}`);
     }
-    await expect(readFile(join(root, 'uploads', 'b', 'fine.png'))).rejects.toMatchObject({ code: 'ENOENT' });
+    // Nothing was written, not even the upload folder.
+    expect(await readdir(join(root, 'uploads'))).toEqual([]);
     await expect(readFile(join(root, 'escape.png'))).rejects.toMatchObject({ code: 'ENOENT' });
     const badBatch = await t.refuse('dataset.upload', { batch: '../x', files: [{ path: 'a', base64: '' }] });
     expect(badBatch.message).toBe('batch: letters, digits, - and _ only');

@@ -50,6 +50,25 @@ describe('classifyFsError', () => {
     expect(isDir?.message).toContain(`${dir} is a folder, where a file is needed`);
   });
 
+  it('words an errno error that crossed a thread as its message alone (no code, no syscall)', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'out');
+    await writeFile(file, 'x');
+    const original = (await failureOf(() => mkdir(file))) as Error;
+    // What structured clone keeps of it: a plain Error with Node's message.
+    const flattened = new Error(original.message);
+    expect(flattened.message).toMatch(/^EEXIST: file already exists, mkdir '/);
+    const worded = fsFailure(flattened);
+    expect(worded).toBeInstanceOf(UserError);
+    expect((worded as UserError).code).toBe('PATH_EXISTS');
+    expect((worded as UserError).message).toBe(
+      `cannot create the folder ${file}: a file of that name is in the way; choose another folder, or move the file away`,
+    );
+    // A bug whose message merely looks a bit like one is left alone.
+    const bug = new Error('EEXIST somewhere');
+    expect(fsFailure(bug)).toBe(bug);
+  });
+
   it('names a 300-character file name that is too long (ENAMETOOLONG), shortened', async () => {
     const dir = await tempDir();
     const name = `${'n'.repeat(300)}.png`;

@@ -87,9 +87,9 @@ describe.skipIf(!built)('a job worker that trains through a training port (the c
     const project = await importedProject(local);
     const other = await importedProject(local);
 
-    const logs: string[] = [];
+    const told: string[] = [];
     const viaPort = await remote.start('train', trainInput(project), (e) => {
-      if (e.name === 'job.log') logs.push(e.payload.message);
+      if (e.name === 'training.run') told.push(`${e.payload.backend.backend} in ${e.payload.backend.host}`);
     }).result;
     const inWorker = await local.start('train', trainInput(other), () => undefined).result;
 
@@ -97,7 +97,7 @@ describe.skipIf(!built)('a job worker that trains through a training port (the c
     expect(compute.requests).toEqual([{ images: 24, backend: 'wasm' }]);
     expect(viaPort.backend).toMatchObject({ host: 'renderer', backend: 'wasm' });
     expect(inWorker.backend).toMatchObject({ host: 'node', backend: 'wasm' });
-    expect(logs.find((l) => l.startsWith('backend:'))).toContain('wasm');
+    expect(told).toEqual(['wasm in renderer']);
     // The same data, seed and backend: the same training, wherever it ran.
     expect(viaPort.history.map((m) => m.train.negElbo)).toEqual(inWorker.history.map((m) => m.train.negElbo));
     // Files stay on the job's side: checkpoints and previews were written by the worker into the project.

@@ -8,7 +8,7 @@ import type { StudioContext } from '../context.js';
 import { toDataUrl } from '../dataUrl.js';
 import { requireDataset } from '../guards.js';
 import { resolveRequestPath } from '../paths.js';
-import { writeUpload } from '../upload.js';
+import { checkUpload, uploadFolder, writeUpload } from '../upload.js';
 import type { HandlersOf } from './types.js';
 
 /** `dataset.*`: import a folder (a job), upload dropped files, page through the imported images. */
@@ -61,10 +61,12 @@ export function registerDatasetHandlers(ctx: StudioContext): HandlersOf<'dataset
       return handle;
     },
 
-    'dataset.upload': async ({ batch, files }) => {
+    'dataset.upload': async ({ batch, name, files }) => {
       const layout = ctx.project.require();
-      const folder = join(layout.root, 'uploads', batch);
-      return { folder, written: await writeUpload(folder, files) };
+      const checked = checkUpload(files);
+      // The upload keeps the folder's own name, so the dataset is called what the user called it.
+      const folder = await uploadFolder(join(layout.root, 'uploads'), batch, name);
+      return { folder, written: await writeUpload(folder, checked) };
     },
 
     'dataset.list': async ({ offset, limit, label }) => {

@@ -8,19 +8,25 @@ import { readProjectSummary } from '../projectSummary.js';
 import type { HandlersOf } from './types.js';
 
 /**
- * `project.*`: create, open, the current project and the recent list. Relative paths stay inside `projectsDir`
+ * `project.*`: create, open, the current project and the recent list (forgetting one leaves its folder alone). Relative paths stay inside `projectsDir`
  * (see resolveRequestPath).
  */
 export function registerProjectHandlers(ctx: StudioContext): HandlersOf<'project'> {
   const resolvePath = (path: string) => resolveRequestPath(ctx.options.projectsDir, path, 'path');
   return {
-    'project.create': async ({ path, name }) => {
+    'project.create': async ({ path, name, openExisting }) => {
       const root = resolvePath(path);
-      await makeFolder(root, 'path');
+      await makeFolder(root);
       const existing = await openProject(root).catch((err: unknown) => {
         if (err instanceof UserError && err.code === 'NO_PROJECT') return null;
         throw err;
       });
+      if (existing && !openExisting) {
+        throw new UserError(
+          'PROJECT_EXISTS',
+          `${existing.layout.root} already holds the project “${existing.meta.name}”; open it, or choose another folder for a new one`,
+        );
+      }
       const project = existing ?? (await openOrCreateProject(root));
       // A name only names a new project; an existing one keeps its own.
       if (!existing && name) await writeJsonAtomic(project.layout.projectFile, { ...project.meta, name });
@@ -35,6 +41,10 @@ export function registerProjectHandlers(ctx: StudioContext): HandlersOf<'project
       return root ? readProjectSummary(root) : null;
     },
     'project.recent': () => ctx.recent.list(),
+    'project.forget': async ({ path }) => {
+      await ctx.recent.remove(path);
+      return ctx.recent.list();
+    },
   };
 }
 

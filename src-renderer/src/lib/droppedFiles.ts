@@ -9,6 +9,17 @@ export interface DroppedFile {
   file: File;
 }
 
+/**
+ * What a drop or a picked folder hands to an upload: the image files, the files left out (not images, or hidden;
+ * their paths as `files`' are), and the dropped folder's own name, which the upload folder takes (null for loose
+ * files or several folders).
+ */
+export interface UploadSelection {
+  files: DroppedFile[];
+  leftOut: string[];
+  name: string | null;
+}
+
 /** Image types the import understands; everything else is left out of an upload. */
 const IMAGE_EXTENSIONS = /\.(png|jpe?g|webp|gif|bmp|tiff?|avif)$/i;
 
@@ -35,11 +46,9 @@ export function droppedEntries(transfer: DataTransfer): FileSystemEntry[] {
  * Every image file below the dropped entries. One dropped folder is the dataset root (its subfolders become the
  * classes); several dropped folders each become a class; loose files land at the top level.
  */
-export async function collectImageFiles(
-  entries: FileSystemEntry[],
-): Promise<{ files: DroppedFile[]; ignored: number }> {
+export async function collectImageFiles(entries: FileSystemEntry[]): Promise<UploadSelection> {
   const files: DroppedFile[] = [];
-  let ignored = 0;
+  const leftOut: string[] = [];
   const single = entries.length === 1 && entries[0]!.isDirectory ? entries[0]!.fullPath : null;
   const relative = (fullPath: string) =>
     (single && fullPath.startsWith(`${single}/`) ? fullPath.slice(single.length + 1) : fullPath).replace(
@@ -50,7 +59,7 @@ export async function collectImageFiles(
   async function walk(entry: FileSystemEntry): Promise<void> {
     if (isFile(entry)) {
       if (!isUploadableImage(entry.name)) {
-        ignored += 1;
+        leftOut.push(relative(entry.fullPath));
         return;
       }
       files.push({ path: relative(entry.fullPath), file: await fileOf(entry) });
@@ -59,7 +68,7 @@ export async function collectImageFiles(
     }
   }
   for (const entry of entries) await walk(entry);
-  return { files, ignored };
+  return { files, leftOut, name: single ? entries[0]!.name : null };
 }
 
 function isFile(entry: FileSystemEntry): entry is FileSystemFileEntry {

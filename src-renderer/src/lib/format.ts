@@ -24,3 +24,26 @@ export function formatLoss(value: number): string {
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
+
+/** "1 duplicate", "3 duplicates", "12,345 images": a count with its noun, singular for one. */
+export function plural(n: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${formatCount(n)} ${n === 1 ? singular : pluralForm}`;
+}
+
+/** A main-side message as a sentence for a notice: its first letter a capital, a full stop at the end. */
+export function asSentence(message: string): string {
+  const text = message.trim();
+  if (!text) return text;
+  const capital = text.charAt(0).toUpperCase() + text.slice(1);
+  return /[.!?…]$/.test(capital) ? capital : `${capital}.`;
+}
+
+/** The last name of a path ('/' or '\' separators): "squares" for "/home/ada/uploads/squares/". */
+export function lastName(path: string): string {
+  return (
+    path
+      .replace(/[\\/]+$/, '')
+      .split(/[\\/]/)
+      .at(-1) ?? path
+  );
+}

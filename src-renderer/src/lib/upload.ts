@@ -1,4 +1,4 @@
-import type { DroppedFile } from './droppedFiles';
+import type { DroppedFile, UploadSelection } from './droppedFiles';
 
 /** Raw bytes per upload request: base64 makes ~8 MB of it, well under the server's message limit. */
 export const UPLOAD_CHUNK_BYTES = 6 * 1024 * 1024;
@@ -46,4 +46,4 @@ export function newBatchId(now = Date.now()): string {
   return `drop-${now.toString(36)}-${Math.floor(Math.random() * 36 ** 4).toString(36)}`;
 }
 
-export type { DroppedFile };
+export type { DroppedFile, UploadSelection };

@@ -1,19 +1,33 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { useApi } from '../api/inject';
-import type { EventPayload, ProjectSummary, RecentProject, RequestResult } from '../api/contract';
+import type {
+  ErrorCode,
+  EventPayload,
+  JobKind,
+  ProjectSummary,
+  RecentProject,
+  RequestResult,
+} from '../api/contract';
 import { createRequester, type Notify } from './request';
 
 export type AppInfo = RequestResult<'app.info'>;
 export type ConnectionStatus = 'connecting' | 'open' | 'closed';
 export type TabId = 'dataset' | 'train' | 'generate' | 'quality' | 'interpolate';
 
-/** An error shown to the user: what failed (title) and why (the main side's message). */
+/** An error stays up until it is closed or its action succeeds; a piece of information goes by itself. */
+export type NoticeTone = 'error' | 'info';
+
+/** A notice shown to the user: what happened (title) and why (the main side's message, for a person). */
 export interface Notice {
   id: number;
   title: string;
-  code: string;
   message: string;
+  tone: NoticeTone;
+  /** What it is about: a request's title or a job's kind; that action's next success takes it down. */
+  action: string;
+  /** For code (tests, branching); never shown. */
+  code?: ErrorCode;
 }
 
 export interface TabState {
@@ -25,6 +39,20 @@ export interface TabState {
 
 /** Most notices kept; older ones drop off so a flood of failures can't fill the window. */
 const MAX_NOTICES = 5;
+/** How long a piece of information stays up, ms. */
+export const INFO_NOTICE_MS = 6000;
+
+const OPEN_FAILED = 'Could not open the project';
+const CREATE_FAILED = 'Could not create the project';
+
+/** The tab where each kind of job shows its progress and its end (its failure is said there, in its status). */
+export const JOB_TAB: Record<JobKind, TabId> = {
+  import: 'dataset',
+  train: 'train',
+  generate: 'generate',
+  quality: 'quality',
+  interpolate: 'interpolate',
+};
 
 /** The app as a whole: host info, the current project, recent projects, notices, the connection, the open tab. */
 export const useAppStore = defineStore('app', () => {
@@ -42,16 +70,33 @@ export const useAppStore = defineStore('app', () => {
   const trainingRuns = ref(false);
   let nextNoticeId = 1;
 
-  const notify: Notify = (title, failure) => {
+  /** A project the user asked to create where one already is: its folder and the main side's words. */
+  const existingProject = ref<{ path: string; message: string } | null>(null);
+
+  function addNotice(notice: Omit<Notice, 'id'>): void {
     const last = notices.value.at(-1);
     // The same failure again (e.g. thumbnails while scrolling) is one notice, not a pile.
-    if (last && last.title === title && last.message === failure.message) return;
-    notices.value = [
-      ...notices.value,
-      { id: nextNoticeId++, title, code: failure.code, message: failure.message },
-    ].slice(-MAX_NOTICES);
-  };
-  const { pending, error, request } = createRequester(notify);
+    if (last && last.title === notice.title && last.message === notice.message) return;
+    const id = nextNoticeId++;
+    notices.value = [...notices.value, { id, ...notice }].slice(-MAX_NOTICES);
+    if (notice.tone === 'info') setTimeout(() => dismissNotice(id), INFO_NOTICE_MS);
+  }
+
+  /** A failure, shown until it is closed or `action` (default: the title) succeeds. */
+  const notify: Notify = (title, failure, action = title) =>
+    addNotice({ title, message: failure.message, code: failure.code, tone: 'error', action });
+
+  /** Information (a hint after a mistake), gone after {@link INFO_NOTICE_MS}. */
+  function inform(title: string, message: string): void {
+    addNotice({ title, message, tone: 'info', action: title });
+  }
+
+  /** Takes down the notices of `action`: it has just succeeded, or its own view now shows its outcome. */
+  function clearNotices(action: string): void {
+    notices.value = notices.value.filter((n) => n.action !== action);
+  }
+
+  const { pending, error, request } = createRequester({ notify, clearNotices });
 
   const isBusy = computed(() => pending.value > 0);
   const hasDataset = computed(() => (project.value?.dataset?.count ?? 0) > 0);
@@ -91,21 +136,53 @@ export const useAppStore = defineStore('app', () => {
     if (result.ok) recent.value = result.value;
   }
 
+  /**
+   * Creates a project in `path`. A folder that already holds one is not opened behind the user's back:
+   * {@link existingProject} says so, and {@link openExisting} opens it if they want.
+   */
   async function createProject(path: string, name?: string): Promise<boolean> {
     const trimmed = name?.trim();
-    const result = await request('Could not create the project', () =>
-      api.project.create(trimmed ? { path, name: trimmed } : { path }),
+    existingProject.value = null;
+    const title = CREATE_FAILED;
+    const result = await request(
+      title,
+      () => api.project.create({ path, ...(trimmed ? { name: trimmed } : {}), openExisting: false }),
+      { quiet: true },
     );
-    return afterOpen(result.ok ? result.value : null);
+    if (!result.ok) {
+      if (result.code === 'PROJECT_EXISTS') existingProject.value = { path, message: result.message };
+      else notify(title, result);
+      return false;
+    }
+    return afterOpen(result.value);
+  }
+
+  /** The user chose to open the project found where they wanted a new one. */
+  async function openExisting(): Promise<boolean> {
+    const found = existingProject.value;
+    existingProject.value = null;
+    return found ? openProject(found.path) : false;
+  }
+
+  /** Takes a project off the recent list; its folder stays on disk. */
+  async function forgetProject(path: string): Promise<void> {
+    const result = await request('Could not remove the project from the list', () =>
+      api.project.forget({ path }),
+    );
+    if (result.ok) recent.value = result.value;
   }
 
   async function openProject(path: string): Promise<boolean> {
-    const result = await request('Could not open the project', () => api.project.open({ path }));
+    const result = await request(OPEN_FAILED, () => api.project.open({ path }));
     return afterOpen(result.ok ? result.value : null);
   }
 
   async function afterOpen(summary: ProjectSummary | null): Promise<boolean> {
     if (!summary) return false;
+    // A project is open now: a failure to open or create one is no longer news.
+    clearNotices(OPEN_FAILED);
+    clearNotices(CREATE_FAILED);
+    existingProject.value = null;
     setProject(summary);
     activeTab.value = 'dataset';
     choosingProject.value = false;
@@ -143,7 +220,10 @@ export const useAppStore = defineStore('app', () => {
   }
 
   function selectTab(id: TabId): void {
-    if (!tabs.value.find((t) => t.id === id)?.disabledReason) activeTab.value = id;
+    if (tabs.value.find((t) => t.id === id)?.disabledReason) return;
+    activeTab.value = id;
+    // The tab's own status line says how its job ended: the notice about it has done its work.
+    for (const [kind, tab] of Object.entries(JOB_TAB)) if (tab === id) clearNotices(kind);
   }
 
   function dismissNotice(id: number): void {
@@ -167,6 +247,7 @@ export const useAppStore = defineStore('app', () => {
     activeTab,
     choosingProject,
     initialized,
+    existingProject,
     isBusy,
     error,
     hasDataset,
@@ -177,6 +258,8 @@ export const useAppStore = defineStore('app', () => {
     init,
     refreshRecent,
     createProject,
+    openExisting,
+    forgetProject,
     openProject,
     onProjectChanged: setProject,
     onCheckpoint,
@@ -185,6 +268,8 @@ export const useAppStore = defineStore('app', () => {
     openPath,
     selectTab,
     notify,
+    inform,
+    clearNotices,
     dismissNotice,
     setConnection,
     setTrainingRuns,

@@ -10,8 +10,8 @@ import {
   type ImportResult,
   type ImportSettings,
 } from '../api/contract';
-import { fileToBase64, newBatchId, planUploadChunks, type DroppedFile } from '../lib/upload';
-import { formatCount } from '../lib/format';
+import { fileToBase64, newBatchId, planUploadChunks, type UploadSelection } from '../lib/upload';
+import { formatCount, plural } from '../lib/format';
 import { useAppStore } from './appStore';
 import { createDatasetItems } from './datasetItems';
 import { createRequester } from './request';
@@ -33,7 +33,7 @@ export interface UploadProgress {
 export const useDatasetStore = defineStore('dataset', () => {
   const api = useApi();
   const app = useAppStore();
-  const { pending, error, request } = createRequester(app.notify);
+  const { pending, error, request } = createRequester(app);
   const { job, progress, status, handlers } = createJobLifecycle<
     'import',
     EventPayload<'dataset.importProgress'>
@@ -61,7 +61,12 @@ export const useDatasetStore = defineStore('dataset', () => {
   const upload = ref<UploadProgress | null>(null);
   const lastResult = ref<ImportResult | null>(null);
   /** An import that would replace a trained model's images, waiting for the user to say yes or no. */
-  const pendingReplace = ref<{ folder: string; epochs: number } | null>(null);
+  const pendingReplace = ref<{ folder: string; epochs: number; leftOut: string[] } | null>(null);
+  /**
+   * Files of the latest upload that were not sent (not images, or hidden): the import never saw them, so only
+   * this window can list them beside the import's own skipped files.
+   */
+  const leftOutOfUpload = ref<string[]>([]);
   let uploadCancelled = false;
 
   // The folder typed for one project is never imported into another; switching back brings it back.
@@ -73,6 +78,7 @@ export const useDatasetStore = defineStore('dataset', () => {
       Object.assign(options, defaultsOf(IMPORT_SETTINGS));
       pendingReplace.value = null;
       lastResult.value = null;
+      leftOutOfUpload.value = [];
     },
   );
 
@@ -84,7 +90,21 @@ export const useDatasetStore = defineStore('dataset', () => {
       .map(([label, count]) => ({ label, count }))
       .sort((a, b) => a.label.localeCompare(b.label)),
   );
-  const skipped = computed(() => summary.value?.skipped ?? lastResult.value?.skipped ?? []);
+  /** Files not imported and why: the import's own, then those the upload left out. */
+  const skipped = computed(() => [
+    ...(summary.value?.skipped ?? lastResult.value?.skipped ?? []),
+    ...leftOutOfUpload.value.map((path) => ({ path, reason: 'not an image file; left out of the upload' })),
+  ]);
+  /** Files left out as byte-for-byte copies, grouped by the imported file they copy (in its path order). */
+  const duplicateGroups = computed(() => {
+    const byKept = new Map<string, string[]>();
+    for (const d of summary.value?.duplicates ?? lastResult.value?.duplicates ?? []) {
+      byKept.set(d.duplicateOf, [...(byKept.get(d.duplicateOf) ?? []), d.path]);
+    }
+    return [...byKept.entries()]
+      .map(([kept, copies]) => ({ kept, copies }))
+      .sort((a, b) => a.kept.localeCompare(b.kept));
+  });
 
   /** 0–1, or null while the total is unknown (scanning). */
   const progressFraction = computed<number | null>(() => {
@@ -99,7 +119,7 @@ export const useDatasetStore = defineStore('dataset', () => {
     const p = progress.value;
     if (!p) return job.running.value ? 'Starting import…' : '';
     if (p.phase === 'scanning') return `Scanning: ${formatCount(p.scanned)} files found`;
-    const extras = `${formatCount(p.skipped)} skipped, ${formatCount(p.duplicates)} duplicates`;
+    const extras = `${formatCount(p.skipped)} skipped, ${plural(p.duplicates, 'duplicate')}`;
     const verb = p.phase === 'writing' ? 'Writing' : p.phase === 'done' ? 'Done' : 'Decoding';
     return `${verb}: ${formatCount(p.processed)} of ${formatCount(p.total)} (${extras})`;
   });
@@ -110,13 +130,18 @@ export const useDatasetStore = defineStore('dataset', () => {
    * until the user agrees (`pendingReplace` asks them; {@link confirmReplace} imports, archiving the model and
    * its images in the project).
    */
-  async function importFolder(path = folder.value, replaceModel = false): Promise<boolean> {
+  async function importFolder(
+    path = folder.value,
+    replaceModel = false,
+    upload: { leftOut: string[] } | null = null,
+  ): Promise<boolean> {
     const source = path.trim();
     if (!source || job.running.value) return false;
     folder.value = source;
     progress.value = null;
     lastResult.value = null;
     pendingReplace.value = null;
+    leftOutOfUpload.value = upload?.leftOut ?? [];
     const result = await request(
       'Could not start the import',
       () =>
@@ -131,7 +156,11 @@ export const useDatasetStore = defineStore('dataset', () => {
     );
     if (!result.ok) {
       if (result.code === 'REPLACES_MODEL') {
-        pendingReplace.value = { folder: source, epochs: app.project?.model?.epoch ?? 0 };
+        pendingReplace.value = {
+          folder: source,
+          epochs: app.project?.model?.epoch ?? 0,
+          leftOut: leftOutOfUpload.value,
+        };
       } else {
         app.notify('Could not start the import', result);
       }
@@ -145,7 +174,9 @@ export const useDatasetStore = defineStore('dataset', () => {
   function confirmReplace(): Promise<boolean> {
     const waiting = pendingReplace.value;
     pendingReplace.value = null;
-    return waiting ? importFolder(waiting.folder, true) : Promise.resolve(false);
+    return waiting
+      ? importFolder(waiting.folder, true, waiting.leftOut.length ? { leftOut: waiting.leftOut } : null)
+      : Promise.resolve(false);
   }
 
   /** The user declined: nothing changes. */
@@ -153,12 +184,15 @@ export const useDatasetStore = defineStore('dataset', () => {
     pendingReplace.value = null;
   }
 
-  /** Browser mode: sends dropped or picked files in ~8 MB requests into one upload folder, then imports that folder. */
-  async function uploadFiles(files: DroppedFile[]): Promise<boolean> {
+  /**
+   * Browser mode: sends dropped or picked files in ~8 MB requests into one upload folder named as the user's own
+   * folder, then imports that folder; the files left out are listed with the import's skipped ones.
+   */
+  async function uploadFiles({ files, leftOut, name }: UploadSelection): Promise<boolean> {
     if (files.length === 0) {
       app.notify('Nothing to import', {
         code: 'NO_IMAGES',
-        message: 'There were no image files to upload (png, jpg, webp, gif, bmp, tiff or avif).',
+        message: 'there were no image files to upload (png, jpg, webp, gif, bmp, tiff or avif)',
       });
       return false;
     }
@@ -173,7 +207,9 @@ export const useDatasetStore = defineStore('dataset', () => {
         const encoded = await Promise.all(
           chunk.map(async (f) => ({ path: f.path, base64: await fileToBase64(f.file) })),
         );
-        const result = await request('Upload failed', () => api.dataset.upload({ batch, files: encoded }));
+        const result = await request('Upload failed', () =>
+          api.dataset.upload({ batch, files: encoded, ...(name ? { name } : {}) }),
+        );
         if (!result.ok) return false;
         target = result.value.folder;
         const u: UploadProgress | null = upload.value;
@@ -185,7 +221,7 @@ export const useDatasetStore = defineStore('dataset', () => {
     } finally {
       upload.value = null;
     }
-    return target !== null && !uploadCancelled && (await importFolder(target));
+    return target !== null && !uploadCancelled && (await importFolder(target, false, { leftOut }));
   }
 
   async function cancelImport(): Promise<void> {
@@ -228,9 +264,11 @@ export const useDatasetStore = defineStore('dataset', () => {
     upload,
     lastResult,
     status,
+    statusFailed: job.failed,
     summary,
     classCounts,
     skipped,
+    duplicateGroups,
     jobId: job.jobId,
     syncJob: job.sync,
     isImporting,

@@ -1,5 +1,5 @@
 import type { JobKind, Unsubscribe, VaeApi } from '../api/contract';
-import { useAppStore } from './appStore';
+import { JOB_TAB, useAppStore } from './appStore';
 import { useDatasetStore } from './datasetStore';
 import { useGenerationStore } from './generationStore';
 import { useInterpolationStore } from './interpolationStore';
@@ -10,8 +10,9 @@ import { useTrainingStore } from './trainingStore';
 /**
  * Subscribes once to every event the main side sends and hands each to the store that owns it, payload as it
  * came: job events by their kind (a log line by its job's id), progress events by their name, project changes
- * and new checkpoints to the app store. Failed jobs also become notices
- * (a cancelled import is not a failure to report). Call once per app, after Pinia is installed.
+ * and new checkpoints to the app store. A failed job is said once: in its own tab's status line, and as a notice
+ * only while that tab is not open (a cancel is not a failure to report); its next success takes the notice down.
+ * Call once per app, after Pinia is installed.
  */
 export function routeEvents(api: VaeApi): Unsubscribe {
   const app = useAppStore();
@@ -30,6 +31,7 @@ export function routeEvents(api: VaeApi): Unsubscribe {
       owner?.onJobLog(event.message);
     }),
     api.job.onDone((event) => {
+      app.clearNotices(event.kind);
       switch (event.kind) {
         case 'import':
           return byKind.import.onJobDone(event);
@@ -45,7 +47,10 @@ export function routeEvents(api: VaeApi): Unsubscribe {
     }),
     api.job.onFailed((event) => {
       byKind[event.kind].onJobFailed(event);
-      if (event.code !== CANCELLED) app.notify(`${JOB_TITLES[event.kind]} failed`, event);
+      const inView = !app.choosingProject && app.project !== null && app.activeTab === JOB_TAB[event.kind];
+      if (event.code !== CANCELLED && !inView) {
+        app.notify(`${JOB_TITLES[event.kind]} failed`, event, event.kind);
+      }
     }),
     api.dataset.onImportProgress((event) => byKind.import.onProgress(event)),
     api.training.onRun((event) => byKind.train.onRun(event)),

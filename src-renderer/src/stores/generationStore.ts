@@ -13,6 +13,7 @@ import { validateFields } from '../lib/validation';
 import { useAppStore } from './appStore';
 import { createRequester } from './request';
 import { createJobLifecycle } from './jobs';
+import { useTrainingStore } from './trainingStore';
 import { keepPerProject } from './perProject';
 
 const { count, temperature, sampler, seed, format, rejectCopies } = GENERATE_SETTINGS;
@@ -37,7 +38,8 @@ export const GALLERY_PAGE_SIZE = 60;
 export const useGenerationStore = defineStore('generation', () => {
   const api = useApi();
   const app = useAppStore();
-  const { pending, error, request } = createRequester(app.notify);
+  const training = useTrainingStore();
+  const { pending, error, request } = createRequester(app);
   const { job, progress, status, handlers } = createJobLifecycle<
     'generate',
     EventPayload<'generation.progress'>
@@ -65,6 +67,8 @@ export const useGenerationStore = defineStore('generation', () => {
   const starting = ref(false);
   /** The latest run started here leaves out near-copies. */
   const leavesOutCopies = ref(false);
+  /** The epoch of the model the latest run samples, when it started while a training ran (null otherwise). */
+  const startedDuringTraining = ref<number | null>(null);
 
   // The settings and the output folder typed for one project stay with it; another starts from the defaults.
   keepPerProject(
@@ -94,6 +98,16 @@ export const useGenerationStore = defineStore('generation', () => {
     const p = progress.value;
     return p && p.total > 0 ? Math.min(1, p.done / p.total) : null;
   });
+  /**
+   * What the progress bar says before the first images: a run started while a training runs samples the model
+   * as last saved (it does not wait for the training) and shares the processor with it, so it says so.
+   */
+  const startingText = computed(() =>
+    startedDuringTraining.value === null
+      ? 'Starting…'
+      : `Starting… Training is running, so this samples the model saved after epoch ${startedDuringTraining.value}; ` +
+        'both share the processor, so the first images may take a while.',
+  );
 
   async function start(): Promise<boolean> {
     const input = validation.value.value;
@@ -104,6 +118,7 @@ export const useGenerationStore = defineStore('generation', () => {
     if (!result.ok) return false;
     outFolder.value = result.value.out;
     leavesOutCopies.value = input.rejectCopies;
+    startedDuringTraining.value = training.isRunning ? (app.project?.model?.epoch ?? null) : null;
     progress.value = null;
     lastResult.value = null;
     gallery.value = [];
@@ -150,6 +165,7 @@ export const useGenerationStore = defineStore('generation', () => {
     error,
     canStart,
     progressFraction,
+    startingText,
     start,
     cancel,
     loadGallery,

@@ -29,7 +29,7 @@ export interface ImageChoice {
 export const useInterpolationStore = defineStore('interpolation', () => {
   const api = useApi();
   const app = useAppStore();
-  const { pending, error, request } = createRequester(app.notify);
+  const { pending, error, request } = createRequester(app);
   const { job, progress, status, handlers } = createJobLifecycle<
     'interpolate',
     EventPayload<'interpolation.progress'>

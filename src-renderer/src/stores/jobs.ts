@@ -61,7 +61,8 @@ export interface JobLifecycleHooks<K extends JobKind> {
 }
 
 /**
- * The lifecycle of one kind of job, as every store that owns one sees it: the tracker, the latest progress
+ * The lifecycle of one kind of job, as every store that owns one sees it: the tracker (with whether its status
+ * line tells a failure), the latest progress
  * (the event's payload without its job id), a one-line status, and the handlers the event router calls.
  * A failure also lands in the store's `error` (unless it is a cancel that kept nothing).
  */
@@ -71,6 +72,8 @@ export function createJobLifecycle<K extends JobKind, P extends { jobId: string 
   hooks: JobLifecycleHooks<K>,
 ) {
   const job = createJobTracker();
+  /** The status line tells a failure: the view shows it as an error (it is the one place that says it). */
+  const statusFailed = ref(false);
   const progress = ref<Omit<P, 'jobId'> | null>(null) as Ref<Omit<P, 'jobId'> | null>;
   const status = ref('');
 
@@ -78,6 +81,7 @@ export function createJobLifecycle<K extends JobKind, P extends { jobId: string 
     const ours = job.jobId.value === event.jobId;
     job.begin(event.jobId);
     progress.value = null;
+    statusFailed.value = false;
     status.value = event.title;
     hooks.started?.(event, ours);
   }
@@ -92,19 +96,21 @@ export function createJobLifecycle<K extends JobKind, P extends { jobId: string 
   function onJobDone(event: JobDone<K>): void {
     job.end(event.jobId);
     progress.value = null;
+    statusFailed.value = false;
     status.value = hooks.done(event);
   }
   function onJobFailed(event: JobFailed): void {
     job.end(event.jobId);
     progress.value = null;
     if (event.code !== CANCELLED) error.value = event.message;
+    statusFailed.value = event.code !== CANCELLED;
     status.value = hooks.failed?.(event) ?? `${JOB_TITLES[kind]} failed: ${event.message}`;
   }
 
   return {
-    job,
     progress,
     status,
+    job: { ...job, failed: statusFailed },
     handlers: { onJobStarted, onJobLog, onProgress, onJobDone, onJobFailed },
   };
 }

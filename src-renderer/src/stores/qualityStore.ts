@@ -31,7 +31,7 @@ export type QualityImages = Omit<QualityReportView, 'report'>;
 export const useQualityStore = defineStore('quality', () => {
   const api = useApi();
   const app = useAppStore();
-  const { pending, error, request } = createRequester(app.notify);
+  const { pending, error, request } = createRequester(app);
   const { job, progress, status, handlers } = createJobLifecycle<'quality', EventPayload<'quality.progress'>>(
     'quality',
     error,

@@ -51,7 +51,7 @@ export function defaultTrainForm(shape: DataShape = NO_DATASET): TrainForm {
 export const useTrainingStore = defineStore('training', () => {
   const api = useApi();
   const app = useAppStore();
-  const { pending, error, request } = createRequester(app.notify);
+  const { pending, error, request } = createRequester(app);
   const { job, progress, status, handlers } = createJobLifecycle<'train', EventPayload<'training.progress'>>(
     'train',
     error,
@@ -303,6 +303,7 @@ export const useTrainingStore = defineStore('training', () => {
     confirmingStart,
     resumePlan,
     status,
+    statusFailed: job.failed,
     jobId: job.jobId,
     syncJob: job.sync,
     isRunning,

@@ -15,14 +15,16 @@ describe('LossChart', () => {
     const history = [1, 2, 3, 4, 5].map((e) => epochMetrics(e));
     const wrapper = mount(LossChart, { props: { history, epochs: 10 } });
     const lines = wrapper.findAll('polyline');
+    // −ELBO first, a wide pale band, so the reconstruction line drawn over it stays visible.
     expect(lines.map((l) => l.attributes('data-series'))).toEqual([
+      'train-negElbo',
       'train-reconstruction',
       'train-kl',
-      'train-negElbo',
+      'val-negElbo',
       'val-reconstruction',
       'val-kl',
-      'val-negElbo',
     ]);
+    expect(lines.slice(0, 3).map((l) => Number(l.attributes('stroke-width')))).toEqual([5, 2, 2]);
     for (const line of lines) expect(pointsOf(line.element)).toHaveLength(5);
     // Validation lines are dashed, train lines solid.
     expect(lines.map((l) => l.attributes('stroke-dasharray') ?? 'solid')).toEqual([
@@ -39,9 +41,9 @@ describe('LossChart', () => {
     const history = [1, 2, 3].map((e) => epochMetrics(e, false));
     const wrapper = mount(LossChart, { props: { history } });
     expect(wrapper.findAll('polyline').map((l) => l.attributes('data-series'))).toEqual([
+      'train-negElbo',
       'train-reconstruction',
       'train-kl',
-      'train-negElbo',
     ]);
   });
 
@@ -64,9 +66,9 @@ describe('LossChart', () => {
       },
     });
     const dots = wrapper.findAll('circle[data-running]');
-    expect(dots.map((d) => d.attributes('data-running'))).toEqual(['reconstruction', 'kl', 'negElbo']);
+    expect(dots.map((d) => d.attributes('data-running'))).toEqual(['negElbo', 'reconstruction', 'kl']);
     const lastX = pointsOf(wrapper.find('[data-series="train-negElbo"]').element).at(-1)![0]!;
-    expect(Number(dots[2]!.attributes('cx'))).toBeGreaterThan(lastX);
+    expect(Number(dots[0]!.attributes('cx'))).toBeGreaterThan(lastX);
     expect(wrapper.text()).toContain('epoch 3 so far');
   });
 
@@ -74,7 +76,33 @@ describe('LossChart', () => {
     const wrapper = mount(LossChart, { props: { history: [epochMetrics(1), epochMetrics(2)] } });
     expect(wrapper.find('svg').attributes('role')).toBe('img');
     expect(wrapper.find('svg').attributes('aria-label')).toBe(
-      'Loss per epoch, 2 epochs. Epoch 2: −ELBO train 100.0, validation 110.0 nats per image.',
+      'Loss per epoch, 2 epochs. Epoch 2: −ELBO train 100.0 (reconstruction 80.00, KL 20.00), validation 110.0 nats per image.',
     );
+  });
+
+  it('draws the KL in a pane of its own, so a KL of a few nats is not flattened at 0 by the hundreds', () => {
+    // −ELBO falls from 300 to 200 while the KL rises from 1 to 4 nats.
+    const history = [1, 2, 3, 4].map((e) => {
+      const m = epochMetrics(e, false);
+      const kl = e;
+      const negElbo = 300 - (e - 1) * 33;
+      return { ...m, train: { ...m.train, kl, reconstruction: negElbo - kl, negElbo } };
+    });
+    const wrapper = mount(LossChart, { props: { history } });
+    expect(wrapper.findAll('[data-pane="kl"] .axis-title').map((t) => t.text())).toEqual([
+      'KL, nats / image',
+    ]);
+    const ys = (id: string) => pointsOf(wrapper.find(`[data-series="${id}"]`).element).map(([, y]) => y!);
+    const kl = ys('train-kl');
+    const negElbo = ys('train-negElbo');
+    // The KL rises over most of its pane's height (tens of units), below the other pane.
+    expect(kl[0]! - kl[3]!).toBeGreaterThan(30);
+    expect(Math.min(...kl)).toBeGreaterThan(Math.max(...negElbo));
+    expect(wrapper.find('[data-series="train-kl"]').attributes('data-pane')).toBe('kl');
+    // −ELBO and reconstruction share the upper pane, whose axis starts near them: the KL between them shows.
+    const reconstruction = ys('train-reconstruction');
+    expect(reconstruction[3]! - negElbo[3]!).toBeGreaterThan(1);
+    const labels = wrapper.findAll('[data-pane="elbo"] text').map((t) => Number(t.text()));
+    expect(Math.min(...labels.filter(Number.isFinite))).toBeGreaterThan(100);
   });
 });

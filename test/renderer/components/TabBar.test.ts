@@ -77,7 +77,11 @@ describe('TabBar', () => {
     expect(generate.attributes('aria-disabled')).toBe('true');
     await generate.trigger('click');
     expect(selected(wrapper)).toEqual(['Train']);
+    // The reason is the tab's description, a tooltip shown on hover and focus; a lock marks the tab.
     const hint = wrapper.find(`#${generate.attributes('aria-describedby')}`);
-    expect(hint.text()).toBe('Generate: Train a model first (Train tab).');
+    expect(hint.attributes('role')).toBe('tooltip');
+    expect(hint.text()).toBe('Train a model first (Train tab).');
+    expect(generate.find('svg.lock').exists()).toBe(true);
+    expect(all[1]!.find('svg.lock').exists()).toBe(false);
   });
 });

@@ -14,10 +14,12 @@ describe('collectImageFiles', () => {
       fileEntry('/pets/notes.txt'),
       fileEntry('/pets/.DS_Store'),
     ]);
-    const { files, ignored } = await collectImageFiles(droppedEntries(dataTransfer([pets])));
+    const { files, leftOut, name } = await collectImageFiles(droppedEntries(dataTransfer([pets])));
     expect(files.map((f) => f.path)).toEqual(['cats/1.png', 'cats/2.JPG', 'cats/3.webp', 'dogs/1.png']);
     expect(files[0]!.file.size).toBe(4);
-    expect(ignored).toBe(2);
+    // What was left out, by name, for the Dataset view to list; the upload folder takes the folder's name.
+    expect(leftOut).toEqual(['notes.txt', '.DS_Store']);
+    expect(name).toBe('pets');
   });
 
   it('keeps several dropped folders as classes and loose files at the top level', async () => {
@@ -26,7 +28,8 @@ describe('collectImageFiles', () => {
       dirEntry('/dogs', [fileEntry('/dogs/b.png')]),
       fileEntry('/c.gif'),
     ];
-    const { files } = await collectImageFiles(entries);
+    const { files, name } = await collectImageFiles(entries);
     expect(files.map((f) => f.path)).toEqual(['cats/a.png', 'dogs/b.png', 'c.gif']);
+    expect(name).toBeNull();
   });
 });

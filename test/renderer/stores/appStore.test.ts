@@ -1,5 +1,6 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { useAppStore } from '../../../src-renderer/src/stores';
+import { INFO_NOTICE_MS } from '../../../src-renderer/src/stores/appStore';
 import { createFakeApi, deferred, fail, installStores, ok, settle, type FakeApi } from '../fakeApi';
 import { datasetSummary, modelSummary, projectSummary } from '../fixtures';
 
@@ -15,7 +16,17 @@ describe('useAppStore', () => {
     const current = projectSummary();
     fake.on('project.current', () => ok(current));
     fake.on('project.recent', () =>
-      ok([{ path: current.root, name: 'pets', openedAt: '2025-01-02T00:00:00Z', exists: true }]),
+      ok([
+        {
+          path: current.root,
+          name: 'pets',
+          openedAt: '2025-01-02T00:00:00Z',
+          exists: true,
+          images: 120,
+          epochs: null,
+          thumbnail: null,
+        },
+      ]),
     );
     const app = useAppStore();
     await app.init();
@@ -33,9 +44,46 @@ describe('useAppStore', () => {
     fake.on('project.create', (input) => ok(projectSummary({ root: input.path, dataset: null })));
     const app = useAppStore();
     expect(await app.createProject('/tmp/new', '  My set ')).toBe(true);
-    expect(fake.inputsOf('project.create')).toEqual([{ path: '/tmp/new', name: 'My set' }]);
+    expect(fake.inputsOf('project.create')).toEqual([
+      { path: '/tmp/new', name: 'My set', openExisting: false },
+    ]);
     expect(app.project?.root).toBe('/tmp/new');
     expect(fake.inputsOf('project.recent')).toHaveLength(1);
+  });
+
+  it('says a folder already holds a project instead of opening it, and opens it when asked', async () => {
+    const message =
+      '/tmp/cats already holds the project “Cats”; open it, or choose another folder for a new one';
+    fake.on('project.create', () => fail('PROJECT_EXISTS', message));
+    fake.on('project.open', (input) => ok({ ...projectSummary({ root: input.path }), name: 'Cats' }));
+    const app = useAppStore();
+    expect(await app.createProject('/tmp/cats', 'Kittens')).toBe(false);
+    expect(app.project).toBeNull();
+    // A question in the form, not an error notice.
+    expect(app.existingProject).toEqual({ path: '/tmp/cats', message });
+    expect(app.notices).toEqual([]);
+    expect(await app.openExisting()).toBe(true);
+    expect(fake.inputsOf('project.open')).toEqual([{ path: '/tmp/cats' }]);
+    expect(app.project?.name).toBe('Cats');
+    expect(app.existingProject).toBeNull();
+  });
+
+  it('takes a project off the recent list, leaving the rest', async () => {
+    const entry = (name: string) => ({
+      path: `/p/${name}`,
+      name,
+      openedAt: '2025-01-02T00:00:00Z',
+      exists: true,
+      images: 10,
+      epochs: 2,
+      thumbnail: 'data:image/png;base64,AA',
+    });
+    fake.on('project.forget', () => ok([entry('kept')]));
+    const app = useAppStore();
+    app.recent = [entry('gone'), entry('kept')];
+    await app.forgetProject('/p/gone');
+    expect(fake.inputsOf('project.forget')).toEqual([{ path: '/p/gone' }]);
+    expect(app.recent.map((r) => r.name)).toEqual(['kept']);
   });
 
   it('shows a failed request as a notice with its cause, and clears isBusy', async () => {
@@ -49,8 +97,60 @@ describe('useAppStore', () => {
     expect(app.isBusy).toBe(false);
     expect(app.error).toBe('/nope has no project.json');
     expect(app.notices.map(({ id: _id, ...notice }) => notice)).toEqual([
-      { title: 'Could not open the project', code: 'NO_PROJECT', message: '/nope has no project.json' },
+      {
+        title: 'Could not open the project',
+        code: 'NO_PROJECT',
+        message: '/nope has no project.json',
+        tone: 'error',
+        action: 'Could not open the project',
+      },
     ]);
+    // The same request succeeding takes the stale failure down.
+    fake.on('project.open', () => ok(projectSummary({ root: '/yes' })));
+    expect(await app.openProject('/yes')).toBe(true);
+    expect(app.notices).toEqual([]);
+  });
+
+  it('lets information go by itself after a few seconds, while a failure stays until closed', () => {
+    vi.useFakeTimers();
+    try {
+      const app = useAppStore();
+      app.notify('Could not save', { code: 'IO_ERROR', message: 'the disk failed' });
+      app.inform('Removed from the list', 'its folder is still on disk');
+      expect(app.notices.map((n) => n.tone)).toEqual(['error', 'info']);
+      vi.advanceTimersByTime(INFO_NOTICE_MS + 1);
+      expect(app.notices.map((n) => n.title)).toEqual(['Could not save']);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("takes a job's failure notice down when that kind of job next succeeds", () => {
+    const app = useAppStore();
+    fake.emit('job.failed', {
+      jobId: 'g1',
+      kind: 'generate',
+      code: 'DISK_FULL',
+      message: 'the disk is full',
+    });
+    expect(app.notices.map((n) => n.title)).toEqual(['Generation failed']);
+    fake.emit('job.done', {
+      jobId: 'g2',
+      kind: 'generate',
+      cancelled: false,
+      result: {
+        out: '/o',
+        files: [],
+        manifest: { jsonl: '/o/manifest.jsonl', csv: '/o/manifest.csv' },
+        count: 0,
+        alreadyThere: 0,
+        rejected: 0,
+        cancelled: false,
+        seconds: 1,
+        imagesPerSec: 0,
+      },
+    });
+    expect(app.notices).toEqual([]);
   });
 
   it('dismisses notices, merges a repeated one and keeps at most five', () => {

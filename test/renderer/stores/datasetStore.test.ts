@@ -46,7 +46,7 @@ describe('useDatasetStore: import', () => {
 
     fake.emit('dataset.importProgress', progress());
     expect(dataset.progressFraction).toBe(0.25);
-    expect(dataset.progressText).toBe('Decoding: 50 of 200 (1 skipped, 1 duplicates)');
+    expect(dataset.progressText).toBe('Decoding: 50 of 200 (1 skipped, 1 duplicate)');
 
     fake.emit('job.done', {
       jobId: 'imp-1',
@@ -82,9 +82,12 @@ describe('useDatasetStore: import', () => {
     expect(dataset.folder).toBe('/data/pets');
   });
 
-  it('reports a failed import as a notice with its cause, and a cancelled one quietly', () => {
+  it('says a failed import once: in its status while the Dataset tab is open, else as a notice too', () => {
     const dataset = useDatasetStore();
     const app = useAppStore();
+    fake.emit('project.changed', projectSummary());
+    app.selectTab('train');
+    expect(app.activeTab).toBe('train');
     fake.emit('job.started', { jobId: 'imp-2', kind: 'import', title: 'Importing /data/empty' });
     expect(dataset.isImporting).toBe(true);
     fake.emit('job.failed', {
@@ -95,14 +98,31 @@ describe('useDatasetStore: import', () => {
     });
     expect(dataset.isImporting).toBe(false);
     expect(dataset.error).toBe('/data/empty holds no images');
+    expect(dataset.status).toBe('Import failed: /data/empty holds no images');
+    expect(dataset.statusFailed).toBe(true);
+    // Away from the Dataset tab the failure is a notice; opening the tab, where the status says it, takes it down.
     expect(app.notices.map((n) => [n.title, n.message])).toEqual([
       ['Import failed', '/data/empty holds no images'],
     ]);
+    app.selectTab('dataset');
+    expect(app.notices).toEqual([]);
+
+    // On the Dataset tab, only the status says it.
+    fake.emit('job.started', { jobId: 'imp-4', kind: 'import', title: 'Importing /data/empty' });
+    fake.emit('job.failed', {
+      jobId: 'imp-4',
+      kind: 'import',
+      code: 'NO_IMAGES',
+      message: 'no images in /e',
+    });
+    expect(dataset.status).toBe('Import failed: no images in /e');
+    expect(app.notices).toEqual([]);
 
     fake.emit('job.started', { jobId: 'imp-3', kind: 'import', title: 'Importing' });
     fake.emit('job.failed', { jobId: 'imp-3', kind: 'import', code: 'CANCELLED', message: 'cancelled' });
     expect(dataset.status).toBe('Import cancelled; the previous dataset is unchanged.');
-    expect(app.notices).toHaveLength(1);
+    expect(dataset.statusFailed).toBe(false);
+    expect(app.notices).toHaveLength(0);
   });
 
   it('stays idle when the import request itself fails', async () => {
@@ -121,9 +141,9 @@ describe('useDatasetStore: import', () => {
     expect(fake.inputsOf('job.cancel')).toEqual([{ jobId: 'imp-9' }]);
   });
 
-  it('uploads dropped files in ~8 MB requests into one batch, then imports the upload folder', async () => {
+  it('uploads dropped files in ~8 MB requests into one folder named as theirs, then imports it', async () => {
     fake.on('dataset.upload', (input) =>
-      ok({ folder: `/p/uploads/${input.batch}`, written: input.files.length }),
+      ok({ folder: `/p/uploads/${input.name ?? 'upload'}`, written: input.files.length }),
     );
     fake.on('dataset.import', () => ok({ jobId: 'imp-4', kind: 'import' }));
     const dataset = useDatasetStore();
@@ -132,7 +152,7 @@ describe('useDatasetStore: import', () => {
       path: `cats/${i}.png`,
       file: new File([new Uint8Array(2 * mb).fill(i)], `${i}.png`),
     }));
-    expect(await dataset.uploadFiles(files)).toBe(true);
+    expect(await dataset.uploadFiles({ files, leftOut: ['notes.txt'], name: 'pets' })).toBe(true);
 
     const uploads = fake.inputsOf('dataset.upload');
     expect(uploads.map((u) => u.files.map((f) => f.path))).toEqual([
@@ -140,16 +160,26 @@ describe('useDatasetStore: import', () => {
       ['cats/3.png', 'cats/4.png'],
     ]);
     expect(new Set(uploads.map((u) => u.batch)).size).toBe(1);
+    expect(uploads.map((u) => u.name)).toEqual(['pets', 'pets']);
     expect(atob(uploads[1]!.files[0]!.base64).length).toBe(2 * mb);
     expect(atob(uploads[1]!.files[0]!.base64).charCodeAt(0)).toBe(3);
-    expect(fake.inputsOf('dataset.import')[0]?.folder).toBe(`/p/uploads/${uploads[0]!.batch}`);
+    expect(fake.inputsOf('dataset.import')[0]?.folder).toBe('/p/uploads/pets');
     expect(dataset.upload).toBeNull();
+    // What the upload left out is listed with the import's skipped files, with why.
+    expect(dataset.skipped).toContainEqual({
+      path: 'notes.txt',
+      reason: 'not an image file; left out of the upload',
+    });
   });
 
   it('does not import when an upload request fails', async () => {
     fake.on('dataset.upload', () => fail('TOO_LARGE', 'message too large'));
     const dataset = useDatasetStore();
-    const ok = await dataset.uploadFiles([{ path: 'a.png', file: new File(['x'], 'a.png') }]);
+    const ok = await dataset.uploadFiles({
+      files: [{ path: 'a.png', file: new File(['x'], 'a.png') }],
+      leftOut: [],
+      name: null,
+    });
     expect(ok).toBe(false);
     expect(fake.inputsOf('dataset.import')).toHaveLength(0);
     expect(useAppStore().notices[0]).toMatchObject({ title: 'Upload failed', message: 'message too large' });

@@ -28,6 +28,31 @@ beforeEach(async () => {
 });
 
 describe('useGenerationStore', () => {
+  it('says, before the first images, that a run started during training samples the last saved model', async () => {
+    const generation = useGenerationStore();
+    await generation.start();
+    expect(generation.startingText).toBe('Starting…');
+    fake.emit('job.failed', { jobId: 'gen-1', kind: 'generate', code: 'CANCELLED', message: 'cancelled' });
+    fake.on('training.status', () =>
+      ok({
+        running: { jobId: 'train-2', kind: 'train' as const },
+        run: null,
+        progress: null,
+        history: [],
+        previews: null,
+      }),
+    );
+    fake.emit('job.started', { jobId: 'train-2', kind: 'train', title: 'Training' });
+    await settle();
+    await generation.start();
+    expect(generation.startingText).toBe(
+      'Starting… Training is running, so this samples the model saved after epoch 5; both share the ' +
+        'processor, so the first images may take a while.',
+    );
+    // Never a job id or a code.
+    expect(generation.startingText).not.toMatch(/train-2|gen-1/);
+  });
+
   it('starts from the contract defaults and leaves an empty output folder to the main side', async () => {
     const generation = useGenerationStore();
     expect(generation.form).toEqual({

@@ -79,7 +79,7 @@ describe('an import over a trained model asks first', () => {
     const dataset = useDatasetStore();
     const app = useAppStore();
     expect(await dataset.importFolder('/data/fashion-in-icons')).toBe(false);
-    expect(dataset.pendingReplace).toEqual({ folder: '/data/fashion-in-icons', epochs: 40 });
+    expect(dataset.pendingReplace).toEqual({ folder: '/data/fashion-in-icons', epochs: 40, leftOut: [] });
     // A question, not an error notice.
     expect(app.notices).toEqual([]);
     dataset.cancelReplace();

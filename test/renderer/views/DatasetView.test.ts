@@ -17,7 +17,7 @@ beforeEach(async () => {
   fake = createFakeApi({ datasetCount: 120 });
   fake.on('dataset.import', () => ok({ jobId: 'imp-1', kind: 'import' }));
   fake.on('dataset.upload', (input) =>
-    ok({ folder: `/p/uploads/${input.batch}`, written: input.files.length }),
+    ok({ folder: `/p/uploads/${input.name ?? 'upload'}`, written: input.files.length }),
   );
   ({ pinia } = installStores(fake));
   fake.emit('project.changed', projectSummary({ dataset: null }));
@@ -91,14 +91,16 @@ describe('DatasetView', () => {
     await flushPromises();
     const uploads = fake.inputsOf('dataset.upload');
     expect(uploads.map((u) => u.files.map((f) => f.path))).toEqual([['cats/1.png', 'dogs/2.png']]);
-    expect(fake.inputsOf('dataset.import')[0]?.folder).toBe(`/p/uploads/${uploads[0]!.batch}`);
+    // The upload folder takes the dropped folder's own name.
+    expect(uploads.map((u) => u.name)).toEqual(['pets']);
+    expect(fake.inputsOf('dataset.import')[0]?.folder).toBe('/p/uploads/pets');
   });
 
   it('in a browser, uploads a folder chosen with "Upload a folder…" under its relative paths, then imports it', async () => {
     const gate = deferred<void>();
     fake.on('dataset.upload', async (input) => {
       await gate.promise;
-      return ok({ folder: `/p/uploads/${input.batch}`, written: input.files.length });
+      return ok({ folder: `/p/uploads/${input.name ?? 'upload'}`, written: input.files.length });
     });
     const wrapper = await mountView();
     expect(wrapper.get('.empty').text()).toContain('choose it with Upload a folder…,');
@@ -124,7 +126,7 @@ describe('DatasetView', () => {
     ]);
     expect(atob(uploads[0]!.files[0]!.base64)).toHaveLength(5);
     expect(fake.inputsOf('dataset.import')).toEqual([
-      { folder: `/p/uploads/${uploads[0]!.batch}`, size: 64, channels: 3, fit: 'cover', replaceModel: false },
+      { folder: '/p/uploads/pets', size: 64, channels: 3, fit: 'cover', replaceModel: false },
     ]);
     expect(wrapper.text()).toContain('1 file that is not an image was left out.');
   });
@@ -171,9 +173,42 @@ describe('DatasetView', () => {
       ['cats', '70'],
       ['dogs', '50'],
     ]);
-    expect(wrapper.get('details summary').text()).toBe('Skipped files (1)');
-    expect(wrapper.findAll('table')[1]!.get('tbody').text()).toContain('notes.txtnot an image');
+    // The folder by its own name; the duplicates counted in words, then listed with the file each copies.
+    expect(wrapper.get('.dataset-summary p').text()).toBe(
+      '120 images, 28 × 28 grayscale (cover), from the folder pets. 2 duplicates left out.',
+    );
+    const [duplicates, skipped] = wrapper.findAll('details');
+    expect(duplicates!.get('summary').text()).toBe('Duplicates (2)');
+    expect(
+      duplicates!
+        .findAll('tbody tr')
+        .map((r) => r.findAll('td').map((d) => d.findAll('.file-path').map((p) => p.text()))),
+    ).toEqual([[['cats/tom.png'], ['cats/copy of tom.png', 'dogs/tom again.png']]]);
+    expect(skipped!.get('summary').text()).toBe('Skipped files (1)');
+    expect(skipped!.get('tbody').text()).toContain('notes.txtnot an image');
+    // Paths break after a '/', never inside a name that fits on its line.
+    expect(duplicates!.find('.file-path wbr').exists()).toBe(true);
     expect(wrapper.get('[role="grid"]').attributes('aria-label')).toBe('Dataset images');
+  });
+
+  it('names an uploaded folder by the name the user gave it, and says one duplicate in the singular', async () => {
+    fake.emit(
+      'project.changed',
+      projectSummary({
+        root: '/p',
+        dataset: datasetSummary({
+          sourceRoot: '/p/uploads/holiday snaps',
+          duplicates: [{ path: 'b.png', duplicateOf: 'a.png' }],
+        }),
+      }),
+    );
+    const wrapper = await mountView();
+    expect(wrapper.get('.dataset-summary p').text()).toBe(
+      '120 images, 28 × 28 grayscale (cover), from the uploaded folder holiday snaps. 1 duplicate left out.',
+    );
+    expect(wrapper.get('.dataset-summary .source').text()).toBe(
+      'Its copy in the project: /p/uploads/holiday snaps',
+    );
   });
 });
 

@@ -120,12 +120,18 @@ describe('TrainView', () => {
     );
   });
 
-  it('says which backend and device training uses, and why', async () => {
+  it('says where training runs in one plain line, and why in a Details disclosure', async () => {
     const wrapper = await mountView();
     expect(fake.inputsOf('backend.info')).toEqual([{ preference: 'auto' }]);
-    const backend = wrapper.get('[role="group"][aria-label="Training backend"]').text();
-    expect(backend).toContain('Runs on CPU');
-    expect(backend).toContain('WebAssembly backend runs on the CPU');
+    const group = wrapper.get('[role="group"][aria-label="Training backend"]');
+    expect(group.get('.line').text()).toBe('Runs on the CPU, WebAssembly, 8 threads');
+    // Package names and the reason are details, folded away.
+    const details = group.get('details');
+    expect(details.attributes('open')).toBeUndefined();
+    expect(details.get('summary').text()).toBe('Details');
+    expect(details.text()).toContain('WebAssembly backend runs on the CPU');
+    expect(details.text()).toContain('@tensorflow/tfjs-backend-wasm');
+    expect(group.get('.line').text()).not.toContain('@tensorflow');
   });
 
   it("names the GPU adapter and says when training runs in the app's compute window", async () => {
@@ -142,11 +148,12 @@ describe('TrainView', () => {
       ),
     );
     const wrapper = await mountView();
-    const backend = wrapper.get('[role="group"][aria-label="Training backend"]').text();
-    expect(backend).toContain('Runs on GPU');
-    expect(backend).toContain('nvidia ada lovelace (NVIDIA GeForce RTX 4090)');
-    expect(backend).toContain("in the app's compute window");
-    expect(backend).toContain('webgpu: a hardware adapter');
+    const group = wrapper.get('[role="group"][aria-label="Training backend"]');
+    expect(group.get('.line').text()).toBe(
+      'Runs on the GPU (nvidia ada lovelace (NVIDIA GeForce RTX 4090)), WebGPU',
+    );
+    expect(group.get('details').text()).toContain("Training runs in the app's compute window.");
+    expect(group.get('details').text()).toContain('webgpu: a hardware adapter');
   });
 
   it('tells a new user what to do when nothing has been trained', async () => {
