@@ -3,7 +3,7 @@ import type { ImageBatch } from '../engine/index.js';
 
 /**
  * The contact sheet of an interpolation export: the two source images at its ends (A first, B last), each framed
- * and labelled with its letter (and its class, for a conditional model's walk), the decoded frames between them
+ * and labelled with its letter and, below it, its class for a conditional model's walk (else "source"), the decoded frames between them
  * numbered 1…n, in rows of at most {@link SHEET_COLUMNS} cells. Small images are scaled up by a whole factor
  * (nearest neighbour, so pixels stay pixels) to at least {@link MIN_CELL} px, so the labels fit under them.
  */
@@ -14,8 +14,10 @@ export const SHEET_COLUMNS = 10;
 export const MIN_CELL = 64;
 const GAP = 8;
 const MARGIN = 8;
-const LABEL_HEIGHT = 18;
+/** Two lines under each cell: its letter or number, then (under the sources) what it is. */
+const LABEL_HEIGHT = 32;
 const FONT_SIZE = 12;
+const SMALL_FONT_SIZE = 10;
 const BACKGROUND = 255;
 
 export interface ContactSheetInput {
@@ -66,28 +68,32 @@ export async function contactSheetPng(input: ContactSheetInput): Promise<Buffer>
   });
 
   const last = images.length - 1;
-  const labels = images.map((_, i) =>
+  const lines = images.map((_, i): [string, string] =>
     i === 0
-      ? endLabel('A', input.classA)
+      ? ['A', input.classA ?? 'source']
       : i === last
-        ? endLabel('B', input.classB)
-        : String(i),
+        ? ['B', input.classB ?? 'source']
+        : [String(i), ''],
   );
-  const maxChars = Math.max(3, Math.floor(cell / (FONT_SIZE * 0.6)));
+  const maxChars = Math.max(3, Math.floor(cell / (SMALL_FONT_SIZE * 0.62)));
+  const text = (x: number, y: number, size: number, weight: string, words: string) =>
+    `<text x="${x}" y="${y}" text-anchor="middle" font-family="sans-serif" font-size="${size}" ` +
+    `font-weight="${weight}" fill="#000">${escapeXml(words)}</text>`;
   const svg = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">`,
     ...[0, last].map((i) => {
       const { x, y } = layout.origin(i);
       return `<rect x="${x - 2}" y="${y - 2}" width="${cell + 4}" height="${cell + 4}" fill="none" stroke="#000" stroke-width="2"/>`;
     }),
-    ...labels.map((text, i) => {
+    ...lines.flatMap(([first, second], i) => {
       const { x, y } = layout.origin(i);
-      const weight = i === 0 || i === last ? 'bold' : 'normal';
-      return (
-        `<text x="${x + cell / 2}" y="${y + cell + LABEL_HEIGHT - 4}" text-anchor="middle" ` +
-        `font-family="sans-serif" font-size="${FONT_SIZE}" font-weight="${weight}" fill="#000">` +
-        `${escapeXml(truncate(text, maxChars))}</text>`
-      );
+      const end = i === 0 || i === last;
+      return [
+        text(x + cell / 2, y + cell + 15, FONT_SIZE, end ? 'bold' : 'normal', first),
+        ...(second
+          ? [text(x + cell / 2, y + cell + 28, SMALL_FONT_SIZE, 'normal', truncate(second, maxChars))]
+          : []),
+      ];
     }),
     '</svg>',
   ].join('');
@@ -96,10 +102,6 @@ export async function contactSheetPng(input: ContactSheetInput): Promise<Buffer>
   }).composite([{ input: Buffer.from(svg), top: 0, left: 0 }]);
   if (channels === 1) image.toColourspace('b-w');
   return image.png().toBuffer();
-}
-
-function endLabel(letter: 'A' | 'B', className: string | undefined): string {
-  return className === undefined ? `${letter} (source)` : `${letter} · ${className}`;
 }
 
 /** Copies a size×size image into the canvas at (x, y), each pixel drawn as a scale×scale block. */
@@ -117,7 +119,8 @@ function blitScaled(
     const row = new Uint8Array(size * scale * channels);
     for (let sx = 0; sx < size; sx++) {
       const src = (sy * size + sx) * channels;
-      for (let k = 0; k < scale; k++) row.set(image.subarray(src, src + channels), (sx * scale + k) * channels);
+      for (let k = 0; k < scale; k++)
+        row.set(image.subarray(src, src + channels), (sx * scale + k) * channels);
     }
     for (let k = 0; k < scale; k++) canvas.set(row, ((y + sy * scale + k) * width + x) * channels);
   }

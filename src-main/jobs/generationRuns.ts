@@ -31,7 +31,12 @@ export async function listGenerationRuns(generatedDir: string): Promise<Generati
   return runs.sort((a, b) => b.writtenAt.localeCompare(a.writtenAt) || b.name.localeCompare(a.name));
 }
 
-function describeRun(out: string, name: string, rows: readonly ManifestRow[], writtenAt: Date): GenerationRun {
+function describeRun(
+  out: string,
+  name: string,
+  rows: readonly ManifestRow[],
+  writtenAt: Date,
+): GenerationRun {
   const distinct = <T>(pick: (row: ManifestRow) => T | undefined): T[] => {
     const seen = new Set<T>();
     for (const row of rows) {

@@ -30,11 +30,7 @@ export {
   type InterpolatePreviewJobResult,
 } from './interpolatePreviewJob.js';
 export type { ImageSource } from './latentPath.js';
-export {
-  runReconstruction,
-  type ReconstructJobInput,
-  type ReconstructJobResult,
-} from './reconstructJob.js';
+export { runReconstruction, type ReconstructJobInput, type ReconstructJobResult } from './reconstructJob.js';
 export { readDatasetImages } from './datasetPixels.js';
 export { runEvaluation, type EvalJobInput, type EvalJobResult } from './evalJob.js';
 export { runQuality, type QualityJobInput } from './quality/qualityJob.js';

@@ -28,7 +28,11 @@ function statusOf(failure: ApiFailure): number {
 }
 
 /** Answers `GET /api/zip?folder=…` (HEAD: the headers only). */
-export async function sendFolderZip(req: IncomingMessage, res: ServerResponse, studio: Studio): Promise<void> {
+export async function sendFolderZip(
+  req: IncomingMessage,
+  res: ServerResponse,
+  studio: Studio,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://server.invalid');
   const asked = url.searchParams.get(DOWNLOAD_FOLDER_PARAM);
   if (!asked) {

@@ -126,10 +126,7 @@ function centralHeader(entry: Written): Buffer {
   const sizeLarge = entry.size >= MAX_32;
   const offsetLarge = entry.offset >= MAX_32;
   // In this order, and only the values that do not fit (APPNOTE 4.5.3).
-  const wide = [
-    ...(sizeLarge ? [entry.size, entry.size] : []),
-    ...(offsetLarge ? [entry.offset] : []),
-  ];
+  const wide = [...(sizeLarge ? [entry.size, entry.size] : []), ...(offsetLarge ? [entry.offset] : [])];
   const extra = wide.length > 0 ? zip64Extra(wide) : Buffer.alloc(0);
   const version = wide.length > 0 ? VERSION_45 : VERSION_20;
   const header = Buffer.alloc(46);
