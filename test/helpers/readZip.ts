@@ -54,8 +54,14 @@ export function readZip(zip: Buffer): ZipEntry[] {
       const length = extra.readUInt16LE(e + 2);
       if (id === 0x0001) {
         let v = e + 4;
-        if (uncompressed === 0xffffffff) ((uncompressed = Number(extra.readBigUInt64LE(v))), (v += 8));
-        if (compressed === 0xffffffff) ((compressed = Number(extra.readBigUInt64LE(v))), (v += 8));
+        if (uncompressed === 0xffffffff) {
+          uncompressed = Number(extra.readBigUInt64LE(v));
+          v += 8;
+        }
+        if (compressed === 0xffffffff) {
+          compressed = Number(extra.readBigUInt64LE(v));
+          v += 8;
+        }
         if (offset === 0xffffffff) offset = Number(extra.readBigUInt64LE(v));
       }
       e += 4 + length;
