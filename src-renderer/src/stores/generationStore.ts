@@ -35,7 +35,7 @@ function leftOutText(rejected: number): string {
 
 /** The seed after `used`: its neighbour draws other images entirely (each image's latent hashes its seed). */
 export function nextSeed(used: number): number {
-  return used >= (GENERATE_SETTINGS.seed.max) ? 0 : used + 1;
+  return used >= GENERATE_SETTINGS.seed.max ? 0 : used + 1;
 }
 
 export type GenerateProgress = Omit<EventPayload<'generation.progress'>, 'jobId'>;
