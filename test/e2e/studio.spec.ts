@@ -151,24 +151,33 @@ test('training two epochs draws the chart and refreshes the previews each epoch'
   expect(JSON.stringify(latest)).toMatch(/epoch-0002/);
 });
 
-test('generating 12 images writes them to disk with a manifest and shows them', async () => {
+test('generating 12 images writes them to disk by class with a manifest and shows them', async () => {
   await page.getByRole('tab', { name: 'Generate' }).click();
   const out = join(work, 'generated-12');
+  // The squares lie in class folders a/ and b/, so the model is conditional: 12 split by the data (6 and 6).
+  await expect(page.getByText('64 images: a 32 · b 32')).toBeVisible();
   await page.getByLabel('Count', { exact: true }).fill('12');
+  await expect(page.getByText('12 images: a 6 · b 6')).toBeVisible();
   await page.getByLabel('Seed', { exact: true }).fill('7');
   await page.getByLabel('Output folder', { exact: true }).fill(out);
   await page.getByRole('button', { name: 'Generate', exact: true }).click();
-  const gallery = page.getByRole('list', { name: 'Generated images' });
-  await expect(gallery.getByRole('img')).toHaveCount(12, { timeout: 60_000 });
+  for (const label of ['a', 'b']) {
+    const gallery = page.getByRole('list', { name: `Generated images of ${label}` });
+    await expect(gallery.getByRole('img')).toHaveCount(6, { timeout: 60_000 });
+  }
   await shot('5-generate');
-  const files = (await readdir(out)).filter((f) => f.endsWith('.png')).sort();
+  const files = [
+    ...(await readdir(join(out, 'a'))).map((f) => `a/${f}`),
+    ...(await readdir(join(out, 'b'))).map((f) => `b/${f}`),
+  ].filter((f) => f.endsWith('.png'));
   expect(files).toHaveLength(12);
   const lines = (await readFile(join(out, 'manifest.jsonl'), 'utf8')).trim().split('\n');
   expect(lines).toHaveLength(12);
-  const first = JSON.parse(lines[0]!) as { file: string; seed: number; z: number[] };
+  const first = JSON.parse(lines[0]!) as { file: string; seed: number; z: number[]; class: string };
   expect(first.seed).toBe(7);
   expect(first.z).toHaveLength(4);
-  expect(files).toContain(first.file.split('/').pop());
+  expect(files).toContain(first.file);
+  expect(first.file.startsWith(`${first.class}/`)).toBe(true);
   expect(existsSync(join(out, 'manifest.csv'))).toBe(true);
 });
 
@@ -234,10 +243,11 @@ test('the quality report scores the model: verdict, figures, near-copies, the tr
 test('interpolating two dataset images previews the path and exports frames and an animation', async () => {
   await page.getByRole('tab', { name: 'Interpolate' }).click();
   const grid = page.getByRole('grid', { name: 'Dataset images' });
+  // One click per image: the first is A, the next B.
   await grid.locator('img').nth(0).click();
-  await page.getByRole('button', { name: 'Use as A' }).click();
   await grid.locator('img').nth(5).click();
-  await page.getByRole('button', { name: 'Use as B' }).click();
+  await expect(grid.getByRole('gridcell').nth(0)).toContainText('A');
+  await expect(grid.getByRole('gridcell').nth(5)).toContainText('B');
   await page.getByLabel('Steps', { exact: true }).fill('6');
   await page.getByRole('button', { name: 'Preview' }).click();
   const strip = page.getByRole('list', { name: 'Preview frames' });
