@@ -84,6 +84,7 @@ export const useGenerationStore = defineStore('generation', () => {
   const started = ref<{ jobId: string; seed: number } | null>(null);
   /** "Seed moved to 8 so the next run draws new images." after a run; cleared when the next one starts. */
   const seedNote = ref('');
+  const isRunning = job.running;
 
   // The settings and the output folder typed for one project stay with it; another starts from the defaults.
   keepPerProject(
@@ -100,6 +101,26 @@ export const useGenerationStore = defineStore('generation', () => {
     },
   );
 
+  /**
+   * The form's seed is one a past run of the project drew with (after a reload, say): the same settings would
+   * write the same images again. Says which run, and the first seed none has used.
+   */
+  const seedRepeat = computed<{ seed: number; run: string; unused: number } | null>(() => {
+    const chosen = form.seed;
+    if (typeof chosen !== 'number' || isRunning.value) return null;
+    const used = runs.runs.find((run) => run.seeds.includes(chosen));
+    if (!used) return null;
+    const seeds = new Set(runs.runs.flatMap((run) => run.seeds));
+    let unused = nextSeed(chosen);
+    while (seeds.has(unused) && unused !== chosen) unused = nextSeed(unused);
+    return { seed: chosen, run: used.name, unused };
+  });
+
+  function useSeed(next: number): void {
+    form.seed = next;
+    seedNote.value = '';
+  }
+
   const validation = computed(() => {
     const { out, count: formCount, ...rest } = form;
     const folder = out.trim() ? { out: out.trim() } : {};
@@ -115,7 +136,6 @@ export const useGenerationStore = defineStore('generation', () => {
     return { errors, value: ok ? { ...checked.value!, ...classes.input! } : null };
   });
   const fieldErrors = computed<Partial<Record<string, string>>>(() => validation.value.errors);
-  const isRunning = job.running;
   const isBusy = computed(() => pending.value > 0 || isRunning.value);
   const canStart = computed(
     () => validation.value.value !== null && !isRunning.value && !starting.value && app.hasModel,
@@ -179,6 +199,8 @@ export const useGenerationStore = defineStore('generation', () => {
     lastResult,
     gallery,
     seedNote,
+    seedRepeat,
+    useSeed,
     status,
     jobId: job.jobId,
     syncJob: job.sync,

@@ -63,4 +63,21 @@ describe('useGenerationRunsStore', () => {
     await settle();
     expect(fake.inputsOf('generation.runs')).toHaveLength(3);
   });
+
+  it('warns when the form’s seed already drew a past run, and offers the first seed none has used', async () => {
+    fake.on('generation.runs', () =>
+      ok([
+        { ...run('run-2'), seeds: [1] },
+        { ...run('run-1'), seeds: [0] },
+      ]),
+    );
+    const runs = useGenerationRunsStore();
+    await runs.refresh();
+    const generation = useGenerationStore();
+    expect(generation.form.seed).toBe(0);
+    expect(generation.seedRepeat).toEqual({ seed: 0, run: 'run-1', unused: 2 });
+    generation.useSeed(generation.seedRepeat!.unused);
+    expect(generation.form.seed).toBe(2);
+    expect(generation.seedRepeat).toBeNull();
+  });
 });
