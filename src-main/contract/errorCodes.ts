@@ -40,6 +40,8 @@ export const ERROR_CODES = [
   'FILE_EXISTS',
   /** The output folder already holds a file the job would write; nothing was overwritten. */
   'OUTPUT_EXISTS',
+  /** A download names a folder that is not one of the current project's outputs (generated/, interpolations/). */
+  'NOT_AN_OUTPUT',
   /** The project file is not valid JSON. */
   'BAD_PROJECT',
   /** A new project was asked for in a folder that already holds one; the message names it (open it instead). */

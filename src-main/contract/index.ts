@@ -9,4 +9,5 @@ export * from './requests.js';
 export * from './events.js';
 export * from './api.js';
 export * from './wire.js';
+export * from './classSplit.js';
 export * from './settings/index.js';

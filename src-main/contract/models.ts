@@ -320,6 +320,42 @@ export const interpolateResultSchema = z.object({
 });
 export type InterpolateResult = z.infer<typeof interpolateResultSchema>;
 
+/** A class of a generation folder and the images its manifest lists of it. */
+export const classCountSchema = z.object({ name: z.string(), count: z.number().int() });
+export type ClassCount = z.infer<typeof classCountSchema>;
+
+/** One generation folder of the project (`generated/<name>/`), as the list of past runs shows it. */
+export const generationRunSchema = z.object({
+  /** The folder (absolute, on the main side). */
+  out: z.string(),
+  /** Its name inside `generated/`, e.g. `run-20250101-120000`. */
+  name: z.string(),
+  /** Images its manifest lists. */
+  count: z.number().int(),
+  /** A conditional generation's classes and their images, in the model's class order; absent otherwise. */
+  classes: z.array(classCountSchema).optional(),
+  /** The seeds, samplers and temperatures its images were drawn with (one each for a folder of one run). */
+  seeds: z.array(z.number().int()),
+  samplers: z.array(settingSchema(SAMPLER_SETTING)),
+  temperatures: z.array(z.number()),
+  /** The epochs of the models that drew them. */
+  epochs: z.array(z.number().int()),
+  /** When its manifest was last written (ISO 8601): the run's end, for a finished run. */
+  writtenAt: z.string(),
+});
+export type GenerationRun = z.infer<typeof generationRunSchema>;
+
+/** A dataset image beside the model's reconstruction of it (encoded under its class, decoded from the mean). */
+export interface Reconstruction {
+  index: number;
+  /** Its path in the imported folder and its class folder ('' at the top level). */
+  path: string;
+  label: string;
+  /** The imported pixels and the reconstruction, as PNG data URLs of the model's size. */
+  original: string;
+  reconstruction: string;
+}
+
 export interface GalleryImage {
   /** Absolute path on the main side. */
   file: string;

@@ -23,8 +23,10 @@ import {
 } from './settings/index.js';
 import type {
   BackendInfo,
+  ClassCount,
   DatasetItem,
   GalleryImage,
+  GenerationRun,
   JobHandle,
   ProjectSummary,
   RecentProject,
@@ -35,6 +37,7 @@ import type {
   JobKind,
   QualityHistoryEntry,
   QualityReport,
+  Reconstruction,
 } from './models.js';
 
 const path = z.string().trim().min(1, 'must not be empty');
@@ -279,8 +282,18 @@ export const requests = {
       total: number;
       images: GalleryImage[];
       /** A conditional generation's folder: each class's images in its manifest, in class order (for grouping). */
-      classes?: { name: string; count: number }[];
+      classes?: ClassCount[];
     }>(),
+  },
+  'generation.runs': {
+    doc: 'The generation folders of the current project (in its generated/ folder), newest first, from their manifests.',
+    input: z.object({}),
+    result: returns<GenerationRun[]>(),
+  },
+  'model.reconstruct': {
+    doc: 'One dataset image and the current model’s reconstruction of it (encoded and decoded), as data URLs.',
+    input: z.object({ index: int(0, 10_000_000) }),
+    result: returns<Reconstruction>(),
   },
   'interpolation.preview': {
     doc: 'Decodes the latent path between two images without writing files.',

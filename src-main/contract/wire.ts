@@ -11,6 +11,19 @@ import { eventNames, type EventName, type EventPayload } from './events.js';
 /** The WebSocket endpoint's path on the server. */
 export const WIRE_PATH = '/ws';
 
+/**
+ * Browser mode's download of an output folder as one zip file: `GET <DOWNLOAD_PATH>?folder=<path>` (the path as
+ * the app knows it, e.g. a generation's `out`). Only folders inside the current project's generated/ and
+ * interpolations/ folders are served; the Electron app opens folders in the file manager instead.
+ */
+export const DOWNLOAD_PATH = '/api/zip';
+export const DOWNLOAD_FOLDER_PARAM = 'folder';
+
+/** The address (relative to the page) that downloads `folder` as a zip. */
+export function folderZipUrl(folder: string): string {
+  return `${DOWNLOAD_PATH}?${DOWNLOAD_FOLDER_PARAM}=${encodeURIComponent(folder)}`;
+}
+
 /** The query parameter that carries the access token (`?token=…`) on the first page load or the WebSocket URL. */
 export const TOKEN_PARAM = 'token';
 

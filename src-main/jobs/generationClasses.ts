@@ -1,4 +1,5 @@
 import type { VaeConfig } from '../engine/index.js';
+import { splitByTrainingShare } from '../contract/index.js';
 import { UserError } from '../util/errors.js';
 import { classFolders } from './classFolders.js';
 import { MANIFEST_CSV, MANIFEST_JSONL } from './generationManifest.js';
@@ -88,10 +89,10 @@ export function planClassDraws(
     const count = request.count;
     if (count === undefined) throw new UserError('INVALID_INPUT', 'count: say how many images, or perClass');
     wholeCount('count', count);
-    const weights = selected.map((k) => trainingCounts?.[k] ?? 1);
-    splitByWeights(count, weights.some((w) => w > 0) ? weights : weights.map(() => 1)).forEach(
-      (n, i) => (counts[selected[i]!] = n),
-    );
+    splitByTrainingShare(
+      count,
+      selected.map((k) => trainingCounts?.[k] ?? 1),
+    ).forEach((n, i) => (counts[selected[i]!] = n));
   }
   const folders = generationFolders(classes);
   const draws = selected
@@ -110,24 +111,4 @@ function wholeCount(field: string, n: number): void {
   if (!Number.isInteger(n) || n < 0) {
     throw new UserError('INVALID_INPUT', `${field}: must be a whole number of images ≥ 0, got ${n}`);
   }
-}
-
-/**
- * `total` split in proportion to `weights` (whole numbers ≥ 0, not all 0) by the largest-remainder method: each
- * part gets ⌊total·wᵢ/W⌋, and the images left over go one each to the parts with the largest remainders, the
- * earlier part first on a tie. Exact integer arithmetic, so the split is the same everywhere, and it sums to
- * `total`.
- */
-export function splitByWeights(total: number, weights: readonly number[]): number[] {
-  const sum = weights.reduce((s, w) => s + w, 0);
-  const parts = weights.map((w) => Math.floor((total * w) / sum));
-  const remainders = weights.map((w, i) => ({ i, r: total * w - parts[i]! * sum }));
-  let left = total - parts.reduce((s, n) => s + n, 0);
-  remainders.sort((a, b) => b.r - a.r || a.i - b.i);
-  for (const { i } of remainders) {
-    if (left === 0) break;
-    parts[i]!++;
-    left--;
-  }
-  return parts;
 }

@@ -15,6 +15,7 @@ export {
   type GeneratedImage,
 } from './generateJob.js';
 export { readGenerationManifest, type ManifestRow } from './generationManifest.js';
+export { listGenerationRuns, manifestClasses } from './generationRuns.js';
 export { nearCopies } from './generationFilter.js';
 export { REJECTED_JSONL, type RejectedImage } from './rejectedCopies.js';
 export {
@@ -29,6 +30,7 @@ export {
   type InterpolatePreviewJobResult,
 } from './interpolatePreviewJob.js';
 export type { ImageSource } from './latentPath.js';
+export { runReconstruction, type ReconstructJobInput, type ReconstructJobResult } from './reconstructJob.js';
 export { readDatasetImages } from './datasetPixels.js';
 export { runEvaluation, type EvalJobInput, type EvalJobResult } from './evalJob.js';
 export { runQuality, type QualityJobInput } from './quality/qualityJob.js';

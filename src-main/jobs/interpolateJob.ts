@@ -1,11 +1,11 @@
 import { access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { encodeAnimation, encodeImage } from '../dataset/index.js';
-import { tileImages } from '../engine/index.js';
 import { type BackendPreference } from '../engine/node/index.js';
 import { UserError, throwIfCancelled } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomicWrite.js';
 import { ignoreEvents, jobEvent, type JobContext } from './events.js';
+import { contactSheetPng } from './contactSheet.js';
 import { decodeLatentPath, describeSource, type ImageSource } from './latentPath.js';
 import { makeFolder } from '../util/folders.js';
 
@@ -64,7 +64,8 @@ export const INTERPOLATION_RECORD = 'interpolation.json';
 /**
  * Encodes two images (files, with the same preprocessing as the dataset, or dataset images by index) with the
  * project's model, walks the latent path between their means (a conditional model's label too, from class a to
- * class b) and writes the decoded frames, a contact sheet, an animation and `interpolation.json`.
+ * class b) and writes the decoded frames, a contact sheet (the two sources at its ends, labelled; contactSheet.ts),
+ * an animation and `interpolation.json`.
  */
 export async function runInterpolation(
   input: InterpolateJobInput,
@@ -72,7 +73,7 @@ export async function runInterpolation(
 ): Promise<InterpolateJobResult> {
   const emit = ctx.emit ?? ignoreEvents;
   const { steps = 8, mode = 'slerp', animation = 'webp', frameDelayMs = 120 } = input;
-  const { frames, zA, zB, classes } = await decodeLatentPath({
+  const { frames, zA, zB, sourceA, sourceB, classes } = await decodeLatentPath({
     project: input.project,
     a: input.imageA,
     b: input.imageB,
@@ -106,11 +107,15 @@ export async function runInterpolation(
     frameFiles.push(file);
     emit(jobEvent('interpolation.progress', { done: i + 1, total: steps }));
   }
-  const sheet = tileImages(frames, Math.min(steps, 16));
   const contactSheet = join(out, 'contact-sheet.png');
   await writeFileAtomic(
     contactSheet,
-    await encodeImage(sheet.pixels, sheet.width, sheet.height, sheet.channels, 'png'),
+    await contactSheetPng({
+      frames,
+      sourceA,
+      sourceB,
+      ...(classes ? { classA: classes.a, classB: classes.b } : {}),
+    }),
   );
   let animationFile: string | null = null;
   if (ext) {

@@ -37,6 +37,9 @@ export interface LatentPath {
   /** Latent means of the two end images. */
   zA: Float32Array;
   zB: Float32Array;
+  /** The two end images as the model read them (its size and channels, the dataset's preprocessing). */
+  sourceA: Uint8Array;
+  sourceB: Uint8Array;
   /**
    * A conditional model's walk: the classes of the two ends, and each frame's label, its weight on class b (0 at
    * the first frame, 1 at the last; the label is (1 − t)·onehot(a) + t·onehot(b)). Absent for an unconditional model.
@@ -70,7 +73,8 @@ export async function decodeLatentPath(input: LatentPathInput): Promise<LatentPa
     if (!config.conditional) {
       const { mu } = await encodeImages(model, ends, 2);
       const path = interpolateLatents(mu[0]!, mu[1]!, steps, mode);
-      return { frames: await decodeLatents(model, path, 32), zA: mu[0]!, zB: mu[1]! };
+      const frames = await decodeLatents(model, path, 32);
+      return { frames, zA: mu[0]!, zB: mu[1]!, sourceA: a!, sourceB: b! };
     }
     const classes = config.classes ?? [];
     const [ka, kb] = [input.a, input.b].map((source, i) =>
@@ -90,6 +94,8 @@ export async function decodeLatentPath(input: LatentPathInput): Promise<LatentPa
       frames,
       zA: mu[0]!,
       zB: mu[1]!,
+      sourceA: a!,
+      sourceB: b!,
       classes: { a: classes[ka]!, b: classes[kb]!, weights },
     };
   } finally {

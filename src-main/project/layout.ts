@@ -10,6 +10,8 @@ export interface ProjectLayout {
   archiveDir: string;
   previewsDir: string;
   generatedDir: string;
+  /** Where an interpolation export writes when no output folder is given (`interpolations/<time>/`). */
+  interpolationsDir: string;
   /** The writers' lock (project/lock.ts): who is changing the dataset or the model now. */
   lockFile: string;
   /** `archive/<time>/`: an old dataset and the model trained on it, moved aside by an import that replaced them. */
@@ -28,6 +30,7 @@ export function projectLayout(root: string): ProjectLayout {
     archiveDir: join(checkpointsDir, 'archive'),
     previewsDir: join(root, 'previews'),
     generatedDir: join(root, 'generated'),
+    interpolationsDir: join(root, 'interpolations'),
     lockFile: join(root, '.lock'),
     projectArchiveDir: join(root, 'archive'),
   };

@@ -1,11 +1,14 @@
 /**
- * The HTTP side of the server: the access check first, then `GET /api/health`, then the renderer's files.
- * Everything the app does goes over the WebSocket; HTTP only delivers the page.
+ * The HTTP side of the server: the access check first, then `GET /api/health`, the zip download of an output
+ * folder, then the renderer's files. Everything else the app does goes over the WebSocket.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { DOWNLOAD_PATH } from '../contract/index.js';
+import type { Studio } from '../studio/types.js';
 import type { AccessControl } from './auth.js';
 import { securityHeaders, sendJson, sendText } from './headers.js';
 import { serveStatic } from './staticFiles.js';
+import { sendFolderZip } from './zipDownload.js';
 
 /** What `GET /api/health` answers. */
 export interface Health {
@@ -21,6 +24,8 @@ export interface Health {
 export function createRequestListener(options: {
   access: AccessControl;
   rendererDir: string;
+  /** Whose output folders `GET /api/zip` serves. */
+  studio: Studio;
   health: () => Health;
 }): RequestListener {
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -47,6 +52,10 @@ export function createRequestListener(options: {
     }
     if (path === '/api/health') {
       sendJson(req, res, 200, options.health());
+      return;
+    }
+    if (path === DOWNLOAD_PATH) {
+      await sendFolderZip(req, res, options.studio);
       return;
     }
     if (path.startsWith('/api/')) {

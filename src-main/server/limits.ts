@@ -46,14 +46,17 @@ export const DEFAULT_LIMITS: ServerLimits = {
 };
 
 /**
- * Requests whose cost grows with their input: up to 1,000 thumbnails, an interpolation preview (a worker each),
- * a gallery page read from disk, an upload of up to a frame of base64, a quality report's images.
+ * Requests whose cost grows with their input: up to 1,000 thumbnails, an interpolation preview or a reconstruction
+ * (a worker each), a gallery page read from disk, the manifests of every past generation, an upload of up to a
+ * frame of base64, a quality report's images.
  */
 export const HEAVY_REQUESTS: ReadonlySet<string> = new Set([
   'dataset.thumbnails',
   'dataset.upload',
   'generation.gallery',
+  'generation.runs',
   'interpolation.preview',
+  'model.reconstruct',
   'quality.report',
 ]);
 

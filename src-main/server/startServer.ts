@@ -90,6 +90,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     createRequestListener({
       access,
       rendererDir: options.rendererDir,
+      studio: options.studio,
       health: () => ({
         ok: true,
         name: 'vae-studio',

@@ -21,6 +21,7 @@ import { registerDatasetHandlers } from './handlers/datasetHandlers.js';
 import { registerGenerationHandlers } from './handlers/generationHandlers.js';
 import { registerInterpolationHandlers } from './handlers/interpolationHandlers.js';
 import { registerJobHandlers } from './handlers/jobHandlers.js';
+import { registerModelHandlers } from './handlers/modelHandlers.js';
 import { registerProjectHandlers } from './handlers/projectHandlers.js';
 import { registerQualityHandlers } from './handlers/qualityHandlers.js';
 import { registerShellHandlers } from './handlers/shellHandlers.js';
@@ -28,6 +29,7 @@ import { registerTrainingHandlers } from './handlers/trainingHandlers.js';
 import type { Handler, Handlers } from './handlers/types.js';
 import { forwardJobEvent } from './jobEvents.js';
 import { JobRegistry } from './jobRegistry.js';
+import { resolveOutputFolder } from './outputFolders.js';
 import { readProjectSummary } from './projectSummary.js';
 import { RecentProjects } from './recentProjects.js';
 import type { Studio, StudioListener, StudioOptions } from './types.js';
@@ -81,6 +83,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
     ...registerDatasetHandlers(ctx),
     ...registerTrainingHandlers(ctx),
     ...registerGenerationHandlers(ctx),
+    ...registerModelHandlers(ctx),
     ...registerInterpolationHandlers(ctx),
     ...registerQualityHandlers(ctx),
     ...registerJobHandlers(ctx),
@@ -98,6 +101,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
       listeners.add(listener);
       return () => void listeners.delete(listener);
     },
+    outputFolder: (path) => answer(() => resolveOutputFolder(ctx, path), 'outputFolder'),
     shutdown: async () => {
       closing = true;
       await ctx.jobs.cancelAll();
@@ -114,13 +118,18 @@ async function invoke(handlers: Handlers, name: string, input: unknown): Promise
   const request = name as RequestName;
   const parsed = requests[request].input.safeParse(input ?? {});
   if (!parsed.success) return failure(BOUNDARY_CODES.invalidInput, describeZodError(parsed.error));
+  const handler: Handler<RequestName> = handlers[request];
+  return answer(() => handler(parsed.data), request);
+}
+
+/** Runs `work` and turns what it throws into data: an expected failure's code, or INTERNAL for a bug (logged). */
+async function answer<T>(work: () => Promise<T>, what: string): Promise<ApiResult<T>> {
   try {
-    const handler: Handler<RequestName> = handlers[request];
-    return { ok: true, value: await handler(parsed.data) };
+    return { ok: true, value: await work() };
   } catch (thrown) {
     const err = fsFailure(thrown);
     if (err instanceof UserError || err instanceof CancelledError) return failure(err.code, err.message);
-    log.error('studio', `${request} failed`, err);
+    log.error('studio', `${what} failed`, err);
     return failure(BOUNDARY_CODES.internal, unexpectedMessage(err));
   }
 }

@@ -43,6 +43,11 @@ export interface Studio {
   // eslint-disable-next-line @typescript-eslint/no-redundant-type-constituents
   invoke(name: RequestName | string, input: unknown): Promise<ApiResult<unknown>>;
   subscribe(listener: StudioListener): Unsubscribe;
+  /**
+   * Browser mode's download (server/zipDownload.ts): the real path of an output folder of the current project
+   * (inside its generated/ or interpolations/ folder) that `path` names; never throws.
+   */
+  outputFolder(path: string): Promise<ApiResult<string>>;
   /** Cancels running jobs and waits for them to stop (checkpoints and written files are kept). */
   shutdown(): Promise<void>;
 }

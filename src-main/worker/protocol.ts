@@ -14,6 +14,8 @@ import type {
   InterpolatePreviewJobInput,
   InterpolatePreviewJobResult,
   QualityJobInput,
+  ReconstructJobInput,
+  ReconstructJobResult,
   TrainJobInput,
   TrainJobResult,
 } from '../jobs/index.js';
@@ -30,6 +32,7 @@ export interface WorkerJobs {
   interpolate: { input: InterpolateJobInput; result: InterpolateJobResult };
   quality: { input: QualityJobInput; result: QualityReport };
   'interpolate-preview': { input: InterpolatePreviewJobInput; result: InterpolatePreviewJobResult };
+  reconstruct: { input: ReconstructJobInput; result: ReconstructJobResult };
   'backend-info': { input: { preference: BackendPreference }; result: BackendInfo };
 }
 export type WorkerJobKind = keyof WorkerJobs;

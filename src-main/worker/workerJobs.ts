@@ -6,6 +6,7 @@ import {
   runInterpolation,
   runInterpolationPreview,
   runQuality,
+  runReconstruction,
   runTraining,
   type JobContext,
 } from '../jobs/index.js';
@@ -32,6 +33,7 @@ const jobFunctions: JobFunctions = {
   interpolate: runInterpolation,
   quality: runQuality,
   'interpolate-preview': runInterpolationPreview,
+  reconstruct: runReconstruction,
   'backend-info': (input, ctx) =>
     ctx.host ? ctx.host.describe(input.preference) : resolveBackend(input.preference),
 };

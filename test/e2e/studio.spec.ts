@@ -234,10 +234,11 @@ test('the quality report scores the model: verdict, figures, near-copies, the tr
 test('interpolating two dataset images previews the path and exports frames and an animation', async () => {
   await page.getByRole('tab', { name: 'Interpolate' }).click();
   const grid = page.getByRole('grid', { name: 'Dataset images' });
+  // One click per image: the first is A, the next B.
   await grid.locator('img').nth(0).click();
-  await page.getByRole('button', { name: 'Use as A' }).click();
   await grid.locator('img').nth(5).click();
-  await page.getByRole('button', { name: 'Use as B' }).click();
+  await expect(grid.getByRole('gridcell').nth(0)).toContainText('A');
+  await expect(grid.getByRole('gridcell').nth(5)).toContainText('B');
   await page.getByLabel('Steps', { exact: true }).fill('6');
   await page.getByRole('button', { name: 'Preview' }).click();
   const strip = page.getByRole('list', { name: 'Preview frames' });

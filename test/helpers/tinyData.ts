@@ -11,17 +11,23 @@ export async function tempDir(prefix = 'vae-test-'): Promise<string> {
 }
 
 /**
- * Writes `count` small grayscale PNGs of bright squares at seeded positions into `folder`/a and `folder`/b:
- * a pattern a tiny VAE learns in a few epochs. Returns the file paths.
+ * Writes `count` small grayscale PNGs of bright squares at seeded positions into one folder per class (`folder`/a
+ * and `folder`/b unless `classes` names others), image i into class i mod the number of classes: a pattern a tiny
+ * VAE learns in a few epochs. Returns the file paths.
  */
-export async function writeSquares(folder: string, count: number, size = 16): Promise<string[]> {
+export async function writeSquares(
+  folder: string,
+  count: number,
+  size = 16,
+  classes: readonly string[] = ['a', 'b'],
+): Promise<string[]> {
   const files: string[] = [];
   let state = 12345;
   const rand = () => {
     state = (state * 1103515245 + 12345) % 2147483648;
     return state / 2147483648;
   };
-  for (const label of ['a', 'b']) await mkdir(join(folder, label), { recursive: true });
+  for (const label of classes) await mkdir(join(folder, label), { recursive: true });
   for (let i = 0; i < count; i++) {
     const pixels = new Uint8Array(size * size);
     // A distinct brightness per image (i < 100) keeps every file unique, so none is dropped as a duplicate.
@@ -31,7 +37,7 @@ export async function writeSquares(folder: string, count: number, size = 16): Pr
     const y0 = Math.floor(rand() * (size - side));
     for (let y = y0; y < y0 + side; y++)
       for (let x = x0; x < x0 + side; x++) pixels[y * size + x] = intensity;
-    const file = join(folder, i % 2 ? 'b' : 'a', `img-${String(i).padStart(4, '0')}.png`);
+    const file = join(folder, classes[i % classes.length]!, `img-${String(i).padStart(4, '0')}.png`);
     await sharp(pixels, { raw: { width: size, height: size, channels: 1 } })
       .png()
       .toFile(file);

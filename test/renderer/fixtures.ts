@@ -231,3 +231,20 @@ export function qualityHistoryEntry(r: QualityReport): QualityHistoryEntry {
     activeUnits: r.activeUnits,
   };
 }
+
+/** A conditional model of `classes` (name and training images each), as the project summary gives it. */
+export function conditionalModel(
+  epoch: number,
+  classes: { name: string; images: number }[] = [
+    { name: 'bag', images: 60 },
+    { name: 'coat', images: 30 },
+    { name: 'shoe', images: 10 },
+  ],
+): ModelSummary {
+  const base = modelSummary(epoch);
+  return {
+    ...base,
+    config: { ...base.config, conditional: true, classes: classes.map((c) => c.name) },
+    classes,
+  };
+}

@@ -14,7 +14,12 @@ type Handler = (input: unknown) => Promise<ApiResult<unknown>> | ApiResult<unkno
  * A Studio that validates input against the contract like the real one and answers from `handlers`
  * (`app.info` by default); tests emit events through it and read what it was asked.
  */
-export function fakeStudio(handlers: Record<string, Handler> = {}) {
+export function fakeStudio(
+  handlers: Record<string, Handler> = {},
+  /** What `outputFolder` answers (the zip download's check); default: no output folders at all. */
+  outputFolder: (path: string) => Promise<ApiResult<string>> = (path) =>
+    Promise.resolve({ ok: false, code: 'NOT_AN_OUTPUT', message: `fake: ${path} is no output folder` }),
+) {
   const listeners = new Set<StudioListener>();
   const calls: { name: string; input: unknown }[] = [];
   const state = { shutdowns: 0 };
@@ -55,6 +60,7 @@ export function fakeStudio(handlers: Record<string, Handler> = {}) {
         listeners.delete(listener);
       };
     },
+    outputFolder,
     shutdown() {
       state.shutdowns += 1;
       return Promise.resolve();

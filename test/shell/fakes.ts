@@ -60,6 +60,7 @@ export function fakeStudio(answers: Record<string, ApiResult<unknown>> = {}) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    outputFolder: () => Promise.resolve({ ok: false, code: 'UNSUPPORTED', message: 'fake: no downloads' }),
     shutdown: () => Promise.resolve(),
   };
   function emit<N extends EventName>(name: N, payload: EventPayload<N>): void {

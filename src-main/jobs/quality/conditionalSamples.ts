@@ -1,6 +1,7 @@
 import { classLatentSeed, decodeLatents, type ImageBatch, type VaeModel } from '../../engine/index.js';
 import type { Checkpoint } from '../../project/index.js';
-import { generationFolders, splitByWeights } from '../generationClasses.js';
+import { splitByTrainingShare } from '../../contract/index.js';
+import { generationFolders } from '../generationClasses.js';
 import type { PreparedSampler } from '../latentSampler.js';
 
 /* A conditional model's samples in a quality report: drawn per class, each knowing the class it was asked for. */
@@ -37,8 +38,7 @@ export async function sampleByClass(
   checkpoint: Checkpoint,
 ): Promise<{ scored: ImageBatch; conditions: string[] }> {
   const classes = model.config.classes ?? [];
-  const weights = checkpoint.meta.dataset.classCounts ?? classes.map(() => 1);
-  const counts = splitByWeights(count, weights);
+  const counts = splitByTrainingShare(count, checkpoint.meta.dataset.classCounts ?? classes.map(() => 1));
   const z: Float32Array[] = [];
   const labels: number[] = [];
   counts.forEach((n, k) => {

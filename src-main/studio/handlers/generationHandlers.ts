@@ -1,7 +1,12 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { GalleryImage } from '../../contract/index.js';
-import { readGenerationManifest, type ManifestRow } from '../../jobs/index.js';
+import {
+  listGenerationRuns,
+  manifestClasses,
+  readGenerationManifest,
+  type ManifestRow,
+} from '../../jobs/index.js';
 import { UserError } from '../../util/errors.js';
 import type { StudioContext } from '../context.js';
 import { imageFileToDataUrl } from '../dataUrl.js';
@@ -10,7 +15,10 @@ import { freshFolder, makeFolder, resolveRequestPath, timestampName } from '../p
 import { realpathInside } from '../../util/pathContainment.js';
 import type { HandlersOf } from './types.js';
 
-/** `generation.*`: generate images from the latest checkpoint (a job), cancel, and page a folder's gallery. */
+/**
+ * `generation.*`: generate images from the latest checkpoint (a job), cancel, page a folder's gallery, and list the
+ * project's past runs.
+ */
 export function registerGenerationHandlers(ctx: StudioContext): HandlersOf<'generation'> {
   return {
     'generation.start': async ({
@@ -81,7 +89,7 @@ export function registerGenerationHandlers(ctx: StudioContext): HandlersOf<'gene
     'generation.gallery': async ({ out, offset, limit, class: className }) => {
       const folder = resolveRequestPath(ctx.project.root ?? ctx.options.projectsDir, out, 'out');
       const all = await readManifestRows(folder);
-      const classes = classesOf(all);
+      const classes = manifestClasses(all);
       const rows = className === undefined ? all : all.filter((row) => row.class === className);
       const images: GalleryImage[] = [];
       for (const row of rows.slice(offset, offset + limit)) {
@@ -98,21 +106,9 @@ export function registerGenerationHandlers(ctx: StudioContext): HandlersOf<'gene
       }
       return { total: rows.length, images, ...(classes.length > 0 ? { classes } : {}) };
     },
-  };
-}
 
-/** The classes a conditional generation's rows name, each with its image count, in the model's class order. */
-function classesOf(rows: readonly ManifestRow[]): { name: string; count: number }[] {
-  const byName = new Map<string, { name: string; count: number; order: number }>();
-  for (const row of rows) {
-    if (typeof row.class !== 'string') continue;
-    const entry = byName.get(row.class) ?? { name: row.class, count: 0, order: row.classIndex ?? Infinity };
-    entry.count++;
-    byName.set(row.class, entry);
-  }
-  return [...byName.values()]
-    .sort((a, b) => a.order - b.order || a.name.localeCompare(b.name))
-    .map(({ name, count }) => ({ name, count }));
+    'generation.runs': async () => listGenerationRuns(ctx.project.require().generatedDir),
+  };
 }
 
 /** The rows of `<folder>/manifest.jsonl` (none yet before a generation's first image is whole). */

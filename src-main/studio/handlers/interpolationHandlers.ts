@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { ImageRef } from '../../contract/index.js';
 import type { ProjectLayout } from '../../project/index.js';
 import { UserError } from '../../util/errors.js';
@@ -28,7 +27,7 @@ export function registerInterpolationHandlers(ctx: StudioContext): HandlersOf<'i
       const ends = await resolveEnds(ctx, layout, a, b);
       const folder = out
         ? resolveRequestPath(layout.root, out, 'out')
-        : await freshFolder(join(layout.root, 'interpolations'), timestampName());
+        : await freshFolder(layout.interpolationsDir, timestampName());
       await makeFolder(folder, 'out');
       const handle = ctx.jobs.start({
         kind: 'interpolate',

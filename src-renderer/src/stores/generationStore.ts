@@ -5,16 +5,20 @@ import {
   GENERATE_SETTINGS,
   generateInputSchema,
   type EventPayload,
-  type GalleryImage,
   type GenerateResult,
 } from '../api/contract';
 import { formDefaults, type FormOf } from '../lib/settingsForm';
 import { validateFields } from '../lib/validation';
 import { useAppStore } from './appStore';
+import { createClassChoice, type ClassChoiceState } from './classChoice';
+import { createGenerationGallery } from './generationGallery';
+import { useGenerationRunsStore } from './generationRunsStore';
 import { createRequester } from './request';
 import { createJobLifecycle } from './jobs';
 import { useTrainingStore } from './trainingStore';
 import { keepPerProject } from './perProject';
+
+export { GALLERY_PAGE_SIZE, CLASS_PAGE_SIZE, type GalleryGroup } from './generationGallery';
 
 const { count, temperature, sampler, seed, format, rejectCopies } = GENERATE_SETTINGS;
 /** The settings the Generate view shows (the first index and the batch size are the CLI's). */
@@ -30,15 +34,22 @@ function leftOutText(rejected: number): string {
   return `Left out ${rejected} near-cop${rejected === 1 ? 'y' : 'ies'} of training images`;
 }
 
-export type GenerateProgress = Omit<EventPayload<'generation.progress'>, 'jobId'>;
-/** Gallery thumbnails fetched per page. */
-export const GALLERY_PAGE_SIZE = 60;
+/** The seed after `used`: its neighbour draws other images entirely (each image's latent hashes its seed). */
+export function nextSeed(used: number): number {
+  return used >= GENERATE_SETTINGS.seed.max ? 0 : used + 1;
+}
 
-/** Batch generation: the form, the running job, and a gallery of the output folder. */
+export type GenerateProgress = Omit<EventPayload<'generation.progress'>, 'jobId'>;
+
+/**
+ * Batch generation: the form (with a conditional model's classes and counts), the running job, the gallery of
+ * the output folder by class, and the seed moved on after each run, so pressing Generate again draws new images.
+ */
 export const useGenerationStore = defineStore('generation', () => {
   const api = useApi();
   const app = useAppStore();
   const training = useTrainingStore();
+  const runs = useGenerationRunsStore();
   const { pending, error, request } = createRequester(app);
   const { job, progress, status, handlers } = createJobLifecycle<
     'generate',
@@ -48,48 +59,87 @@ export const useGenerationStore = defineStore('generation', () => {
       const r = event.result;
       lastResult.value = r;
       outFolder.value = r.out;
-      void loadGallery();
+      void gallery.load(r.out);
+      void runs.changed();
+      moveSeed(event.jobId);
       const resumed = r.alreadyThere > 0 ? ` (${r.alreadyThere} were already there from an earlier run)` : '';
       // A run with the option says how many it left out, none included.
       const leftOut = r.rejected > 0 || leavesOutCopies.value ? ` ${leftOutText(r.rejected)}.` : '';
+      const classes = r.classes?.length ? ` in ${r.classes.length} class folders` : '';
       return event.cancelled
         ? `Cancelled after ${r.count} images; they and their manifest lines are kept.${leftOut}`
-        : `Generated ${r.count} images in ${r.seconds.toFixed(1)} s${resumed}.${leftOut}`;
+        : `Generated ${r.count} images${classes} in ${r.seconds.toFixed(1)} s${resumed}.${leftOut}`;
     },
   });
 
   const form = reactive<GenerateForm>({ ...formDefaults(GENERATE_FORM_SETTINGS), out: '' });
-  /** The folder the latest run writes to (known as soon as it starts). */
+  const modelClasses = computed(() => app.project?.model?.classes ?? []);
+  const classChoice = createClassChoice(modelClasses, () => form.count);
+  /** The folder the latest run writes to (known as soon as it starts), or the past run shown. */
   const outFolder = ref<string | null>(null);
   const lastResult = ref<GenerateResult | null>(null);
-  const gallery = ref<GalleryImage[]>([]);
-  const galleryTotal = ref(0);
+  const gallery = createGenerationGallery({ api, request });
   const starting = ref(false);
   /** The latest run started here leaves out near-copies. */
   const leavesOutCopies = ref(false);
   /** The epoch of the model the latest run samples, when it started while a training ran (null otherwise). */
   const startedDuringTraining = ref<number | null>(null);
+  /** The run started here and the seed it drew with, to move the seed on when it ends. */
+  const started = ref<{ jobId: string; seed: number } | null>(null);
+  /** "Seed moved to 8 so the next run draws new images." after a run; cleared when the next one starts. */
+  const seedNote = ref('');
+  const isRunning = job.running;
 
   // The settings and the output folder typed for one project stay with it; another starts from the defaults.
   keepPerProject(
     () => app.project?.root,
-    () => ({ form: { ...form }, outFolder: outFolder.value }),
-    (saved) => {
+    () => ({ form: { ...form }, outFolder: outFolder.value, classes: classChoice.snapshot() }),
+    (saved: { form: GenerateForm; outFolder: string | null; classes: ClassChoiceState } | null) => {
       Object.assign(form, saved?.form ?? { ...formDefaults(GENERATE_FORM_SETTINGS), out: '' });
+      classChoice.restore(saved?.classes);
       outFolder.value = saved?.outFolder ?? null;
       lastResult.value = null;
-      gallery.value = [];
-      galleryTotal.value = 0;
-      if (outFolder.value) void loadGallery();
+      seedNote.value = '';
+      gallery.clear();
+      if (outFolder.value) void gallery.load(outFolder.value);
     },
   );
 
-  const validation = computed(() => {
-    const { out, ...rest } = form;
-    return validateFields(generateInputSchema, out.trim() ? { ...rest, out: out.trim() } : rest);
+  /**
+   * The form's seed is one a past run of the project drew with (after a reload, say): the same settings would
+   * write the same images again. Says which run, and the first seed none has used.
+   */
+  const seedRepeat = computed<{ seed: number; run: string; unused: number } | null>(() => {
+    const chosen = form.seed;
+    if (typeof chosen !== 'number' || isRunning.value) return null;
+    const used = runs.runs.find((run) => run.seeds.includes(chosen));
+    if (!used) return null;
+    const seeds = new Set(runs.runs.flatMap((run) => run.seeds));
+    let unused = nextSeed(chosen);
+    while (seeds.has(unused) && unused !== chosen) unused = nextSeed(unused);
+    return { seed: chosen, run: used.name, unused };
   });
-  const fieldErrors = computed(() => validation.value.errors);
-  const isRunning = job.running;
+
+  function useSeed(next: number): void {
+    form.seed = next;
+    seedNote.value = '';
+  }
+
+  const validation = computed(() => {
+    const { out, count: formCount, ...rest } = form;
+    const folder = out.trim() ? { out: out.trim() } : {};
+    if (!classChoice.conditional.value) {
+      return validateFields(generateInputSchema, { ...rest, count: formCount, ...folder });
+    }
+    const classes = classChoice.request.value;
+    // A conditional model's count is the class choice's: the form's count only in "split N" mode.
+    const counted = classChoice.mode.value === 'split' ? { count: formCount } : {};
+    const checked = validateFields(generateInputSchema, { ...rest, ...counted, ...folder });
+    const errors = { ...checked.errors, ...classes.errors };
+    const ok = checked.value !== null && classes.input !== null && Object.keys(errors).length === 0;
+    return { errors, value: ok ? { ...checked.value!, ...classes.input! } : null };
+  });
+  const fieldErrors = computed<Partial<Record<string, string>>>(() => validation.value.errors);
   const isBusy = computed(() => pending.value > 0 || isRunning.value);
   const canStart = computed(
     () => validation.value.value !== null && !isRunning.value && !starting.value && app.hasModel,
@@ -117,31 +167,36 @@ export const useGenerationStore = defineStore('generation', () => {
     starting.value = false;
     if (!result.ok) return false;
     outFolder.value = result.value.out;
-    leavesOutCopies.value = input.rejectCopies;
+    leavesOutCopies.value = input.rejectCopies ?? false;
     startedDuringTraining.value = training.isRunning ? (app.project?.model?.epoch ?? null) : null;
+    started.value = { jobId: result.value.jobId, seed: input.seed ?? 0 };
+    seedNote.value = '';
     progress.value = null;
     lastResult.value = null;
-    gallery.value = [];
-    galleryTotal.value = 0;
+    gallery.clear();
     job.begin(result.value.jobId);
     return true;
+  }
+
+  /** After a run started here: the next seed, unless the user has typed another one meanwhile. */
+  function moveSeed(jobId: string): void {
+    const run = started.value;
+    if (!run || run.jobId !== jobId) return;
+    started.value = null;
+    if (form.seed !== run.seed) return;
+    form.seed = nextSeed(run.seed);
+    seedNote.value = `Seed moved to ${form.seed} so the next run draws new images.`;
   }
 
   async function cancel(): Promise<void> {
     await request('Could not cancel generation', () => api.generation.cancel());
   }
 
-  /** Loads the first page of the output folder's images, or the next page with `more`. */
-  async function loadGallery(more = false): Promise<void> {
-    const out = outFolder.value;
-    if (!out) return;
-    const offset = more ? gallery.value.length : 0;
-    const result = await request('Could not load the generated images', () =>
-      api.generation.gallery({ out, offset, limit: GALLERY_PAGE_SIZE }),
-    );
-    if (!result.ok || out !== outFolder.value) return;
-    gallery.value = more ? [...gallery.value, ...result.value.images] : result.value.images;
-    galleryTotal.value = result.value.total;
+  /** Shows a past run's folder in the gallery. */
+  async function showRun(out: string): Promise<void> {
+    outFolder.value = out;
+    lastResult.value = null;
+    await gallery.load(out);
   }
 
   async function pickOutputFolder(): Promise<void> {
@@ -151,12 +206,16 @@ export const useGenerationStore = defineStore('generation', () => {
 
   return {
     form,
+    modelClasses,
+    classChoice,
     fieldErrors,
     progress,
     outFolder,
     lastResult,
     gallery,
-    galleryTotal,
+    seedNote,
+    seedRepeat,
+    useSeed,
     status,
     jobId: job.jobId,
     syncJob: job.sync,
@@ -168,7 +227,7 @@ export const useGenerationStore = defineStore('generation', () => {
     startingText,
     start,
     cancel,
-    loadGallery,
+    showRun,
     pickOutputFolder,
     ...handlers,
   };

@@ -10,7 +10,10 @@ export {
 export { useDatasetStore } from './datasetStore';
 export { LIST_PAGE_SIZE, THUMBNAIL_CACHE_LIMIT } from './datasetItems';
 export { useTrainingStore, defaultTrainForm, type TrainForm, type TrainField } from './trainingStore';
-export { useGenerationStore, GENERATE_FORM_SETTINGS } from './generationStore';
+export { useGenerationStore, GENERATE_FORM_SETTINGS, nextSeed, type GalleryGroup } from './generationStore';
+export { useGenerationRunsStore } from './generationRunsStore';
+export { useImageViewerStore, type ViewerImage, type ViewerSource } from './imageViewerStore';
+export { EACH_CLASS_SETTING, CLASS_COUNT_SETTING, type CountMode } from './classChoice';
 export { useInterpolationStore, type Slot } from './interpolationStore';
 export { useQualityStore, type QualityImages } from './qualityStore';
 export { routeEvents, openSession, refreshAfterReconnect } from './events';

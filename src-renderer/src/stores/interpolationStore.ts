@@ -19,10 +19,12 @@ export type Slot = 'a' | 'b';
 export type InterpolationMode = InterpolateSettings['mode'];
 export type AnimationFormat = InterpolateSettings['animation'];
 
-/** An end of the path: where the image comes from, and how to name it to the user. */
+/** An end of the path: where the image comes from, how to name it to the user, and its class when known. */
 export interface ImageChoice {
   ref: ImageRef;
   label: string;
+  /** A dataset image's class folder (a file's class is its `ref.class`, or its folder on the main side). */
+  class?: string;
 }
 
 /** Interpolation between two images: the two ends, steps and mode, a preview strip, and the export job. */
@@ -37,7 +39,9 @@ export const useInterpolationStore = defineStore('interpolation', () => {
     done: (event) => {
       lastResult.value = event.result;
       outFolder.value = event.result.out;
-      return event.cancelled ? 'Export cancelled.' : `Exported ${event.result.frames.length} frames.`;
+      return event.cancelled
+        ? 'Export cancelled.'
+        : `Exported ${event.result.frames.length} frames, and a contact sheet with A and B at its ends.`;
     },
     failed: (event) => `Export failed: ${event.message}`,
   });
@@ -52,6 +56,8 @@ export const useInterpolationStore = defineStore('interpolation', () => {
   const previewing = ref(false);
   const outFolder = ref<string | null>(null);
   const lastResult = ref<InterpolateResult | null>(null);
+  /** The end the latest pick from the grid filled, so the next pick fills the other. */
+  const lastPicked = ref<Slot | null>(null);
 
   // The two images picked in one project's dataset mean nothing in another's.
   keepPerProject(
@@ -66,6 +72,7 @@ export const useInterpolationStore = defineStore('interpolation', () => {
       frames.value = [];
       outFolder.value = null;
       lastResult.value = null;
+      lastPicked.value = null;
     },
   );
 
@@ -95,9 +102,69 @@ export const useInterpolationStore = defineStore('interpolation', () => {
     (slot === 'a' ? a : b).value = choice;
   }
 
-  function useDatasetImage(slot: Slot, datasetIndex: number, label: string): void {
-    setImage(slot, { ref: { datasetIndex }, label });
+  function useDatasetImage(slot: Slot, datasetIndex: number, label: string, className?: string): void {
+    setImage(slot, {
+      ref: { datasetIndex },
+      label,
+      ...(className === undefined ? {} : { class: className }),
+    });
   }
+
+  /**
+   * Which end a click in the grid fills: an empty one (A first), else the one the last click did not fill, so
+   * the first click picks A, the next B, and further clicks replace them in turn.
+   */
+  const nextSlot = computed<Slot>(() => {
+    if (!a.value) return 'a';
+    if (!b.value) return 'b';
+    return lastPicked.value === 'a' ? 'b' : 'a';
+  });
+
+  /** One click in the grid: the image becomes the next end. */
+  function pick(datasetIndex: number, label: string, className?: string): Slot {
+    const slot = nextSlot.value;
+    useDatasetImage(slot, datasetIndex, label, className);
+    lastPicked.value = slot;
+    return slot;
+  }
+
+  function clear(slot: Slot): void {
+    setImage(slot, null);
+    if (lastPicked.value === slot) lastPicked.value = null;
+  }
+
+  /** A file's class, for a conditional model (undefined: its class folder in the imported folder). */
+  function setFileClass(slot: Slot, className: string | undefined): void {
+    const choice = (slot === 'a' ? a : b).value;
+    if (!choice || !('file' in choice.ref)) return;
+    const file = choice.ref.file;
+    setImage(slot, {
+      ...choice,
+      ref: className === undefined ? { file } : { file, class: className },
+    });
+  }
+
+  /** The dataset indices of the two ends, marked A and B in the grid. */
+  const marks = computed(() => {
+    const out: Partial<Record<number, string>> = {};
+    for (const [slot, choice] of [
+      ['B', b.value],
+      ['A', a.value],
+    ] as const) {
+      if (choice && 'datasetIndex' in choice.ref) {
+        const index = choice.ref.datasetIndex;
+        out[index] = out[index] ? `${slot}${out[index]}` : slot;
+      }
+    }
+    return out;
+  });
+
+  /** The classes of the two ends for a conditional model, as far as they are known here. */
+  const endClasses = computed(() => {
+    const known = (choice: ImageChoice | null) =>
+      choice?.class ?? (choice && 'file' in choice.ref ? choice.ref.class : undefined);
+    return { a: known(a.value), b: known(b.value) };
+  });
 
   /** A file on the main side's disk (picked in Electron, typed in browser mode). */
   function useFile(slot: Slot, path: string): void {
@@ -112,6 +179,7 @@ export const useInterpolationStore = defineStore('interpolation', () => {
 
   function swap(): void {
     [a.value, b.value] = [b.value, a.value];
+    if (lastPicked.value) lastPicked.value = lastPicked.value === 'a' ? 'b' : 'a';
   }
 
   async function preview(): Promise<boolean> {
@@ -172,8 +240,14 @@ export const useInterpolationStore = defineStore('interpolation', () => {
     canPreview,
     canExport,
     progressFraction,
+    nextSlot,
+    marks,
+    endClasses,
     setImage,
     useDatasetImage,
+    pick,
+    clear,
+    setFileClass,
     useFile,
     pickFile,
     swap,

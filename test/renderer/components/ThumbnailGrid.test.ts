@@ -5,6 +5,7 @@ import ThumbnailGrid from '../../../src-renderer/src/components/ThumbnailGrid.vu
 import { createFakeApi, deferred, installStores, mountOptions, ok, settle, type FakeApi } from '../fakeApi';
 import { datasetSummary, projectSummary } from '../fixtures';
 import type { Pinia } from 'pinia';
+import { useImageViewerStore } from '../../../src-renderer/src/stores';
 
 const COUNT = 50_000;
 let fake: FakeApi;
@@ -86,9 +87,36 @@ describe('ThumbnailGrid', () => {
     await grid.trigger('keydown', { key: 'ArrowRight' });
     expect(grid.attributes('aria-activedescendant')).toMatch(/-cell-9$/);
     await grid.trigger('keydown', { key: 'Enter' });
-    expect(wrapper.emitted('select')).toEqual([[9, 'b/img-9.png']]);
+    expect(wrapper.emitted('select')).toEqual([[9, 'b/img-9.png', 'b']]);
     await wrapper.findAll('[role="gridcell"]')[2]!.trigger('click');
-    expect(wrapper.emitted('select')?.at(-1)).toEqual([2, 'a/img-2.png']);
+    expect(wrapper.emitted('select')?.at(-1)).toEqual([2, 'a/img-2.png', 'a']);
+  });
+
+  it('puts the marks it is given on their images, and marks those cells selected', async () => {
+    const wrapper = await mountGrid({ selectable: true, marks: { 4: 'A', 9: 'B' } });
+    const cells = wrapper.findAll('[role="gridcell"]');
+    expect(cells[4]!.text()).toBe('A');
+    expect(cells[9]!.text()).toBe('B');
+    expect(cells.filter((c) => c.attributes('aria-selected') === 'true').map((c) => c.text())).toEqual([
+      'A',
+      'B',
+    ]);
+  });
+
+  it('without selecting, a click opens the image large, and the large view steps through the dataset', async () => {
+    const wrapper = await mountGrid();
+    await wrapper.findAll('[role="gridcell"]')[3]!.trigger('click');
+    const viewer = useImageViewerStore();
+    expect(viewer.isOpen).toBe(true);
+    expect(viewer.current).toEqual({
+      url: 'data:image/png;base64,3',
+      alt: 'b/img-3.png',
+      caption: 'b/img-3.png · class b',
+      datasetIndex: 3,
+    });
+    viewer.next();
+    expect(viewer.current?.datasetIndex).toBe(4);
+    expect(wrapper.emitted('select')).toBeUndefined();
   });
 
   it('fetches the thumbnails in view again when an import finishes while they were on their way', async () => {

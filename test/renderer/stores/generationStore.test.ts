@@ -6,6 +6,26 @@ import { modelSummary, projectSummary } from '../fixtures';
 
 let fake: FakeApi;
 
+/** The `job.done` of generation gen-1. */
+function done(result: { out?: string; count: number; alreadyThere?: number; rejected?: number }) {
+  return {
+    jobId: 'gen-1',
+    kind: 'generate' as const,
+    cancelled: false,
+    result: {
+      out: result.out ?? '/tmp/out',
+      files: [],
+      manifest: { jsonl: '/tmp/out/manifest.jsonl', csv: '/tmp/out/manifest.csv' },
+      count: result.count,
+      alreadyThere: result.alreadyThere ?? 0,
+      rejected: result.rejected ?? 0,
+      cancelled: false,
+      seconds: 2,
+      imagesPerSec: 50,
+    },
+  };
+}
+
 beforeEach(async () => {
   fake = createFakeApi();
   fake.on('generation.start', (input) =>
@@ -109,31 +129,49 @@ describe('useGenerationStore', () => {
     });
     expect(generation.progressFraction).toBe(0.25);
 
-    fake.emit('job.done', {
-      jobId: 'gen-1',
-      kind: 'generate',
-      cancelled: false,
-      result: {
-        out: '/tmp/out',
-        files: [],
-        manifest: { jsonl: '/tmp/out/manifest.jsonl', csv: '/tmp/out/manifest.csv' },
-        count: 100,
-        alreadyThere: 0,
-        rejected: 0,
-        cancelled: false,
-        seconds: 2,
-        imagesPerSec: 50,
-      },
-    });
+    fake.emit('job.done', done({ out: '/tmp/out', count: 100 }));
     await settle();
     expect(generation.isRunning).toBe(false);
     expect(generation.status).toBe('Generated 100 images in 2.0 s.');
     expect(fake.inputsOf('generation.gallery')).toEqual([{ out: '/tmp/out', offset: 0, limit: 60 }]);
-    expect(generation.gallery).toHaveLength(60);
-    await generation.loadGallery(true);
+    expect(generation.gallery.groups).toHaveLength(1);
+    expect(generation.gallery.groups[0]).toMatchObject({ name: null, count: 100 });
+    expect(generation.gallery.images).toHaveLength(60);
+    await generation.gallery.more(null);
     expect(fake.inputsOf('generation.gallery').at(-1)).toEqual({ out: '/tmp/out', offset: 60, limit: 60 });
-    expect(generation.gallery).toHaveLength(100);
-    expect(generation.galleryTotal).toBe(100);
+    expect(generation.gallery.images).toHaveLength(100);
+    expect(generation.gallery.total).toBe(100);
+  });
+
+  it('moves the seed on after a run, says so, and the next run draws with the new seed', async () => {
+    const generation = useGenerationStore();
+    generation.form.seed = 7;
+    await generation.start();
+    expect(generation.seedNote).toBe('');
+    fake.emit('job.done', done({ count: 64 }));
+    expect(generation.form.seed).toBe(8);
+    expect(generation.seedNote).toBe('Seed moved to 8 so the next run draws new images.');
+    await generation.start();
+    expect(fake.inputsOf('generation.start').map((i) => i.seed)).toEqual([7, 8]);
+    expect(generation.seedNote).toBe('');
+  });
+
+  it('leaves a seed the user typed during the run as it is', async () => {
+    const generation = useGenerationStore();
+    generation.form.seed = 7;
+    await generation.start();
+    generation.form.seed = 42;
+    fake.emit('job.done', done({ count: 64 }));
+    expect(generation.form.seed).toBe(42);
+    expect(generation.seedNote).toBe('');
+  });
+
+  it('shows a past run in the gallery', async () => {
+    const generation = useGenerationStore();
+    await generation.showRun('/p/generated/run-0');
+    expect(generation.outFolder).toBe('/p/generated/run-0');
+    expect(generation.gallery.folder).toBe('/p/generated/run-0');
+    expect(generation.gallery.images[0]?.file).toBe('/p/generated/run-0/0.png');
   });
 
   it('says how many images an earlier, interrupted run had already written', async () => {

@@ -48,6 +48,47 @@ describe('useInterpolationStore', () => {
     expect(interpolation.a?.ref).toEqual({ datasetIndex: 2 });
   });
 
+  it('one click per image: the first pick is A, the next B, further picks replace them in turn', () => {
+    const interpolation = useInterpolationStore();
+    expect(interpolation.nextSlot).toBe('a');
+    expect(interpolation.pick(4, 'bag/4.png', 'bag')).toBe('a');
+    expect(interpolation.pick(9, 'shoe/9.png', 'shoe')).toBe('b');
+    expect([interpolation.a?.ref, interpolation.b?.ref]).toEqual([{ datasetIndex: 4 }, { datasetIndex: 9 }]);
+    expect(interpolation.marks).toEqual({ 4: 'A', 9: 'B' });
+    expect(interpolation.endClasses).toEqual({ a: 'bag', b: 'shoe' });
+    expect(interpolation.pick(12, 'coat/12.png', 'coat')).toBe('a');
+    expect(interpolation.pick(13, 'coat/13.png', 'coat')).toBe('b');
+    expect(interpolation.marks).toEqual({ 12: 'A', 13: 'B' });
+  });
+
+  it('a cleared end is the next one a pick fills; a swap swaps the marks', () => {
+    const interpolation = useInterpolationStore();
+    interpolation.pick(1, 'a/1.png');
+    interpolation.pick(2, 'b/2.png');
+    interpolation.clear('a');
+    expect(interpolation.a).toBeNull();
+    expect(interpolation.nextSlot).toBe('a');
+    interpolation.pick(3, 'a/3.png');
+    expect(interpolation.marks).toEqual({ 3: 'A', 2: 'B' });
+    interpolation.swap();
+    expect(interpolation.marks).toEqual({ 2: 'A', 3: 'B' });
+    // After the swap the image picked last is B, so the next pick replaces A. The same image at both ends
+    // carries both letters.
+    expect(interpolation.nextSlot).toBe('a');
+    interpolation.pick(3, 'a/3.png');
+    expect(interpolation.marks).toEqual({ 3: 'AB' });
+  });
+
+  it('gives a file its class for a conditional model', () => {
+    const interpolation = useInterpolationStore();
+    interpolation.useFile('a', '/srv/boot.png');
+    interpolation.setFileClass('a', 'shoe');
+    expect(interpolation.a?.ref).toEqual({ file: '/srv/boot.png', class: 'shoe' });
+    expect(interpolation.endClasses.a).toBe('shoe');
+    interpolation.setFileClass('a', undefined);
+    expect(interpolation.a?.ref).toEqual({ file: '/srv/boot.png' });
+  });
+
   it('rejects a step count outside 2–200', () => {
     const interpolation = useInterpolationStore();
     interpolation.steps = 1;
@@ -83,7 +124,7 @@ describe('useInterpolationStore', () => {
     });
     expect(interpolation.isRunning).toBe(false);
     expect(interpolation.outFolder).toBe('/p/interpolations/1');
-    expect(interpolation.status).toBe('Exported 8 frames.');
+    expect(interpolation.status).toBe('Exported 8 frames, and a contact sheet with A and B at its ends.');
   });
 
   it('cancels the export by its job id', async () => {

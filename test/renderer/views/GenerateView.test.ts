@@ -5,7 +5,7 @@ import GenerateView from '../../../src-renderer/src/views/GenerateView.vue';
 import { useAppStore } from '../../../src-renderer/src/stores';
 import { byButton, byLabel, descriptionOf } from '../dom';
 import { createFakeApi, installStores, mountOptions, ok, type FakeApi } from '../fakeApi';
-import { modelSummary, projectSummary } from '../fixtures';
+import { conditionalModel, modelSummary, projectSummary } from '../fixtures';
 
 let fake: FakeApi;
 let pinia: Pinia;
@@ -119,5 +119,173 @@ describe('GenerateView', () => {
     const path = wrapper.get('input[aria-label="Output folder path"]');
     expect((path.element as HTMLInputElement).value).toBe('/p/generated/run-1');
     expect(path.attributes('readonly')).toBeDefined();
+  });
+});
+
+describe('GenerateView with a conditional model', () => {
+  const root = '/home/ada/vae-projects/pets';
+  const out = `${root}/generated/run-1`;
+
+  beforeEach(() => {
+    fake.on('project.current', () => ok(projectSummary({ model: conditionalModel(2) })));
+    fake.on('generation.start', () => ok({ jobId: 'g1', kind: 'generate', out }));
+    fake.on('generation.runs', () =>
+      ok([
+        {
+          out,
+          name: 'run-1',
+          count: 5,
+          classes: [
+            { name: 'bag', count: 3 },
+            { name: 'shoe', count: 2 },
+          ],
+          seeds: [7],
+          samplers: ['gmm' as const],
+          temperatures: [1],
+          epochs: [2],
+          writtenAt: '2025-06-01T12:00:00.000Z',
+        },
+      ]),
+    );
+    fake.on('generation.gallery', ({ class: name }) => {
+      const all = [
+        ...[0, 1, 2].map((index) => ({ class: 'bag', index })),
+        ...[0, 1].map((index) => ({ class: 'shoe', index })),
+      ]
+        .filter((r) => name === undefined || r.class === name)
+        .map((r) => ({
+          ...r,
+          file: `${out}/${r.class}/${r.index}.png`,
+          url: 'data:image/png;base64,G',
+          seed: 7,
+        }));
+      return ok({
+        total: all.length,
+        images: all,
+        classes: [
+          { name: 'bag', count: 3 },
+          { name: 'shoe', count: 2 },
+        ],
+      });
+    });
+  });
+
+  async function mountConditional() {
+    await useAppStore().init();
+    const wrapper = mount(GenerateView, { ...mountOptions(fake, pinia), attachTo: document.body });
+    await flushPromises();
+    return wrapper;
+  }
+
+  it('lists each class with its training images, and shows the split before anything starts', async () => {
+    const wrapper = await mountConditional();
+    const classes = wrapper.get('ul[aria-label="Classes to generate"]');
+    expect(classes.findAll('li').map((li) => li.text().replace(/\s+/g, ' '))).toEqual([
+      'bag (60 training images)',
+      'coat (30 training images)',
+      'shoe (10 training images)',
+    ]);
+    expect(wrapper.text()).toContain('64 images: bag 39 · coat 19 · shoe 6');
+    await byLabel(wrapper, 'Count').setValue('10');
+    expect(wrapper.text()).toContain('10 images: bag 6 · coat 3 · shoe 1');
+    await byButton(wrapper, 'None').trigger('click');
+    expect(wrapper.text()).toContain('Choose at least one class');
+    expect(byButton(wrapper, 'Generate').attributes('disabled')).toBeDefined();
+    await byButton(wrapper, 'All').trigger('click');
+    expect(byButton(wrapper, 'Generate').attributes('disabled')).toBeUndefined();
+    wrapper.unmount();
+  });
+
+  it('counts per class: a number field per chosen class, sent as perClass', async () => {
+    const wrapper = await mountConditional();
+    await wrapper.findAll('input[type="radio"]')[2]!.setValue(true);
+    await wrapper.findAll('input[type="checkbox"]')[1]!.setValue(false);
+    const bag = wrapper.get('input[aria-label="Images of bag"]');
+    await bag.setValue('3');
+    await wrapper.get('input[aria-label="Images of shoe"]').setValue('2');
+    expect(wrapper.find('input[aria-label="Images of coat"]').exists()).toBe(false);
+    expect(wrapper.text()).toContain('5 images: bag 3 · shoe 2');
+    await wrapper.get('form[aria-label="Generation settings"]').trigger('submit');
+    await flushPromises();
+    expect(fake.inputsOf('generation.start').at(-1)).toMatchObject({
+      perClass: { bag: 3, shoe: 2 },
+      classes: ['bag', 'shoe'],
+    });
+    wrapper.unmount();
+  });
+
+  it('groups the gallery by class under headings that fold, says it is an ImageFolder layout', async () => {
+    const wrapper = await mountConditional();
+    await byButton(wrapper, 'Show the images of run-1').trigger('click');
+    await flushPromises();
+    expect(wrapper.text()).toMatch(/PyTorch's ImageFolder and Keras's image_dataset_from_directory read it/);
+    const headings = wrapper.findAll('h3 button');
+    expect(headings.map((h) => h.text().replace(/\s+/g, ' ').trim())).toEqual(['▾ bag (3)', '▾ shoe (2)']);
+    expect(wrapper.get('ul[aria-label="Generated images of bag"]').findAll('img')).toHaveLength(3);
+    await headings[0]!.trigger('click');
+    expect(headings[0]!.attributes('aria-expanded')).toBe('false');
+    expect(wrapper.find('ul[aria-label="Generated images of bag"]').exists()).toBe(false);
+    await byLabel(wrapper, 'Show class').setValue('shoe');
+    expect(wrapper.findAll('h3 button').map((h) => h.text().replace(/\s+/g, ' ').trim())).toEqual([
+      '▾ shoe (2)',
+    ]);
+    wrapper.unmount();
+  });
+
+  it('lists past runs with date, images, classes, seed and sampler, each downloadable as a zip', async () => {
+    fake.on('app.info', () =>
+      ok({
+        version: '1',
+        host: 'browser' as const,
+        platform: 'linux',
+        projectsDir: '/p',
+        nativeDialogs: false,
+        openPath: false,
+      }),
+    );
+    const wrapper = await mountConditional();
+    const table = wrapper.get('table[aria-label="Past generation runs"]');
+    const cells = table.findAll('tbody td').map((td) => td.text());
+    expect(cells.slice(1, 5)).toEqual(['5', 'bag 3, shoe 2', '7', 'mixture']);
+    expect(table.get('a[aria-label="Download run-1 as a zip"]').attributes('href')).toBe(
+      `/api/zip?folder=${encodeURIComponent(out)}`,
+    );
+    wrapper.unmount();
+  });
+
+  it('says the seed moved on after a run', async () => {
+    const wrapper = await mountConditional();
+    await byLabel(wrapper, 'Seed').setValue('7');
+    await wrapper.get('form[aria-label="Generation settings"]').trigger('submit');
+    await flushPromises();
+    fake.emit('job.done', {
+      jobId: 'g1',
+      kind: 'generate',
+      cancelled: false,
+      result: {
+        out,
+        files: [],
+        manifest: { jsonl: '', csv: '' },
+        count: 64,
+        alreadyThere: 0,
+        rejected: 0,
+        cancelled: false,
+        seconds: 1,
+        imagesPerSec: 64,
+        classes: [],
+      },
+    });
+    await flushPromises();
+    expect(wrapper.text()).toContain('Seed moved to 8 so the next run draws new images.');
+    expect((byLabel(wrapper, 'Seed').element as HTMLInputElement).value).toBe('8');
+    wrapper.unmount();
+  });
+
+  it('shows no class choice for a model trained without classes', async () => {
+    fake.on('project.current', () => ok(projectSummary({ model: modelSummary(2) })));
+    const wrapper = await mountConditional();
+    expect(wrapper.find('ul[aria-label="Classes to generate"]').exists()).toBe(false);
+    expect(byLabel(wrapper, 'Count').exists()).toBe(true);
+    wrapper.unmount();
   });
 });
