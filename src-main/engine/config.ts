@@ -31,7 +31,10 @@ export function defaultConfig(imageSize: number, channels: 1 | 3): VaeConfig {
 }
 
 /** Default training options: the reference's (Adam 1e-3, batch 64), plus a 10 % validation split. */
-export const DEFAULT_TRAIN_OPTIONS: Readonly<TrainOptions> = Object.freeze(defaultsOf(TRAINING_SETTINGS));
+export const DEFAULT_TRAIN_OPTIONS: Readonly<TrainOptions> = Object.freeze(
+  // Images of unknown number: the epochs default that does not scale with the dataset.
+  defaultsOf(TRAINING_SETTINGS, { imageSize: 64, channels: 3 }),
+);
 
 /**
  * The full config and options of a new run on images of `shape`: each setting the caller gave, the setting's

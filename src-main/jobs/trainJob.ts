@@ -131,7 +131,7 @@ async function trainLocked(
     emit(logEvent(`resuming from epoch ${previous.state.epoch} of ${options.epochs}`));
   } else {
     ({ config, options } = resolveTrainSettings(
-      { imageSize: manifest.size, channels: manifest.channels },
+      { imageSize: manifest.size, channels: manifest.channels, count: manifest.count },
       input.settings ?? {},
     ));
   }

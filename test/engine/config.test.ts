@@ -5,9 +5,15 @@ import {
   DEFAULT_TRAIN_OPTIONS,
   describeArchitecture,
   planLayers,
+  resolveTrainSettings,
   validateConfig,
   validateTrainOptions,
 } from '../../src-main/engine/config.js';
+import {
+  DEFAULT_EPOCH_RANGE,
+  defaultEpochs,
+  TRAINING_STEPS,
+} from '../../src-main/contract/settings/index.js';
 import { UserError } from '../../src-main/util/errors.js';
 
 /** Parameter count of a PyTorch Conv2d / ConvTranspose2d(k=4) and Linear, from ARCHITECTURES.md. */
@@ -155,5 +161,31 @@ describe('validation names the field and the cause', () => {
       /^klWarmupEpochs: /,
     );
     expect(thrownMessage(() => validateTrainOptions({ ...o, gradClipNorm: -1 }))).toMatch(/^gradClipNorm: /);
+  });
+});
+
+describe('training length scales with the dataset', () => {
+  const stepsPerEpoch = (count: number) => Math.ceil(Math.round(count * 0.9) / 64);
+
+  it('gives every dataset about TRAINING_STEPS optimiser steps, within the epoch range', () => {
+    for (const count of [300, 500, 1211, 5000, 10_000, 60_000]) {
+      const epochs = defaultEpochs(count);
+      const clamped = epochs === DEFAULT_EPOCH_RANGE.min || epochs === DEFAULT_EPOCH_RANGE.max;
+      if (!clamped) {
+        expect(epochs * stepsPerEpoch(count)).toBeGreaterThanOrEqual(TRAINING_STEPS);
+        expect((epochs - 1) * stepsPerEpoch(count)).toBeLessThan(TRAINING_STEPS);
+      }
+    }
+    // A small folder trains more passes than a large one.
+    expect(defaultEpochs(500)).toBeGreaterThan(5 * defaultEpochs(5000));
+    expect(defaultEpochs(3)).toBe(DEFAULT_EPOCH_RANGE.max);
+    expect(defaultEpochs(10_000_000)).toBe(DEFAULT_EPOCH_RANGE.min);
+    expect(defaultEpochs(undefined)).toBe(20);
+  });
+
+  it('is what a new run on a dataset of known size trains, unless epochs are given', () => {
+    const shape = { imageSize: 28, channels: 1 as const, count: 500 };
+    expect(resolveTrainSettings(shape, {}).options.epochs).toBe(defaultEpochs(500));
+    expect(resolveTrainSettings(shape, { epochs: 7 }).options.epochs).toBe(7);
   });
 });

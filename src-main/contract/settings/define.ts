@@ -10,6 +10,8 @@ import { z } from 'zod';
 export interface DataShape {
   imageSize: number;
   channels: 1 | 3;
+  /** Images in the dataset, where known: the training length scales with it. */
+  count?: number;
 }
 
 interface SettingBase {

@@ -76,6 +76,30 @@ export const MODEL_SETTINGS = {
 };
 export type ModelSettings = SettingValues<typeof MODEL_SETTINGS>;
 
+/**
+ * Optimiser steps a default run takes, whatever the dataset's size: what a model needs to get past the blurry,
+ * grey first phase is updates, not passes, so a small dataset gets more epochs (issue 13: colour appears in
+ * 32×32 icons only after about 800 steps). Chosen by the quality report; see docs/quality.md.
+ */
+export const TRAINING_STEPS = 2000;
+/** Fewest and most epochs a default run takes (a dataset of a few images would otherwise train for hours). */
+export const DEFAULT_EPOCH_RANGE = { min: 10, max: 500 } as const;
+/** The default batch and validation share, which the step count assumes. */
+const DEFAULT_BATCH = 64;
+const DEFAULT_VAL_FRACTION = 0.1;
+
+/**
+ * Epochs of a default run on `count` images: about {@link TRAINING_STEPS} steps of the default batch over the
+ * images the default validation split leaves for training, within {@link DEFAULT_EPOCH_RANGE}; 20 when the size
+ * is not known.
+ */
+export function defaultEpochs(count: number | undefined): number {
+  if (count === undefined || !(count > 0)) return 20;
+  const stepsPerEpoch = Math.ceil(Math.max(1, Math.round(count * (1 - DEFAULT_VAL_FRACTION))) / DEFAULT_BATCH);
+  const epochs = Math.ceil(TRAINING_STEPS / stepsPerEpoch);
+  return Math.min(DEFAULT_EPOCH_RANGE.max, Math.max(DEFAULT_EPOCH_RANGE.min, epochs));
+}
+
 /** The optimisation: a checkpoint's `trainOptions`. */
 export const TRAINING_SETTINGS = {
   epochs: numberSetting({
@@ -85,7 +109,8 @@ export const TRAINING_SETTINGS = {
     integer: true,
     min: 1,
     max: 100_000,
-    default: 20,
+    default: ({ count }) => defaultEpochs(count),
+    defaultText: `enough for about ${TRAINING_STEPS.toLocaleString('en-US')} optimiser steps: ${defaultEpochs(5000)} for 5,000 images, ${defaultEpochs(500)} for 500`,
   }),
   batchSize: numberSetting({
     label: 'Batch size',
@@ -94,7 +119,7 @@ export const TRAINING_SETTINGS = {
     integer: true,
     min: 1,
     max: 4096,
-    default: 64,
+    default: DEFAULT_BATCH,
   }),
   learningRate: numberSetting({
     label: 'Learning rate',
@@ -122,7 +147,7 @@ export const TRAINING_SETTINGS = {
     integer: false,
     min: 0,
     max: 0.9,
-    default: 0.1,
+    default: DEFAULT_VAL_FRACTION,
   }),
   klWarmupEpochs: numberSetting({
     label: 'KL warm-up',

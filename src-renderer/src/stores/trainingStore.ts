@@ -171,7 +171,7 @@ export const useTrainingStore = defineStore('training', () => {
   /** The images of the current project's dataset. */
   function datasetShape(): DataShape {
     const d = app.project?.dataset;
-    return d ? { imageSize: d.size, channels: d.channels } : NO_DATASET;
+    return d ? { imageSize: d.size, channels: d.channels, count: d.count } : NO_DATASET;
   }
 
   function resetForm(): void {
