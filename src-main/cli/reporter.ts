@@ -130,8 +130,10 @@ function describeEvent(event: JobEvent): { text: string; transient: boolean } | 
       const f = p.total > 0 ? p.done / p.total : 0;
       return { text: `${p.phase} ${bar(f)} ${p.done}/${p.total}`, transient: true };
     }
-    // A checkpoint written behind its epoch line: nothing new for a person to read.
+    // A checkpoint written behind its epoch line, and the run's settings (the log lines name the backend and
+    // the resumed epoch): nothing new for a person to read.
     case 'training.checkpoint':
+    case 'training.run':
       return null;
   }
 }

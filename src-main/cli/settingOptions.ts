@@ -8,6 +8,7 @@ import {
   defaultText,
   describeBounds,
   settingProblem,
+  type BooleanSetting,
   type NumberSetting,
   type Setting,
   type SettingGroup,
@@ -28,16 +29,30 @@ export function settingOptions<G extends SettingGroup>(
     const { default: _default, ...option } = settingOption(setting);
     specs[setting.flag] =
       required.includes(key) || _default === undefined ? option : { ...option, default: _default };
+    if (hasOffSwitch(setting)) {
+      specs[offFlag(setting)] = { type: 'boolean', help: `turns --${setting.flag} off` };
+    }
   }
   return specs;
+}
+
+/** True for an on/off setting whose default may be on: it also takes `--no-<flag>`. */
+function hasOffSwitch(s: Setting): s is BooleanSetting {
+  return s.kind === 'boolean' && s.default !== false;
+}
+
+/** The `--no-` form of an on/off setting's flag, without the dashes. */
+export function offFlag(s: Setting): string {
+  return `no-${s.flag}`;
 }
 
 /** The option of one setting, as `--help` lists it. */
 export function settingOption(s: Setting): OptionSpec {
   if (s.kind === 'boolean') {
-    // A switch can only turn a setting on; one that is on by default would need a `--no-` form.
-    if (s.default) throw new Error(`--${s.flag}: a setting that is on by default cannot be a switch`);
-    return { type: 'boolean', help: s.help };
+    // A switch that is off by default turns it on; one whose default may be on has a `--no-` form beside it.
+    return s.default === false
+      ? { type: 'boolean', help: s.help }
+      : { type: 'boolean', help: s.help, default: defaultText(s) };
   }
   if (s.kind === 'choice') {
     return { type: 'string', value: choiceValues(s).join('|'), help: s.help, default: defaultText(s) };
@@ -73,9 +88,19 @@ export function readSettings<G extends SettingGroup>(
   return values as Partial<SettingValues<G>>;
 }
 
+/** True when the user typed the setting's flag (or, for an on/off one, its `--no-` form). */
+export function settingGiven(options: OptionReader, s: Setting): boolean {
+  return options.given(s.flag) || (hasOffSwitch(s) && options.given(offFlag(s)));
+}
+
 /** One setting's typed value, or undefined when its flag was not given. */
 export function readSetting(options: OptionReader, s: Setting): number | string | boolean | undefined {
-  if (s.kind === 'boolean') return options.flag(s.flag) ? true : undefined;
+  if (s.kind === 'boolean') {
+    const on = options.flag(s.flag);
+    const off = hasOffSwitch(s) && options.flag(offFlag(s));
+    if (on && off) throw new UsageError(`--${s.flag} and --${offFlag(s)}: give one of them`);
+    return on ? true : off ? false : undefined;
+  }
   const raw = options.string(s.flag);
   if (raw === undefined) return undefined;
   let value: number | string = raw;

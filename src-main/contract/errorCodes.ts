@@ -138,11 +138,13 @@ export const ERROR_CODES = [
   /** The vae-studio package folder (its package.json) cannot be found. */
   'NOT_INSTALLED',
 
-  // The −ELBO parity benchmark.
+  // The benchmarks.
   /** The parity dataset did not import or evaluate to the expected number of images. */
   'PARITY_DATA',
   /** The PyTorch peer printed nothing, or a last line that is not JSON. */
   'PEER_OUTPUT',
+  /** The suite's own training run in a child process (`vae-studio bench --arch … --json`) failed or printed no result. */
+  'BENCH_CHILD',
 ] as const;
 
 /** One of {@link ERROR_CODES}: what a `UserError` and an `ApiFailure` carry, so a typo is a compile error. */

@@ -19,6 +19,7 @@ import {
   qualityReportSchema,
   trainProgressSchema,
   trainResultSchema,
+  trainRunSchema,
 } from './models.js';
 
 const jobId = z.string().min(1);
@@ -41,6 +42,8 @@ export const events = {
   ]),
   'job.failed': z.object({ jobId, kind: jobKindSchema, code: z.enum(ERROR_CODES), message: z.string() }),
   'dataset.importProgress': importProgressSchema.extend({ jobId }),
+  /** A run's settings are resolved (after the dataset and, for a resume, the checkpoint are read), before step 1. */
+  'training.run': trainRunSchema.extend({ jobId }),
   'training.progress': trainProgressSchema.extend({ jobId }),
   /**
    * An epoch finished: its metrics and its preview images (encoded in memory), sent the moment the numbers exist,

@@ -42,13 +42,21 @@ export const epochMetricsSchema = z.object({
 });
 export type EpochMetrics = z.infer<typeof epochMetricsSchema>;
 
-/** Everything that defines a network and its objective: the images' shape and the model settings. */
+/**
+ * Everything that defines a network and its objective: the images' shape and the model settings, and for a
+ * conditional model its classes.
+ */
 export const vaeConfigSchema = z.object({
   /** Side of the square image: 28, or a power of two from 16 to 256. */
   imageSize: z.number().int(),
   /** 1 = grayscale, 3 = RGB. */
   channels: z.union([z.literal(1), z.literal(3)]),
   ...valueShape(MODEL_SETTINGS),
+  /**
+   * Conditional models only (`conditional: true`): the class names, sorted, in the order of the one-hot label the
+   * encoder and decoder take (class i is the vector with a 1 at i). An unconditional config has no such key.
+   */
+  classes: z.array(z.string()).optional(),
 });
 export type VaeConfig = z.infer<typeof vaeConfigSchema>;
 
@@ -109,10 +117,21 @@ export const datasetSummarySchema = z.object({
 });
 export type DatasetSummary = z.infer<typeof datasetSummarySchema>;
 
+/** One class of a conditional model: what the Generate view lists to choose classes and counts from. */
+export const modelClassSchema = z.object({
+  /** The class's name (its folder in the imported dataset); `config.classes` has them in one-hot order. */
+  name: z.string(),
+  /** Training images of the class (its share is how `count` is split when no per-class counts are given). */
+  images: z.number().int(),
+});
+export type ModelClass = z.infer<typeof modelClassSchema>;
+
 export const modelSummarySchema = z.object({
   checkpoint: z.string(),
   epoch: z.number().int(),
   config: vaeConfigSchema,
+  /** A conditional model's classes, in one-hot order; absent for an unconditional model. */
+  classes: z.array(modelClassSchema).optional(),
   trainOptions: trainOptionsSchema,
   backend: z.string(),
   savedAt: z.string(),
@@ -129,6 +148,8 @@ export const projectSummarySchema = z.object({
   createdAt: z.string(),
   dataset: datasetSummarySchema.nullable(),
   model: modelSummarySchema.nullable(),
+  /** Where a new training run moves the current model (into a folder named by the date and time), keeping it. */
+  modelArchive: z.string(),
 });
 export type ProjectSummary = z.infer<typeof projectSummarySchema>;
 
@@ -186,6 +207,20 @@ export const trainProgressSchema = z.object({
 });
 export type TrainProgress = z.infer<typeof trainProgressSchema>;
 
+/**
+ * What a training run trains, as the job resolved it before its first step: the model and training settings
+ * (every default filled in; a resume's are its checkpoint's, with its new epoch total), the epoch it starts from,
+ * and the backend it runs on. A window that reloads mid-run shows these, not its form's defaults.
+ */
+export const trainRunSchema = z.object({
+  config: vaeConfigSchema,
+  options: trainOptionsSchema,
+  /** 0 for a new model; the checkpoint's epoch for a resumed one. */
+  startEpoch: z.number().int(),
+  backend: backendInfoSchema,
+});
+export type TrainRun = z.infer<typeof trainRunSchema>;
+
 export const importResultSchema = z.object({
   sourceRoot: z.string(),
   scanned: z.number().int(),
@@ -215,9 +250,24 @@ export const trainResultSchema = z.object({
 });
 export type TrainResult = z.infer<typeof trainResultSchema>;
 
+/** One class of a conditional generation's result. */
+export const generatedClassSchema = z.object({
+  name: z.string(),
+  /** The class's index in the model's classes (its one-hot label). */
+  index: z.number().int(),
+  /** Its folder inside `out`: the ImageFolder layout `<out>/<folder>/<file>`. */
+  folder: z.string(),
+  /** Images of the class the run asked for, and of them the files this run wrote. */
+  count: z.number().int(),
+  written: z.number().int(),
+});
+export type GeneratedClass = z.infer<typeof generatedClassSchema>;
+
 export const generateResultSchema = z.object({
   out: z.string(),
   files: z.array(z.string()),
+  /** A conditional model's classes the run drew, in the model's class order; absent for an unconditional model. */
+  classes: z.array(generatedClassSchema).optional(),
   manifest: z.object({ jsonl: z.string(), csv: z.string() }),
   count: z.number().int(),
   /** Images of the run that an earlier, interrupted run of the same generation had already written. */
@@ -240,6 +290,9 @@ export const interpolateResultSchema = z.object({
   animation: z.string().nullable(),
   steps: z.number().int(),
   mode: z.enum(['lerp', 'slerp']),
+  /** A conditional model's walk: the classes of its two ends (the label walks from a's to b's). */
+  classA: z.string().optional(),
+  classB: z.string().optional(),
 });
 export type InterpolateResult = z.infer<typeof interpolateResultSchema>;
 
@@ -249,6 +302,8 @@ export interface GalleryImage {
   url: string;
   index: number;
   seed: number;
+  /** A conditional model's image: the class it was generated for. */
+  class?: string;
 }
 
 /** A scored image judged a near-copy of a training image, with its nearest training images. */
@@ -290,8 +345,16 @@ export const classFiguresSchema = z.object({
   label: z.string(),
   /** Held-out real images of the class. */
   realCount: z.number().int(),
-  /** Scored images assigned to the class (by their nearest labelled training image in feature space). */
+  /**
+   * Scored images of the class: a conditional model's own samples by the class each was generated for, any other
+   * scored image by the class of its nearest labelled training image in feature space.
+   */
   scoredCount: z.number().int(),
+  /**
+   * A conditional model's own samples only: the share of the class's samples whose nearest training image (in
+   * feature space) is of the class too, how often the image shows what it was asked for. Absent otherwise.
+   */
+  agreement: z.number().optional(),
   /** scoredCount / all scored, beside the class's share of the real images. */
   scoredShare: z.number(),
   realShare: z.number(),
@@ -359,6 +422,11 @@ export const qualityReportSchema = sampleFiguresSchema.extend({
   collapsed: z.boolean(),
   /** Per-class figures when the dataset has class folders; empty otherwise. */
   perClass: z.array(classFiguresSchema),
+  /**
+   * A conditional model's own samples only: the share of all scored samples whose nearest training image is of
+   * the class the sample was generated for ("class agreement"). Absent otherwise.
+   */
+  classAgreement: z.number().optional(),
   /** What the figures mean, in sentences for a person, the most useful next step among them. */
   verdict: z.array(z.string()),
   /** A grid of scored images (PNG in the report folder). */

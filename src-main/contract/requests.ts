@@ -30,6 +30,7 @@ import type {
   RecentProject,
   Thumbnail,
   TrainProgress,
+  TrainRun,
   EpochMetrics,
   JobKind,
   QualityHistoryEntry,
@@ -42,10 +43,13 @@ const int = (min: number, max: number) => z.number().int('must be a whole number
 const imageSize = settingSchema(IMAGE_SIZE_SETTING);
 const backend = settingSchema(BACKEND_SETTING);
 
-/** Where an image for interpolation comes from: the project's dataset, or a file on the main side. */
+/**
+ * Where an image for interpolation comes from: the project's dataset, or a file on the main side (for a
+ * conditional model with its class, unless it lies in a class folder of the imported dataset).
+ */
 export const imageRefSchema = z.union([
   z.object({ datasetIndex: z.number().int().min(0) }),
-  z.object({ file: path }),
+  z.object({ file: path, class: z.string().min(1).optional() }),
 ]);
 export type ImageRef = z.infer<typeof imageRefSchema>;
 
@@ -74,8 +78,17 @@ export const trainInputSchema = z.object({
 });
 export type TrainInput = z.input<typeof trainInputSchema>;
 
+const imageCount = int(0, GENERATE_SETTINGS.count.max);
+
 export const generateInputSchema = z.object({
   ...defaultedShape(GENERATE_SETTINGS),
+  /**
+   * A conditional model only: n images of each class (of `classes`, or all), or the count of each class named; it
+   * replaces `count`. Without it a conditional model's `count` is split by the training data's class proportions.
+   */
+  perClass: z.union([imageCount, z.record(z.string(), imageCount)]).optional(),
+  /** A conditional model only: generate only these classes (by name). */
+  classes: z.array(z.string().min(1)).min(1).optional(),
   /** Output folder; default `<project>/generated/run-<time>`. */
   out: path.optional(),
 });
@@ -199,8 +212,12 @@ export const requests = {
     result: returns<JobHandle>(),
   },
   'training.resume': {
-    doc: 'Continues the latest checkpoint, optionally up to a larger number of epochs.',
-    input: z.object({ epochs: settingSchema(TRAINING_SETTINGS.epochs).optional() }),
+    doc: 'Continues the latest checkpoint with its own settings, optionally up to a larger number of epochs.',
+    input: z.object({
+      epochs: settingSchema(TRAINING_SETTINGS.epochs).optional(),
+      /** As `training.start`'s: 'auto' is the backend the app runs its jobs on. */
+      backend: backend.default('auto'),
+    }),
     result: returns<JobHandle>(),
   },
   'training.cancel': {
@@ -209,10 +226,12 @@ export const requests = {
     result: returns<{ cancelled: boolean }>(),
   },
   'training.status': {
-    doc: 'Whether training runs, its latest progress, and the history of finished epochs.',
+    doc: 'Whether training runs, its settings and latest progress, and the history of finished epochs.',
     input: z.object({}),
     result: returns<{
       running: JobHandle | null;
+      /** The running run's settings (as its `training.run` said); null when none runs or it has not said yet. */
+      run: TrainRun | null;
       progress: TrainProgress | null;
       history: EpochMetrics[];
       /** Latest preview images (data URLs), if any epoch has finished. */
@@ -230,9 +249,20 @@ export const requests = {
     result: returns<{ cancelled: boolean }>(),
   },
   'generation.gallery': {
-    doc: 'Images listed in a generation folder’s manifest, as thumbnails.',
-    input: z.object({ out: path, offset: int(0, 10_000_000).default(0), limit: int(1, 500).default(60) }),
-    result: returns<{ total: number; images: GalleryImage[] }>(),
+    doc: 'Images listed in a generation folder’s manifest, as thumbnails; a conditional generation’s by class.',
+    input: z.object({
+      out: path,
+      offset: int(0, 10_000_000).default(0),
+      limit: int(1, 500).default(60),
+      /** Only the images of this class (a conditional generation's folder); `offset` and `total` count them. */
+      class: z.string().optional(),
+    }),
+    result: returns<{
+      total: number;
+      images: GalleryImage[];
+      /** A conditional generation's folder: each class's images in its manifest, in class order (for grouping). */
+      classes?: { name: string; count: number }[];
+    }>(),
   },
   'interpolation.preview': {
     doc: 'Decodes the latent path between two images without writing files.',

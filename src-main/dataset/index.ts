@@ -24,4 +24,5 @@ export { loadDataset, readDatasetManifest, IMAGES_FILE, MANIFEST_FILE, REPORT_FI
 export { encodeImage, encodeAnimation } from './encode.js';
 export type { AnimationFormat, ImageFormat } from './encode.js';
 export { writeSampleDataset, SAMPLE_CLASSES } from './sampleDataset.js';
+export { classIndices, datasetClasses, type DatasetClasses } from './classes.js';
 export type { SampleDatasetOptions } from './sampleDataset.js';

@@ -8,6 +8,7 @@ import {
   defaultsOf,
   IMAGE_SIZES,
   MAX_LATENT_DIM,
+  MIN_CLASSES,
   MODEL_SETTINGS,
   pickGroup,
   settingProblem,
@@ -25,7 +26,10 @@ export const KERNEL_SIZE = 4;
 export const STRIDE = 2;
 export { MAX_LATENT_DIM };
 
-/** Default network for an image size: every model setting's default for these images. */
+/**
+ * Default network for an image size: every model setting's default for these images. Without classes that is an
+ * unconditional model; {@link resolveTrainSettings} makes the conditional one a labelled dataset gets.
+ */
 export function defaultConfig(imageSize: number, channels: 1 | 3): VaeConfig {
   return { imageSize, channels, ...defaultsOf(MODEL_SETTINGS, { imageSize, channels }) };
 }
@@ -47,7 +51,16 @@ export function referenceConfig(arch: ReferenceArch): VaeConfig {
     beta: 1,
     width: 32,
     likelihood: 'bernoulli',
+    conditional: false,
   };
+}
+
+/** Most classes a conditional model takes: an image's class index is a Uint16. */
+export const MAX_CLASSES = 0xffff;
+
+/** Classes of a config's one-hot label: `classes.length` for a conditional model, 0 for an unconditional one. */
+export function classCount(c: VaeConfig): number {
+  return c.conditional ? (c.classes?.length ?? 0) : 0;
 }
 
 /** Default training options: the reference's (Adam 1e-3, batch 64), plus a 10 % validation split. */
@@ -65,9 +78,22 @@ export function resolveTrainSettings(
   shape: DataShape,
   given: Partial<TrainSettings>,
 ): { config: VaeConfig; options: TrainOptions } {
+  const model = { ...defaultsOf(MODEL_SETTINGS, shape), ...pickGroup(MODEL_SETTINGS, given) };
+  const classes = shape.classes ?? [];
+  if (model.conditional === true && classes.length < MIN_CLASSES) {
+    const { flag, label } = MODEL_SETTINGS.conditional;
+    const has = classes.length === 1 ? `1 ("${classes[0]}")` : String(classes.length);
+    throw new UserError(
+      'INVALID_CONFIG',
+      `conditional: a conditional model needs ${MIN_CLASSES} or more classes (first-level subfolders of the ` +
+        `imported folder), and the dataset has ${has}; train without it (--no-${flag}, "${label}" off in the app)`,
+    );
+  }
   const config: VaeConfig = {
-    ...defaultConfig(shape.imageSize, shape.channels),
-    ...pickGroup(MODEL_SETTINGS, given),
+    imageSize: shape.imageSize,
+    channels: shape.channels,
+    ...model,
+    ...(model.conditional === true ? { classes: [...classes] } : {}),
   };
   const options: TrainOptions = {
     ...defaultsOf(TRAINING_SETTINGS, shape),
@@ -110,6 +136,28 @@ export function validateConfig(c: VaeConfig): void {
   if (c.channels !== 1 && c.channels !== 3)
     invalid('channels', 'must be 1 (grayscale) or 3 (RGB)', c.channels);
   checkGroup(MODEL_SETTINGS, c);
+  checkClasses(c);
+}
+
+/** A conditional config names its sorted, distinct classes (2 or more); an unconditional one has none. */
+function checkClasses(c: VaeConfig): void {
+  if (!c.conditional) {
+    if (c.classes !== undefined) invalid('classes', 'an unconditional model has no classes', c.classes);
+    return;
+  }
+  const classes: unknown = c.classes;
+  if (!Array.isArray(classes) || !classes.every((name) => typeof name === 'string' && name !== '')) {
+    invalid('classes', 'a conditional model needs its class names, a list of non-empty strings', classes);
+  }
+  if (classes.length < MIN_CLASSES) {
+    invalid('classes', `a conditional model needs ${MIN_CLASSES} or more classes`, classes);
+  }
+  // Each image's class travels as a Uint16 (ImageBatch.labels).
+  if (classes.length > MAX_CLASSES) invalid('classes', `at most ${MAX_CLASSES} classes`, classes.length);
+  const sorted = [...new Set(classes as string[])].sort();
+  if (sorted.length !== classes.length || sorted.some((name, i) => name !== classes[i])) {
+    invalid('classes', 'must be sorted and distinct (the one-hot order)', classes);
+  }
 }
 
 /** Throws `UserError('INVALID_CONFIG')` naming the first bad field of `o` and why. */
@@ -136,6 +184,11 @@ export interface LayerPlan {
   bottleneckChannels: number;
   /** bottleneckSize² · bottleneckChannels: the flattened width feeding the dense layers. */
   flatSize: number;
+  /**
+   * Width of the one-hot class label concatenated to the flattened features before the encoder's dense layer and
+   * to z before the decoder's: the number of classes of a conditional model, 0 for an unconditional one.
+   */
+  labelSize: number;
   /** Decoder transposed convs, in order; each convT(4, 2) doubles the side, the last gives `channels` logits. */
   decoder: ConvLayerPlan[];
 }
@@ -170,6 +223,7 @@ export function planLayers(c: VaeConfig): LayerPlan {
     bottleneckSize: size,
     bottleneckChannels: inChannels,
     flatSize: size * size * inChannels,
+    labelSize: classCount(c),
     decoder,
   };
 }
@@ -185,7 +239,9 @@ export interface ParamSpec {
 /**
  * Every trainable tensor of the network with its tfjs shape. Conv kernels are [KH, KW, in, out]; transposed
  * conv kernels are [KH, KW, out, in] (tfjs `conv2dTranspose` layout); dense kernels are [in, out].
- * fanIn follows PyTorch (for ConvTranspose2d PyTorch computes it from weight dim 1, i.e. out·k·k).
+ * fanIn follows PyTorch (for ConvTranspose2d PyTorch computes it from weight dim 1, i.e. out·k·k). A conditional
+ * model's dense layers take the K-wide one-hot label too: encoder/dense/kernel is [flat + K, 2L] and
+ * decoder/dense/kernel [L + K, flat] (the label's rows last), so K·2L + K·flat more parameters than unconditional.
  */
 export function paramSpecs(c: VaeConfig): ParamSpec[] {
   const plan = planLayers(c);
@@ -196,10 +252,13 @@ export function paramSpecs(c: VaeConfig): ParamSpec[] {
     specs.push({ name: `encoder/conv${i}/kernel`, shape: [k, k, l.inChannels, l.outChannels], fanIn });
     specs.push({ name: `encoder/conv${i}/bias`, shape: [l.outChannels], fanIn });
   });
-  specs.push({ name: 'encoder/dense/kernel', shape: [plan.flatSize, 2 * c.latentDim], fanIn: plan.flatSize });
-  specs.push({ name: 'encoder/dense/bias', shape: [2 * c.latentDim], fanIn: plan.flatSize });
-  specs.push({ name: 'decoder/dense/kernel', shape: [c.latentDim, plan.flatSize], fanIn: c.latentDim });
-  specs.push({ name: 'decoder/dense/bias', shape: [plan.flatSize], fanIn: c.latentDim });
+  const K = plan.labelSize;
+  const encoderIn = plan.flatSize + K;
+  const decoderIn = c.latentDim + K;
+  specs.push({ name: 'encoder/dense/kernel', shape: [encoderIn, 2 * c.latentDim], fanIn: encoderIn });
+  specs.push({ name: 'encoder/dense/bias', shape: [2 * c.latentDim], fanIn: encoderIn });
+  specs.push({ name: 'decoder/dense/kernel', shape: [decoderIn, plan.flatSize], fanIn: decoderIn });
+  specs.push({ name: 'decoder/dense/bias', shape: [plan.flatSize], fanIn: decoderIn });
   plan.decoder.forEach((l, i) => {
     const fanIn = l.outChannels * k * k;
     specs.push({ name: `decoder/convT${i}/kernel`, shape: [k, k, l.outChannels, l.inChannels], fanIn });
@@ -234,9 +293,12 @@ export function describeArchitecture(c: VaeConfig): string[] {
       convParams(l),
     );
   });
+  const K = plan.labelSize;
   row('encoder flatten', `${plan.flatSize}`, 0);
-  row(`encoder dense ${2 * L} [μ, log σ²]`, `${2 * L}`, plan.flatSize * 2 * L + 2 * L);
-  row(`decoder dense ${plan.flatSize} ReLU`, `${plan.flatSize}`, L * plan.flatSize + plan.flatSize);
+  if (K > 0) row(`encoder + one-hot class (${K})`, `${plan.flatSize + K}`, 0);
+  row(`encoder dense ${2 * L} [μ, log σ²]`, `${2 * L}`, (plan.flatSize + K) * 2 * L + 2 * L);
+  if (K > 0) row(`decoder z + one-hot class (${K})`, `${L + K}`, 0);
+  row(`decoder dense ${plan.flatSize} ReLU`, `${plan.flatSize}`, (L + K) * plan.flatSize + plan.flatSize);
   const b = plan.bottleneckSize;
   row('decoder reshape', `${b}×${b}×${plan.bottleneckChannels}`, 0);
   plan.decoder.forEach((l, i) => {

@@ -127,6 +127,25 @@ const configs: tf.GradConfig[] = [
     },
   },
   {
+    // A conditional model joins the one-hot label to the features (model.ts): dy is cut back into one slice per
+    // input along the joined axis (tfjs's Concat_grad uses split; slices need no SplitV kernel on any backend).
+    kernelName: tf.Concat,
+    saveAllInputs: true,
+    gradFunc: (dy, saved: Saved, attrs: Attrs) => {
+      const axis = tf.util.parseAxisParam(attrs.axis as number, saved[0]!.shape)[0]!;
+      const d = dy as tf.Tensor;
+      let offset = 0;
+      const grads: Record<string, () => tf.Tensor> = {};
+      saved.forEach((input, i) => {
+        const begin = d.shape.map((_, a) => (a === axis ? offset : 0));
+        const size = d.shape.map((n, a) => (a === axis ? input.shape[a]! : n));
+        offset += input.shape[axis]!;
+        grads[i] = () => tf.slice(d, begin, size);
+      });
+      return grads;
+    },
+  },
+  {
     kernelName: tf.BatchMatMul,
     inputsToSave: ['a', 'b'],
     gradFunc: (dy, saved: Saved, attrs: Attrs) => {

@@ -27,6 +27,7 @@ export { VaeModel } from './model.js';
 export { Trainer, splitIndices, benchmarkTraining, type TrainHooks, type TrainResult } from './trainer.js';
 export {
   latentSeed,
+  classLatentSeed,
   sampleLatents,
   priorSampler,
   type LatentSampler,
@@ -62,6 +63,7 @@ export {
   type MixtureFit,
   type MixtureFitOptions,
 } from './gmm.js';
-export { pickImages } from './pixels.js';
+export { pickImages, type ClassLabels } from './pixels.js';
+export { classCount, MAX_CLASSES } from './config.js';
 export { Rng, hashSeed, shuffle, SeedTag } from './rng.js';
 export * from './quality/index.js';

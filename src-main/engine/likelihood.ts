@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { CancelledError } from '../util/errors.js';
 import { bitsPerDim, klPerDim, reconstructionNll } from './loss.js';
 import type { VaeModel } from './model.js';
-import { sliceToTensor } from './pixels.js';
+import { batchLabels, sliceToTensor } from './pixels.js';
 import { hashSeed, normals, SeedTag } from './rng.js';
 import type { ImageBatch } from './types.js';
 
@@ -95,11 +95,13 @@ function positiveInteger(name: string, v: number): number {
 /**
  * log w = log p(x|z) + log p(z) − log q(z|x) for `c` samples of each of the `m` images of `x`, [m·c] with
  * sample j of image i at i·c + j. With z = μ + σ·ε the Gaussian constants cancel:
- * log p(z) − log q(z|x) = ½·Σ(ε² − z²) + ½·Σ log σ².
+ * log p(z) − log q(z|x) = ½·Σ(ε² − z²) + ½·Σ log σ². A conditional model's weights are those of p(x|y), every
+ * term given the image's label `y` (its prior p(z|y) is N(0, I)).
  */
 function logWeights(
   model: VaeModel,
   x: tf.Tensor4D,
+  y: tf.Tensor2D | undefined,
   mu: tf.Tensor2D,
   logVar: tf.Tensor2D,
   eps: Float32Array,
@@ -109,7 +111,7 @@ function logWeights(
     const [m, L] = mu.shape;
     const e = tf.tensor2d(eps, [m * c, L]);
     const repeat = (t: tf.Tensor2D): tf.Tensor2D =>
-      tf.reshape(tf.tile(tf.expandDims(t, 1), [1, c, 1]), [m * c, L]);
+      tf.reshape(tf.tile(tf.expandDims(t, 1), [1, c, 1]), [m * c, t.shape[1]]);
     const lv = repeat(logVar);
     const z = tf.add(repeat(mu), tf.mul(tf.exp(tf.mul(lv, 0.5)), e));
     const [, h, w, ch] = x.shape;
@@ -117,7 +119,7 @@ function logWeights(
     // The σ-VAE's stored σ, not the batch's: the bound is on one density, so it must not move with the batch.
     const nll = reconstructionNll(
       model.config,
-      model.decodeLogits(z as tf.Tensor2D),
+      model.decodeLogits(z as tf.Tensor2D, y === undefined ? undefined : repeat(y)),
       xs,
       model.decoderLogSigma,
     );
@@ -163,7 +165,8 @@ export async function importanceWeightedBound(
     const m = Math.min(imagesPerGroup, count - start);
     const q = tf.tidy(() => {
       const x = sliceToTensor(images, start, m);
-      return { x, ...model.encode(x) };
+      const y = batchLabels(images, start, m, model.labelSize);
+      return { x, y, ...model.encode(x, y) };
     });
     try {
       const noise = Array.from({ length: m }, (_, i) => importanceNoise(seed, start + i, k, L));
@@ -176,7 +179,7 @@ export async function importanceWeightedBound(
         const c = Math.min(samplesPerChunk, k - j0);
         const eps = new Float32Array(m * c * L);
         noise.forEach((n, i) => eps.set(n.subarray(j0 * L, (j0 + c) * L), i * c * L));
-        const lw = logWeights(model, q.x, q.mu, q.logVar, eps, c);
+        const lw = logWeights(model, q.x, q.y, q.mu, q.logVar, eps, c);
         let values: Float32Array;
         try {
           values = (await lw.data()) as Float32Array;
@@ -202,7 +205,7 @@ export async function importanceWeightedBound(
         sumSquares += negLogP * negLogP;
       }
     } finally {
-      tf.dispose([q.x, q.mu, q.logVar]);
+      tf.dispose([q.x, q.mu, q.logVar, ...(q.y ? [q.y] : [])]);
     }
   }
   const negLogLikelihood = count > 0 ? sumNegLogP / count : 0;
@@ -266,7 +269,10 @@ export async function latentHealth(
     await macrotask();
     if (options.signal?.aborted) throw new CancelledError();
     const q = tf.tidy(() => {
-      const e = model.encode(sliceToTensor(images, start, step));
+      const e = model.encode(
+        sliceToTensor(images, start, step),
+        batchLabels(images, start, step, model.labelSize),
+      );
       return { mu: e.mu, kl: klPerDim(e.mu, e.logVar) };
     });
     let mv: Float32Array;

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { VaeModel } from './model.js';
-import { sliceToTensor } from './pixels.js';
+import { batchLabels, sliceToTensor } from './pixels.js';
 import { hashSeed } from './rng.js';
 import type { ImageBatch, LossTerms, VaeConfig } from './types.js';
 
@@ -165,7 +165,9 @@ export interface NegElboTensors {
 }
 
 /**
- * One batch of the objective. `x` is [N, H, W, C] in [0, 1]; `eps` is [N, L]. With `freeBits` > 0 each latent
+ * One batch of the objective. `x` is [N, H, W, C] in [0, 1]; `eps` is [N, L]; `y`, a conditional model's one-hot
+ * class labels [N, K], goes to both the encoder and the decoder (the conditional ELBO of Sohn et al. 2015, with
+ * the prior p(z|y) = N(0, I)). With `freeBits` > 0 each latent
  * dimension's batch-mean KL is clamped from below at `freeBits` nats in `loss` only (Kingma et al. 2016 eq. 15),
  * so dimensions under the threshold get no KL gradient; the reported `kl` stays the true value. `decoderSigma`
  * is where the σ-VAE's σ comes from: `'stored'` (the model's, for every evaluation) or `'batch'` (training).
@@ -177,11 +179,12 @@ export function negElboTerms(
   beta: number,
   freeBits: number,
   decoderSigma: 'stored' | 'batch' = 'stored',
+  y?: tf.Tensor2D,
 ): NegElboTensors {
   return tf.tidy(() => {
-    const { mu, logVar } = model.encode(x);
+    const { mu, logVar } = model.encode(x, y);
     const z = reparameterize(mu, logVar, eps);
-    const logits = model.decodeLogits(z);
+    const logits = model.decodeLogits(z, y);
     const calibrated = model.config.likelihood === 'gaussian-optimal';
     const logSigma = decoderSigma === 'batch' ? 'batch' : model.decoderLogSigma;
     const reconstruction = tf.mean(reconstructionNll(model.config, logits, x, logSigma));
@@ -216,7 +219,8 @@ export function lossTerms(
 }
 
 /**
- * Mean −ELBO (β = 1, no free bits) over all images of `images`, one reparameterised sample each. Batch b uses
+ * Mean −ELBO (β = 1, no free bits) over all images of `images` (a conditional model's with their labels), one
+ * reparameterised sample each. Batch b uses
  * ε seeded by hashSeed(seed, b), so the figure is reproducible and comparable between epochs. Reads each batch's
  * sums asynchronously, which every backend supports.
  */
@@ -233,7 +237,9 @@ export async function meanNegElbo(
     const pair = tf.tidy(() => {
       const x = sliceToTensor(images, start, batchSize);
       const n = x.shape[0];
-      const t = negElboTerms(model, x, noise(n, model.config.latentDim, hashSeed(seed, b)), 1, 0);
+      const eps = noise(n, model.config.latentDim, hashSeed(seed, b));
+      const y = batchLabels(images, start, batchSize, model.labelSize);
+      const t = negElboTerms(model, x, eps, 1, 0, 'stored', y);
       return tf.stack([tf.mul(t.reconstruction, n), tf.mul(t.kl, n)]);
     });
     let rec: number | undefined;

@@ -96,8 +96,36 @@ export class VaeModel {
     return found;
   }
 
-  /** q(z|x): x is [N, H, W, C] in [0, 1]; returns μ and log σ², each [N, L]. */
-  encode(x: tf.Tensor4D): { mu: tf.Tensor2D; logVar: tf.Tensor2D } {
+  /** K, the width of the one-hot class label a conditional model takes; 0 for an unconditional one. */
+  get labelSize(): number {
+    return this.plan.labelSize;
+  }
+
+  /**
+   * The one-hot (or soft) labels `y` joined to the features `h` [N, F] of a conditional model, [N, F + K]; `h`
+   * itself for an unconditional one. Throws when `y` is missing, has the wrong shape, or is given to a model
+   * without classes, so no path can silently drop the condition.
+   */
+  private withLabel(h: tf.Tensor2D, y: tf.Tensor2D | undefined, where: string): tf.Tensor2D {
+    const K = this.plan.labelSize;
+    if (K === 0) {
+      if (y !== undefined) throw new Error(`${where}: this model is unconditional and takes no class labels`);
+      return h;
+    }
+    if (y === undefined)
+      throw new Error(`${where}: this model is conditional and needs [N, ${K}] class labels`);
+    if (y.shape[0] !== h.shape[0] || y.shape[1] !== K) {
+      throw new Error(`${where}: labels are [${y.shape.join(', ')}], the model needs [${h.shape[0]}, ${K}]`);
+    }
+    // Concat has its gradient in gradients.ts (a slice of dy per input), so training and every backend take it.
+    return tf.concat([h, y], 1);
+  }
+
+  /**
+   * q(z|x, y): x is [N, H, W, C] in [0, 1]; y, a conditional model's class labels, [N, K] (one-hot, or soft);
+   * returns μ and log σ², each [N, L].
+   */
+  encode(x: tf.Tensor4D, y?: tf.Tensor2D): { mu: tf.Tensor2D; logVar: tf.Tensor2D } {
     return tf.tidy(() => {
       let h: tf.Tensor4D = x;
       this.plan.encoder.forEach((_, i) => {
@@ -113,7 +141,7 @@ export class VaeModel {
         h = tf.relu(conv);
       });
       const n = h.shape[0];
-      const flat = tf.reshape(h, [n, this.plan.flatSize]);
+      const flat = this.withLabel(tf.reshape(h, [n, this.plan.flatSize]), y, 'encode');
       const out = tf.fused.matMul({
         a: flat,
         b: this.v('encoder/dense/kernel'),
@@ -127,14 +155,17 @@ export class VaeModel {
     });
   }
 
-  /** p(x|z) logits: z is [N, L]; returns [N, H, W, C] logits (sigmoid gives pixel means in [0, 1]). */
-  decodeLogits(z: tf.Tensor2D): tf.Tensor4D {
+  /**
+   * p(x|z, y) logits: z is [N, L]; y, a conditional model's class labels, [N, K] (one-hot, or soft for a walk
+   * between classes); returns [N, H, W, C] logits (sigmoid gives pixel means in [0, 1]).
+   */
+  decodeLogits(z: tf.Tensor2D, y?: tf.Tensor2D): tf.Tensor4D {
     return tf.tidy(() => {
       const n = z.shape[0];
       const b = this.plan.bottleneckSize;
       const dense = tf.relu(
         tf.fused.matMul({
-          a: z,
+          a: this.withLabel(z, y, 'decodeLogits'),
           b: this.v('decoder/dense/kernel'),
           bias: this.v('decoder/dense/bias'),
         }),

@@ -29,6 +29,55 @@ export function bytesToTensor(
   });
 }
 
+/**
+ * Class labels of images or latents: a class index per item (its one-hot vector), or a K-vector per item (soft
+ * labels, e.g. a walk from one class to another).
+ */
+export type ClassLabels = ArrayLike<number> | readonly Float32Array[];
+
+/**
+ * Items `start … start + n − 1` of `labels` as a [n, K] float tensor: one-hot rows for class indices, the vectors
+ * as they are for soft labels. Built in JavaScript, so every backend gets the same numbers.
+ * @throws Error for a class index outside 0…K−1 or a vector of another length.
+ */
+export function labelsToTensor(labels: ClassLabels, start: number, n: number, K: number): tf.Tensor2D {
+  const rows = new Float32Array(n * K);
+  for (let i = 0; i < n; i++) {
+    const label = labels[start + i];
+    if (typeof label === 'number') {
+      if (!Number.isInteger(label) || label < 0 || label >= K) {
+        throw new Error(`class label ${label} of item ${start + i} is outside 0…${K - 1}`);
+      }
+      rows[i * K + label] = 1;
+    } else {
+      if (label?.length !== K) {
+        throw new Error(
+          `class vector of item ${start + i} has ${label?.length} values, the model needs ${K}`,
+        );
+      }
+      rows.set(label, i * K);
+    }
+  }
+  return tf.tensor2d(rows, [n, K]);
+}
+
+/**
+ * The one-hot labels of `batch`'s images `start …` (at most `count`) for a model whose label is `K` wide, or
+ * undefined for an unconditional model (K = 0).
+ * @throws Error when a conditional model is given images without labels.
+ */
+export function batchLabels(
+  batch: ImageBatch,
+  start: number,
+  count: number,
+  K: number,
+): tf.Tensor2D | undefined {
+  if (K === 0) return undefined;
+  if (!batch.labels)
+    throw new Error(`the model is conditional on ${K} classes, and the images carry no labels`);
+  return labelsToTensor(batch.labels, start, Math.min(count, batch.count - start), K);
+}
+
 /** The images of `batch` from index `start` (at most `count` of them) as a float tensor in [0, 1]. */
 export function sliceToTensor(batch: ImageBatch, start: number, count: number): tf.Tensor4D {
   const per = imageBytes(batch.size, batch.channels);
@@ -53,12 +102,14 @@ export function gatherImages(
   return indices.length * bytesPerImage;
 }
 
-/** The images at `indices` as a new {@link ImageBatch}. */
+/** The images at `indices` as a new {@link ImageBatch}, with their labels when the images have them. */
 export function pickImages(images: ImageBatch, indices: ArrayLike<number>): ImageBatch {
   const per = imageBytes(images.size, images.channels);
   const pixels = new Uint8Array(indices.length * per);
   gatherImages(images.pixels, per, indices, pixels);
-  return { pixels, count: indices.length, size: images.size, channels: images.channels };
+  const picked: ImageBatch = { pixels, count: indices.length, size: images.size, channels: images.channels };
+  if (images.labels) picked.labels = Uint16Array.from(indices, (i) => images.labels![i]!);
+  return picked;
 }
 
 /**

@@ -20,6 +20,8 @@ export const SeedTag = {
   mixture: 0x6a11,
   // Which mixture component image i of a generation is drawn from (engine/gmm.ts).
   component: 0xc0e1,
+  // The stream of one class of a conditional generation (engine/sampler.ts, classLatentSeed).
+  classStream: 0xc1a5,
 } as const;
 
 /** murmur3's 32-bit finaliser: a cheap bijective avalanche of one uint32. */

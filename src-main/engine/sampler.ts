@@ -8,13 +8,30 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { GenerateSettings } from '../contract/settings/index.js';
 import { meanNegElbo } from './loss.js';
 import type { VaeModel } from './model.js';
-import { imageBytes, logitsToBytes, sliceToTensor } from './pixels.js';
-import { hashSeed, normals } from './rng.js';
+import {
+  batchLabels,
+  imageBytes,
+  labelsToTensor,
+  logitsToBytes,
+  sliceToTensor,
+  type ClassLabels,
+} from './pixels.js';
+import { hashSeed, normals, SeedTag } from './rng.js';
 import type { ImageBatch, LossTerms, PreviewImage } from './types.js';
 
 /** The PRNG seed of image `index` of a generation seeded with `seed`. */
 export function latentSeed(seed: number, index: number): number {
   return hashSeed(seed, index);
+}
+
+/**
+ * The seed of class `classIndex`'s own stream in a conditional generation seeded with `seed`: image j of that class
+ * has the latent a sampler draws for index j of this seed, `latentSeed(classLatentSeed(seed, k), j)`. So each class
+ * has its own images 0, 1, 2, … (independent of the other classes' and of how many of them are asked for), and
+ * (seed, class, index) names one image.
+ */
+export function classLatentSeed(seed: number, classIndex: number): number {
+  return hashSeed(seed, SeedTag.classStream, classIndex);
 }
 
 /**
@@ -67,13 +84,25 @@ function checkLatents(model: VaeModel, z: Float32Array[]): void {
   });
 }
 
-/** Decodes latent vectors to uint8 images, pixel = round(255·sigmoid(logits)), `batchSize` at a time. */
+/**
+ * Decodes latent vectors to uint8 images, pixel = round(255·sigmoid(logits)), `batchSize` at a time. A
+ * conditional model decodes each z under its class: `labels` holds one class index (or one soft K-vector) per z;
+ * an unconditional model takes none. The images carry the class indices when they were given.
+ */
 export async function decodeLatents(
   model: VaeModel,
   z: Float32Array[],
   batchSize: number,
+  labels?: ClassLabels,
 ): Promise<ImageBatch> {
   checkLatents(model, z);
+  const K = model.labelSize;
+  if (K > 0 && labels === undefined)
+    throw new Error(`the model is conditional on ${K} classes: give each z a label`);
+  if (K === 0 && labels !== undefined) throw new Error('the model is unconditional and takes no labels');
+  if (labels !== undefined && labels.length !== z.length) {
+    throw new Error(`${labels.length} labels for ${z.length} latents`);
+  }
   const { imageSize: size, channels, latentDim: L } = model.config;
   const per = imageBytes(size, channels);
   const pixels = new Uint8Array(z.length * per);
@@ -82,17 +111,28 @@ export async function decodeLatents(
     const chunk = z.slice(start, start + step);
     const flat = new Float32Array(chunk.length * L);
     chunk.forEach((v, i) => flat.set(v, i * L));
-    const logits = tf.tidy(() => model.decodeLogits(tf.tensor2d(flat, [chunk.length, L])));
+    const logits = tf.tidy(() =>
+      model.decodeLogits(
+        tf.tensor2d(flat, [chunk.length, L]),
+        labels === undefined ? undefined : labelsToTensor(labels, start, chunk.length, K),
+      ),
+    );
     try {
       pixels.set(await logitsToBytes(logits), start * per);
     } finally {
       logits.dispose();
     }
   }
-  return { pixels, count: z.length, size, channels };
+  const out: ImageBatch = { pixels, count: z.length, size, channels };
+  const indices = labels?.[0] === undefined || typeof labels[0] === 'number';
+  if (labels !== undefined && indices) out.labels = Uint16Array.from(labels as ArrayLike<number>);
+  return out;
 }
 
-/** q(z|x) of each image: μ and σ = exp(0.5·log σ²), one Float32Array of length L per image. */
+/**
+ * q(z|x) of each image (a conditional model's q(z|x, y), with the images' labels): μ and σ = exp(0.5·log σ²), one
+ * Float32Array of length L per image.
+ */
 export async function encodeImages(
   model: VaeModel,
   images: ImageBatch,
@@ -105,7 +145,8 @@ export async function encodeImages(
   const step = Math.max(1, Math.floor(batchSize));
   for (let start = 0; start < images.count; start += step) {
     const q = tf.tidy(() => {
-      const e = model.encode(sliceToTensor(images, start, step));
+      const y = batchLabels(images, start, step, model.labelSize);
+      const e = model.encode(sliceToTensor(images, start, step), y);
       return { m: e.mu, s: tf.exp(tf.mul(e.logVar, 0.5)) };
     });
     try {
@@ -131,7 +172,10 @@ function checkImages(model: VaeModel, images: ImageBatch): void {
   }
 }
 
-/** Reconstructions: each image encoded to μ and decoded (no sampling), as uint8 images. */
+/**
+ * Reconstructions: each image encoded to μ and decoded (no sampling), as uint8 images; a conditional model's
+ * under the images' own labels, which the result keeps.
+ */
 export async function reconstructImages(
   model: VaeModel,
   images: ImageBatch,
@@ -142,14 +186,19 @@ export async function reconstructImages(
   const pixels = new Uint8Array(images.count * per);
   const step = Math.max(1, Math.floor(batchSize));
   for (let start = 0; start < images.count; start += step) {
-    const logits = tf.tidy(() => model.decodeLogits(model.encode(sliceToTensor(images, start, step)).mu));
+    const logits = tf.tidy(() => {
+      const y = batchLabels(images, start, step, model.labelSize);
+      return model.decodeLogits(model.encode(sliceToTensor(images, start, step), y).mu, y);
+    });
     try {
       pixels.set(await logitsToBytes(logits), start * per);
     } finally {
       logits.dispose();
     }
   }
-  return { pixels, count: images.count, size: images.size, channels: images.channels };
+  const out: ImageBatch = { pixels, count: images.count, size: images.size, channels: images.channels };
+  if (images.labels) out.labels = images.labels.slice();
+  return out;
 }
 
 /**

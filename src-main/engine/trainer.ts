@@ -11,7 +11,7 @@ import { validateTrainOptions } from './config.js';
 import { registerVaeGradients } from './gradients.js';
 import { calibratedLogSigma, lossTerms, meanNegElbo, negElboTerms, noise } from './loss.js';
 import type { VaeModel } from './model.js';
-import { bytesToTensor, gatherImages, imageBytes, pickImages } from './pixels.js';
+import { bytesToTensor, gatherImages, imageBytes, labelsToTensor, pickImages } from './pixels.js';
 import { hashSeed, Rng, SeedTag, shuffle } from './rng.js';
 import { decodeLatents, reconstructImages, sampleLatents, tileImages } from './sampler.js';
 import type {
@@ -24,8 +24,10 @@ import type {
   TrainProgress,
 } from './types.js';
 
-/** Images in the fixed-z sample grid of each epoch's preview (8 × 8). */
+/** Images in the fixed-z sample grid of each epoch's preview (8 × 8; a conditional model's: a row per class). */
 export const PREVIEW_SAMPLES = 64;
+/** Columns of the sample grid: a conditional model's rows, one per class, share these columns' z. */
+const PREVIEW_COLUMNS = 8;
 /** Validation images reconstructed in each epoch's preview. */
 export const PREVIEW_RECONSTRUCTIONS = 8;
 /** Least time between two progress reports, ms. */
@@ -79,7 +81,8 @@ interface StepResult {
 }
 
 /**
- * One optimisation step on `n` images whose bytes start `bytes`. Gradients are checked for NaN/Inf before Adam
+ * One optimisation step on `n` images whose bytes start `bytes` (and, for a conditional model, whose class
+ * indices are `labels`). Gradients are checked for NaN/Inf before Adam
  * sees them: when anything is not finite, nothing is applied and the raw figures are returned for the caller
  * to report.
  */
@@ -87,6 +90,7 @@ async function trainStep(
   model: VaeModel,
   adam: Adam,
   bytes: Uint8Array,
+  labels: Uint16Array | null,
   n: number,
   beta: number,
   freeBits: number,
@@ -96,10 +100,11 @@ async function trainStep(
   const { imageSize: size, channels, latentDim } = model.config;
   const x = bytesToTensor(bytes, n, size, channels);
   const eps = noise(n, latentDim, noiseSeed);
+  const y = labels ? labelsToTensor(labels, 0, n, model.labelSize) : undefined;
   const kept: { rec?: tf.Scalar; kl?: tf.Scalar; mse?: tf.Scalar } = {};
   const { value, grads } = tf.variableGrads(() => {
     // The σ-VAE trains with its batch's own σ* (loss.ts); every other figure uses the model's stored σ.
-    const t = negElboTerms(model, x, eps, beta, freeBits, 'batch');
+    const t = negElboTerms(model, x, eps, beta, freeBits, 'batch', y);
     // Kept past variableGrads' internal tidy so the terms come out of the same forward pass; disposed below.
     kept.rec = tf.keep(t.reconstruction);
     kept.kl = tf.keep(t.kl);
@@ -124,11 +129,43 @@ async function trainStep(
       adam.apply(gradList, clipScale(result.gradNorm, clipNorm));
     return result;
   } finally {
-    tf.dispose([x, eps, value, kept.rec!, kept.kl!, ...(kept.mse ? [kept.mse] : []), ...gradList]);
+    tf.dispose([
+      x,
+      eps,
+      ...(y ? [y] : []),
+      value,
+      kept.rec!,
+      kept.kl!,
+      ...(kept.mse ? [kept.mse] : []),
+      ...gradList,
+    ]);
   }
 }
 
 const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * A conditional model (label width K > 0) trains on labelled images only: one class index in 0…K−1 per image.
+ * @throws UserError DATASET_MISMATCH naming what is missing or out of range.
+ */
+function checkLabels(data: ImageBatch, K: number): void {
+  if (K === 0) return;
+  const labels = data.labels;
+  if (!labels || labels.length < data.count) {
+    throw new UserError(
+      'DATASET_MISMATCH',
+      `the model is conditional on ${K} classes, but ${labels ? `only ${labels.length} of the ${data.count}` : 'none of the'} images carry a class label`,
+    );
+  }
+  for (let i = 0; i < data.count; i++) {
+    if (labels[i]! >= K) {
+      throw new UserError(
+        'DATASET_MISMATCH',
+        `image ${i} has class ${labels[i]}, but the model has ${K} classes (0–${K - 1})`,
+      );
+    }
+  }
+}
 
 /** Trains one {@link VaeModel} on one set of images; `run` may be called again to continue. */
 export class Trainer {
@@ -137,6 +174,8 @@ export class Trainer {
   private readonly valImages: ImageBatch | null;
   private readonly previewOriginals: ImageBatch;
   private readonly previewZ: Float32Array[];
+  /** A conditional model's class of each preview sample (a row per class), null for an unconditional one. */
+  private readonly previewLabels: Uint16Array | null;
   private state: TrainerState;
 
   /**
@@ -160,6 +199,7 @@ export class Trainer {
       );
     }
     if (data.count < 1) throw new UserError('DATASET_EMPTY', 'there are no images to train on');
+    checkLabels(data, model.labelSize);
     if (data.pixels.length < data.count * imageBytes(data.size, data.channels)) {
       throw new UserError(
         'DATASET_MISMATCH',
@@ -173,12 +213,18 @@ export class Trainer {
       data,
       (val.length > 0 ? val : train).slice(0, PREVIEW_RECONSTRUCTIONS),
     );
-    this.previewZ = sampleLatents(
-      PREVIEW_SAMPLES,
+    // A conditional model's grid has a row per class, each row the same z: what changes down a column is the class.
+    const K = model.labelSize;
+    const columns = K > 0 ? Math.max(1, Math.min(PREVIEW_COLUMNS, Math.floor(PREVIEW_SAMPLES / K))) : 0;
+    const z = sampleLatents(
+      K > 0 ? columns : PREVIEW_SAMPLES,
       model.config.latentDim,
       hashSeed(options.seed, SeedTag.preview),
       1,
     );
+    this.previewZ = K > 0 ? Array.from({ length: K * columns }, (_, i) => z[i % columns]!) : z;
+    this.previewLabels =
+      K > 0 ? Uint16Array.from({ length: K * columns }, (_, i) => Math.floor(i / columns)) : null;
     this.state = state
       ? {
           epoch: state.epoch,
@@ -212,6 +258,8 @@ export class Trainer {
     if (this.state.optimizer.length > 0) adam.setState(this.state.optimizer);
     const per = imageBytes(this.data.size, this.data.channels);
     const batchBytes = new Uint8Array(options.batchSize * per);
+    const labels = model.labelSize > 0 ? this.data.labels! : null;
+    const batchLabels = labels ? new Uint16Array(options.batchSize) : null;
     const nTrain = this.trainIndices.length;
     const steps = this.stepsPerEpoch;
     const runStart = performance.now();
@@ -241,6 +289,7 @@ export class Trainer {
           const idx = order.subarray(s * options.batchSize, Math.min((s + 1) * options.batchSize, nTrain));
           const n = idx.length;
           gatherImages(this.data.pixels, per, idx, batchBytes);
+          if (labels) idx.forEach((k, i) => (batchLabels![i] = labels[k]!));
           beta =
             options.klWarmupEpochs > 0
               ? model.config.beta * Math.min(1, (epoch + (s + 1) / steps) / options.klWarmupEpochs)
@@ -249,6 +298,7 @@ export class Trainer {
             model,
             adam,
             batchBytes.subarray(0, n * per),
+            batchLabels?.subarray(0, n) ?? null,
             n,
             beta,
             options.freeBits,
@@ -353,7 +403,9 @@ export class Trainer {
 
   /** Fixed-z sample grid and originals-over-reconstructions of the fixed preview images. */
   private async preview(): Promise<EpochPreview> {
-    const samples = tileImages(await decodeLatents(this.model, this.previewZ, PREVIEW_SAMPLES), 8);
+    const labels = this.previewLabels ?? undefined;
+    const decoded = await decodeLatents(this.model, this.previewZ, PREVIEW_SAMPLES, labels);
+    const samples = tileImages(decoded, labels ? this.previewZ.length / this.model.labelSize : 8);
     const originals = this.previewOriginals;
     const recon = await reconstructImages(this.model, originals, originals.count);
     const both = new Uint8Array(originals.pixels.length * 2);
@@ -381,6 +433,8 @@ export async function benchmarkTraining(
   registerVaeGradients();
   const rng = new Rng(hashSeed(opts.seed, SeedTag.bench));
   for (let i = 0; i < bytes.length; i++) bytes[i] = rng.nextUint32() & 0xff;
+  const K = model.labelSize;
+  const labels = K > 0 ? Uint16Array.from({ length: opts.batchSize }, (_, i) => i % K) : null;
   const adam = new Adam(model.variables, model.paramNames, { learningRate: 1e-3 });
   try {
     const step = (k: number): Promise<StepResult> =>
@@ -388,6 +442,7 @@ export async function benchmarkTraining(
         model,
         adam,
         bytes,
+        labels,
         opts.batchSize,
         model.config.beta,
         0,

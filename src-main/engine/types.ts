@@ -34,6 +34,11 @@ export interface ImageBatch {
   count: number;
   size: number;
   channels: 1 | 3;
+  /**
+   * The class of each image, as its index into a conditional model's `config.classes` (the one-hot order); `count`
+   * values. What a conditional model is trained and evaluated with; absent for unlabelled images.
+   */
+  labels?: Uint16Array;
 }
 
 /** Loss terms of one batch or one epoch, all per image (nats) except bitsPerDim. */

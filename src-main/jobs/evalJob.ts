@@ -10,6 +10,7 @@ import {
 import { resolveBackend, type BackendPreference } from '../engine/node/index.js';
 import { openProject } from '../project/index.js';
 import { ignoreEvents, type JobContext } from './events.js';
+import { CLASS_FOLDERS_ADVICE, labelsFor, loadLabelledDataset } from './datasetLabels.js';
 import { readFolderLikeDataset } from './folderImages.js';
 import { loadTrainedModel } from './loadModel.js';
 
@@ -40,7 +41,10 @@ function decoderSigma(model: VaeModel): number | null {
   return likelihood === 'gaussian' ? gaussianSigma : null;
 }
 
-/** −ELBO (nats/image, bits/dim) of the project's model on held-out images. */
+/**
+ * −ELBO (nats/image, bits/dim) of the project's model on held-out images; a conditional model's of each image given
+ * its class (its class folder).
+ */
 export async function runEvaluation(input: EvalJobInput, ctx: JobContext = {}): Promise<EvalJobResult> {
   const emit = ctx.emit ?? ignoreEvents;
   const project = await openProject(input.project);
@@ -52,7 +56,10 @@ export async function runEvaluation(input: EvalJobInput, ctx: JobContext = {}): 
   try {
     if (input.data) {
       const { manifest } = await loadDataset(project.layout.datasetDir);
-      const { images, skipped } = await readFolderLikeDataset(input.data, manifest, ctx);
+      const read = await readFolderLikeDataset(input.data, manifest, ctx);
+      const { images, skipped } = read;
+      if (model.config.conditional)
+        images.labels = labelsFor(read.manifest, model.config.classes ?? [], CLASS_FOLDERS_ADVICE);
       return {
         source: 'folder',
         images: images.count,
@@ -62,7 +69,7 @@ export async function runEvaluation(input: EvalJobInput, ctx: JobContext = {}): 
         ...about,
       };
     }
-    const { images } = await loadDataset(project.layout.datasetDir);
+    const { images } = await loadLabelledDataset(project.layout.datasetDir, model.config);
     const { valFraction, seed: trainSeed } = checkpoint.meta.trainOptions;
     const { val } = splitIndices(images.count, valFraction, trainSeed);
     const source = val.length > 0 ? 'validation-split' : 'training-set';

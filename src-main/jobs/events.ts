@@ -9,6 +9,7 @@ export type JobEventName = Extract<
   EventName,
   | 'job.log'
   | 'dataset.importProgress'
+  | 'training.run'
   | 'training.progress'
   | 'training.epoch'
   | 'training.checkpoint'

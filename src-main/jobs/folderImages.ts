@@ -14,7 +14,13 @@ export async function readFolderLikeDataset(
   folder: string,
   manifest: DatasetManifest,
   ctx: JobContext = {},
-): Promise<{ images: ImageBatch; labels: string[]; skipped: ImportReport['skipped'] }> {
+): Promise<{
+  images: ImageBatch;
+  labels: string[];
+  skipped: ImportReport['skipped'];
+  /** The scratch import's manifest: the folder's images, paths relative to it, in order. */
+  manifest: DatasetManifest;
+}> {
   const emit = ctx.emit ?? ignoreEvents;
   const scratch = await mkdtemp(join(tmpdir(), 'vae-studio-folder-'));
   try {
@@ -31,6 +37,7 @@ export async function readFolderLikeDataset(
       images: read.images,
       labels: read.manifest.items.map((item) => item.label),
       skipped: report.skipped,
+      manifest: read.manifest,
     };
   } finally {
     await rm(scratch, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import sharp from 'sharp';
 import type { ImageFormat } from '../dataset/index.js';
 import { fsFailure } from '../util/fsErrors.js';
@@ -16,9 +16,20 @@ export function imageName(seed: number, index: number, format: ImageFormat): str
   return `sample-s${seed}-${String(index).padStart(6, '0')}.${format}`;
 }
 
-/** Writes `data` to a temporary file beside `name`, then renames it into place: never a partial `name`. */
+/**
+ * The name of a conditional model's image `index` of `seed` in its class folder, `<folder>/sample-s…`: a path
+ * inside the output folder with '/' separators, as the manifest's `file` holds it.
+ */
+export function classImageName(folder: string, seed: number, index: number, format: ImageFormat): string {
+  return `${folder}/${imageName(seed, index, format)}`;
+}
+
+/**
+ * Writes `data` to a temporary file beside `name` (a path inside `out`, '/' separators), then renames it into
+ * place: never a partial `name`.
+ */
 export async function writeImage(out: string, name: string, data: Uint8Array): Promise<void> {
-  const tmp = join(out, `.${name}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = join(out, dirname(name), `.${basename(name)}.${randomBytes(6).toString('hex')}.tmp`);
   let handle: FileHandle | undefined;
   try {
     handle = await open(tmp, 'wx');

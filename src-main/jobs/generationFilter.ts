@@ -162,11 +162,18 @@ export function resumeLine(
  * The stop of a run whose window was spent before it had its images: how many it wrote and why, and that the
  * files written are kept and listed.
  */
-export function tooManyCopies(plan: DrawPlan, count: number, written: number, out: string): UserError {
+export function tooManyCopies(
+  plan: DrawPlan,
+  count: number,
+  written: number,
+  out: string,
+  className?: string,
+): UserError {
   const earlier = plan.alreadyThere ? ` (${plan.alreadyThere} of them from an earlier run)` : '';
+  const of = className === undefined ? '' : ` of class ${className}`;
   return new UserError(
     'TOO_MANY_COPIES',
-    `${out} holds ${plan.accepted} of the ${count} images asked for${earlier}: ${plan.rejected} of the ` +
+    `${out} holds ${plan.accepted} of the ${count} images${of} asked for${earlier}: ${plan.rejected} of the ` +
       `${plan.drawn} images drawn were near-copies of training images, and a run draws at most ` +
       `${EXTRA_DRAWS_PER_IMAGE + 1}× the count (${plan.limit}). This run wrote ${written}; they are listed in ` +
       `${MANIFEST_JSONL}, the near-copies in ${REJECTED_JSONL}. The model reproduces its training images too ` +

@@ -1,13 +1,23 @@
 import { open, readFile, rm, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { writeFileAtomic } from '../util/atomicWrite.js';
 import { faultPoint } from '../util/faultPoint.js';
 import type { SamplerKind } from '../engine/index.js';
 
 /** One generated image as the manifest records it. */
 export interface GeneratedImage {
-  /** The file's name inside the output folder. */
+  /**
+   * The file's path inside the output folder, '/' separators: `sample-s<seed>-<index>.<ext>`, or for a
+   * conditional model's image `<class folder>/sample-s<seed>-<index>.<ext>` (the ImageFolder layout).
+   */
   file: string;
+  /**
+   * A conditional model's image: the class it was generated for (the model's name of it) and that class's index
+   * in the model's classes (the one-hot label). Its index counts within the class: (seed, class, index) names it.
+   */
+  class?: string;
+  classIndex?: number;
+  /** Index of the image in its seed's stream (a conditional model's: in its class's stream of the seed). */
   index: number;
   seed: number;
   latentSeed: number;
@@ -31,16 +41,26 @@ export const MANIFEST_JSONL = 'manifest.jsonl';
 export const MANIFEST_CSV = 'manifest.csv';
 const CSV_HEADER =
   'file,index,seed,latent_seed,temperature,sampler,sampler_sha256,epoch,weights_sha256,checkpoint,z';
+/** A conditional generation's folder: the same columns, and the class of each image at the end. */
+const CLASS_CSV_HEADER = `${CSV_HEADER},class,class_index`;
 
 /**
- * What a killed generation can leave beside its files: the temporary file of an image being written, or of a
- * manifest.csv being rebuilt (`.<name>.<random hex>.tmp`). Nothing else of the folder matches.
+ * What a killed generation can leave beside its files (in the folder or a class folder): the temporary file of
+ * an image being written, or of a manifest.csv being rebuilt (`.<name>.<random hex>.tmp`). Nothing else matches.
  */
 const LEFTOVER_TMP = /^\.(sample-s\d+-\d+\.(png|jpg|webp)|manifest\.(csv|jsonl))\.[0-9a-f]+\.tmp$/;
 
-/** `(seed, index)` as one map key. */
-export function imageKey(seed: number, index: number): string {
-  return `${seed}:${index}`;
+/**
+ * `(seed, index)` as one map key; a conditional model's image `(seed, class, index)`, its class's name being
+ * part of its key.
+ */
+export function imageKey(seed: number, index: number, className?: string): string {
+  return className === undefined ? `${seed}:${index}` : JSON.stringify([seed, className, index]);
+}
+
+/** The key of a row as read back. */
+function rowKey(row: Pick<GeneratedImage, 'seed' | 'index' | 'class'>): string {
+  return imageKey(row.seed, row.index, row.class);
 }
 
 /**
@@ -58,6 +78,7 @@ export class GenerationManifest {
     private readonly byKey: Map<string, ManifestRow>,
     private readonly jsonl: FileHandle,
     private readonly csv: FileHandle,
+    private readonly csvLineOf: (row: ManifestRow) => string,
     private jsonlBytes: number,
     private csvBytes: number,
   ) {}
@@ -69,17 +90,22 @@ export class GenerationManifest {
 
   /**
    * Reads `folder`'s manifest (none yet is an empty one) and opens it for appending. First removes the temporary
-   * files a killed run left, cuts a torn last line of manifest.jsonl (its image is then a file without a row,
-   * which the run completes) and rewrites manifest.csv from manifest.jsonl if the two differ.
+   * files a killed run left (`names` are the folder's entries, a class folder's as `<folder>/<name>`), cuts a torn
+   * last line of manifest.jsonl (its image is then a file without a row, which the run completes) and rewrites
+   * manifest.csv from manifest.jsonl if the two differ. A folder of a conditional generation (its rows have
+   * classes, or it has none yet and `classes` says this one will) has the class columns in its csv.
    */
-  static async open(folder: string, names: readonly string[]): Promise<GenerationManifest> {
-    for (const name of names) if (LEFTOVER_TMP.test(name)) await rm(join(folder, name), { force: true });
+  static async open(folder: string, names: readonly string[], classes = false): Promise<GenerationManifest> {
+    for (const name of names)
+      if (LEFTOVER_TMP.test(basename(name))) await rm(join(folder, name), { force: true });
     const paths = GenerationManifest.paths(folder);
     const text = await readTextOrEmpty(paths.jsonl);
     // A line is whole once its newline is written: anything after the last one is a torn append.
     const whole = text.slice(0, text.lastIndexOf('\n') + 1);
     const rows = parseRows(whole);
-    const csvText = CSV_HEADER + '\n' + rows.map(csvLine).join('');
+    const withClasses = rows.length > 0 ? rows.some((row) => row.class !== undefined) : classes;
+    const line = withClasses ? classCsvLine : csvLine;
+    const csvText = (withClasses ? CLASS_CSV_HEADER : CSV_HEADER) + '\n' + rows.map(line).join('');
     if ((await readTextOrEmpty(paths.csv)) !== csvText) {
       faultPoint('generate-csv-rebuild');
       await writeFileAtomic(paths.csv, csvText);
@@ -93,21 +119,22 @@ export class GenerationManifest {
       await jsonl.close();
       throw err;
     }
-    const byKey = new Map(rows.map((row) => [imageKey(row.seed, row.index), row]));
+    const byKey = new Map(rows.map((row) => [rowKey(row), row]));
     return new GenerationManifest(
       folder,
       rows,
       byKey,
       jsonl,
       csv,
+      line,
       Buffer.byteLength(whole),
       Buffer.byteLength(csvText),
     );
   }
 
-  /** The row of image `(seed, index)`, if the manifest has one. */
-  get(seed: number, index: number): ManifestRow | undefined {
-    return this.byKey.get(imageKey(seed, index));
+  /** The row of image `(seed, index)` (a conditional model's: of that class), if the manifest has one. */
+  get(seed: number, index: number, className?: string): ManifestRow | undefined {
+    return this.byKey.get(imageKey(seed, index, className));
   }
 
   /**
@@ -116,7 +143,7 @@ export class GenerationManifest {
    */
   async append(row: GeneratedImage): Promise<void> {
     const line = JSON.stringify(row) + '\n';
-    const csvRow = csvLine(row);
+    const csvRow = this.csvLineOf(row);
     faultPoint('generate-manifest-row');
     try {
       await this.jsonl.writeFile(line);
@@ -129,7 +156,7 @@ export class GenerationManifest {
     this.jsonlBytes += Buffer.byteLength(line);
     this.csvBytes += Buffer.byteLength(csvRow);
     this.rows.push(row);
-    this.byKey.set(imageKey(row.seed, row.index), row);
+    this.byKey.set(rowKey(row), row);
   }
 
   /** Makes the rows appended so far durable: once per batch, since once per image would halve the speed. */
@@ -194,6 +221,11 @@ function csvLine(row: ManifestRow): string {
       Array.isArray(row.z) ? row.z.join(' ') : '',
     ].join(',') + '\n'
   );
+}
+
+/** A row of a conditional generation's csv: the same fields, then its class and class index. */
+function classCsvLine(row: ManifestRow): string {
+  return `${csvLine(row).slice(0, -1)},${csvField(row.class ?? '')},${row.classIndex ?? ''}\n`;
 }
 
 function csvField(value: string): string {

@@ -33,12 +33,7 @@ export { readDatasetImages } from './datasetPixels.js';
 export { runEvaluation, type EvalJobInput, type EvalJobResult } from './evalJob.js';
 export { runQuality, type QualityJobInput } from './quality/qualityJob.js';
 export { listQualityReports, readQualityReport, qualityDir } from './quality/history.js';
-export {
-  loadCopyDetector,
-  COPY_RULE,
-  type CopyCheck,
-  type CopyDetector,
-} from './quality/copyDetector.js';
+export { loadCopyDetector, COPY_RULE, type CopyCheck, type CopyDetector } from './quality/copyDetector.js';
 export { runBenchmark, type BenchArch, type BenchJobInput, type BenchJobResult } from './benchJob.js';
 export { runDemo, type DemoJobInput, type DemoJobResult } from './demoJob.js';
 export {
@@ -48,6 +43,7 @@ export {
   formatSuiteReport,
   runBenchSuite,
   runElboParity,
+  SUITE_DEFAULT_REPEATS,
   type PeerSettings,
 } from './bench/index.js';
 export {

@@ -6,7 +6,7 @@ import { type BackendPreference } from '../engine/node/index.js';
 import { UserError, throwIfCancelled } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomicWrite.js';
 import { ignoreEvents, jobEvent, type JobContext } from './events.js';
-import { decodeLatentPath, type ImageSource } from './latentPath.js';
+import { decodeLatentPath, describeSource, type ImageSource } from './latentPath.js';
 import { makeFolder } from '../util/folders.js';
 
 export type InterpolationMode = 'lerp' | 'slerp';
@@ -36,12 +36,35 @@ export interface InterpolateJobResult {
   /** Latent means of the two end images. */
   zA: number[];
   zB: number[];
+  /** A conditional model's walk: the two ends' classes (the label walks from a's to b's). Absent otherwise. */
+  classA?: string;
+  classB?: string;
+  /** `interpolation.json` beside the frames: the ends, their classes, the latents and each frame's label. */
+  record: string;
 }
+
+/** What `interpolation.json` records of an export, so its frames can be told apart and made again. */
+export interface InterpolationRecord {
+  a: string;
+  b: string;
+  steps: number;
+  mode: InterpolationMode;
+  zA: number[];
+  zB: number[];
+  /** A conditional model's: the classes of the ends, and each frame's weight on class b (its label). */
+  classA?: string;
+  classB?: string;
+  classWeights?: number[];
+  frames: string[];
+}
+
+/** The record of an interpolation export, written beside its frames. */
+export const INTERPOLATION_RECORD = 'interpolation.json';
 
 /**
  * Encodes two images (files, with the same preprocessing as the dataset, or dataset images by index) with the
- * project's model, walks the latent path between their means and writes the decoded frames, a contact sheet
- * and an animation.
+ * project's model, walks the latent path between their means (a conditional model's label too, from class a to
+ * class b) and writes the decoded frames, a contact sheet, an animation and `interpolation.json`.
  */
 export async function runInterpolation(
   input: InterpolateJobInput,
@@ -49,7 +72,7 @@ export async function runInterpolation(
 ): Promise<InterpolateJobResult> {
   const emit = ctx.emit ?? ignoreEvents;
   const { steps = 8, mode = 'slerp', animation = 'webp', frameDelayMs = 120 } = input;
-  const { frames, zA, zB } = await decodeLatentPath({
+  const { frames, zA, zB, classes } = await decodeLatentPath({
     project: input.project,
     a: input.imageA,
     b: input.imageB,
@@ -65,7 +88,12 @@ export async function runInterpolation(
   await makeFolder(out);
   const names = Array.from({ length: steps }, (_, i) => `frame-${String(i).padStart(3, '0')}.png`);
   const ext = animation === 'none' ? null : animation;
-  await refuseExisting(out, [...names, 'contact-sheet.png', ...(ext ? [`interpolation.${ext}`] : [])]);
+  await refuseExisting(out, [
+    ...names,
+    'contact-sheet.png',
+    INTERPOLATION_RECORD,
+    ...(ext ? [`interpolation.${ext}`] : []),
+  ]);
 
   const perImage = size * size * channels;
   const frameFiles: string[] = [];
@@ -94,6 +122,20 @@ export async function runInterpolation(
       await encodeAnimation(loop, size, size, channels, ext, frameDelayMs),
     );
   }
+  const ofClasses = classes ? { classA: classes.a, classB: classes.b } : {};
+  const record: InterpolationRecord = {
+    a: describeSource(input.imageA),
+    b: describeSource(input.imageB),
+    steps,
+    mode,
+    zA: Array.from(zA),
+    zB: Array.from(zB),
+    ...ofClasses,
+    ...(classes ? { classWeights: classes.weights } : {}),
+    frames: names,
+  };
+  const recordFile = join(out, INTERPOLATION_RECORD);
+  await writeFileAtomic(recordFile, JSON.stringify(record, null, 2) + '\n');
   return {
     out,
     frames: frameFiles,
@@ -103,6 +145,8 @@ export async function runInterpolation(
     mode,
     zA: Array.from(zA),
     zB: Array.from(zB),
+    ...ofClasses,
+    record: recordFile,
   };
 }
 

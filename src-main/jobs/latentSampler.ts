@@ -1,4 +1,3 @@
-import { loadDataset } from '../dataset/index.js';
 import {
   encodeImages,
   fitGaussianMixture,
@@ -16,14 +15,18 @@ import {
   type VaeModel,
 } from '../engine/index.js';
 import {
+  fittedMixture,
   mixtureSamplerFile,
-  mixtureSha256,
   readMixtureSampler,
+  samplerSha256,
   writeMixtureSampler,
   type Checkpoint,
+  type ClassMixture,
+  type FittedMixture,
   type MixtureSamplerFile,
 } from '../project/index.js';
 import { throwIfCancelled, UserError } from '../util/errors.js';
+import { loadLabelledDataset } from './datasetLabels.js';
 import { ignoreEvents, logEvent, type JobContext } from './events.js';
 
 /**
@@ -42,17 +45,47 @@ export const MIXTURE_COMPONENTS = 10;
 export const FULL_COVARIANCE_MAX_DIM = 64;
 /** A training split above this many images is fitted on a seeded subset of this size (EM costs N per step). */
 export const MAX_FIT_LATENTS = 50_000;
+/**
+ * Latents per component a class's mixture asks for: a class of n training images gets
+ * min(MIXTURE_COMPONENTS, max(1, ⌊n / (LATENTS_PER_COMPONENT·(d + 1))⌋)) components for latents of d dimensions,
+ * so no component's (full) covariance rests on fewer than about 2(d + 1) latents.
+ */
+export const LATENTS_PER_COMPONENT = 2;
 /** Images encoded per call while collecting the training latents. */
 const ENCODE_CHUNK = 512;
+
+/** Components of the mixture of one class of `count` training latents of `dim` dimensions. */
+export function classComponents(count: number, dim: number): number {
+  return Math.min(MIXTURE_COMPONENTS, Math.max(1, Math.floor(count / (LATENTS_PER_COMPONENT * (dim + 1)))));
+}
 
 /** A sampler ready to draw, with what names it in a manifest row. */
 export interface PreparedSampler {
   kind: SamplerKind;
-  sampler: LatentSampler;
-  /** sha256 of the mixture (`gmm` only): the manifest's `samplerSha256`. */
+  /**
+   * The sampler of an unconditional model (`null`), or of class `classIndex` of a conditional one (its index in
+   * `config.classes`): the prior for every class, or that class's mixture.
+   * @throws Error for a class index the model lacks, or a model of the other kind.
+   */
+  samplerOf(classIndex: number | null): LatentSampler;
+  /** sha256 of the mixture, or of a conditional model's list of mixtures (`gmm` only): the manifest's `samplerSha256`. */
   sha256: string | null;
   /** The fitted mixture's file as read or fitted (`gmm` only). */
   file: MixtureSamplerFile | null;
+}
+
+/** {@link PreparedSampler.samplerOf} for `samplers`: one (unconditional) or one per class. */
+function samplersOf(samplers: LatentSampler[], conditional: boolean): PreparedSampler['samplerOf'] {
+  return (classIndex) => {
+    if ((classIndex === null) === conditional) {
+      throw new Error(
+        conditional ? 'a conditional model samples per class' : 'an unconditional model has no classes',
+      );
+    }
+    const sampler = samplers[classIndex ?? 0];
+    if (!sampler) throw new Error(`class ${classIndex} is not one of the model's ${samplers.length}`);
+    return sampler;
+  };
 }
 
 export interface PrepareSamplerInput {
@@ -72,11 +105,17 @@ export async function prepareSampler(
 ): Promise<PreparedSampler> {
   const { kind, checkpoint, model } = input;
   const latentDim = model.config.latentDim;
-  if (kind === 'prior') return { kind, sampler: priorSampler(latentDim), sha256: null, file: null };
+  const classes = model.config.conditional ? (model.config.classes ?? []) : null;
+  if (kind === 'prior') {
+    const prior = priorSampler(latentDim);
+    const samplers = classes ? classes.map(() => prior) : [prior];
+    return { kind, samplerOf: samplersOf(samplers, classes !== null), sha256: null, file: null };
+  }
   const emit = ctx.emit ?? ignoreEvents;
   const stored = await readMixtureSampler(checkpoint.dir, {
     weightsSha256: checkpoint.meta.weightsSha256,
     latentDim,
+    ...(classes ? { classes } : {}),
   });
   let file: MixtureSamplerFile;
   if (typeof stored === 'object' && !('problem' in stored)) {
@@ -97,12 +136,19 @@ export async function prepareSampler(
       );
     }
   }
-  return { kind, sampler: mixtureSampler(file.mixture), sha256: mixtureSha256(file.mixture), file };
+  const mixtures = file.classes ? file.classes.map((c) => c.mixture) : [file.mixture];
+  return {
+    kind,
+    samplerOf: samplersOf(mixtures.map(mixtureSampler), file.classes !== undefined),
+    sha256: samplerSha256(file),
+    file,
+  };
 }
 
 /**
  * Fits the mixture to the posterior means μ(x) of the checkpoint's training split (the split `splitIndices` gave
- * its run), seeded by the run's seed.
+ * its run), seeded by the run's seed; a conditional model's one mixture per class, to the means μ(x, y) of that
+ * class's training images.
  */
 async function fitCheckpointMixture(
   input: PrepareSamplerInput,
@@ -111,7 +157,7 @@ async function fitCheckpointMixture(
   const { checkpoint, model } = input;
   const emit = ctx.emit ?? ignoreEvents;
   const started = performance.now();
-  const images = input.images ?? (await loadDataset(input.datasetDir)).images;
+  const images = input.images ?? (await loadLabelledDataset(input.datasetDir, model.config)).images;
   const trained = checkpoint.meta.dataset;
   if (
     images.count !== trained.count ||
@@ -136,10 +182,14 @@ async function fitCheckpointMixture(
   }
   const latentDim = model.config.latentDim;
   const covariance: CovarianceKind = latentDim <= FULL_COVARIANCE_MAX_DIM ? 'full' : 'diagonal';
+  const classes = model.config.conditional ? (model.config.classes ?? []) : null;
   emit(
     logEvent(
-      `fitting the mixture sampler (${MIXTURE_COMPONENTS} components, ${covariance} covariances) to the ` +
-        `latents of ${train.length} training images; once per checkpoint`,
+      classes
+        ? `fitting the mixture sampler (one per class, up to ${MIXTURE_COMPONENTS} components each, ${covariance} ` +
+            `covariances) to the latents of ${train.length} training images of ${classes.length} classes; once per checkpoint`
+        : `fitting the mixture sampler (${MIXTURE_COMPONENTS} components, ${covariance} covariances) to the ` +
+            `latents of ${train.length} training images; once per checkpoint`,
     ),
   );
   const latents: Float32Array[] = [];
@@ -149,19 +199,39 @@ async function fitCheckpointMixture(
     latents.push(...(await encodeImages(model, chunk, 256)).mu);
   }
   throwIfCancelled(ctx.signal);
-  const fit = fitGaussianMixture(latents, { components: MIXTURE_COMPONENTS, covariance, seed });
+  let fitted: FittedMixture | ClassMixture[];
+  if (classes) {
+    const labels = images.labels!;
+    fitted = classes.map((name, k) => {
+      const own = latents.filter((_, i) => labels[train[i]!] === k);
+      if (own.length === 0) {
+        throw new UserError(
+          'DATASET_CHANGED',
+          `class ${name} has no training images to fit its mixture to; use --sampler prior or train again`,
+        );
+      }
+      const components = classComponents(own.length, latentDim);
+      const fit = fitGaussianMixture(own, { components, covariance, seed: hashSeed(seed, k) });
+      return { name, ...fittedMixture(own.length, fit) };
+    });
+  } else {
+    fitted = fittedMixture(
+      train.length,
+      fitGaussianMixture(latents, { components: MIXTURE_COMPONENTS, covariance, seed }),
+    );
+  }
   const seconds = (performance.now() - started) / 1000;
+  const all = Array.isArray(fitted) ? fitted : [fitted];
+  const steps = all.reduce((n, f) => n + f.iterations, 0);
+  const logLikelihood = all.reduce((s, f) => s + f.logLikelihood * f.trainingImages, 0) / train.length;
   emit(
     logEvent(
-      `fitted in ${seconds.toFixed(1)} s: ${fit.iterations} EM steps, mean log-likelihood ` +
-        `${fit.logLikelihood.toFixed(3)} nats per latent${fit.converged ? '' : ' (stopped at the step limit)'}`,
+      `fitted in ${seconds.toFixed(1)} s: ${steps} EM steps, mean log-likelihood ` +
+        `${logLikelihood.toFixed(3)} nats per latent${all.every((f) => f.converged) ? '' : ' (stopped at the step limit)'}` +
+        (Array.isArray(fitted)
+          ? ` (components per class: ${fitted.map((f) => f.components).join(', ')})`
+          : ''),
     ),
   );
-  return mixtureSamplerFile({
-    weightsSha256: checkpoint.meta.weightsSha256,
-    seed,
-    trainingImages: train.length,
-    seconds,
-    fit,
-  });
+  return mixtureSamplerFile({ weightsSha256: checkpoint.meta.weightsSha256, seed, seconds, fitted });
 }

@@ -5,6 +5,9 @@ import { imageKey, readTextOrEmpty } from './generationManifest.js';
 
 /** One image a generation drew, judged a near-copy of a training image and left out (it has no file). */
 export interface RejectedImage {
+  /** A conditional model's image: its class and class index, as the manifest's rows have them. */
+  class?: string;
+  classIndex?: number;
   index: number;
   seed: number;
   latentSeed: number;
@@ -54,7 +57,7 @@ export class RejectedList {
     const text = await readTextOrEmpty(path);
     const whole = text.slice(0, text.lastIndexOf('\n') + 1);
     const rows = parseRejected(whole);
-    const keys = new Set(rows.map((row) => imageKey(row.seed, row.index)));
+    const keys = new Set(rows.map((row) => imageKey(row.seed, row.index, row.class)));
     if (!writable) return new RejectedList(rows, keys, null, 0);
     const file = await open(path, 'a');
     try {
@@ -66,9 +69,9 @@ export class RejectedList {
     return new RejectedList(rows, keys, file, Buffer.byteLength(whole));
   }
 
-  /** True when image `(seed, index)` was judged a near-copy and left out. */
-  has(seed: number, index: number): boolean {
-    return this.keys.has(imageKey(seed, index));
+  /** True when image `(seed, index)` (a conditional model's: of that class) was judged a near-copy and left out. */
+  has(seed: number, index: number, className?: string): boolean {
+    return this.keys.has(imageKey(seed, index, className));
   }
 
   /** Appends `row`; a failed write is cut back, so a row is all there or not at all. */
@@ -83,7 +86,7 @@ export class RejectedList {
     }
     this.bytes += Buffer.byteLength(line);
     this.rows.push(row);
-    this.keys.add(imageKey(row.seed, row.index));
+    this.keys.add(imageKey(row.seed, row.index, row.class));
   }
 
   /** Makes the rows appended so far durable (once per batch, with the manifest). */

@@ -1,6 +1,7 @@
 import { basename, dirname, join } from 'node:path';
-import { encodeImage, loadDataset } from '../dataset/index.js';
-import type { TrainSettings } from '../contract/index.js';
+import { datasetClasses, encodeImage, loadDataset, type DatasetManifest } from '../dataset/index.js';
+import { labelsFor } from './datasetLabels.js';
+import { datasetClassNames, MODEL_SETTINGS, type TrainSettings } from '../contract/index.js';
 import {
   resolveTrainSettings,
   type EpochMetrics,
@@ -130,15 +131,33 @@ async function trainLocked(
     start = { weights: previous.weights, state: previous.state };
     emit(logEvent(`resuming from epoch ${previous.state.epoch} of ${options.epochs}`));
   } else {
+    const { unlabelled } = datasetClasses(manifest);
+    if (input.settings?.conditional === true && unlabelled > 0) throw topLevelImages(manifest, unlabelled);
+    // Images at the top level have no class, so such a dataset trains unconditional unless they are moved.
     ({ config, options } = resolveTrainSettings(
-      { imageSize: manifest.size, channels: manifest.channels, count: manifest.count },
+      {
+        imageSize: manifest.size,
+        channels: manifest.channels,
+        count: manifest.count,
+        classes: datasetClassNames(manifest.labels),
+      },
       input.settings ?? {},
     ));
   }
+  if (config.conditional) {
+    images.labels = labelsFor(
+      manifest,
+      config.classes ?? [],
+      'the dataset was imported again since; train a new model instead of --resume',
+    );
+    emit(logEvent(`conditional on ${config.classes!.length} classes: ${config.classes!.join(', ')}`));
+  }
+  const classCounts = images.labels ? countClasses(images.labels, config.classes!.length) : undefined;
   // A new run moves whatever model the project has aside at the moment its own first checkpoint is whole.
   let replacePrevious = !input.resume;
 
   const startEpoch = start?.state.epoch ?? 0;
+  emit(jobEvent('training.run', { config, options, startEpoch, backend }));
   let checkpointDir: string | null = previous && input.resume ? previous.dir : null;
   await makeFolder(layout.previewsDir);
   // A finished epoch is announced the moment its numbers exist: `training.epoch` carries the metrics and the
@@ -203,7 +222,12 @@ async function trainLocked(
                     state,
                     weights,
                     backend: backend.backend,
-                    dataset: { count: manifest.count, size: manifest.size, channels: manifest.channels },
+                    dataset: {
+                      count: manifest.count,
+                      size: manifest.size,
+                      channels: manifest.channels,
+                      ...(classCounts ? { classCounts } : {}),
+                    },
                   },
                   replacePrevious
                     ? {
@@ -268,6 +292,26 @@ async function trainLocked(
     await writes;
     ctx.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/** Images of each class, from their class indices. */
+function countClasses(labels: Uint16Array, classes: number): number[] {
+  const counts = new Array<number>(classes).fill(0);
+  for (const label of labels) counts[label]!++;
+  return counts;
+}
+
+/** Why a conditional model cannot train on a dataset with images outside every class folder. */
+function topLevelImages(manifest: DatasetManifest, unlabelled: number): UserError {
+  const { flag, label } = MODEL_SETTINGS.conditional;
+  const which =
+    unlabelled === manifest.count ? `all ${unlabelled}` : `${unlabelled} of the ${manifest.count}`;
+  return new UserError(
+    'INVALID_CONFIG',
+    `conditional: ${which} images are at the top level of ${manifest.sourceRoot}, in no class folder, and a ` +
+      `conditional model needs each image's class; move them into class folders and import again, or train ` +
+      `without it (--no-${flag}, "${label}" off in the app)`,
+  );
 }
 
 /**

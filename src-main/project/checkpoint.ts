@@ -43,7 +43,11 @@ export interface CheckpointMeta {
   weightsSha256: string;
   /** sha256 of optimizer.bin, checked on every load (absent in checkpoints saved before it was recorded). */
   optimizerSha256?: string;
-  dataset: { count: number; size: number; channels: 1 | 3 };
+  /**
+   * The images the model was trained on; for a conditional model also how many of them each class has
+   * (`classCounts`, parallel to `config.classes`: the proportions `generate` splits a count by).
+   */
+  dataset: { count: number; size: number; channels: 1 | 3; classCounts?: number[] };
 }
 
 export interface Checkpoint {

@@ -24,11 +24,18 @@ export { withProjectLock, acquireProjectLock, type ProjectLock, type ProjectLock
 export { listArchivedModels, type ArchivedModel } from './archivedModels.js';
 export {
   MIXTURE_SAMPLER_FILE,
+  MIXTURE_SAMPLER_VERSION,
+  fittedMixture,
   mixtureSamplerFile,
   mixtureSamplerPath,
   mixtureSha256,
   readMixtureSampler,
+  samplerSha256,
   writeMixtureSampler,
+  type ClassMixture,
+  type ClassMixturesFile,
+  type FittedMixture,
+  type SingleMixtureFile,
   type MixtureFitRecord,
   type MixtureSamplerFile,
 } from './samplerFile.js';

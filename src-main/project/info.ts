@@ -22,6 +22,8 @@ export interface ModelSummary {
   checkpoint: string;
   epoch: number;
   config: VaeConfig;
+  /** A conditional model's classes in one-hot order, with the training images of each; absent otherwise. */
+  classes?: { name: string; images: number }[];
   trainOptions: TrainOptions;
   backend: string;
   savedAt: string;
@@ -32,10 +34,14 @@ export interface ModelSummary {
 
 /** The summary of the checkpoint in `dir` whose model.json is `meta`. */
 export function modelSummary(dir: string, meta: CheckpointMeta): ModelSummary {
+  const counts = meta.dataset.classCounts;
   return {
     checkpoint: dir,
     epoch: meta.epoch,
     config: meta.config,
+    ...(meta.config.conditional
+      ? { classes: (meta.config.classes ?? []).map((name, k) => ({ name, images: counts?.[k] ?? 0 })) }
+      : {}),
     trainOptions: meta.trainOptions,
     backend: meta.backend,
     savedAt: meta.savedAt,

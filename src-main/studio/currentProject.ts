@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { EpochMetrics, EventPayload, TrainProgress } from '../contract/index.js';
+import type { EpochMetrics, EventPayload, TrainProgress, TrainRun } from '../contract/index.js';
 import type { JobEvent } from '../jobs/index.js';
 import { projectLayout, type ProjectLayout } from '../project/index.js';
 import { UserError } from '../util/errors.js';
@@ -16,6 +16,8 @@ export interface LivePreviews {
  * numbers and previews arrive before its checkpoint is written.
  */
 export interface LiveTraining {
+  /** The latest run's settings, from its `training.run` (null until it has said them). */
+  run: TrainRun | null;
   progress: TrainProgress | null;
   /** Finished epochs of the run, in order (from its first epoch in this session; a resumed run adds on). */
   epochs: EpochMetrics[];
@@ -63,14 +65,15 @@ export class CurrentProject {
   /** A new run on `root` begins: what was seen of the previous one no longer describes the model. */
   beginTraining(root: string, resumed: boolean): void {
     if (!this.open || !this.isCurrent(root)) return;
-    this.open.training = resumed ? { ...this.open.training, progress: null } : emptyTraining();
+    this.open.training = resumed ? { ...this.open.training, run: null, progress: null } : emptyTraining();
   }
 
   /** Keeps a training event of a job on `root`, if that is still the current project. */
   recordTraining(root: string, event: JobEvent): void {
     if (!this.open || !this.isCurrent(root)) return;
     const training = this.open.training;
-    if (event.name === 'training.progress') training.progress = event.payload;
+    if (event.name === 'training.run') training.run = event.payload;
+    else if (event.name === 'training.progress') training.progress = event.payload;
     else if (event.name === 'training.epoch') keepEpoch(training, event.payload);
   }
 }
@@ -82,5 +85,5 @@ function keepEpoch(training: LiveTraining, epoch: Omit<EventPayload<'training.ep
 }
 
 function emptyTraining(): LiveTraining {
-  return { progress: null, epochs: [], previews: null };
+  return { run: null, progress: null, epochs: [], previews: null };
 }

@@ -30,6 +30,7 @@ export async function readProjectSummary(root: string): Promise<ProjectSummary> 
       duplicates: report?.duplicates.length ?? 0,
     },
     model: info.model && withoutHistory(info.model),
+    modelArchive: project.layout.archiveDir,
   };
 }
 

@@ -5,7 +5,13 @@ import App from './App.vue';
 import { buildApi, type VaeApi } from './api/contract';
 import { apiKey } from './api/inject';
 import { createWebSocketTransport } from './api/websocketTransport';
-import { refreshAfterReconnect, routeEvents, useAppStore, type ConnectionStatus } from './stores';
+import {
+  openSession,
+  refreshAfterReconnect,
+  routeEvents,
+  useAppStore,
+  type ConnectionStatus,
+} from './stores';
 import './styles.css';
 
 interface Connection {
@@ -37,7 +43,7 @@ app.runWithContext(() => {
       void refreshAfterReconnect(api);
     }
   });
-  void store.init();
+  void openSession(api);
 });
 
 app.mount('#app');

@@ -1,7 +1,11 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 
 const run = runCli;
+// The suite runs our training as `bin/vae-studio.js bench --arch … --json` children, which need the build.
+const built = existsSync(fileURLToPath(new URL('../../out/main/cli/index.js', import.meta.url)));
 
 // One step of batch 2, a few images: the command's plumbing, not the machine's speed.
 const TINY = [
@@ -17,6 +21,10 @@ const TINY = [
   '2',
   '--features',
   '8',
+  '--threads',
+  '1',
+  '--repeats',
+  '1',
   '--backend',
   'wasm',
 ];
@@ -28,6 +36,10 @@ describe('vae-studio bench', () => {
     expect(stdout).toMatch(/--suite +one table/);
     expect(stdout).toMatch(/--elbo +test −ELBO/);
     expect(stdout).toMatch(/--python <path\|none>/);
+    expect(stdout).toMatch(/--threads <n,n…> +--suite: thread counts both sides train at/);
+    expect(stdout).toMatch(
+      /--repeats <n> +--suite: alternating ours\/PyTorch runs per thread count.*\(default 3\)/,
+    );
   });
 
   it('refuses options of another mode, and both modes at once, with exit 2', async () => {
@@ -40,6 +52,16 @@ describe('vae-studio bench', () => {
     const suiteArch = await run(['bench', '--suite', '--arch', 'std64']);
     expect(suiteArch.code).toBe(2);
     expect(suiteArch.stderr).toContain('--arch does not apply to --suite');
+    const peerThreads = await run(['bench', '--suite', '--peer-threads', '1']);
+    expect(peerThreads.code).toBe(2);
+    expect(peerThreads.stderr).toContain(
+      '--peer-threads does not apply to --suite (use --threads, which sets both sides)',
+    );
+    const badThreads = await run(['bench', '--suite', '--threads', '1,two']);
+    expect(badThreads.code).toBe(2);
+    expect(badThreads.stderr).toContain(
+      "--threads wants thread counts from 1 to 1024 separated by commas, e.g. 1,2; got '1,two'",
+    );
   });
 
   it('still measures one architecture with --arch', async () => {
@@ -60,23 +82,27 @@ describe('vae-studio bench', () => {
     expect(r.stdout).toMatch(/^std28 batch 2 on wasm \(cpu, \d+ threads?\): [\d.]+ training images\/s/);
   });
 
-  it('--suite prints one table, and a line saying the peer is missing when there is no Python', async () => {
-    const r = await run(['bench', '--suite', ...TINY, '--python', '/nonexistent/python3']);
-    expect(r.code).toBe(0);
-    const lines = r.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^VAE Studio benchmark, \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
-    expect(lines).toContain(
-      '- PyTorch not available: /nonexistent/python3 not found. Only our figures are shown.',
-    );
-    const table = lines.filter((l) => l.startsWith('|'));
-    expect(table).toHaveLength(7);
-    expect(table[2]).toMatch(/^\| training std28, batch 2 \| [\d,.]+ \| — \| — \|/);
-    expect(r.stdout).toContain(
-      '- the whole table: `vae-studio bench --suite --batch 2 --steps 1 --warmup 0 --images 4 --generate 2 --features 8 --python /nonexistent/python3 --backend wasm`',
-    );
-  });
+  it.skipIf(!built)(
+    '--suite prints one table, and a line saying the peer is missing when there is no Python',
+    async () => {
+      const r = await run(['bench', '--suite', ...TINY, '--python', '/nonexistent/python3']);
+      expect(r.code).toBe(0);
+      const lines = r.stdout.trim().split('\n');
+      expect(lines[0]).toMatch(/^VAE Studio benchmark, \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+      expect(lines).toContain(
+        '- PyTorch not available: /nonexistent/python3 not found. Only our figures are shown.',
+      );
+      const table = lines.filter((l) => l.startsWith('|'));
+      // The main table (header, rule, 5 rows), then the table by thread count (header, rule, 2 rows).
+      expect(table).toHaveLength(11);
+      expect(table[2]).toMatch(/^\| training std28, batch 2 \| [\d,.]+ \| — \| — \|/);
+      expect(r.stdout).toContain(
+        '- the whole table: `vae-studio bench --suite --batch 2 --steps 1 --warmup 0 --images 4 --generate 2 --features 8 --threads 1 --repeats 1 --python /nonexistent/python3 --backend wasm`',
+      );
+    },
+  );
 
-  it('--suite --json prints events, then one result with the rows', async () => {
+  it.skipIf(!built)('--suite --json prints events, then one result with the rows', async () => {
     const r = await run(['bench', '--suite', ...TINY, '--python', 'none', '--json']);
     expect(r.code).toBe(0);
     const lines = r.stdout

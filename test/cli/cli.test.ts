@@ -122,12 +122,17 @@ describe('vae-studio command line', () => {
     ]);
     expect(gen.code).toBe(0);
     expect(gen.stdout).toContain(`wrote 5 images to ${out}`);
-    expect((await readdir(out)).filter((f) => f.endsWith('.png'))).toHaveLength(5);
+    // The squares lie in class folders a/ and b/, so the model is conditional and writes one folder per class,
+    // the 5 split by the classes' shares of the training images (16 each: 3 and 2).
+    expect(gen.stdout).toContain(`by class (${out}/<class>/, an ImageFolder dataset): a 3, b 2`);
+    expect((await readdir(join(out, 'a'))).filter((f) => f.endsWith('.png'))).toHaveLength(3);
+    expect((await readdir(join(out, 'b'))).filter((f) => f.endsWith('.png'))).toHaveLength(2);
 
     const info = await run(['info', '--project', project]);
     expect(info.code).toBe(0);
     expect(info.stdout).toMatch(/dataset: 32 images 16×16×1/);
     expect(info.stdout).toMatch(/model: epoch 2\/2, latent 3/);
+    expect(info.stdout).toContain('  conditional on 2 classes: a (16 images), b (16 images)');
   });
 });
 

@@ -14,7 +14,7 @@ async function trainedProject(valFraction: number): Promise<string> {
   await runTraining({
     project,
     backend: 'wasm',
-    settings: { latentDim: 3, width: 4, epochs: 2, batchSize: 16, seed: 2, valFraction },
+    settings: { latentDim: 3, width: 4, epochs: 2, batchSize: 16, seed: 2, valFraction, conditional: false },
   });
   return project;
 }

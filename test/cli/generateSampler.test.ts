@@ -15,7 +15,15 @@ beforeAll(async () => {
   await runTraining({
     project,
     backend: 'wasm',
-    settings: { latentDim: 3, width: 4, epochs: 2, batchSize: 16, seed: 2, valFraction: 0.25 },
+    settings: {
+      latentDim: 3,
+      width: 4,
+      epochs: 2,
+      batchSize: 16,
+      seed: 2,
+      valFraction: 0.25,
+      conditional: false,
+    },
   });
 });
 

@@ -41,6 +41,7 @@ describe('defaults', () => {
       width: 32,
       likelihood: 'bernoulli',
       gaussianSigma: 0.1,
+      conditional: false,
     });
     expect(defaultConfig(64, 3).latentDim).toBe(32);
     expect(DEFAULT_TRAIN_OPTIONS).toMatchObject({
@@ -118,6 +119,28 @@ describe('std28 and std64 match ARCHITECTURES.md', () => {
     expect(lines.some((l) => /convT\(4,2,3\) logits\s+→ 64×64×3 /.test(l))).toBe(true);
   });
 
+  it('conditional std28 on K classes: the one-hot label adds K·2L to the encoder dense and K·3136 to the decoder dense', () => {
+    const classes = ['circles', 'squares', 'triangles'];
+    const c = { ...defaultConfig(28, 1), conditional: true, classes };
+    const K = 3;
+    const L = 16;
+    // By hand: the dense layers take flatten + K and z + K inputs, nothing else changes.
+    const torch =
+      conv(1, 32) + conv(32, 64) + linear(3136 + K, 2 * L) + linear(L + K, 3136) + conv(64, 32) + conv(32, 1);
+    expect(torch).toBe(220385 + K * 2 * L + K * 3136);
+    expect(countParameters(c)).toBe(229889);
+    expect(countParameters(c)).toBe(torch);
+    expect(planLayers(c).labelSize).toBe(3);
+    expect(planLayers(defaultConfig(28, 1)).labelSize).toBe(0);
+    const lines = describeArchitecture(c);
+    expect(lines).toHaveLength(12);
+    expect(lines[4]).toMatch(/encoder \+ one-hot class \(3\)\s+→ 3139/);
+    expect(lines[5]).toMatch(/dense 32 .*→ 32 .*\(100480 params\)/);
+    expect(lines[6]).toMatch(/decoder z \+ one-hot class \(3\)\s+→ 19/);
+    expect(lines[7]).toMatch(/dense 3136 ReLU\s+→ 3136 .*\(62720 params\)/);
+    expect(lines.at(-1)).toBe('total 229889 parameters');
+  });
+
   it('caps channels at 8·width for deep plans', () => {
     const plan = planLayers({ ...defaultConfig(256, 3), width: 8 });
     expect(plan.encoder.map((l) => l.outChannels)).toEqual([8, 16, 32, 64, 64, 64]);
@@ -143,6 +166,29 @@ describe('validation names the field and the cause', () => {
     expect(thrownMessage(() => validateConfig({ ...c, gaussianSigma: 0 }))).toMatch(
       /^gaussianSigma: must be a number above 0 and at most 10, got 0$/,
     );
+  });
+
+  it('a conditional config names its sorted classes; an unconditional one has none', () => {
+    const c = { ...defaultConfig(16, 1), conditional: true };
+    expect(thrownMessage(() => validateConfig(c))).toBe(
+      'classes: a conditional model needs its class names, a list of non-empty strings, got undefined',
+    );
+    expect(thrownMessage(() => validateConfig({ ...c, classes: ['a'] }))).toBe(
+      'classes: a conditional model needs 2 or more classes, got ["a"]',
+    );
+    expect(thrownMessage(() => validateConfig({ ...c, classes: ['b', 'a'] }))).toBe(
+      'classes: must be sorted and distinct (the one-hot order), got ["b","a"]',
+    );
+    expect(thrownMessage(() => validateConfig({ ...c, classes: ['a', 'a'] }))).toMatch(
+      /^classes: must be sorted/,
+    );
+    expect(thrownMessage(() => validateConfig({ ...defaultConfig(16, 1), classes: ['a', 'b'] }))).toBe(
+      'classes: an unconditional model has no classes, got ["a","b"]',
+    );
+    expect(thrownMessage(() => validateConfig({ ...c, conditional: 'yes' as unknown as boolean }))).toBe(
+      'conditional: must be true or false, got "yes"',
+    );
+    expect(() => validateConfig({ ...c, classes: ['a', 'b'] })).not.toThrow();
   });
 
   it('train options', () => {
@@ -187,5 +233,39 @@ describe('training length scales with the dataset', () => {
     const shape = { imageSize: 28, channels: 1 as const, count: 500 };
     expect(resolveTrainSettings(shape, {}).options.epochs).toBe(defaultEpochs(500));
     expect(resolveTrainSettings(shape, { epochs: 7 }).options.epochs).toBe(7);
+  });
+});
+
+describe('resolveTrainSettings and the classes of the data', () => {
+  const shape = { imageSize: 16, channels: 1 as const };
+
+  it('trains a conditional model by default when the dataset has 2 or more classes, on its classes', () => {
+    const { config } = resolveTrainSettings({ ...shape, classes: ['cats', 'dogs'] }, {});
+    expect(config.conditional).toBe(true);
+    expect(config.classes).toEqual(['cats', 'dogs']);
+    // 16×16: flatten 4·4·64 = 1024, L = 32, K = 2.
+    expect(countParameters(config)).toBe(countParameters(defaultConfig(16, 1)) + 2 * 64 + 2 * 1024);
+  });
+
+  it('is unconditional, with no classes key, without classes, with one, or when turned off', () => {
+    for (const classes of [undefined, [], ['only']]) {
+      const { config } = resolveTrainSettings({ ...shape, ...(classes ? { classes } : {}) }, {});
+      expect(config.conditional).toBe(false);
+      expect('classes' in config).toBe(false);
+    }
+    const off = resolveTrainSettings({ ...shape, classes: ['a', 'b'] }, { conditional: false }).config;
+    expect(off).toEqual(defaultConfig(16, 1));
+  });
+
+  it('refuses a conditional model on fewer than 2 classes, naming the field and the cause', () => {
+    expect(
+      thrownMessage(() => resolveTrainSettings({ ...shape, classes: ['only'] }, { conditional: true })),
+    ).toBe(
+      'conditional: a conditional model needs 2 or more classes (first-level subfolders of the imported folder), ' +
+        'and the dataset has 1 ("only"); train without it (--no-conditional, "Conditional on the class" off in the app)',
+    );
+    expect(thrownMessage(() => resolveTrainSettings(shape, { conditional: true }))).toMatch(
+      /^conditional: .*and the dataset has 0;/,
+    );
   });
 });

@@ -31,14 +31,17 @@ const configs: VaeConfig[] = [
   { ...defaultConfig(16, 1), width: 4, latentDim: 3 },
   { ...defaultConfig(16, 3), width: 3, latentDim: 2, likelihood: 'gaussian', gaussianSigma: 0.3 },
   { ...defaultConfig(16, 1), width: 3, latentDim: 2, likelihood: 'gaussian-optimal' },
+  // The one-hot label joins the dense layers' inputs (Concat's gradient).
+  { ...defaultConfig(16, 1), width: 3, latentDim: 2, conditional: true, classes: ['a', 'b', 'c'] },
 ];
 
 function gradients(model: VaeModel, x: tf.Tensor4D, eps: tf.Tensor2D): Float32Array[] {
   return tf.tidy(() => {
+    const y = model.labelSize > 0 ? tf.oneHot(tf.tensor1d([0, 2, 1], 'int32'), model.labelSize) : undefined;
     // β ≠ 1 and free bits above some dimensions' KL exercise every op of the objective (Maximum included);
     // 'batch' is how training calls it (the σ-VAE's batch σ*, a stopped gradient).
     const { grads } = tf.variableGrads(
-      () => negElboTerms(model, x, eps, 0.7, 0.02, 'batch').loss,
+      () => negElboTerms(model, x, eps, 0.7, 0.02, 'batch', y as tf.Tensor2D | undefined).loss,
       model.variables,
     );
     return model.variables.map((v) => grads[v.name]!.dataSync() as Float32Array);

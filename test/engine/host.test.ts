@@ -238,6 +238,28 @@ describe('a remote training host', () => {
     expectSameRun(run, reference);
   });
 
+  it('carries a conditional model’s class labels with the images, over a MessagePort and a WebSocket', async () => {
+    // bars(): even images vertical, odd horizontal: their class.
+    const labelled = (): TrainRequest => {
+      const images = bars(48);
+      images.labels = Uint16Array.from({ length: 48 }, (_, i) => i % 2);
+      return request({ config: { ...config, conditional: true, classes: ['h', 'v'] }, images });
+    };
+    const here = await record(local, labelled());
+    expect(here.result.weights.find((w) => w.name === 'decoder/dense/kernel')!.shape).toEqual([3 + 2, 128]);
+    const { remote } = overPorts();
+    cleanups.push(() => remote.close());
+    expectSameRun(await record(remote, labelled()), here);
+    const socket = await overSocket();
+    expectSameRun(await record(socket.remote, labelled()), here);
+    // Without the labels a conditional model does not train.
+    const unlabelled = { ...labelled(), images: bars(48) };
+    await expect(record(remote, unlabelled)).rejects.toMatchObject({
+      code: 'DATASET_MISMATCH',
+      message: 'the model is conditional on 2 classes, but none of the images carry a class label',
+    });
+  });
+
   it('resumes from weights and state sent over the channel as the local host does', async () => {
     const first = await record(local, request({ options: { ...options, epochs: 1 } }));
     const resume = (): TrainRequest => request({ weights: first.result.weights, state: first.result.state });

@@ -121,6 +121,41 @@ describe('VaeModel', () => {
     m.dispose();
   });
 
+  it('a conditional model takes the one-hot label in both dense layers, and its output depends on it', () => {
+    const config: VaeConfig = { ...tiny, conditional: true, classes: ['a', 'b', 'c'] };
+    const m = VaeModel.create(config, 1);
+    expect(m.labelSize).toBe(3);
+    const shapes = Object.fromEntries(m.getWeights().map((w) => [w.name, w.shape]));
+    // 16×16, width 4: flatten 4·4·8 = 128.
+    expect(shapes['encoder/dense/kernel']).toEqual([128 + 3, 6]);
+    expect(shapes['decoder/dense/kernel']).toEqual([3 + 3, 128]);
+    const x = tf.randomUniform<tf.Rank.R4>([2, 16, 16, 1], 0, 1, 'float32', 3);
+    const ya = tf.tensor2d([1, 0, 0, 1, 0, 0], [2, 3]);
+    const yc = tf.tensor2d([0, 0, 1, 0, 0, 1], [2, 3]);
+    const before = tf.memory().numTensors;
+    const qa = m.encode(x, ya);
+    const qc = m.encode(x, yc);
+    const diff = (p: tf.Tensor, q: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(p, q))).dataSync()[0]!);
+    expect(diff(qa.mu, qc.mu)).toBeGreaterThan(1e-4);
+    const la = m.decodeLogits(qa.mu, ya);
+    const lc = m.decodeLogits(qa.mu, yc);
+    expect(la.shape).toEqual([2, 16, 16, 1]);
+    expect(diff(la, lc)).toBeGreaterThan(1e-4);
+    tf.dispose([qa.mu, qa.logVar, qc.mu, qc.logVar, la, lc]);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(() => m.encode(x)).toThrow('encode: this model is conditional and needs [N, 3] class labels');
+    expect(() => m.decodeLogits(tf.zeros([2, 3]), tf.zeros([2, 2]))).toThrow(
+      'decodeLogits: labels are [2, 2], the model needs [2, 3]',
+    );
+    const plain = VaeModel.create(tiny, 1);
+    expect(() => plain.encode(x, ya)).toThrow(
+      'encode: this model is unconditional and takes no class labels',
+    );
+    tf.dispose([x, ya, yc]);
+    m.dispose();
+    plain.dispose();
+  });
+
   it('round-trips weights and rejects mismatched checkpoints by name', () => {
     const a = VaeModel.create(tiny, 1);
     const b = VaeModel.create(tiny, 2);

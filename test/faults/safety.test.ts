@@ -195,6 +195,8 @@ describe('a new run that diverges', () => {
       '1',
       '--clip',
       '0',
+      // Unconditional, as the run this test was measured on: it diverges in its first epoch.
+      '--no-conditional',
       ...TINY,
     ]);
     expect(run.code).toBe(1);

@@ -84,3 +84,48 @@ export async function writeFourBars(folder: string, count: number, size = 16): P
       .toFile(file);
   }
 }
+
+/** The classes {@link writeBarsAndBlocks} draws, one folder each. */
+export const BAR_CLASSES = ['block', 'horizontal', 'vertical'] as const;
+
+/**
+ * Writes `perClass` size×size grayscale PNGs of each of three classes into `folder`/<class>: a horizontal bar at a
+ * random row, a vertical bar at a random column, or a 6×6 block at a random place, at a random brightness on
+ * black. Which class an image is cannot be told from where its pixels are on average (every class covers the whole
+ * image), only from its shape, so a model that draws the class asked for must have learnt the condition; and a
+ * k-NN in pixel space tells the classes apart on real images. Returns each file's class, in order written.
+ */
+export async function writeBarsAndBlocks(folder: string, perClass: number, size = 16): Promise<string[]> {
+  let state = 424242;
+  const rand = () => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state / 2147483648;
+  };
+  const written: string[] = [];
+  for (const label of BAR_CLASSES) await mkdir(join(folder, label), { recursive: true });
+  for (let i = 0; i < perClass; i++) {
+    for (const label of BAR_CLASSES) {
+      const pixels = new Uint8Array(size * size);
+      // i < 100 gives each image of a class its own brightness, so no file is dropped as a duplicate.
+      const intensity = 255 - (i % 100);
+      const along = Math.floor(rand() * (size - 3));
+      const x0 = Math.floor(rand() * (size - 6));
+      const y0 = Math.floor(rand() * (size - 6));
+      for (let y = 0; y < size; y++)
+        for (let x = 0; x < size; x++) {
+          const on =
+            label === 'horizontal'
+              ? y >= along && y < along + 3
+              : label === 'vertical'
+                ? x >= along && x < along + 3
+                : x >= x0 && x < x0 + 6 && y >= y0 && y < y0 + 6;
+          if (on) pixels[y * size + x] = intensity;
+        }
+      await sharp(pixels, { raw: { width: size, height: size, channels: 1 } })
+        .png()
+        .toFile(join(folder, label, `${label}-${String(i).padStart(4, '0')}.png`));
+      written.push(label);
+    }
+  }
+  return written;
+}

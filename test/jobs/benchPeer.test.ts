@@ -32,6 +32,20 @@ describe('the peer output parser', () => {
     expect(parsePeerBench(BENCH_STD64).imagesPerSec).toBe(35.7);
   });
 
+  it("reads the sweep's figure at each thread count, keyed by number", () => {
+    const swept =
+      '{"peer": "pytorch 1.13.0a0", "device": "cpu", "threads": 1, "arch": "std64", "batch": 64, "train_images_per_s": 188.6, "by_threads": {"1": 188.6, "2": 90.9}}';
+    expect(parsePeerBench(swept)).toMatchObject({
+      threads: 1,
+      imagesPerSec: 188.6,
+      byThreads: { 1: 188.6, 2: 90.9 },
+    });
+    expect(parsePeerBench(BENCH_STD64)).not.toHaveProperty('byThreads');
+    expect(() => parsePeerBench(swept.replace('"2": 90.9', '"two": 90.9'))).toThrow(
+      /bench line lacks by_threads/,
+    );
+  });
+
   it('takes the last non-empty line, whatever came before it', () => {
     const out = `/usr/lib/python3/dist-packages/torch/x.py:1: UserWarning: something\n{"not": "this"}\n${BENCH_STD64}\n\n`;
     expect(parsePeerBench(out).arch).toBe('std64');

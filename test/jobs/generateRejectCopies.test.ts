@@ -124,7 +124,15 @@ beforeAll(async () => {
   await runTraining({
     project,
     backend: 'cpu',
-    settings: { latentDim: 4, width: 4, epochs: 2, batchSize: 8, seed: 1, valFraction: 0.25 },
+    settings: {
+      latentDim: 4,
+      width: 4,
+      epochs: 2,
+      batchSize: 8,
+      seed: 1,
+      valFraction: 0.25,
+      conditional: false,
+    },
   });
   // The images of the seed as a run without the option writes them: what the stub recognises.
   const reference = join(await tempDir(), 'reference');

@@ -82,7 +82,15 @@ beforeAll(async () => {
   await runTraining({
     project,
     backend: 'cpu',
-    settings: { latentDim: 2, width: 4, epochs: 1, batchSize: 8, seed: 1, valFraction: 0.25 },
+    settings: {
+      latentDim: 2,
+      width: 4,
+      epochs: 1,
+      batchSize: 8,
+      seed: 1,
+      valFraction: 0.25,
+      conditional: false,
+    },
   });
 });
 

@@ -7,7 +7,7 @@ import {
   MIXTURE_SAMPLER_FILE,
   mixtureSha256,
   projectLayout,
-  type MixtureSamplerFile,
+  type SingleMixtureFile as MixtureSamplerFile,
 } from '../../src-main/project/index.js';
 import { tempDir, writeSquares } from '../helpers/tinyData.js';
 
@@ -40,7 +40,15 @@ beforeAll(async () => {
   await runTraining({
     project,
     backend: 'cpu',
-    settings: { latentDim: 3, width: 4, epochs: 2, batchSize: 8, seed: 4, valFraction: 0.25 },
+    settings: {
+      latentDim: 3,
+      width: 4,
+      epochs: 2,
+      batchSize: 8,
+      seed: 4,
+      valFraction: 0.25,
+      conditional: false,
+    },
   });
   const { checkpoint, model } = await loadTrainedModel(projectLayout(project));
   model.dispose();

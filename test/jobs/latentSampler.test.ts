@@ -17,7 +17,7 @@ import {
   MIXTURE_SAMPLER_FILE,
   loadCheckpoint,
   projectLayout,
-  type MixtureSamplerFile,
+  type SingleMixtureFile as MixtureSamplerFile,
   type ProjectLayout,
 } from '../../src-main/project/index.js';
 import { tempDir, writeFourBars, writeSquares } from '../helpers/tinyData.js';
@@ -31,7 +31,15 @@ beforeAll(async () => {
   await runImport({ folder: source, project, size: 16, channels: 1, fit: 'cover' });
   await runTraining({
     project,
-    settings: { latentDim: 3, width: 4, epochs: 1, batchSize: 16, valFraction: 0.25, seed: 9 },
+    settings: {
+      latentDim: 3,
+      width: 4,
+      epochs: 1,
+      batchSize: 16,
+      valFraction: 0.25,
+      seed: 9,
+      conditional: false,
+    },
     backend: 'wasm',
   });
   layout = projectLayout(project);
@@ -66,9 +74,12 @@ describe('prepareSampler', () => {
   it('prior: the N(0, I) latents of sampleLatents, and nothing written', async () => {
     const { prepared } = await prepare('prior');
     expect(prepared).toMatchObject({ kind: 'prior', sha256: null, file: null });
-    expect(prepared.sampler.sample(4, 3, 0.8, 10).map((z) => Array.from(z))).toEqual(
-      sampleLatents(4, 3, 3, 0.8, 10).map((z) => Array.from(z)),
-    );
+    expect(
+      prepared
+        .samplerOf(null)
+        .sample(4, 3, 0.8, 10)
+        .map((z) => Array.from(z)),
+    ).toEqual(sampleLatents(4, 3, 3, 0.8, 10).map((z) => Array.from(z)));
   });
 
   it('gmm: fits the training split’s latents on first use and saves the fit beside the checkpoint', async () => {
@@ -100,7 +111,9 @@ describe('prepareSampler', () => {
     const again = await prepare('gmm');
     expect(again.log).toEqual([]);
     expect(again.prepared.sha256).toBe(first.prepared.sha256);
-    expect(again.prepared.sampler.sample(5, 1, 1, 7)).toEqual(first.prepared.sampler.sample(5, 1, 1, 7));
+    expect(again.prepared.samplerOf(null).sample(5, 1, 1, 7)).toEqual(
+      first.prepared.samplerOf(null).sample(5, 1, 1, 7),
+    );
   });
 
   it('gmm: the fit is reproducible — removed and fitted again, the same mixture to the bit', async () => {
@@ -160,7 +173,15 @@ describe('the mixture sampler against the prior', () => {
     await runImport({ folder: source, project, size: 16, channels: 1, fit: 'cover' });
     await runTraining({
       project,
-      settings: { latentDim: 2, width: 8, epochs: 20, batchSize: 16, valFraction: 0.25, seed: 2 },
+      settings: {
+        latentDim: 2,
+        width: 8,
+        epochs: 20,
+        batchSize: 16,
+        valFraction: 0.25,
+        seed: 2,
+        conditional: false,
+      },
       backend: 'wasm',
     });
     // Where that holds: the training latents lie far out (a 2-D N(0, I) has a mean norm of 1.25).

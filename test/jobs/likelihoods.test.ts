@@ -10,7 +10,7 @@ import { openProject } from '../../src-main/project/index.js';
 import { tempDir, writeSquares } from '../helpers/tinyData.js';
 
 // Every likelihood through the jobs (train, resume, eval, generate) on a tiny network on the cpu backend.
-const tiny = { latentDim: 4, width: 4, batchSize: 16, seed: 7, valFraction: 0.25 };
+const tiny = { latentDim: 4, width: 4, batchSize: 16, seed: 7, valFraction: 0.25, conditional: false };
 
 let images: string;
 

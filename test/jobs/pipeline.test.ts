@@ -17,7 +17,7 @@ import { openProject } from '../../src-main/project/index.js';
 import { tempDir, writeSquares } from '../helpers/tinyData.js';
 
 // A tiny network on the cpu backend keeps this file to seconds; the arithmetic is the same as the real sizes.
-const tinyModel = { latentDim: 4, width: 4 };
+const tinyModel = { latentDim: 4, width: 4, conditional: false };
 const tiny = { backend: 'cpu' as const };
 const options = { batchSize: 16, seed: 7, valFraction: 0.25 };
 
@@ -227,6 +227,7 @@ describe('generation, interpolation and evaluation from a checkpoint', () => {
       'frame-002.png',
       'frame-003.png',
       'frame-004.png',
+      'interpolation.json',
       'interpolation.webp',
     ]);
     const { model } = await loadTrainedModel((await openProject(project)).layout);

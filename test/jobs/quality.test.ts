@@ -14,7 +14,15 @@ import {
 } from '../../src-main/jobs/index.js';
 import { tempDir, writeSquares } from '../helpers/tinyData.js';
 
-const settings = { latentDim: 2, width: 4, epochs: 2, batchSize: 16, valFraction: 0.25, seed: 5 };
+const settings = {
+  latentDim: 2,
+  width: 4,
+  epochs: 2,
+  batchSize: 16,
+  valFraction: 0.25,
+  seed: 5,
+  conditional: false,
+};
 const cheap = { likelihoodImages: 4, likelihoodSamples: 8, backend: 'wasm' as const };
 let project: string;
 let source: string;

@@ -7,7 +7,7 @@ import { loadLatestCheckpoint, openProject } from '../../src-main/project/index.
 import type { UserError } from '../../src-main/util/errors.js';
 import { tempDir, writeSquares } from '../helpers/tinyData.js';
 
-const tiny = { latentDim: 2, width: 4, batchSize: 8, valFraction: 0 };
+const tiny = { latentDim: 2, width: 4, batchSize: 8, valFraction: 0, conditional: false };
 let images: string;
 
 beforeAll(async () => {

@@ -2,10 +2,10 @@ import { flushPromises, mount } from '@vue/test-utils';
 import type { Pinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
 import App from '../../src-renderer/src/App.vue';
-import { useAppStore } from '../../src-renderer/src/stores';
+import { openSession, useAppStore } from '../../src-renderer/src/stores';
 import { byButton, byLabel } from './dom';
 import { createFakeApi, fail, installStores, mountOptions, ok, type FakeApi } from './fakeApi';
-import { projectSummary } from './fixtures';
+import { epochMetrics, loss, modelSummary, projectSummary, trainRun } from './fixtures';
 
 let fake: FakeApi;
 let pinia: Pinia;
@@ -85,6 +85,89 @@ describe('App', () => {
     expect(wrapper.get('[role="alert"]').text()).toContain('/x has no project.json');
     await byButton(wrapper, 'Dismiss: Could not open the project').trigger('click');
     expect(wrapper.find('[role="alert"]').exists()).toBe(false);
+  });
+
+  it('reopened mid-training: the Train tab, and a badge with the epoch in the header of every tab', async () => {
+    fake.on('project.current', () => ok(projectSummary({ model: modelSummary(5) })));
+    fake.on('job.list', () => ok([{ jobId: 'train-3', kind: 'train' as const }]));
+    fake.on('training.status', () =>
+      ok({
+        running: { jobId: 'train-3', kind: 'train' as const },
+        run: trainRun(),
+        progress: {
+          epoch: 22,
+          epochs: 40,
+          step: 1,
+          stepsPerEpoch: 6,
+          globalStep: 127,
+          loss: loss(90),
+          imagesPerSec: 500,
+          etaSeconds: 60,
+        },
+        history: Array.from({ length: 21 }, (_, i) => epochMetrics(i + 1)),
+        previews: null,
+      }),
+    );
+    const wrapper = mount(App, { ...mountOptions(fake, pinia), attachTo: document.body });
+    await openSession(fake.api);
+    await flushPromises();
+    const header = () => wrapper.get('header');
+    expect(wrapper.get('[role="tab"][aria-selected="true"]').text()).toBe('Train');
+    expect(header().get('[role="group"][aria-label="Running jobs"]').text()).toBe('Training 22/40');
+
+    await wrapper
+      .findAll('[role="tab"]')
+      .find((t) => t.text() === 'Dataset')!
+      .trigger('click');
+    expect(wrapper.get('[role="tab"][aria-selected="true"]').text()).toBe('Dataset');
+    expect(header().text()).toContain('Training 22/40');
+    fake.emit('training.progress', {
+      jobId: 'train-3',
+      epoch: 23,
+      epochs: 40,
+      step: 1,
+      stepsPerEpoch: 6,
+      globalStep: 133,
+      loss: loss(88),
+      imagesPerSec: 500,
+      etaSeconds: 55,
+    });
+    fake.emit('job.started', { jobId: 'generate-1', kind: 'generate', title: 'Generate 500 images' });
+    fake.emit('generation.progress', {
+      jobId: 'generate-1',
+      done: 120,
+      total: 500,
+      imagesPerSec: 50,
+      etaSeconds: 8,
+    });
+    await flushPromises();
+    const badges = header().findAll('[aria-label="Running jobs"] button');
+    expect(badges.map((b) => b.text())).toEqual(['Training 23/40', 'Generating 120/500']);
+    // A badge opens its job's tab.
+    await badges[0]!.trigger('click');
+    expect(wrapper.get('[role="tab"][aria-selected="true"]').text()).toBe('Train');
+  });
+
+  it('does not ask for a model to be trained while the first epoch of a training is still being saved', async () => {
+    fake.on('project.current', () => ok(projectSummary()));
+    fake.on('job.list', () => ok([{ jobId: 'train-1', kind: 'train' as const }]));
+    fake.on('training.status', () =>
+      ok({
+        running: { jobId: 'train-1', kind: 'train' as const },
+        run: trainRun(),
+        progress: null,
+        history: [],
+        previews: null,
+      }),
+    );
+    const wrapper = mount(App, { ...mountOptions(fake, pinia), attachTo: document.body });
+    await openSession(fake.api);
+    await flushPromises();
+    expect(wrapper.text()).not.toContain('Train a model first');
+    expect(wrapper.text()).toContain(
+      'Generate: The model appears when the running training has saved its first epoch.',
+    );
+    expect(wrapper.get('header').text()).toContain('Training…');
   });
 
   it('says so while the server connection is lost', async () => {

@@ -66,7 +66,7 @@ export function createFakeApi(options: { datasetCount?: number } = {}): FakeApi 
       }),
     'project.current': () => ok(null),
     'project.recent': () => ok([]),
-    'training.status': () => ok({ running: null, progress: null, history: [], previews: null }),
+    'training.status': () => ok({ running: null, run: null, progress: null, history: [], previews: null }),
     'backend.info': () => ok(backendInfo()),
     'job.list': () => ok([]),
     'dataset.list': (input) => {

@@ -8,6 +8,7 @@ import type {
   QualityHistoryEntry,
   QualityReport,
   TrainResult,
+  TrainRun,
 } from '../../src-renderer/src/api/contract';
 
 export function backendInfo(overrides: Partial<BackendInfo> = {}): BackendInfo {
@@ -68,6 +69,7 @@ export function modelSummary(epoch: number, overrides: Partial<ModelSummary> = {
       width: 32,
       likelihood: 'bernoulli',
       gaussianSigma: 0.1,
+      conditional: false,
     },
     trainOptions: {
       epochs: epoch,
@@ -89,12 +91,14 @@ export function modelSummary(epoch: number, overrides: Partial<ModelSummary> = {
 export function projectSummary(
   options: { dataset?: DatasetSummary | null; model?: ModelSummary | null; root?: string } = {},
 ): ProjectSummary {
+  const root = options.root ?? '/home/ada/vae-projects/pets';
   return {
-    root: options.root ?? '/home/ada/vae-projects/pets',
+    root,
     name: 'pets',
     createdAt: '2025-01-01T00:00:00Z',
     dataset: options.dataset === undefined ? datasetSummary() : options.dataset,
     model: options.model ?? null,
+    modelArchive: `${root}/checkpoints/archive`,
   };
 }
 
@@ -116,6 +120,18 @@ export function trainResult(overrides: Partial<TrainResult> = {}): TrainResult {
     archivedPrevious: null,
     imagesPerSec: 480,
     guidance: [],
+    ...overrides,
+  };
+}
+
+/** A run as `training.run` and `training.status` describe it: latent 12, β 0.5, 40 epochs on 28×28×1 images. */
+export function trainRun(overrides: Partial<TrainRun> = {}): TrainRun {
+  const base = modelSummary(0);
+  return {
+    config: { ...base.config, latentDim: 12, beta: 0.5 },
+    options: { ...base.trainOptions, epochs: 40, batchSize: 16, seed: 3 },
+    startEpoch: 0,
+    backend: backendInfo(),
     ...overrides,
   };
 }

@@ -124,6 +124,7 @@ describe('studio: the boundary', () => {
     expect(await t.call('project.current', {})).toBeNull();
     expect(await t.call('training.status', {})).toEqual({
       running: null,
+      run: null,
       progress: null,
       history: [],
       previews: null,

@@ -8,7 +8,15 @@ import { tempDir, writeSquares } from '../helpers/tinyData.js';
 import { dataUrlBytes, testStudio, type TestStudio } from './harness.js';
 
 // The tiny network of the training tests, and a report small enough to take about a second.
-const tiny = { latentDim: 2, width: 4, batchSize: 16, seed: 7, valFraction: 0.25, backend: 'wasm' } as const;
+const tiny = {
+  latentDim: 2,
+  width: 4,
+  batchSize: 16,
+  seed: 7,
+  valFraction: 0.25,
+  conditional: false,
+  backend: 'wasm',
+} as const;
 const cheap = { count: 40, likelihoodImages: 5, likelihoodSamples: 20 } as const;
 
 let t: TestStudio;

@@ -7,7 +7,15 @@ import { tempDir, writeSquares } from '../helpers/tinyData.js';
 import { dataUrlBytes, testStudio, type TestStudio } from './harness.js';
 
 // The tiny network of test/jobs/pipeline.test.ts: a few steps per epoch, so each run takes about a second.
-const tiny = { latentDim: 2, width: 4, batchSize: 16, seed: 7, valFraction: 0.25, backend: 'wasm' } as const;
+const tiny = {
+  latentDim: 2,
+  width: 4,
+  batchSize: 16,
+  seed: 7,
+  valFraction: 0.25,
+  conditional: false,
+  backend: 'wasm',
+} as const;
 
 let t: TestStudio;
 let root: string;
@@ -58,6 +66,17 @@ describe('studio: training', () => {
     expect(handle.kind).toBe('train');
     const end = await t.jobEnd(handle.jobId);
     expect(end.name).toBe('job.done');
+    // The run said its settings, every default filled in, before its first step.
+    const runs = t.payloads('training.run', handle.jobId);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({
+      startEpoch: 0,
+      config: { latentDim: 2, beta: 1 },
+      options: { epochs: 2 },
+    });
+    const firstRunEvent = t.heard.findIndex((e) => e.name === 'training.run');
+    const firstProgress = t.heard.findIndex((e) => e.name === 'training.progress');
+    expect(firstRunEvent).toBeLessThan(firstProgress);
 
     const epochs = t.payloads('training.epoch', handle.jobId);
     expect(epochs.map((e) => e.metrics.epoch)).toEqual([1, 2]);
@@ -107,9 +126,11 @@ describe('studio: training', () => {
     expect(status.previews?.samples).toBe(epochs[1]?.previews.samples);
     const summary = projectSummarySchema.parse(await t.call('project.current', {}));
     expect(summary.model?.last).toEqual(done.result.final);
+    // Where Start training would move this model, for the app to say before it does.
+    expect(summary.modelArchive).toBe(join(root, 'checkpoints', 'archive'));
   });
 
-  it('resumes to a larger epoch count, and a resume with nothing left fails with the cause', async () => {
+  it('resumes to a larger epoch count, and refuses a resume with nothing left, saying why', async () => {
     const handle = await t.call('training.resume', { epochs: 3 });
     await t.jobEnd(handle.jobId);
     const [done] = t.payloads('job.done', handle.jobId);
@@ -118,12 +139,16 @@ describe('studio: training', () => {
     expect(t.payloads('training.epoch', handle.jobId).map((e) => e.metrics.epoch)).toEqual([3]);
     expect((await t.call('training.status', {})).history.map((m) => m.epoch)).toEqual([1, 2, 3]);
 
-    const again = await t.call('training.resume', { epochs: 3 });
-    await t.jobEnd(again.jobId);
-    const [failed] = t.payloads('job.failed', again.jobId);
-    expect(failed).toMatchObject({ kind: 'train', code: 'ALREADY_DONE' });
-    expect(failed?.message).toContain('already trained 3 of 3 epochs');
-    expect(t.notifications.at(-1)).toEqual({ title: 'Training failed', body: failed?.message });
+    // Nothing left to train: refused before any job starts, in words for the app.
+    const jobsBefore = t.payloads('job.started').length;
+    const again = await t.refuse('training.resume', { epochs: 3 });
+    expect(again).toEqual({
+      ok: false,
+      code: 'ALREADY_DONE',
+      message: 'the model has already trained 3 of 3 epochs; set Epochs above 3 to continue it',
+    });
+    expect(await t.refuse('training.resume', {})).toMatchObject({ code: 'ALREADY_DONE' });
+    expect(t.payloads('job.started')).toHaveLength(jobsBefore);
   });
 
   it('refuses an import or a second training while training runs, and cancelling keeps the checkpoint', async () => {
@@ -140,6 +165,19 @@ describe('studio: training', () => {
     await t.next(
       (e) => e.name === 'training.progress' && (e.payload as { jobId: string }).jobId === handle.jobId,
     );
+    // A window that opens now learns what the run trains: the checkpoint's settings with the new total.
+    const [announced] = t.payloads('training.run', handle.jobId);
+    expect(announced).toMatchObject({
+      startEpoch: 3,
+      config: { imageSize: 16, channels: 1, latentDim: 2, width: 4 },
+      options: { epochs: 1000, batchSize: 16, seed: 7, valFraction: 0.25 },
+      backend: { backend: 'wasm' },
+    });
+    const { jobId: _jobId, ...run } = announced!;
+    const midRun = await t.call('training.status', {});
+    expect(midRun.run).toEqual(run);
+    expect(midRun.progress?.epochs).toBe(1000);
+    expect(midRun.history.map((m) => m.epoch).slice(0, 3)).toEqual([1, 2, 3]);
     expect(await t.call('training.cancel', {})).toEqual({ cancelled: true });
     await t.jobEnd(handle.jobId);
     const [done] = t.payloads('job.done', handle.jobId);
@@ -151,6 +189,7 @@ describe('studio: training', () => {
     expect(t.notifications.at(-1)?.title).toBe('Training stopped');
     const status = await t.call('training.status', {});
     expect(status.running).toBeNull();
+    expect(status.run).toBeNull();
     expect(status.history).toHaveLength(done.result.epochs);
     expect(await t.call('training.cancel', {})).toEqual({ cancelled: false });
   });
@@ -263,6 +302,7 @@ describe('studio: interpolation', () => {
       'frame-002.png',
       'frame-003.png',
       'interpolation.gif',
+      'interpolation.json',
     ]);
     expect(t.payloads('interpolation.progress', handle.jobId).map((p) => p.done)).toEqual([1, 2, 3, 4]);
     for (let i = 0; i < 4; i++) {
@@ -290,6 +330,7 @@ describe('studio: training at another image size', () => {
       'job.started',
       'dataset.importProgress',
       'job.log',
+      'training.run',
       'training.progress',
       'training.epoch',
       'training.checkpoint',

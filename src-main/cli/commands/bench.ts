@@ -3,6 +3,7 @@ import { BACKEND_ENV_VAR } from '../../engine/node/index.js';
 import {
   defaultPeerSettings,
   defaultPython,
+  SUITE_DEFAULT_REPEATS,
   formatElboReport,
   formatSuiteReport,
   runBenchSuite,
@@ -27,8 +28,9 @@ const MODE_OPTIONS = {
     'images',
     'generate',
     'features',
+    'threads',
+    'repeats',
     'python',
-    'peer-threads',
     'backend',
   ],
   elbo: ['elbo', 'epochs', 'train-images', 'test-images', 'seed', 'dir', 'python', 'peer-threads', 'backend'],
@@ -47,7 +49,9 @@ export const benchCommand: Command = {
     },
     suite: {
       type: 'boolean',
-      help: 'one table: std28 and std64 training next to the PyTorch peer (same run), import and generation',
+      help:
+        'one table: std28 and std64 training next to the PyTorch peer (same run, both at each thread count, ' +
+        'each at its best), import and generation',
     },
     elbo: {
       type: 'boolean',
@@ -69,6 +73,17 @@ export const benchCommand: Command = {
       help: "--suite: images through the quality report's feature network",
       default: '1000',
     },
+    threads: {
+      type: 'string',
+      value: 'n,n…',
+      help: '--suite: thread counts both sides train at (default: 1 to the cores, doubling above 4)',
+    },
+    repeats: {
+      type: 'string',
+      value: 'n',
+      help: '--suite: alternating ours/PyTorch runs per thread count; each side takes its best median',
+      default: String(SUITE_DEFAULT_REPEATS),
+    },
     python: {
       type: 'string',
       value: 'path|none',
@@ -78,7 +93,7 @@ export const benchCommand: Command = {
     'peer-threads': {
       type: 'string',
       value: 'n',
-      help: "torch threads of the peer (default: the peer's, all cores)",
+      help: "--elbo: torch threads of the peer's training (default: all cores)",
     },
     epochs: { type: 'string', value: 'n', help: '--elbo: training epochs', default: '5' },
     'train-images': { type: 'string', value: 'n', help: '--elbo: training images', default: '6000' },
@@ -108,6 +123,8 @@ export const benchCommand: Command = {
           batchSize: readNumberSetting(options, TRAINING_SETTINGS.batchSize) ?? 64,
           ...(steps !== undefined ? { steps: { std28: steps, std64: steps } } : {}),
           warmup: options.number('warmup', { integer: true, min: 0 }) ?? 3,
+          ...threadCounts(options),
+          repeats: options.number('repeats', { integer: true, min: 1, max: 100 }) ?? SUITE_DEFAULT_REPEATS,
           importImages: options.number('images', { integer: true, min: 1, max: 1_000_000 }) ?? 2000,
           generateImages: options.number('generate', { integer: true, min: 1, max: 1_000_000 }) ?? 256,
           featureImages: options.number('features', { integer: true, min: 1, max: 1_000_000 }) ?? 1000,
@@ -154,15 +171,36 @@ export const benchCommand: Command = {
   },
 };
 
+/** What to use instead of an option that does not apply to a mode. */
+const INSTEAD: Partial<Record<keyof typeof MODE_OPTIONS, Record<string, string>>> = {
+  // One side held at one count while the other takes its best is the unfair comparison the sweep replaces.
+  suite: { 'peer-threads': '--threads, which sets both sides' },
+};
+
 function refuseOtherOptions(options: OptionReader, mode: keyof typeof MODE_OPTIONS): void {
   const allowed: readonly string[] = MODE_OPTIONS[mode];
   const stray = Object.keys(benchCommand.options).filter((k) => options.given(k) && !allowed.includes(k));
   if (stray.length) {
     const what = mode === 'arch' ? 'a single-architecture run' : `--${mode}`;
+    const instead = stray.map((k) => INSTEAD[mode]?.[k]).filter((x) => x !== undefined);
     throw new UsageError(
-      `${stray.map((k) => `--${k}`).join(', ')} ${stray.length > 1 ? 'do' : 'does'} not apply to ${what}`,
+      `${stray.map((k) => `--${k}`).join(', ')} ${stray.length > 1 ? 'do' : 'does'} not apply to ${what}` +
+        (instead.length ? ` (use ${instead.join('; ')})` : ''),
     );
   }
+}
+
+/** `--threads 1,2` as ascending distinct counts, or nothing when not given. */
+function threadCounts(options: OptionReader): { threads?: number[] } {
+  const raw = options.string('threads');
+  if (raw === undefined) return {};
+  const counts = raw.split(',').map((part) => part.trim());
+  if (counts.some((c) => !/^\d+$/.test(c) || Number(c) < 1 || Number(c) > 1024)) {
+    throw new UsageError(
+      `--threads wants thread counts from 1 to 1024 separated by commas, e.g. 1,2; got '${raw}'`,
+    );
+  }
+  return { threads: [...new Set(counts.map(Number))].sort((a, b) => a - b) };
 }
 
 function peerSettings(options: OptionReader): PeerSettings | null {

@@ -26,6 +26,11 @@ export const infoCommand: Command = {
       lines.push(
         `model: epoch ${m.epoch}/${m.trainOptions.epochs}, latent ${m.config.latentDim}, β ${m.config.beta}, width ${m.config.width}, ${m.config.likelihood}, trained on ${m.backend}`,
       );
+      lines.push(
+        m.classes
+          ? `  conditional on ${m.classes.length} classes: ${m.classes.map((c) => `${c.name} (${c.images} images)`).join(', ')}`
+          : '  unconditional (no classes)',
+      );
       lines.push(`  checkpoint ${m.checkpoint} (saved ${m.savedAt})`);
       if (m.note) lines.push(`  note: ${m.note}`);
       for (const h of m.history) {

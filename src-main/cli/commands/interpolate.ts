@@ -11,6 +11,16 @@ export const interpolateCommand: Command = {
   options: {
     project: { type: 'string', value: 'dir', help: 'project with a trained model' },
     out: { type: 'string', value: 'dir', help: 'output folder (must not already hold frames)' },
+    'class-a': {
+      type: 'string',
+      value: 'class',
+      help: "a conditional model: imageA's class, when it is not in a class folder of the imported dataset",
+    },
+    'class-b': {
+      type: 'string',
+      value: 'class',
+      help: "the same for imageB (the label walks from A's class to B's)",
+    },
     ...settingOptions(INTERPOLATE_SETTINGS),
     ...BACKEND_OPTION,
   },
@@ -21,8 +31,8 @@ export const interpolateCommand: Command = {
     const result = await runInterpolation(
       {
         project: options.required('project'),
-        imageA: imageA!,
-        imageB: imageB!,
+        imageA: withClass(imageA!, options.string('class-a')),
+        imageB: withClass(imageB!, options.string('class-b')),
         out: options.required('out'),
         ...defaultsOf(INTERPOLATE_SETTINGS),
         ...readSettings(options, INTERPOLATE_SETTINGS),
@@ -31,9 +41,15 @@ export const interpolateCommand: Command = {
       { signal, emit: reporter.event },
     );
     reporter.result('interpolate', result, [
-      `wrote ${result.steps} frames (${result.mode}) to ${result.out}`,
+      `wrote ${result.steps} frames (${result.mode}) to ${result.out}` +
+        (result.classA !== undefined ? `, from class ${result.classA} to class ${result.classB}` : ''),
       `contact sheet: ${result.contactSheet}`,
       ...(result.animation ? [`animation: ${result.animation}`] : []),
     ]);
   },
 };
+
+/** An end as the job takes it: the file, with its class when one was given. */
+function withClass(file: string, className: string | undefined): string | { file: string; class: string } {
+  return className === undefined ? file : { file, class: className };
+}

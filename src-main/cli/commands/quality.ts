@@ -43,7 +43,8 @@ export const qualityCommand: Command = {
           `  ${c.label}: ${c.scoredCount} samples, ${c.realCount} real  ` +
           (c.figures
             ? `FID ${fixed(c.figures.fid)}  precision ${fixed(c.figures.precision, 3)}  recall ${fixed(c.figures.recall, 3)}  coverage ${fixed(c.figures.coverage, 3)}  copies ${c.copies}`
-            : 'too few images to score'),
+            : 'too few images to score') +
+          (c.agreement !== undefined ? `  class agreement ${fixed(c.agreement, 3)}` : ''),
       ),
       `near-copies: ${r.copies.count} (threshold ${fixed(r.copies.threshold, 4)}); data-copying test Z = ${fixed(r.copies.dataCopyingZ, 2)}`,
       `features: ${r.featureNetwork}`,

@@ -2,7 +2,7 @@ import { TRAIN_SETTINGS } from '../../contract/index.js';
 import { runTraining } from '../../jobs/index.js';
 import { BACKEND_OPTION, readBackend, type Command } from '../command.js';
 import { fixed, likelihoodNote } from '../format.js';
-import { readSettings, settingOptions } from '../settingOptions.js';
+import { readSettings, settingGiven, settingOptions } from '../settingOptions.js';
 
 export const trainCommand: Command = {
   name: 'train',
@@ -20,8 +20,8 @@ export const trainCommand: Command = {
     const resume = options.flag('resume');
     if (resume) {
       const ignored = Object.values(TRAIN_SETTINGS)
-        .map((s) => s.flag)
-        .filter((flag) => flag !== TRAIN_SETTINGS.epochs.flag && options.given(flag));
+        .filter((s) => s !== TRAIN_SETTINGS.epochs && settingGiven(options, s))
+        .map((s) => s.flag);
       if (ignored.length) {
         reporter.line(
           `--resume keeps the checkpoint's settings; ignoring ${ignored.map((k) => `--${k}`).join(', ')}`,
@@ -56,7 +56,8 @@ export const trainCommand: Command = {
     }
     if (result.checkpoint) lines.push(`checkpoint: ${result.checkpoint}`);
     lines.push(...result.guidance);
-    if (result.checkpoint) lines.push(`how good its images are: vae-studio quality --project ${result.project}`);
+    if (result.checkpoint)
+      lines.push(`how good its images are: vae-studio quality --project ${result.project}`);
     reporter.result('train', { ...result, history: undefined }, lines);
   },
 };

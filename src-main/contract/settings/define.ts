@@ -12,6 +12,8 @@ export interface DataShape {
   channels: 1 | 3;
   /** Images in the dataset, where known: the training length scales with it. */
   count?: number;
+  /** The dataset's class names (its class folders), sorted; absent or empty when it has none. */
+  classes?: readonly string[];
 }
 
 interface SettingBase {
@@ -47,12 +49,15 @@ export interface ChoiceSetting<T extends string | number = string | number> exte
 }
 
 /**
- * On or off: a switch on the command line (`--reject-copies`, given = on) and a checkbox in the form. A switch can
- * only turn a setting on, so the CLI takes none whose default is on.
+ * On or off: a switch on the command line (`--reject-copies`, given = on) and a checkbox in the form. A setting
+ * whose default may be on (a fixed `true`, or one that depends on the data) also takes `--no-<flag>` to turn it off.
  */
 export interface BooleanSetting extends SettingBase {
   kind: 'boolean';
-  default: boolean;
+  /** A fixed default, or one that depends on the data (conditional training: on when the data has classes). */
+  default: boolean | ((shape: DataShape) => boolean);
+  /** How a data-dependent default reads in `--help`: "on when the dataset has 2 or more classes". */
+  defaultText?: string;
 }
 
 export type Setting = NumberSetting | ChoiceSetting | BooleanSetting;
@@ -87,10 +92,14 @@ export function choiceValues<T extends string | number>(s: ChoiceSetting<T>): T[
   return s.choices.map((c) => c.value);
 }
 
+/** True when a setting's default is a function of the data rather than a fixed value. */
+export function dependsOnData(s: Setting): boolean {
+  return typeof s.default === 'function';
+}
+
 /** A setting's default for data of `shape` (needed only by a default that depends on the data). */
 export function defaultOf(s: Setting, shape?: DataShape): number | string | boolean {
-  if (s.kind !== 'number') return s.default;
-  if (typeof s.default === 'number') return s.default;
+  if (typeof s.default !== 'function') return s.default;
   if (!shape) throw new Error(`the default of ${s.flag} depends on the images, and none were given`);
   return s.default(shape);
 }
@@ -105,8 +114,8 @@ export function defaultsOf<G extends SettingGroup>(group: G, shape?: DataShape):
 /** The default as `--help` writes it. */
 export function defaultText(s: Setting): string {
   if (s.kind === 'choice') return String(s.default);
-  if (s.kind === 'boolean') return s.default ? 'on' : 'off';
   if (typeof s.default === 'function') return s.defaultText ?? 'depends on the images';
+  if (s.kind === 'boolean') return s.default ? 'on' : 'off';
   return String(s.default);
 }
 
@@ -193,9 +202,7 @@ export function optionalShape<G extends SettingGroup>(group: G): OptionalShape<G
 export function defaultedShape<G extends SettingGroup>(group: G): DefaultedShape<G> {
   const shape: Record<string, z.ZodType> = {};
   for (const [key, s] of Object.entries(group)) {
-    if (s.kind === 'number' && typeof s.default === 'function') {
-      throw new Error(`${key}: a data-dependent default cannot be a schema default`);
-    }
+    if (dependsOnData(s)) throw new Error(`${key}: a data-dependent default cannot be a schema default`);
     shape[key] = settingSchema(s).default(s.default as never);
   }
   return shape as DefaultedShape<G>;

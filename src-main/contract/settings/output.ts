@@ -116,6 +116,26 @@ export const GENERATE_SETTINGS = {
 };
 export type GenerateSettings = SettingValues<typeof GENERATE_SETTINGS>;
 
+/**
+ * How a conditional model's generation picks its classes: the words of the CLI's options and the Generate view's
+ * fields. Not settings of the spec above (a class list and per-class counts are no one number, choice or switch),
+ * but each is declared here once all the same.
+ */
+export const CLASS_OPTIONS = {
+  perClass: {
+    label: 'Images per class',
+    help:
+      'a conditional model: n images of each class, or counts by class name (cat=40,dog=10); replaces the count. ' +
+      "Without it a count is split by the training data's class proportions",
+    flag: 'per-class',
+  },
+  classes: {
+    label: 'Classes',
+    help: 'a conditional model: generate only these classes (comma-separated names)',
+    flag: 'classes',
+  },
+} as const;
+
 /** How the latent path between two images is walked and written. */
 export const INTERPOLATE_SETTINGS = {
   steps: numberSetting({

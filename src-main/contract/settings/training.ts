@@ -2,7 +2,7 @@
  * The settings of a training run: the network and its objective (saved in every checkpoint as its config), the
  * optimisation (saved as its train options), and where it runs. A new training setting is one entry here.
  */
-import { choiceSetting, numberSetting, type SettingValues } from './define.js';
+import { booleanSetting, choiceSetting, numberSetting, type SettingValues } from './define.js';
 
 /** Image sides the engine supports: 28, or a power of two from 16 to 256. */
 export const IMAGE_SIZES = [16, 28, 32, 64, 128, 256] as const;
@@ -19,6 +19,18 @@ export const IMAGE_SIZE_SETTING = choiceSetting({
 
 /** Largest latent dimension accepted. */
 export const MAX_LATENT_DIM = 512;
+
+/** Fewest classes a conditional model is trained on: with one, the label says nothing. */
+export const MIN_CLASSES = 2;
+
+/**
+ * The classes a dataset whose images carry `labels` (its sorted class folders, '' for the top level) offers a
+ * conditional model, for the `conditional` default: its class folders, or none when some images lie outside
+ * every one (they would have no class).
+ */
+export function datasetClassNames(labels: readonly string[]): string[] {
+  return labels.includes('') ? [] : [...labels];
+}
 
 /** The network and its objective: a checkpoint's `config` (with the images' side and channels). */
 export const MODEL_SETTINGS = {
@@ -75,6 +87,14 @@ export const MODEL_SETTINGS = {
     minExclusive: true,
     max: 10,
     default: 0.1,
+  }),
+  conditional: booleanSetting({
+    label: 'Conditional on the class',
+    help: "feeds each image's class (its first-level folder) to the encoder and the decoder, so new images can be asked for by class; needs 2 or more classes",
+    flag: 'conditional',
+    // A labelled dataset trains a conditional VAE unless the user turns it off; one without classes cannot.
+    default: ({ classes }) => (classes?.length ?? 0) >= MIN_CLASSES,
+    defaultText: 'on when the dataset has 2 or more classes',
   }),
 };
 export type ModelSettings = SettingValues<typeof MODEL_SETTINGS>;

@@ -148,6 +148,9 @@ function checkImages(images: ImageBatch, invalid: (what: string) => never): void
   for (const key of ['count', 'size', 'channels'] as const) {
     if (!Number.isInteger(images[key]) || images[key] < 0) invalid(`images.${key} is not a whole number`);
   }
+  // A conditional model's classes travel with the images (copied: they are small).
+  if (images.labels !== undefined && !(images.labels instanceof Uint16Array))
+    invalid('images.labels is not a Uint16Array');
 }
 
 function checkArrays(arrays: NamedArray[], what: string, invalid: (what: string) => never): void {

@@ -28,7 +28,10 @@ export type BackendResolver = (preference: string | undefined) => Promise<Backen
 export interface TrainRequest {
   config: VaeConfig;
   options: TrainOptions;
-  /** All images; a remote host takes their buffer over (transferred where the endpoint can). */
+  /**
+   * All images, with their class indices for a conditional model (`images.labels`); a remote host takes the
+   * pixels' buffer over (transferred where the endpoint can), the labels are copied.
+   */
   images: ImageBatch;
   /** Weights to start from (a resumed run); a fresh model seeded by `options.seed` when absent. */
   weights?: NamedArray[];

@@ -1,10 +1,11 @@
 /**
  * Benchmarks against the PyTorch peer: the suite table (training, import and generation images/s on the active
- * backend, the peer's training figures and the ratio) and the −ELBO parity check. This file is the room's door.
+ * backend, the peer's training figures and the ratio, both sides swept over thread counts and judged at their
+ * best) and the −ELBO parity check. This file is the room's door.
  */
 export {
   runBenchSuite,
-  ratioOf,
+  SUITE_DEFAULT_REPEATS,
   SUITE_DEFAULT_STEPS,
   type BenchSuiteInput,
   type BenchSuiteResult,
@@ -17,9 +18,44 @@ export {
   formatElboReport,
   formatRate,
   formatRatio,
+  ratioOf,
   markdownTable,
   peerLine,
+  cpuLine,
+  threadTable,
 } from './report.js';
+export {
+  bestSetting,
+  defaultThreadCounts,
+  median,
+  relativeSpread,
+  runThreadSweep,
+  summarizeSetting,
+  threadWords,
+  type SettingFigures,
+  type SweepPlan,
+  type SweepResult,
+  type SweepRunners,
+} from './threadSweep.js';
+export { measureTraining, type TrainingRowInput, type TrainingSweep } from './trainingRow.js';
+export {
+  defaultOursSettings,
+  oursBenchArgs,
+  oursCommand,
+  parseOursBench,
+  runOursChild,
+  type OursBench,
+  type OursSettings,
+} from './oursChild.js';
+export {
+  busyWarning,
+  othersShare,
+  readCpuSnapshot,
+  watchCpuUse,
+  BUSY_WARN_SHARE,
+  type CpuSnapshot,
+  type CpuUse,
+} from './cpuUse.js';
 export {
   defaultPeerSettings,
   defaultPython,

@@ -1,13 +1,15 @@
 /**
  * The PyTorch peer: `test/peer/torch_vae.py` (a byte-identical copy of the reference in ../shared/bench) run by
- * a system Python in a child process, and the one JSON line it prints last.
+ * a system Python in a child process, and the one JSON line it prints last. Its `bench` without `--threads`
+ * tries every thread count from 1 to the cores and reports the best (PyTorch's OpenMP is often slower on all
+ * cores of a small VM than on one); with `--threads n` it runs just n.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, isAbsolute } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { join, relative, isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../../util/errors.js';
+import { findPackage } from '../../util/packageInfo.js';
+import { howItEnded, lastJsonLine, spawnCollect } from './childRun.js';
 
 /** How to start the peer. */
 export interface PeerSettings {
@@ -15,7 +17,10 @@ export interface PeerSettings {
   python: string;
   /** Path of torch_vae.py. */
   script: string;
-  /** torch threads (`--threads`); default the peer's own, all cores. */
+  /**
+   * torch threads (`--threads`). Unset: `bench` tries 1..cores and reports the best, `fit` uses all cores.
+   * The suite ignores it and passes each count of its own sweep.
+   */
   threads?: number;
 }
 
@@ -24,10 +29,13 @@ export interface PeerBench {
   /** e.g. "pytorch 1.13.0a0". */
   peer: string;
   device: string;
+  /** The thread count of {@link imagesPerSec}: the one asked for, else the best of those tried. */
   threads: number;
   arch: string;
   batch: number;
   imagesPerSec: number;
+  /** Images/s at each thread count tried (a peer older than the sweep does not say). */
+  byThreads?: Record<number, number>;
 }
 
 /** What `torch_vae.py fit` measured. */
@@ -53,6 +61,8 @@ const benchLine = z.object({
   arch: z.string(),
   batch: z.number().int(),
   train_images_per_s: z.number(),
+  // JSON keys are strings: {"1": 188.6, "2": 90.9}.
+  by_threads: z.record(z.string().regex(/^\d+$/), z.number()).optional(),
 });
 
 const fitLine = z.object({
@@ -65,20 +75,7 @@ const fitLine = z.object({
   n_test: z.number().int(),
 });
 
-/** The last non-empty line of the peer's stdout as JSON; the peer may print other lines before it. */
-function lastJsonLine(stdout: string): unknown {
-  const line = stdout
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l !== '')
-    .at(-1);
-  if (line === undefined) throw new UserError('PEER_OUTPUT', 'the PyTorch peer printed nothing');
-  try {
-    return JSON.parse(line);
-  } catch {
-    throw new UserError('PEER_OUTPUT', `the PyTorch peer's last line is not JSON: ${line.slice(0, 200)}`);
-  }
-}
+const PEER = 'the PyTorch peer';
 
 function check<T>(schema: z.ZodType<T>, value: unknown, mode: string): T {
   const parsed = schema.safeParse(value);
@@ -97,7 +94,7 @@ function check<T>(schema: z.ZodType<T>, value: unknown, mode: string): T {
  * @throws UserError PEER_OUTPUT when the last line is missing, not JSON, or lacks a field.
  */
 export function parsePeerBench(stdout: string): PeerBench {
-  const v = check(benchLine, lastJsonLine(stdout), 'bench');
+  const v = check(benchLine, lastJsonLine(stdout, PEER, 'PEER_OUTPUT'), 'bench');
   return {
     peer: v.peer,
     device: v.device,
@@ -105,6 +102,13 @@ export function parsePeerBench(stdout: string): PeerBench {
     arch: v.arch,
     batch: v.batch,
     imagesPerSec: v.train_images_per_s,
+    ...(v.by_threads
+      ? {
+          byThreads: Object.fromEntries(
+            Object.entries(v.by_threads).map(([threads, rate]) => [Number(threads), rate]),
+          ),
+        }
+      : {}),
   };
 }
 
@@ -113,7 +117,7 @@ export function parsePeerBench(stdout: string): PeerBench {
  * @throws UserError PEER_OUTPUT when the last line is missing, not JSON, or lacks a field.
  */
 export function parsePeerFit(stdout: string): PeerFit {
-  const v = check(fitLine, lastJsonLine(stdout), 'fit');
+  const v = check(fitLine, lastJsonLine(stdout, PEER, 'PEER_OUTPUT'), 'fit');
   return {
     peer: v.peer,
     arch: v.arch,
@@ -204,29 +208,13 @@ function shellWord(word: string): string {
 export function defaultPeerSettings(): PeerSettings {
   return {
     python: defaultPython(),
-    script: join(packageRoot() ?? process.cwd(), 'test', 'peer', 'torch_vae.py'),
+    script: join(findPackage()?.root ?? process.cwd(), 'test', 'peer', 'torch_vae.py'),
   };
 }
 
 /** /usr/bin/python3 when it exists (where Debian's python3-torch is), else `python3` on the PATH. */
 export function defaultPython(): string {
   return existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-}
-
-/** The folder of vae-studio's package.json, found upwards from this file (src-main/… in tests, out/main/… built). */
-function packageRoot(): string | null {
-  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
-    const candidate = join(dir, 'package.json');
-    if (existsSync(candidate)) {
-      try {
-        if ((JSON.parse(readFileSync(candidate, 'utf8')) as { name?: unknown }).name === 'vae-studio')
-          return dir;
-      } catch {
-        // not ours; keep looking
-      }
-    }
-    if (dirname(dir) === dir) return null;
-  }
 }
 
 /**
@@ -256,39 +244,11 @@ export async function runPeer<T>(
     };
   }
   if (run.code !== 0) {
-    const last = run.stderr.trim().split('\n').at(-1)?.trim();
-    const how = run.code === null ? `was killed (${run.signal ?? 'signal'})` : `exited with code ${run.code}`;
-    return { ok: false, reason: `${settings.python} ${args[0] ?? ''} ${how}${last ? `: ${last}` : ''}` };
+    return { ok: false, reason: `${settings.python} ${args[0] ?? ''} ${howItEnded(run)}` };
   }
   try {
     return { ok: true, value: parse(run.stdout) };
   } catch (err) {
     return { ok: false, reason: (err as Error).message };
   }
-}
-
-interface Collected {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  spawnError?: NodeJS.ErrnoException;
-}
-
-function spawnCollect(command: string, args: string[], signal?: AbortSignal): Promise<Collected> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(signal ? { signal } : {}) });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    let spawnError: NodeJS.ErrnoException | undefined;
-    child.on('error', (err: NodeJS.ErrnoException) => {
-      // An abort also arrives here (AbortError); the close event that follows reports the signal.
-      if (err.name !== 'AbortError') spawnError = err;
-    });
-    child.on('close', (code, sig) => {
-      resolve({ code, signal: sig, stdout, stderr, ...(spawnError ? { spawnError } : {}) });
-    });
-  });
 }

@@ -13,22 +13,21 @@ import {
 import { loadFeatureNetwork, resolveBackend, type BackendPreference } from '../../engine/node/index.js';
 import { openProject, saveCheckpoint } from '../../project/index.js';
 import { throwIfCancelled } from '../../util/errors.js';
-import { runBenchmark, type BenchArch } from '../benchJob.js';
+import type { BenchArch } from '../benchJob.js';
 import { ignoreEvents, logEvent, type JobContext } from '../events.js';
 import { runGeneration } from '../generateJob.js';
 import { runImport } from '../importJob.js';
+import { watchCpuUse, type CpuUse } from './cpuUse.js';
 import { describeMachine, type MachineFacts } from './machine.js';
-import {
-  defaultPeerSettings,
-  parsePeerBench,
-  peerBenchArgs,
-  peerCommand,
-  runPeer,
-  type PeerSettings,
-} from './peer.js';
+import { defaultOursSettings, type OursSettings } from './oursChild.js';
+import { defaultPeerSettings, peerCommand, type PeerSettings } from './peer.js';
+import { defaultThreadCounts } from './threadSweep.js';
+import { measureTraining, type TrainingSweep } from './trainingRow.js';
 
 /** Timed training steps per architecture when none are given: about 5 s (std28) and 15 s (std64) on wasm. */
 export const SUITE_DEFAULT_STEPS: Readonly<Record<BenchArch, number>> = { std28: 50, std64: 15 };
+/** Alternating pairs per thread count when none are given. */
+export const SUITE_DEFAULT_REPEATS = 3;
 /** Side and channels of the import and generation rows: std64's images. */
 const SUITE_IMAGE = { size: 64, channels: 3 } as const;
 
@@ -40,13 +39,19 @@ export interface BenchSuiteInput {
   steps?: Partial<Record<BenchArch, number>>;
   /** Untimed steps first (ours; the peer always warms up 3). Default 3. */
   warmup?: number;
+  /** Thread counts both sides train at, ascending. Default {@link defaultThreadCounts} of the cores. */
+  threads?: number[];
+  /** Alternating ours/peer pairs per thread count. Default {@link SUITE_DEFAULT_REPEATS}. */
+  repeats?: number;
+  /** How to start our CLI for the training figures. Default {@link defaultOursSettings}. */
+  ours?: OursSettings;
   /** PNGs written and then imported. Default 2000. */
   importImages?: number;
   /** Images the generate job writes. Default 256. */
   generateImages?: number;
   /** Images whose quality-report features are extracted (std64's 64×64×3). Default 1000. */
   featureImages?: number;
-  /** How to run the PyTorch peer; null: do not run it. Default {@link defaultPeerSettings}. */
+  /** How to run the PyTorch peer (its `threads` is ignored: the sweep sets it); null: do not run it. Default {@link defaultPeerSettings}. */
   peer?: PeerSettings | null;
   /** The command line that started the run, recorded in the report. */
   invocation?: string;
@@ -62,13 +67,15 @@ export interface SuiteRow {
   /** ours / peer, or null. */
   ratio: number | null;
   notes: string;
-  /** Commands that reproduce the row, ours first. */
+  /** Commands that reproduce the row, ours first (training: at each side's best thread count). */
   commands: string[];
+  /** Training rows: every figure of the thread sweep. */
+  sweep?: TrainingSweep;
 }
 
-/** The peer of a run: which one, or why there was none. */
+/** The peer of a run: which one (and the thread counts it ran at), or why there was none. */
 export type SuitePeer =
-  | { available: true; version: string; device: string; threads: number; command: string }
+  | { available: true; version: string; device: string; threads: number[]; command: string }
   | { available: false; reason: string };
 
 export interface BenchSuiteResult {
@@ -76,20 +83,22 @@ export interface BenchSuiteResult {
   invocation: string | null;
   machine: MachineFacts;
   peer: SuitePeer;
+  /** The training sweep's plan: thread counts and alternating pairs per count. */
+  sweep: { threads: number[]; repeats: number };
   rows: SuiteRow[];
+  /** The machine's other work during the run, and a warning when it may have lowered the figures. */
+  cpu: CpuUse;
   /** Wall time of the whole run. */
   seconds: number;
 }
 
-/** ours / peer, or null without a positive peer figure. */
-export function ratioOf(ours: number, peer: number | null): number | null {
-  return peer !== null && peer > 0 && Number.isFinite(ours) ? ours / peer : null;
-}
-
 /**
  * The benchmark table of the active backend: training images/s of std28 and std64 next to the PyTorch peer's
- * on the same machine in the same run, then import and generation images/s. Runs one thing at a time so
- * nothing competes for the cores. A peer that cannot run (no Python, no torch) is recorded, not thrown.
+ * on the same machine in the same run, both swept over thread counts in alternating repeated pairs and each
+ * judged by its best setting's median ({@link measureTraining}), then import, generation and feature images/s.
+ * Runs one thing at a time so nothing competes for the cores, and says how busy other processes kept them.
+ * A peer that cannot run (no Python, no torch) is recorded, not thrown.
+ * @throws UserError BENCH_CHILD when our own training child fails.
  */
 export async function runBenchSuite(
   input: BenchSuiteInput = {},
@@ -97,6 +106,7 @@ export async function runBenchSuite(
 ): Promise<BenchSuiteResult> {
   const emit = ctx.emit ?? ignoreEvents;
   const t0 = performance.now();
+  const cpuWatch = watchCpuUse();
   const batchSize = input.batchSize ?? 64;
   const warmup = input.warmup ?? 3;
   const importImages = input.importImages ?? 2000;
@@ -108,50 +118,42 @@ export async function runBenchSuite(
   const flag = `--backend ${backend.backend}`;
   emit(logEvent(`backend: ${backend.backend} (${backend.device}) — ${backend.reason}`));
 
+  const threadCounts = input.threads?.length
+    ? [...new Set(input.threads)].sort((a, b) => a - b)
+    : defaultThreadCounts(machine.cores);
+  const repeats = input.repeats ?? SUITE_DEFAULT_REPEATS;
   // null until the first peer run says whether there is one.
   let peer: SuitePeer | null = peerSettings ? null : { available: false, reason: 'not run (disabled)' };
   const rows: SuiteRow[] = [];
   for (const arch of ['std28', 'std64'] as const) {
     throwIfCancelled(ctx.signal);
-    const steps = input.steps?.[arch] ?? SUITE_DEFAULT_STEPS[arch];
-    emit(logEvent(`training ${arch}: ${warmup} warm-up + ${steps} timed steps, batch ${batchSize}`));
-    const ours = await runBenchmark({ arch, batchSize, steps, warmup, backend: input.backend ?? 'auto' });
-    const latent = referenceConfig(arch).latentDim;
-    const args = peerBenchArgs({ arch, batch: batchSize, steps, latent, threads: peerSettings?.threads });
-    const commands = [
-      `vae-studio bench --arch ${arch} --batch ${batchSize} --steps ${steps} --warmup ${warmup} ${flag}`,
-    ];
-    let peerFigure: number | null = null;
-    const notes = [`${fmtMs(ours.msPerStep)}/step, ${ours.parameters.toLocaleString('en-US')} parameters`];
-    // After a first failure (no Python, no torch) the peer is not tried again.
-    if (peerSettings && (peer === null || peer.available)) {
-      const command = peerCommand(peerSettings, args);
-      emit(logEvent(`PyTorch peer ${arch}: ${command}`));
-      const outcome = await runPeer(peerSettings, args, parsePeerBench, ctx.signal);
-      throwIfCancelled(ctx.signal);
-      if (outcome.ok) {
-        peerFigure = outcome.value.imagesPerSec;
-        commands.push(command);
-        if (peer === null) {
-          const { peer: version, device, threads } = outcome.value;
-          peer = { available: true, version, device, threads, command: peerCommand(peerSettings, []) };
-        }
-      } else if (peer === null) {
-        peer = { available: false, reason: outcome.reason };
-      } else {
-        commands.push(command);
-        notes.push(`PyTorch failed: ${outcome.reason}`);
-      }
+    const measured = await measureTraining(
+      {
+        arch,
+        latent: referenceConfig(arch).latentDim,
+        batchSize,
+        steps: input.steps?.[arch] ?? SUITE_DEFAULT_STEPS[arch],
+        warmup,
+        backend: backend.backend,
+        threadCounts,
+        repeats,
+        ours: input.ours ?? defaultOursSettings(),
+        // After a first failure (no Python, no torch) the peer is not tried again.
+        peer: peerSettings && (peer === null || peer.available) ? peerSettings : null,
+      },
+      ctx,
+    );
+    rows.push(measured.row);
+    if (peer === null && peerSettings) {
+      peer = measured.peerFound
+        ? {
+            available: true,
+            ...measured.peerFound,
+            threads: [...threadCounts],
+            command: peerCommand(peerSettings, []),
+          }
+        : { available: false, reason: measured.peerFailure ?? 'not run' };
     }
-    rows.push({
-      id: `train-${arch}`,
-      what: `training ${arch}, batch ${batchSize}`,
-      ours: ours.imagesPerSec,
-      peer: peerFigure,
-      ratio: ratioOf(ours.imagesPerSec, peerFigure),
-      notes: notes.join('; '),
-      commands,
-    });
   }
 
   throwIfCancelled(ctx.signal);
@@ -203,12 +205,16 @@ export async function runBenchSuite(
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+  const cpu = cpuWatch.stop();
+  if (cpu.warning) emit(logEvent(`warning: ${cpu.warning}`));
   return {
     mode: 'suite',
     invocation: input.invocation ?? null,
     machine,
     peer: peer ?? { available: false, reason: 'not run' },
+    sweep: { threads: [...threadCounts], repeats },
     rows,
+    cpu,
     seconds: (performance.now() - t0) / 1000,
   };
 }
@@ -261,8 +267,4 @@ async function saveFreshModel(projectDir: string, backend: string, count: number
   } finally {
     model.dispose();
   }
-}
-
-function fmtMs(ms: number): string {
-  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`;
 }

@@ -7,10 +7,12 @@ import { sampleFigures } from './sampleFigures.js';
 export const MIN_CLASS_IMAGES = 10;
 
 /**
- * Each class's figures: the held-out real images of the class against the scored images assigned to it. A scored
- * image belongs to the class of its nearest training image in feature space (the model is unconditional, so its
- * samples carry no label of their own). A class with fewer than {@link MIN_CLASS_IMAGES} images on either side
- * gets no figures (null).
+ * Each class's figures: the held-out real images of the class against the scored images of it. A scored image's
+ * class is `scoredLabels`: for a conditional model's own samples the class each was generated for (the true
+ * condition), for anything else the class of its nearest training image in feature space (an unconditional
+ * model's samples carry no label of their own). With `nearestLabels` (a conditional model's samples: the class of
+ * each one's nearest training image), each class also reports its `agreement`. A class with fewer than
+ * {@link MIN_CLASS_IMAGES} images on either side gets no figures (null).
  */
 export function perClassFigures(
   real: FeatureSet,
@@ -19,16 +21,19 @@ export function perClassFigures(
   scoredLabels: string[],
   copies: boolean[],
   seed: number,
+  nearestLabels?: string[],
 ): ClassFigures[] {
   const labels = [...new Set([...realLabels, ...scoredLabels])].sort();
   return labels.map((label) => {
     const realRows = rowsOf(realLabels, label);
     const scoredRows = rowsOf(scoredLabels, label);
     const enough = realRows.length >= MIN_CLASS_IMAGES && scoredRows.length >= MIN_CLASS_IMAGES;
+    const agreeing = nearestLabels ? scoredRows.filter((i) => nearestLabels[i] === label).length : 0;
     return {
       label,
       realCount: realRows.length,
       scoredCount: scoredRows.length,
+      ...(nearestLabels && scoredRows.length > 0 ? { agreement: agreeing / scoredRows.length } : {}),
       realShare: realRows.length / real.count,
       scoredShare: scoredRows.length / scored.count,
       copies: scoredRows.filter((i) => copies[i]).length,
@@ -37,6 +42,12 @@ export function perClassFigures(
         : null,
     };
   });
+}
+
+/** The share of `conditions` (the class each sample was generated for) that `nearest` (its nearest training image's) matches. */
+export function classAgreement(conditions: readonly string[], nearest: readonly string[]): number {
+  const same = conditions.filter((c, i) => c === nearest[i]).length;
+  return conditions.length > 0 ? same / conditions.length : 0;
 }
 
 function rowsOf(labels: string[], label: string): number[] {

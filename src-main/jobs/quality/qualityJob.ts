@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { defaultsOf, QUALITY_SETTINGS, type QualityReport } from '../../contract/index.js';
-import { loadDataset } from '../../dataset/index.js';
 import {
   dataCopyingZ,
   decodeLatents,
@@ -27,6 +26,7 @@ import {
 import { throwIfCancelled, UserError } from '../../util/errors.js';
 import { makeFolder } from '../../util/folders.js';
 import { ignoreEvents, logEvent, type EmitJobEvent, type JobContext } from '../events.js';
+import { CLASS_FOLDERS_ADVICE, labelsFor, loadLabelledDataset } from '../datasetLabels.js';
 import { readFolderLikeDataset } from '../folderImages.js';
 import { prepareSampler } from '../latentSampler.js';
 import { loadTrainedModel } from '../loadModel.js';
@@ -34,7 +34,8 @@ import { checkCopies, trainingNeighbourhood } from './copyDetector.js';
 import { datasetFeatures, pickFeatures } from './datasetFeatures.js';
 import { Phases } from './phases.js';
 import { listQualityReports, qualityDir } from './history.js';
-import { perClassFigures } from './perClass.js';
+import { generatedConditions, sampleByClass } from './conditionalSamples.js';
+import { classAgreement, perClassFigures } from './perClass.js';
 import { writeNeighboursCsv, writeReportDocuments, writeReportImages } from './reportFiles.js';
 import { sampleFigures } from './sampleFigures.js';
 import { verdictOf } from './verdict.js';
@@ -144,7 +145,7 @@ async function scoreModel(
   });
   const seed = input.seed ?? defaults.seed;
   const signal = ctx.signal ? { signal: ctx.signal } : {};
-  const { manifest, images } = await loadDataset(datasetDir);
+  const { manifest, images } = await loadLabelledDataset(datasetDir, model.config);
   const paths = manifest.items.map((item) => item.path);
   const datasetLabels = manifest.items.map((item) => item.label);
 
@@ -167,6 +168,9 @@ async function scoreModel(
     const read = await readFolderLikeDataset(input.data, manifest, ctx);
     enough(read.images.count, `data: ${input.data}`);
     real = read.images;
+    // A conditional model's likelihood is that of each image given its class: the folder's class folders.
+    if (model.config.conditional)
+      real.labels = labelsFor(read.manifest, model.config.classes ?? [], CLASS_FOLDERS_ADVICE);
     realLabels = read.labels;
     realSource = 'folder';
     phases.start('real features', `features of the ${real.count} real images of ${input.data}`, real.count);
@@ -199,16 +203,25 @@ async function scoreModel(
 
   let scored: ImageBatch;
   let sampler: SamplerKind | null = null;
+  /** A conditional model's own samples: the class each was generated for. */
+  let conditions: string[] | null = null;
   if (input.generated) {
-    scored = (await readFolderLikeDataset(input.generated, manifest, ctx)).images;
+    const read = await readFolderLikeDataset(input.generated, manifest, ctx);
+    scored = read.images;
     enough(scored.count, `generated: ${input.generated}`);
+    // A conditional generation's folder (generate's ImageFolder layout) says each image's condition.
+    conditions = generatedConditions(model.config.classes, read.labels);
   } else {
     const count = input.count ?? defaults.count;
     enough(count, 'count');
     phases.start('sampling', `sampling ${count} images from the model`);
     sampler = input.sampler ?? defaults.sampler;
     const prepared = await prepareSampler({ kind: sampler, checkpoint, model, datasetDir, images }, ctx);
-    scored = await decodeLatents(model, prepared.sampler.sample(count, seed, 1), 64);
+    if (model.config.conditional) {
+      ({ scored, conditions } = await sampleByClass(model, prepared, count, seed, checkpoint));
+    } else {
+      scored = await decodeLatents(model, prepared.samplerOf(null).sample(count, seed, 1), 64);
+    }
   }
   throwIfCancelled(ctx.signal);
   phases.start('scored features', `features of the ${scored.count} scored images`, scored.count);
@@ -244,14 +257,16 @@ async function scoreModel(
       : [],
   );
   const labelled = manifest.labels.filter((l) => l !== '').length > 1;
+  const nearestLabels = checks.map((c) => datasetLabels[c.trainingIndex]!);
   const perClass = labelled
     ? perClassFigures(
         realFeatures,
         realLabels,
         scoredFeatures,
-        checks.map((c) => datasetLabels[c.trainingIndex]!),
+        conditions ?? nearestLabels,
         checks.map((c) => c.copy),
         seed,
+        ...(conditions ? [nearestLabels] : []),
       )
     : [];
   throwIfCancelled(ctx.signal);
@@ -327,6 +342,7 @@ async function scoreModel(
     klPerDim: health.klPerDim,
     collapsed: health.collapsed,
     perClass,
+    ...(conditions ? { classAgreement: classAgreement(conditions, nearestLabels) } : {}),
     samples: shown.samples,
   };
   const trend = await listQualityReports(layout.root);

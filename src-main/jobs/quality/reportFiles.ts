@@ -163,7 +163,14 @@ function classRows(r: QualityReport): string[][] {
     c.figures ? n(c.figures.recall) : '',
     c.figures ? n(c.figures.coverage) : '',
     String(c.copies),
+    // A conditional model's own samples: how often each shows the class it was asked for.
+    ...(r.classAgreement !== undefined ? [c.agreement !== undefined ? pct(c.agreement) : ''] : []),
   ]);
+}
+
+/** The by-class table's head: a conditional model's report has the class agreement too. */
+function classHead(r: QualityReport): string[] {
+  return r.classAgreement !== undefined ? [...CLASS_HEAD, 'class agreement'] : CLASS_HEAD;
 }
 const CLASS_HEAD = [
   'class',
@@ -222,7 +229,7 @@ function markdownOf(dir: string, r: QualityReport, trend: QualityHistoryEntry[])
     '',
     `![samples](${rel(r.samples)})`,
     '',
-    ...(r.perClass.length ? ['## By class', '', ...table(CLASS_HEAD, classRows(r)), ''] : []),
+    ...(r.perClass.length ? ['## By class', '', ...table(classHead(r), classRows(r)), ''] : []),
     '## Near-copies',
     '',
     `Rule: ${r.copies.rule} (threshold ${n(r.copies.threshold, 4)}). Data-copying test: Meehan et al. 2020, the ` +
@@ -278,7 +285,7 @@ function htmlOf(dir: string, r: QualityReport, trend: QualityHistoryEntry[]): st
 <p>${esc(describeSources(r))} Features: ${esc(r.featureNetwork)}.</p>
 ${table(['figure', 'value', 'what it means'], figureRows(r))}
 <img src="${rel(r.samples)}" alt="scored images">
-${r.perClass.length ? `<h2>By class</h2>${table(CLASS_HEAD, classRows(r))}` : ''}
+${r.perClass.length ? `<h2>By class</h2>${table(classHead(r), classRows(r))}` : ''}
 <h2>Near-copies</h2>
 <p>Rule: ${esc(r.copies.rule)} (threshold ${n(r.copies.threshold, 4)}).</p>
 ${copies}

@@ -12,6 +12,7 @@ export type VerdictFigures = Pick<
   | 'latentDim'
   | 'collapsed'
   | 'perClass'
+  | 'classAgreement'
 >;
 
 const pct = (x: number) => `${Math.round(x * 100)} %`;
@@ -53,6 +54,20 @@ export function verdictOf(f: VerdictFigures, previous: QualityHistoryEntry | nul
       `By class, coverage runs from ${pct(weakest.coverage)} (${weakest.label}) to ${pct(strongest.coverage)} ` +
         `(${strongest.label}).`,
     );
+  }
+  if (f.classAgreement !== undefined) {
+    lines.push(
+      `The samples show the class they were asked for ${pct(f.classAgreement)} of the time (their nearest ` +
+        'training image is of that class).',
+    );
+    const worst = [...f.perClass]
+      .filter((c) => c.agreement !== undefined)
+      .sort((a, b) => a.agreement! - b.agreement!)[0];
+    if (worst && worst.agreement! < 0.5)
+      lines.push(
+        `Asked for ${worst.label}, the model mostly draws other classes (${pct(worst.agreement!)} agree): train ` +
+          'longer, or on more images of that class.',
+      );
   }
   const tooFew = f.perClass.filter((c) => !c.figures);
   for (const c of f.perClass) {

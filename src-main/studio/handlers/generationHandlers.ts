@@ -13,7 +13,17 @@ import type { HandlersOf } from './types.js';
 /** `generation.*`: generate images from the latest checkpoint (a job), cancel, and page a folder's gallery. */
 export function registerGenerationHandlers(ctx: StudioContext): HandlersOf<'generation'> {
   return {
-    'generation.start': async ({ count, temperature, sampler, seed, format, rejectCopies, out }) => {
+    'generation.start': async ({
+      count,
+      temperature,
+      sampler,
+      seed,
+      format,
+      rejectCopies,
+      perClass,
+      classes,
+      out,
+    }) => {
       const { layout } = await requireModel(ctx);
       const folder = out
         ? resolveRequestPath(layout.root, out, 'out')
@@ -23,7 +33,7 @@ export function registerGenerationHandlers(ctx: StudioContext): HandlersOf<'gene
       const handle = ctx.jobs.start({
         kind: 'generate',
         project: layout.root,
-        title: `Generate ${count} images into ${folder}`,
+        title: `Generate ${perClass === undefined ? `${count} images` : 'images per class'} into ${folder}`,
         onSettled: (outcome) => {
           if (!outcome.ok) ctx.notify('Generation failed', outcome.message);
           else {
@@ -34,7 +44,9 @@ export function registerGenerationHandlers(ctx: StudioContext): HandlersOf<'gene
         body: async (scope) => {
           const result = await scope.run('generate', {
             project: layout.root,
-            count,
+            // perClass replaces the count (the form always has one).
+            ...(perClass === undefined ? { count } : { perClass }),
+            ...(classes ? { classes } : {}),
             out: folder,
             temperature,
             sampler,
@@ -49,6 +61,7 @@ export function registerGenerationHandlers(ctx: StudioContext): HandlersOf<'gene
             result: {
               out: result.out,
               files,
+              ...(result.classes ? { classes: result.classes } : {}),
               manifest,
               count: result.count,
               alreadyThere: result.alreadyThere,
@@ -65,9 +78,11 @@ export function registerGenerationHandlers(ctx: StudioContext): HandlersOf<'gene
 
     'generation.cancel': () => Promise.resolve({ cancelled: ctx.jobs.cancelKind('generate') }),
 
-    'generation.gallery': async ({ out, offset, limit }) => {
+    'generation.gallery': async ({ out, offset, limit, class: className }) => {
       const folder = resolveRequestPath(ctx.project.root ?? ctx.options.projectsDir, out, 'out');
-      const rows = await readManifestRows(folder);
+      const all = await readManifestRows(folder);
+      const classes = classesOf(all);
+      const rows = className === undefined ? all : all.filter((row) => row.class === className);
       const images: GalleryImage[] = [];
       for (const row of rows.slice(offset, offset + limit)) {
         const file = resolve(folder, row.file);
@@ -76,11 +91,28 @@ export function registerGenerationHandlers(ctx: StudioContext): HandlersOf<'gene
         const real = await realpathInside(folder, file);
         const url = real === null ? null : await imageFileToDataUrl(real);
         // Missing (deleted since it was generated) or refused: the page is shorter, `total` still counts the lines.
-        if (url !== null) images.push({ file, url, index: row.index, seed: row.seed });
+        if (url !== null) {
+          const ofClass = typeof row.class === 'string' ? { class: row.class } : {};
+          images.push({ file, url, index: row.index, seed: row.seed, ...ofClass });
+        }
       }
-      return { total: rows.length, images };
+      return { total: rows.length, images, ...(classes.length > 0 ? { classes } : {}) };
     },
   };
+}
+
+/** The classes a conditional generation's rows name, each with its image count, in the model's class order. */
+function classesOf(rows: readonly ManifestRow[]): { name: string; count: number }[] {
+  const byName = new Map<string, { name: string; count: number; order: number }>();
+  for (const row of rows) {
+    if (typeof row.class !== 'string') continue;
+    const entry = byName.get(row.class) ?? { name: row.class, count: 0, order: row.classIndex ?? Infinity };
+    entry.count++;
+    byName.set(row.class, entry);
+  }
+  return [...byName.values()]
+    .sort((a, b) => a.order - b.order || a.name.localeCompare(b.name))
+    .map(({ name, count }) => ({ name, count }));
 }
 
 /** The rows of `<folder>/manifest.jsonl` (none yet before a generation's first image is whole). */

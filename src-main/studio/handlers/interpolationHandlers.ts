@@ -45,10 +45,19 @@ export function registerInterpolationHandlers(ctx: StudioContext): HandlersOf<'i
             animation,
             backend: ctx.backend,
           });
-          const { frames, contactSheet } = result;
+          const { frames, contactSheet, classA, classB } = result;
+          const classes = classA !== undefined && classB !== undefined ? { classA, classB } : {};
           return {
             cancelled: false,
-            result: { out: result.out, frames, contactSheet, animation: result.animation, steps, mode },
+            result: {
+              out: result.out,
+              frames,
+              contactSheet,
+              animation: result.animation,
+              steps,
+              mode,
+              ...classes,
+            },
           };
         },
       });
@@ -70,7 +79,10 @@ async function resolveEnds(
   const usesDataset = 'datasetIndex' in a || 'datasetIndex' in b;
   const manifest = usesDataset ? await ctx.datasets.manifest(layout.datasetDir) : null;
   const check = (ref: ImageRef, field: string): ImageRef => {
-    if ('file' in ref) return { file: resolveRequestPath(layout.root, ref.file, `${field}.file`) };
+    if ('file' in ref) {
+      const file = resolveRequestPath(layout.root, ref.file, `${field}.file`);
+      return ref.class === undefined ? { file } : { file, class: ref.class };
+    }
     if (!manifest) {
       throw new UserError(
         'NO_DATASET',

@@ -10,6 +10,7 @@ import { readLatestCheckpointMeta } from '../../project/index.js';
 import type { StudioContext } from '../context.js';
 import { fileToDataUrl } from '../dataUrl.js';
 import { requireDataset, requireModel } from '../guards.js';
+import { UserError } from '../../util/errors.js';
 import type { JobOutcome } from '../jobRegistry.js';
 import type { HandlersOf } from './types.js';
 
@@ -56,20 +57,28 @@ export function registerTrainingHandlers(ctx: StudioContext): HandlersOf<'traini
       return handle;
     },
 
-    'training.resume': async ({ epochs }) => {
+    'training.resume': async ({ epochs, backend }) => {
       const { layout, checkpoint } = await requireModel(ctx);
       const total = epochs ?? checkpoint.meta.trainOptions.epochs;
+      const trained = checkpoint.meta.epoch;
+      if (total <= trained) {
+        // Said before a job starts, in the app's words (the job's own refusal names the CLI's option).
+        throw new UserError(
+          'ALREADY_DONE',
+          `the model has already trained ${trained} of ${total} epochs; set Epochs above ${trained} to continue it`,
+        );
+      }
       const handle = ctx.jobs.start({
         kind: 'train',
         project: layout.root,
-        title: `Resume training from epoch ${checkpoint.meta.epoch} to ${total}`,
+        title: `Resume training from epoch ${trained} to ${total}`,
         onSettled: notifyTraining(ctx),
         body: async (scope) => {
           const result = await scope.run('train', {
             project: layout.root,
             resume: true,
             settings: epochs ? { epochs } : {},
-            backend: ctx.backend,
+            backend: backend === 'auto' ? ctx.backend : backend,
           });
           await ctx.projectChanged(layout.root);
           return { cancelled: result.cancelled, result: trainResult(result) };
@@ -84,7 +93,7 @@ export function registerTrainingHandlers(ctx: StudioContext): HandlersOf<'traini
     'training.status': async () => {
       const running = ctx.jobs.runningOf('train');
       const root = ctx.project.root;
-      if (!root) return { running, progress: null, history: [], previews: null };
+      if (!root) return { running, run: null, progress: null, history: [], previews: null };
       const checkpoint = await readLatestCheckpointMeta(ctx.project.require());
       const saved = checkpoint?.meta.history ?? [];
       // Epochs whose checkpoint is still being written are known only from their events.
@@ -97,7 +106,7 @@ export function registerTrainingHandlers(ctx: StudioContext): HandlersOf<'traini
           : checkpoint
             ? await readPreviews(ctx, checkpoint.meta.epoch)
             : null;
-      return { running, progress: live.progress, history, previews };
+      return { running, run: running ? live.run : null, progress: live.progress, history, previews };
     },
   };
 }

@@ -38,6 +38,8 @@ export const useAppStore = defineStore('app', () => {
   /** Shows the project chooser while a project is open ("Switch project"). */
   const choosingProject = ref(false);
   const initialized = ref(false);
+  /** A training runs (the training store says so): a project without a model is about to have one. */
+  const trainingRuns = ref(false);
   let nextNoticeId = 1;
 
   const notify: Notify = (title, failure) => {
@@ -59,7 +61,10 @@ export const useAppStore = defineStore('app', () => {
 
   const tabs = computed<TabState[]>(() => {
     const needDataset = hasDataset.value ? undefined : 'Import a dataset first (Dataset tab).';
-    const needModel = hasModel.value ? undefined : (needDataset ?? 'Train a model first (Train tab).');
+    const noModel = trainingRuns.value
+      ? 'The model appears when the running training has saved its first epoch.'
+      : 'Train a model first (Train tab).';
+    const needModel = hasModel.value ? undefined : (needDataset ?? noModel);
     return [
       { id: 'dataset', label: 'Dataset' },
       { id: 'train', label: 'Train', disabledReason: needDataset },
@@ -149,6 +154,10 @@ export const useAppStore = defineStore('app', () => {
     connection.value = status;
   }
 
+  function setTrainingRuns(runs: boolean): void {
+    trainingRuns.value = runs;
+  }
+
   return {
     info,
     project,
@@ -178,5 +187,6 @@ export const useAppStore = defineStore('app', () => {
     notify,
     dismissNotice,
     setConnection,
+    setTrainingRuns,
   };
 });

@@ -48,6 +48,7 @@ export function routeEvents(api: VaeApi): Unsubscribe {
       if (event.code !== CANCELLED) app.notify(`${JOB_TITLES[event.kind]} failed`, event);
     }),
     api.dataset.onImportProgress((event) => byKind.import.onProgress(event)),
+    api.training.onRun((event) => byKind.train.onRun(event)),
     api.training.onProgress((event) => byKind.train.onProgress(event)),
     api.training.onEpoch((event) => byKind.train.onEpoch(event)),
     api.generation.onProgress((event) => byKind.generate.onProgress(event)),
@@ -59,18 +60,35 @@ export function routeEvents(api: VaeApi): Unsubscribe {
   return () => subscriptions.forEach((unsubscribe) => unsubscribe());
 }
 
+/**
+ * When the app opens (or the page reloads): the project, and every job the main side is running, each in its
+ * store; a running training opens the Train tab, where its run is shown as it is (the training store reads its
+ * status when the project arrives).
+ */
+export async function openSession(api: VaeApi): Promise<void> {
+  const app = useAppStore();
+  await app.init();
+  const running = await syncRunningJobs(api);
+  if (running.includes('train')) app.selectTab('train');
+}
+
 /** After a reconnect: everything that may have changed while the events could not arrive. */
 export async function refreshAfterReconnect(api: VaeApi): Promise<void> {
   const app = useAppStore();
   await app.init();
-  const jobs = await api.job.list();
-  if (jobs.ok) {
-    const running = (kind: JobKind) => jobs.value.find((j) => j.kind === kind)?.jobId ?? null;
-    useDatasetStore().syncJob(running('import'));
-    useTrainingStore().syncJob(running('train'));
-    useGenerationStore().syncJob(running('generate'));
-    useInterpolationStore().syncJob(running('interpolate'));
-    useQualityStore().syncJob(running('quality'));
-  }
+  await syncRunningJobs(api);
   if (app.project) await useTrainingStore().refresh();
+}
+
+/** Aligns every store with the jobs running on the main side; returns their kinds. */
+async function syncRunningJobs(api: VaeApi): Promise<JobKind[]> {
+  const jobs = await api.job.list();
+  if (!jobs.ok) return [];
+  const running = (kind: JobKind) => jobs.value.find((j) => j.kind === kind)?.jobId ?? null;
+  useDatasetStore().syncJob(running('import'));
+  useTrainingStore().syncJob(running('train'));
+  useGenerationStore().syncJob(running('generate'));
+  useInterpolationStore().syncJob(running('interpolate'));
+  useQualityStore().syncJob(running('quality'));
+  return jobs.value.map((j) => j.kind);
 }

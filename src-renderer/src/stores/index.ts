@@ -13,4 +13,4 @@ export { useTrainingStore, defaultTrainForm, type TrainForm, type TrainField } f
 export { useGenerationStore, GENERATE_FORM_SETTINGS } from './generationStore';
 export { useInterpolationStore, type Slot } from './interpolationStore';
 export { useQualityStore, type QualityImages } from './qualityStore';
-export { routeEvents, refreshAfterReconnect } from './events';
+export { routeEvents, openSession, refreshAfterReconnect } from './events';

@@ -3,6 +3,7 @@ import { computed, reactive, ref, watch } from 'vue';
 import { useApi } from '../api/inject';
 import {
   BACKEND_SETTING,
+  datasetClassNames,
   MODEL_SETTINGS,
   TRAIN_SETTINGS,
   TRAINING_SETTINGS,
@@ -14,7 +15,9 @@ import {
   type EventPayload,
   type ImageSize,
   type TrainResult,
+  type TrainRun,
 } from '../api/contract';
+import { resumePlan as planResume } from '../lib/resumePlan';
 import { fillForm, formDefaults, type FormOf } from '../lib/settingsForm';
 import { validateFields } from '../lib/validation';
 import { useAppStore } from './appStore';
@@ -59,6 +62,7 @@ export const useTrainingStore = defineStore('training', () => {
       },
       done: (event) => {
         const r = event.result;
+        run.value = null;
         lastResult.value = r;
         backend.value = r.backend;
         const epoch = r.final?.epoch ?? history.value.at(-1)?.epoch ?? 0;
@@ -66,9 +70,14 @@ export const useTrainingStore = defineStore('training', () => {
           ? `Training cancelled; the checkpoint of epoch ${epoch} is kept.`
           : `Training finished at epoch ${epoch}.`;
         // What the losses say about the next step, then where to see how good the images are.
-        return [ended, ...r.guidance, 'Score it in the Quality tab to see how good its images are.'].join(' ');
+        return [ended, ...r.guidance, 'Score it in the Quality tab to see how good its images are.'].join(
+          ' ',
+        );
       },
-      failed: (event) => `Training stopped: ${event.message}`,
+      failed: (event) => {
+        run.value = null;
+        return `Training stopped: ${event.message}`;
+      },
     },
   );
 
@@ -79,6 +88,10 @@ export const useTrainingStore = defineStore('training', () => {
   const backend = ref<BackendInfo | null>(null);
   const backendLoading = ref(false);
   const lastResult = ref<TrainResult | null>(null);
+  /** The running run's settings, epoch it started from and backend, as the main side resolved them. */
+  const run = ref<TrainRun | null>(null);
+  /** "Start training" waits for a yes while the project has a model, since the run moves that model aside. */
+  const confirmingStart = ref(false);
 
   const validation = computed(() => validateFields(trainInputSchema, { ...form }));
   const fieldErrors = computed(() => validation.value.errors);
@@ -88,7 +101,14 @@ export const useTrainingStore = defineStore('training', () => {
   /** A start or resume request is on its way (other requests, like the backend probe, don't block Start). */
   const starting = ref(false);
   const canStart = computed(() => isValid.value && !isRunning.value && !starting.value && app.hasDataset);
-  const canResume = computed(() => !isRunning.value && !starting.value && app.hasModel);
+  /** What Resume would do now; null without a model or while training runs. */
+  const resumePlan = computed(() => {
+    const model = app.project?.model;
+    if (!model || isRunning.value) return null;
+    return planResume(model, { ...form }, fieldErrors.value.epochs === undefined);
+  });
+  /** Only when the form's Epochs is above what the model has trained: nothing else would be left to train. */
+  const canResume = computed(() => !starting.value && resumePlan.value?.target != null);
   const canCancel = computed(() => isRunning.value);
 
   /** Whole run, 0–1; null before the first progress event. */
@@ -112,7 +132,31 @@ export const useTrainingStore = defineStore('training', () => {
     Math.max(progress.value?.epochs ?? 0, history.value.at(-1)?.epoch ?? 0),
   );
 
+  /**
+   * "Start training": starts at once on a project without a model; with one, asks first ({@link confirmingStart}),
+   * since the new run moves the current model into the project's archive.
+   */
   async function start(): Promise<boolean> {
+    if (!validation.value.value || !canStart.value) return false;
+    if (app.hasModel) {
+      confirmingStart.value = true;
+      return false;
+    }
+    return startRun();
+  }
+
+  /** The user agreed: the current model goes to the archive and a new one trains. */
+  function confirmStart(): Promise<boolean> {
+    confirmingStart.value = false;
+    return startRun();
+  }
+
+  /** The user declined: nothing starts and the model stays. */
+  function cancelStart(): void {
+    confirmingStart.value = false;
+  }
+
+  async function startRun(): Promise<boolean> {
     const input = validation.value.value;
     if (!input || !canStart.value) return false;
     starting.value = true;
@@ -123,20 +167,25 @@ export const useTrainingStore = defineStore('training', () => {
     previews.value = null;
     progress.value = null;
     lastResult.value = null;
+    run.value = null;
     status.value = 'Training started.';
     job.begin(result.value.jobId);
     return true;
   }
 
-  /** Continues the latest checkpoint; a larger Epochs value than it has trained raises the target. */
+  /** Continues the latest checkpoint with its own settings, up to the form's Epochs (see {@link canResume}). */
   async function resume(): Promise<boolean> {
-    const trained = app.project?.model?.epoch ?? 0;
-    const input = typeof form.epochs === 'number' && form.epochs > trained ? { epochs: form.epochs } : {};
+    const plan = resumePlan.value;
+    if (!canResume.value || !plan?.target) return false;
+    const trained = plan.trained;
     starting.value = true;
-    const result = await request('Could not resume training', () => api.training.resume(input));
+    const result = await request('Could not resume training', () =>
+      api.training.resume({ epochs: plan.target!, backend: form.backend }),
+    );
     starting.value = false;
     if (!result.ok) return false;
     progress.value = null;
+    run.value = null;
     status.value = `Resuming from epoch ${trained}.`;
     job.begin(result.value.jobId);
     return true;
@@ -156,6 +205,21 @@ export const useTrainingStore = defineStore('training', () => {
     progress.value = s.running ? s.progress : null;
     history.value = s.history;
     previews.value = s.previews;
+    if (s.run) showRun(s.run);
+  }
+
+  /** A run's settings fill the form (read-only while it runs), so it shows what trains, never the defaults. */
+  function showRun(r: TrainRun): void {
+    run.value = r;
+    backend.value = r.backend;
+    fillForm(form, MODEL_SETTINGS, r.config);
+    fillForm(form, TRAINING_SETTINGS, r.options);
+    form.imageSize = r.config.imageSize as ImageSize;
+  }
+
+  /** Raises the form's Epochs to the suggested total, so Resume has epochs left to train. */
+  function raiseEpochs(): void {
+    if (resumePlan.value) form.epochs = resumePlan.value.suggested;
   }
 
   /** Which backend training would use with the chosen preference, and why. */
@@ -165,13 +229,15 @@ export const useTrainingStore = defineStore('training', () => {
       api.backend.info({ preference: form.backend }),
     );
     backendLoading.value = false;
-    if (result.ok) backend.value = result.value;
+    // While a run trains, the panel shows the backend it runs on, not what the form would choose.
+    if (result.ok && !(isRunning.value && run.value)) backend.value = result.value;
   }
 
-  /** The images of the current project's dataset. */
+  /** The images of the current project's dataset, and the classes it offers a conditional model. */
   function datasetShape(): DataShape {
     const d = app.project?.dataset;
-    return d ? { imageSize: d.size, channels: d.channels, count: d.count } : NO_DATASET;
+    if (!d) return NO_DATASET;
+    return { imageSize: d.size, channels: d.channels, count: d.count, classes: datasetClassNames(d.labels) };
   }
 
   function resetForm(): void {
@@ -187,6 +253,7 @@ export const useTrainingStore = defineStore('training', () => {
     fillForm(form, TRAINING_SETTINGS, model.trainOptions);
   }
 
+  watch(isRunning, (runs) => app.setTrainingRuns(runs), { immediate: true });
   watch(
     () => app.project?.dataset?.size,
     (size) => {
@@ -200,6 +267,8 @@ export const useTrainingStore = defineStore('training', () => {
       history.value = [];
       previews.value = null;
       progress.value = null;
+      run.value = null;
+      confirmingStart.value = false;
       // Another project: its model's settings, or the defaults for its images; never the last project's.
       resetForm();
       fillFormFromModel();
@@ -209,6 +278,11 @@ export const useTrainingStore = defineStore('training', () => {
   );
 
   // ── events (routed by events.ts; the job's start, log, end and progress go through its lifecycle) ──────────
+  function onRun(event: EventPayload<'training.run'>): void {
+    const { jobId: _jobId, ...r } = event;
+    showRun(r);
+  }
+
   function onEpoch(event: EventPayload<'training.epoch'>): void {
     const m = event.metrics;
     history.value = [...history.value.filter((h) => h.epoch < m.epoch), m];
@@ -225,6 +299,9 @@ export const useTrainingStore = defineStore('training', () => {
     backend,
     backendLoading,
     lastResult,
+    run,
+    confirmingStart,
+    resumePlan,
     status,
     jobId: job.jobId,
     syncJob: job.sync,
@@ -240,12 +317,16 @@ export const useTrainingStore = defineStore('training', () => {
     runningPoint,
     plannedEpochs,
     start,
+    confirmStart,
+    cancelStart,
     resume,
+    raiseEpochs,
     cancel,
     refresh,
     loadBackend,
     resetForm,
     ...handlers,
+    onRun,
     onEpoch,
   };
 });

@@ -32,6 +32,7 @@ const config: VaeConfig = {
   width: 4,
   likelihood: 'bernoulli',
   gaussianSigma: 0.1,
+  conditional: false,
 };
 
 const options: TrainOptions = {

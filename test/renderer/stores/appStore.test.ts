@@ -101,6 +101,11 @@ describe('useAppStore', () => {
     app.selectTab('train');
     expect(app.activeTab).toBe('train');
 
+    // While a training runs, a model is on its way.
+    app.setTrainingRuns(true);
+    expect(reasons().generate).toBe('The model appears when the running training has saved its first epoch.');
+    app.setTrainingRuns(false);
+
     fake.emit('project.changed', projectSummary({ model: modelSummary(2) }));
     expect(reasons().generate).toBeUndefined();
     expect(reasons().quality).toBeUndefined();

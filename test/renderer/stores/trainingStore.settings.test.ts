@@ -61,7 +61,12 @@ describe('the app and the CLI train the same default model', () => {
       const fake = createFakeApi();
       fake.on('training.start', () => ok({ jobId: 'train-1', kind: 'train' }));
       installStores(fake);
-      const dataset = datasetSummary({ size: shape.imageSize, channels: shape.channels });
+      const dataset = datasetSummary({
+        size: shape.imageSize,
+        channels: shape.channels,
+        labels: ['a', 'b'],
+        perLabel: { a: 4, b: 4 },
+      });
       fake.emit('project.changed', projectSummary({ root: project, dataset }));
       await nextTick();
       expect(await useTrainingStore().start()).toBe(true);
@@ -77,9 +82,10 @@ describe('the app and the CLI train the same default model', () => {
       await main(['train', '--project', project], { stdout: sink(), stderr: sink() });
       expect(cliTrainInputs).toHaveLength(1);
 
-      // Both inputs become a model the way the train job makes one.
-      const fromApp = resolveTrainSettings(shape, studioInputs[0]!.settings ?? {});
-      const fromCli = resolveTrainSettings(shape, cliTrainInputs[0]!.settings ?? {});
+      // Both inputs become a model the way the train job makes one (the squares lie in class folders a/ and b/).
+      const data = { ...shape, classes: ['a', 'b'] };
+      const fromApp = resolveTrainSettings(data, studioInputs[0]!.settings ?? {});
+      const fromCli = resolveTrainSettings(data, cliTrainInputs[0]!.settings ?? {});
       expect(fromApp).toEqual(fromCli);
       expect(fromCli.config).toEqual({
         ...shape,
@@ -88,6 +94,8 @@ describe('the app and the CLI train the same default model', () => {
         width: 32,
         likelihood: 'bernoulli',
         gaussianSigma: 0.1,
+        conditional: true,
+        classes: ['a', 'b'],
       });
       expect(fromCli.options).toMatchObject({
         epochs: 20,
@@ -122,7 +130,11 @@ describe("every setting the CLI accepts is valid in the app's form", () => {
       const typed = new OptionReader(parseCommandArgs([`--${flag}`, String(value)], trainCommand.options));
       const settings = readSettings(typed, TRAIN_SETTINGS);
       expect(settings[key], flag).toBe(value);
-      const { config, options } = resolveTrainSettings({ imageSize: 28, channels: 1 }, settings);
+      // A dataset of two classes, on which every model setting is allowed (a conditional model included).
+      const { config, options } = resolveTrainSettings(
+        { imageSize: 28, channels: 1, classes: ['a', 'b'] },
+        settings,
+      );
       // The CLI's model opens in the app: its settings fill the form.
       const model = modelSummary(1, { config, trainOptions: options });
       fake.emit('project.changed', projectSummary({ root: `/p/${i}`, model }));

@@ -40,7 +40,7 @@ beforeEach(async () => {
 });
 
 describe('useTrainingStore: form', () => {
-  it("starts from each setting's default for the dataset's images (28×28×1: latent 16)", () => {
+  it("starts from each setting's default for the dataset's images (28×28×1: latent 16; two classes: conditional)", () => {
     const training = useTrainingStore();
     expect(training.form).toEqual({
       imageSize: 28,
@@ -49,6 +49,7 @@ describe('useTrainingStore: form', () => {
       width: 32,
       likelihood: 'bernoulli',
       gaussianSigma: 0.1,
+      conditional: true,
       epochs: 20,
       batchSize: 64,
       learningRate: 0.001,
@@ -87,7 +88,9 @@ describe('useTrainingStore: form', () => {
 
   it("takes the current model's settings and its history when a project with a model opens", async () => {
     const history = [1, 2, 3].map((e) => epochMetrics(e));
-    fake.on('training.status', () => ok({ running: null, progress: null, history, previews: null }));
+    fake.on('training.status', () =>
+      ok({ running: null, run: null, progress: null, history, previews: null }),
+    );
     fake.emit('project.changed', projectSummary({ root: '/other', model: modelSummary(3) }));
     await settle();
     const training = useTrainingStore();
@@ -117,6 +120,7 @@ describe('useTrainingStore: a run', () => {
         width: 32,
         likelihood: 'bernoulli',
         gaussianSigma: 0.1,
+        conditional: true,
         epochs: 20,
         batchSize: 64,
         learningRate: 0.001,
@@ -226,24 +230,23 @@ describe('useTrainingStore: a run', () => {
     });
   });
 
-  it('resumes up to a larger Epochs value than the model has trained', async () => {
+  it('resumes up to the Epochs value when it is larger than the model has trained', async () => {
     fake.on('training.resume', () => ok({ jobId: 'tr-2', kind: 'train' }));
     fake.emit('project.changed', projectSummary({ model: modelSummary(3) }));
     await nextTick();
     const training = useTrainingStore();
-    expect(training.canResume).toBe(true);
     training.form.epochs = 10;
-    await training.resume();
-    training.form.epochs = 2;
-    fake.emit('job.done', { jobId: 'tr-2', kind: 'train', cancelled: false, result: trainResult() });
-    await training.resume();
-    expect(fake.inputsOf('training.resume')).toEqual([{ epochs: 10 }, {}]);
+    expect(training.canResume).toBe(true);
+    expect(await training.resume()).toBe(true);
+    expect(fake.inputsOf('training.resume')).toEqual([{ epochs: 10, backend: 'auto' }]);
+    expect(training.status).toBe('Resuming from epoch 3.');
   });
 
   it("picks up a run another window started from the main side's status", async () => {
     fake.on('training.status', () =>
       ok({
         running: { jobId: 'tr-9', kind: 'train' as const },
+        run: null,
         progress: progressEvent(2, 1),
         history: [epochMetrics(1)],
         previews: {
