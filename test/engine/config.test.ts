@@ -5,6 +5,7 @@ import {
   DEFAULT_TRAIN_OPTIONS,
   describeArchitecture,
   planLayers,
+  referenceConfig,
   resolveTrainSettings,
   validateConfig,
   validateTrainOptions,
@@ -32,12 +33,12 @@ function thrownMessage(fn: () => void): string {
 }
 
 describe('defaults', () => {
-  it('picks L = 16 for 28×28 and 32 otherwise', () => {
+  it('picks the measured defaults (docs/quality.md): latent 32, β 0.1, lr 3e-3', () => {
     expect(defaultConfig(28, 1)).toEqual({
       imageSize: 28,
       channels: 1,
-      latentDim: 16,
-      beta: 1,
+      latentDim: 32,
+      beta: 0.1,
       width: 32,
       likelihood: 'bernoulli',
       gaussianSigma: 0.1,
@@ -47,7 +48,7 @@ describe('defaults', () => {
     expect(DEFAULT_TRAIN_OPTIONS).toMatchObject({
       epochs: 20,
       batchSize: 64,
-      learningRate: 1e-3,
+      learningRate: 3e-3,
       seed: 0,
       valFraction: 0.1,
     });
@@ -58,7 +59,7 @@ describe('defaults', () => {
 
 describe('std28 and std64 match ARCHITECTURES.md', () => {
   it('std28 (28×28×1, L 16): layer shapes and PyTorch parameter count', () => {
-    const c = defaultConfig(28, 1);
+    const c = referenceConfig('std28');
     const torch =
       conv(1, 32) + conv(32, 64) + linear(3136, 32) + linear(16, 3136) + conv(64, 32) + conv(32, 1);
     expect(torch).toBe(220385);
@@ -87,7 +88,7 @@ describe('std28 and std64 match ARCHITECTURES.md', () => {
   });
 
   it('std64 (64×64×3, L 32): layer shapes and PyTorch parameter count', () => {
-    const c = defaultConfig(64, 3);
+    const c = referenceConfig('std64');
     const torch =
       conv(3, 32) +
       conv(32, 64) +
@@ -121,7 +122,7 @@ describe('std28 and std64 match ARCHITECTURES.md', () => {
 
   it('conditional std28 on K classes: the one-hot label adds K·2L to the encoder dense and K·3136 to the decoder dense', () => {
     const classes = ['circles', 'squares', 'triangles'];
-    const c = { ...defaultConfig(28, 1), conditional: true, classes };
+    const c = { ...referenceConfig('std28'), conditional: true, classes };
     const K = 3;
     const L = 16;
     // By hand: the dense layers take flatten + K and z + K inputs, nothing else changes.
@@ -150,7 +151,7 @@ describe('std28 and std64 match ARCHITECTURES.md', () => {
 
 describe('validation names the field and the cause', () => {
   it('config', () => {
-    const c = defaultConfig(28, 1);
+    const c = referenceConfig('std28');
     expect(thrownMessage(() => validateConfig({ ...c, latentDim: 0 }))).toBe(
       'latentDim: must be a whole number from 1 to 512, got 0',
     );
