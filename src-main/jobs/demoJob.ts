@@ -8,8 +8,8 @@ import { runImport, type ImportJobResult } from './importJob.js';
 import { runInterpolation, type InterpolateJobResult } from './interpolateJob.js';
 import { runTraining, type TrainJobResult } from './trainJob.js';
 
-/** Epochs and batch of the demo's training: about 1,000 steps of 16 images on its 540 training images. */
-export const DEMO_EPOCHS = 30;
+/** Epochs and batch of the demo's training: about 2,000 steps of 16 images on its 540 training images. */
+export const DEMO_EPOCHS = 60;
 const DEMO_BATCH = 16;
 
 export interface DemoJobInput {
