@@ -34,6 +34,27 @@ export function defaultConfig(imageSize: number, channels: 1 | 3): VaeConfig {
   return { imageSize, channels, ...defaultsOf(MODEL_SETTINGS, { imageSize, channels }) };
 }
 
+/** The reference networks of ../shared/bench/ARCHITECTURES.md, which the PyTorch peer also builds. */
+export type ReferenceArch = 'std28' | 'std64';
+
+/**
+ * A reference network exactly as ARCHITECTURES.md fixes it (28×28×1 with L = 16, or 64×64×3 with L = 32; width
+ * 32, Bernoulli, β = 1), whatever the app's defaults become: the benchmarks compare these with the peer.
+ */
+export function referenceConfig(arch: ReferenceArch): VaeConfig {
+  const [imageSize, channels, latentDim] = arch === 'std28' ? ([28, 1, 16] as const) : ([64, 3, 32] as const);
+  return {
+    imageSize,
+    channels,
+    ...defaultsOf(MODEL_SETTINGS, { imageSize, channels }),
+    latentDim,
+    beta: 1,
+    width: 32,
+    likelihood: 'bernoulli',
+    conditional: false,
+  };
+}
+
 /** Most classes a conditional model takes: an image's class index is a Uint16. */
 export const MAX_CLASSES = 0xffff;
 
@@ -43,7 +64,10 @@ export function classCount(c: VaeConfig): number {
 }
 
 /** Default training options: the reference's (Adam 1e-3, batch 64), plus a 10 % validation split. */
-export const DEFAULT_TRAIN_OPTIONS: Readonly<TrainOptions> = Object.freeze(defaultsOf(TRAINING_SETTINGS));
+export const DEFAULT_TRAIN_OPTIONS: Readonly<TrainOptions> = Object.freeze(
+  // Images of unknown number: the epochs default that does not scale with the dataset.
+  defaultsOf(TRAINING_SETTINGS, { imageSize: 64, channels: 3 }),
+);
 
 /**
  * The full config and options of a new run on images of `shape`: each setting the caller gave, the setting's

@@ -12,6 +12,8 @@ export { registerWebGpuKernelFixes } from './webgpu/kernels.js';
 export { UserError } from '../util/errors.js';
 export {
   defaultConfig,
+  referenceConfig,
+  type ReferenceArch,
   resolveTrainSettings,
   DEFAULT_TRAIN_OPTIONS,
   validateConfig,

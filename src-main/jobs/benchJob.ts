@@ -1,7 +1,13 @@
-import { type BackendInfo, defaultConfig, VaeModel, benchmarkTraining } from '../engine/index.js';
+import {
+  type BackendInfo,
+  referenceConfig,
+  type ReferenceArch,
+  VaeModel,
+  benchmarkTraining,
+} from '../engine/index.js';
 import { resolveBackend, type BackendPreference } from '../engine/node/index.js';
 
-export type BenchArch = 'std28' | 'std64';
+export type BenchArch = ReferenceArch;
 
 export interface BenchJobInput {
   arch?: BenchArch;
@@ -25,7 +31,7 @@ export interface BenchJobResult {
 export async function runBenchmark(input: BenchJobInput = {}): Promise<BenchJobResult> {
   const { arch = 'std28', batchSize = 64, steps = 20, warmup = 3 } = input;
   const backend = await resolveBackend(input.backend ?? 'auto');
-  const config = arch === 'std28' ? defaultConfig(28, 1) : defaultConfig(64, 3);
+  const config = referenceConfig(arch);
   const model = VaeModel.create(config, 0);
   try {
     const { imagesPerSec, msPerStep } = await benchmarkTraining(model, { batchSize, steps, warmup, seed: 0 });

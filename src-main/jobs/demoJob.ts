@@ -8,6 +8,10 @@ import { runImport, type ImportJobResult } from './importJob.js';
 import { runInterpolation, type InterpolateJobResult } from './interpolateJob.js';
 import { runTraining, type TrainJobResult } from './trainJob.js';
 
+/** Epochs and batch of the demo's training: about 2,000 steps of 16 images on its 540 training images. */
+export const DEMO_EPOCHS = 60;
+const DEMO_BATCH = 16;
+
 export interface DemoJobInput {
   /** Folder for the sample images, the project and the outputs. */
   dir: string;
@@ -39,16 +43,12 @@ export async function runDemo(input: DemoJobInput, ctx: JobContext = {}): Promis
   await writeSampleDataset(samples, { count: input.images ?? 600, size: 32, seed: 0 });
   emit(logEvent(`importing into project ${project}`));
   const imported = await runImport({ folder: samples, project, size: 32, channels: 3, fit: 'cover' }, ctx);
-  emit(logEvent(`training ${input.epochs ?? 10} epochs`));
+  const epochs = input.epochs ?? DEMO_EPOCHS;
+  emit(logEvent(`training ${epochs} epochs`));
   const backend = input.backend ?? 'auto';
-  const train = await runTraining(
-    {
-      project,
-      settings: { latentDim: 8, epochs: input.epochs ?? 10, batchSize: 16, learningRate: 2e-3 },
-      backend,
-    },
-    ctx,
-  );
+  // The app's own defaults (a conditional model on the three shape folders), with a smaller batch so a short run
+  // still takes enough optimiser steps for the shapes to keep their colours.
+  const train = await runTraining({ project, settings: { epochs, batchSize: DEMO_BATCH }, backend }, ctx);
   const generate = await runGeneration(
     { project, count: 16, out: join(dir, 'generated', stamp), backend },
     ctx,

@@ -132,7 +132,12 @@ async function trainLocked(
     if (input.settings?.conditional === true && unlabelled > 0) throw topLevelImages(manifest, unlabelled);
     // Images at the top level have no class, so such a dataset trains unconditional unless they are moved.
     ({ config, options } = resolveTrainSettings(
-      { imageSize: manifest.size, channels: manifest.channels, classes: datasetClassNames(manifest.labels) },
+      {
+        imageSize: manifest.size,
+        channels: manifest.channels,
+        count: manifest.count,
+        classes: datasetClassNames(manifest.labels),
+      },
       input.settings ?? {},
     ));
   }

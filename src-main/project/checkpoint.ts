@@ -16,6 +16,14 @@ import { faultPoint } from '../util/faultPoint.js';
 import type { ProjectLayout } from './layout.js';
 import { makeFolder } from '../util/folders.js';
 
+/** What a model trained as before each of these settings was added to the checkpoint config. */
+const SETTINGS_BEFORE_THEY_EXISTED = {
+  likelihood: 'bernoulli',
+  gaussianSigma: 0.1,
+  conditional: false,
+} as const;
+
+
 export const CHECKPOINT_FORMAT = 'vae-studio-checkpoint';
 
 /** One tensor's place in a `.bin` file: float32 values from `offset` (in floats). */
@@ -301,9 +309,14 @@ async function readCheckpointMeta(dir: string): Promise<CheckpointMeta> {
   }
   const problem = metaProblem(meta);
   if (problem) throw new UserError('BAD_CHECKPOINT', `${metaPath} is damaged: ${problem}`);
-  // A checkpoint saved before a setting existed trained as its default does (a new setting's default keeps
-  // the old behaviour), so it reads as a model with that default rather than one missing a field.
-  meta.config = { ...defaultConfig(meta.config.imageSize, meta.config.channels), ...meta.config };
+  // A checkpoint saved before a setting existed trained as that setting did then (the Bernoulli decoder, no
+  // classes), so it reads as such a model rather than one missing a field — never as today's default, which
+  // for colour images is another likelihood.
+  meta.config = {
+    ...defaultConfig(meta.config.imageSize, meta.config.channels),
+    ...SETTINGS_BEFORE_THEY_EXISTED,
+    ...meta.config,
+  };
   meta.trainOptions = { ...DEFAULT_TRAIN_OPTIONS, ...meta.trainOptions };
   return meta;
 }

@@ -5,10 +5,16 @@ import {
   DEFAULT_TRAIN_OPTIONS,
   describeArchitecture,
   planLayers,
+  referenceConfig,
   resolveTrainSettings,
   validateConfig,
   validateTrainOptions,
 } from '../../src-main/engine/config.js';
+import {
+  DEFAULT_EPOCH_RANGE,
+  defaultEpochs,
+  TRAINING_STEPS,
+} from '../../src-main/contract/settings/index.js';
 import { UserError } from '../../src-main/util/errors.js';
 
 /** Parameter count of a PyTorch Conv2d / ConvTranspose2d(k=4) and Linear, from ARCHITECTURES.md. */
@@ -27,12 +33,12 @@ function thrownMessage(fn: () => void): string {
 }
 
 describe('defaults', () => {
-  it('picks L = 16 for 28×28 and 32 otherwise', () => {
+  it('picks the measured defaults (docs/quality.md): latent 32, β 0.1, lr 3e-3', () => {
     expect(defaultConfig(28, 1)).toEqual({
       imageSize: 28,
       channels: 1,
-      latentDim: 16,
-      beta: 1,
+      latentDim: 32,
+      beta: 0.1,
       width: 32,
       likelihood: 'bernoulli',
       gaussianSigma: 0.1,
@@ -42,7 +48,7 @@ describe('defaults', () => {
     expect(DEFAULT_TRAIN_OPTIONS).toMatchObject({
       epochs: 20,
       batchSize: 64,
-      learningRate: 1e-3,
+      learningRate: 3e-3,
       seed: 0,
       valFraction: 0.1,
     });
@@ -53,7 +59,7 @@ describe('defaults', () => {
 
 describe('std28 and std64 match ARCHITECTURES.md', () => {
   it('std28 (28×28×1, L 16): layer shapes and PyTorch parameter count', () => {
-    const c = defaultConfig(28, 1);
+    const c = referenceConfig('std28');
     const torch =
       conv(1, 32) + conv(32, 64) + linear(3136, 32) + linear(16, 3136) + conv(64, 32) + conv(32, 1);
     expect(torch).toBe(220385);
@@ -82,7 +88,7 @@ describe('std28 and std64 match ARCHITECTURES.md', () => {
   });
 
   it('std64 (64×64×3, L 32): layer shapes and PyTorch parameter count', () => {
-    const c = defaultConfig(64, 3);
+    const c = referenceConfig('std64');
     const torch =
       conv(3, 32) +
       conv(32, 64) +
@@ -116,7 +122,7 @@ describe('std28 and std64 match ARCHITECTURES.md', () => {
 
   it('conditional std28 on K classes: the one-hot label adds K·2L to the encoder dense and K·3136 to the decoder dense', () => {
     const classes = ['circles', 'squares', 'triangles'];
-    const c = { ...defaultConfig(28, 1), conditional: true, classes };
+    const c = { ...referenceConfig('std28'), conditional: true, classes };
     const K = 3;
     const L = 16;
     // By hand: the dense layers take flatten + K and z + K inputs, nothing else changes.
@@ -145,7 +151,7 @@ describe('std28 and std64 match ARCHITECTURES.md', () => {
 
 describe('validation names the field and the cause', () => {
   it('config', () => {
-    const c = defaultConfig(28, 1);
+    const c = referenceConfig('std28');
     expect(thrownMessage(() => validateConfig({ ...c, latentDim: 0 }))).toBe(
       'latentDim: must be a whole number from 1 to 512, got 0',
     );
@@ -202,6 +208,32 @@ describe('validation names the field and the cause', () => {
       /^klWarmupEpochs: /,
     );
     expect(thrownMessage(() => validateTrainOptions({ ...o, gradClipNorm: -1 }))).toMatch(/^gradClipNorm: /);
+  });
+});
+
+describe('training length scales with the dataset', () => {
+  const stepsPerEpoch = (count: number) => Math.ceil(Math.round(count * 0.9) / 64);
+
+  it('gives every dataset about TRAINING_STEPS optimiser steps, within the epoch range', () => {
+    for (const count of [300, 500, 1211, 5000, 10_000, 60_000]) {
+      const epochs = defaultEpochs(count);
+      const clamped = epochs === DEFAULT_EPOCH_RANGE.min || epochs === DEFAULT_EPOCH_RANGE.max;
+      if (!clamped) {
+        expect(epochs * stepsPerEpoch(count)).toBeGreaterThanOrEqual(TRAINING_STEPS);
+        expect((epochs - 1) * stepsPerEpoch(count)).toBeLessThan(TRAINING_STEPS);
+      }
+    }
+    // A small folder trains more passes than a large one.
+    expect(defaultEpochs(500)).toBeGreaterThan(5 * defaultEpochs(5000));
+    expect(defaultEpochs(3)).toBe(DEFAULT_EPOCH_RANGE.max);
+    expect(defaultEpochs(10_000_000)).toBe(DEFAULT_EPOCH_RANGE.min);
+    expect(defaultEpochs(undefined)).toBe(20);
+  });
+
+  it('is what a new run on a dataset of known size trains, unless epochs are given', () => {
+    const shape = { imageSize: 28, channels: 1 as const, count: 500 };
+    expect(resolveTrainSettings(shape, {}).options.epochs).toBe(defaultEpochs(500));
+    expect(resolveTrainSettings(shape, { epochs: 7 }).options.epochs).toBe(7);
   });
 });
 

@@ -71,7 +71,7 @@ describe('studio: training', () => {
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({
       startEpoch: 0,
-      config: { latentDim: 2, beta: 1 },
+      config: { latentDim: 2, beta: 0.1 },
       options: { epochs: 2 },
     });
     const firstRunEvent = t.heard.findIndex((e) => e.name === 'training.run');

@@ -1,4 +1,4 @@
-import { runDemo } from '../../jobs/index.js';
+import { DEMO_EPOCHS, runDemo } from '../../jobs/index.js';
 import { BACKEND_OPTION, readBackend, type Command } from '../command.js';
 import { fixed } from '../format.js';
 
@@ -13,7 +13,7 @@ export const demoCommand: Command = {
       help: 'where the sample images, project and outputs go',
       default: 'vae-studio-demo',
     },
-    epochs: { type: 'string', value: 'n', help: 'training epochs', default: '10' },
+    epochs: { type: 'string', value: 'n', help: 'training epochs', default: String(DEMO_EPOCHS) },
     images: { type: 'string', value: 'n', help: 'sample images to draw', default: '600' },
     ...BACKEND_OPTION,
   },
@@ -22,7 +22,7 @@ export const demoCommand: Command = {
     const r = await runDemo(
       {
         dir: options.string('dir', 'vae-studio-demo'),
-        epochs: options.number('epochs', { integer: true, min: 1, max: 1000 }) ?? 10,
+        epochs: options.number('epochs', { integer: true, min: 1, max: 1000 }) ?? DEMO_EPOCHS,
         images: options.number('images', { integer: true, min: 16, max: 100000 }) ?? 600,
         backend: readBackend(options),
       },

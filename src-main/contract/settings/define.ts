@@ -10,6 +10,8 @@ import { z } from 'zod';
 export interface DataShape {
   imageSize: number;
   channels: 1 | 3;
+  /** Images in the dataset, where known: the training length scales with it. */
+  count?: number;
   /** The dataset's class names (its class folders), sorted; absent or empty when it has none. */
   classes?: readonly string[];
 }
@@ -43,7 +45,12 @@ export interface NumberSetting extends SettingBase {
 export interface ChoiceSetting<T extends string | number = string | number> extends SettingBase {
   kind: 'choice';
   choices: readonly { value: T; label: string }[];
+  /** The default when nothing is known of the images. */
   default: T;
+  /** The default for images of a shape, where it depends on them (the likelihood of colour images). */
+  defaultFor?: (shape: DataShape) => T;
+  /** How a data-dependent default reads in `--help`. */
+  defaultText?: string;
 }
 
 /**
@@ -92,11 +99,12 @@ export function choiceValues<T extends string | number>(s: ChoiceSetting<T>): T[
 
 /** True when a setting's default is a function of the data rather than a fixed value. */
 export function dependsOnData(s: Setting): boolean {
-  return typeof s.default === 'function';
+  return typeof s.default === 'function' || (s.kind === 'choice' && s.defaultFor !== undefined);
 }
 
 /** A setting's default for data of `shape` (needed only by a default that depends on the data). */
 export function defaultOf(s: Setting, shape?: DataShape): number | string | boolean {
+  if (s.kind === 'choice') return shape && s.defaultFor ? s.defaultFor(shape) : s.default;
   if (typeof s.default !== 'function') return s.default;
   if (!shape) throw new Error(`the default of ${s.flag} depends on the images, and none were given`);
   return s.default(shape);
@@ -111,8 +119,8 @@ export function defaultsOf<G extends SettingGroup>(group: G, shape?: DataShape):
 
 /** The default as `--help` writes it. */
 export function defaultText(s: Setting): string {
+  if (dependsOnData(s)) return s.defaultText ?? 'depends on the images';
   if (s.kind === 'choice') return String(s.default);
-  if (typeof s.default === 'function') return s.defaultText ?? 'depends on the images';
   if (s.kind === 'boolean') return s.default ? 'on' : 'off';
   return String(s.default);
 }

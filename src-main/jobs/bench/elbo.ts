@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { defaultConfig, type LossTerms } from '../../engine/index.js';
+import { referenceConfig, type LossTerms } from '../../engine/index.js';
 import { resolveBackend, type BackendPreference } from '../../engine/node/index.js';
 import { UserError, throwIfCancelled } from '../../util/errors.js';
 import { runEvaluation } from '../evalJob.js';
@@ -100,7 +100,8 @@ export async function runElboParity(
   const peerSettings = input.peer === undefined ? defaultPeerSettings() : input.peer;
   const backend = await resolveBackend(input.backend ?? 'auto');
   const machine = describeMachine(backend);
-  const latentDim = defaultConfig(SHAPE_SIZE, 1).latentDim;
+  // The reference network itself, whatever the app's defaults are: the peer builds exactly this one.
+  const { latentDim, width, beta, likelihood } = referenceConfig('std28');
   const dir = input.dir ? resolve(input.dir) : await mkdtemp(join(tmpdir(), 'vae-studio-elbo-'));
   try {
     if (input.dir) await makeFolder(dir);
@@ -122,7 +123,17 @@ export async function runElboParity(
     const trained = await runTraining(
       {
         project,
-        settings: { epochs, batchSize: BATCH, learningRate: LEARNING_RATE, seed, valFraction: 0 },
+        settings: {
+          latentDim,
+          width,
+          beta,
+          likelihood,
+          epochs,
+          batchSize: BATCH,
+          learningRate: LEARNING_RATE,
+          seed,
+          valFraction: 0,
+        },
         backend: input.backend ?? 'auto',
       },
       ctx,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { writeSampleDataset } from '../../dataset/index.js';
 import {
   DEFAULT_TRAIN_OPTIONS,
-  defaultConfig,
+  referenceConfig,
   hashSeed,
   Rng,
   SeedTag,
@@ -130,7 +130,7 @@ export async function runBenchSuite(
     const measured = await measureTraining(
       {
         arch,
-        latent: defaultConfig(arch === 'std28' ? 28 : 64, arch === 'std28' ? 1 : 3).latentDim,
+        latent: referenceConfig(arch).latentDim,
         batchSize,
         steps: input.steps?.[arch] ?? SUITE_DEFAULT_STEPS[arch],
         warmup,
@@ -253,7 +253,7 @@ async function featureRow(count: number, flag: string): Promise<SuiteRow> {
 /** Gives the project an epoch-0 checkpoint of a seeded, untrained std64 model. */
 async function saveFreshModel(projectDir: string, backend: string, count: number): Promise<void> {
   const { layout } = await openProject(projectDir);
-  const config = defaultConfig(SUITE_IMAGE.size, SUITE_IMAGE.channels);
+  const config = referenceConfig('std64');
   const model = VaeModel.create(config, 0);
   try {
     await saveCheckpoint(layout, {

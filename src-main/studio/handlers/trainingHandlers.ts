@@ -22,7 +22,7 @@ export function registerTrainingHandlers(ctx: StudioContext): HandlersOf<'traini
       const root = layout.root;
       const { imageSize, backend, ...given } = input;
       const size = imageSize ?? manifest.size;
-      const shape = { imageSize: size, channels: manifest.channels };
+      const shape = { imageSize: size, channels: manifest.channels, count: manifest.count };
       // Only what the user gave goes to the job, which fills the rest for the images it trains on.
       const settings = pickGroup(TRAIN_SETTINGS, given);
       const { latentDim, epochs } = { ...defaultsOf(TRAIN_SETTINGS, shape), ...settings };

@@ -237,7 +237,7 @@ export const useTrainingStore = defineStore('training', () => {
   function datasetShape(): DataShape {
     const d = app.project?.dataset;
     if (!d) return NO_DATASET;
-    return { imageSize: d.size, channels: d.channels, classes: datasetClassNames(d.labels) };
+    return { imageSize: d.size, channels: d.channels, count: d.count, classes: datasetClassNames(d.labels) };
   }
 
   function resetForm(): void {

@@ -11,6 +11,7 @@ import {
   useAppStore,
   useTrainingStore,
 } from '../../../src-renderer/src/stores';
+import { defaultEpochs } from '../../../src-main/contract/index.js';
 import { createFakeApi, installStores, ok, settle, type FakeApi } from '../fakeApi';
 import { backendInfo, epochMetrics, loss, modelSummary, projectSummary, trainRun } from '../fixtures';
 
@@ -95,7 +96,11 @@ describe('useTrainingStore: a window that opens while training runs', () => {
     fake.emit('project.changed', projectSummary());
     await settle();
     const training = useTrainingStore();
-    expect(training.form).toMatchObject({ latentDim: 16, beta: 1, epochs: 20 });
+    expect(training.form).toMatchObject({
+      latentDim: 32,
+      beta: 0.1,
+      epochs: defaultEpochs(projectSummary().dataset!.count),
+    });
     trainingMidRun();
     await refreshAfterReconnect(fake.api);
     expect(training.isRunning).toBe(true);

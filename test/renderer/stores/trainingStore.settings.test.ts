@@ -6,7 +6,12 @@
 import { join } from 'node:path';
 import { nextTick } from 'vue';
 import { describe, expect, it, vi } from 'vitest';
-import { TRAIN_SETTINGS, type Setting, type TrainSettings } from '../../../src-main/contract/index.js';
+import {
+  defaultEpochs,
+  TRAIN_SETTINGS,
+  type Setting,
+  type TrainSettings,
+} from '../../../src-main/contract/index.js';
 import { OptionReader, parseCommandArgs } from '../../../src-main/cli/args.js';
 import { main } from '../../../src-main/cli/index.js';
 import { trainCommand } from '../../../src-main/cli/commands/train.js';
@@ -64,6 +69,7 @@ describe('the app and the CLI train the same default model', () => {
       const dataset = datasetSummary({
         size: shape.imageSize,
         channels: shape.channels,
+        count: 8,
         labels: ['a', 'b'],
         perLabel: { a: 4, b: 4 },
       });
@@ -83,24 +89,26 @@ describe('the app and the CLI train the same default model', () => {
       expect(cliTrainInputs).toHaveLength(1);
 
       // Both inputs become a model the way the train job makes one (the squares lie in class folders a/ and b/).
-      const data = { ...shape, classes: ['a', 'b'] };
+      // The train job also knows how many images there are: the training length scales with them.
+      const data = { ...shape, classes: ['a', 'b'], count: 8 };
       const fromApp = resolveTrainSettings(data, studioInputs[0]!.settings ?? {});
       const fromCli = resolveTrainSettings(data, cliTrainInputs[0]!.settings ?? {});
       expect(fromApp).toEqual(fromCli);
       expect(fromCli.config).toEqual({
         ...shape,
-        latentDim: shape.imageSize === 28 ? 16 : 32,
-        beta: 1,
+        latentDim: 32,
+        // Colour images train the σ-VAE at β 1, grey ones the Bernoulli decoder at β 0.1 (docs/quality.md).
+        beta: shape.channels === 3 ? 1 : 0.1,
         width: 32,
-        likelihood: 'bernoulli',
+        likelihood: shape.channels === 3 ? 'gaussian-optimal' : 'bernoulli',
         gaussianSigma: 0.1,
         conditional: true,
         classes: ['a', 'b'],
       });
       expect(fromCli.options).toMatchObject({
-        epochs: 20,
+        epochs: defaultEpochs(8),
         batchSize: 64,
-        learningRate: 1e-3,
+        learningRate: 3e-3,
         valFraction: 0.1,
       });
       expect(studioInputs[0]!.backend).toBe(cliTrainInputs[0]!.backend === 'auto' ? 'wasm' : undefined);

@@ -1,5 +1,6 @@
 import { nextTick } from 'vue';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { defaultEpochs } from '../../../src-main/contract/index.js';
 import { useAppStore, useTrainingStore } from '../../../src-renderer/src/stores';
 import { createFakeApi, installStores, ok, settle, type FakeApi } from '../fakeApi';
 import { epochMetrics, loss, modelSummary, projectSummary, trainResult } from '../fixtures';
@@ -40,19 +41,19 @@ beforeEach(async () => {
 });
 
 describe('useTrainingStore: form', () => {
-  it("starts from each setting's default for the dataset's images (28×28×1: latent 16; two classes: conditional)", () => {
+  it("starts from each setting's default for the dataset's images (28×28×1; two classes: conditional)", () => {
     const training = useTrainingStore();
     expect(training.form).toEqual({
       imageSize: 28,
-      latentDim: 16,
-      beta: 1,
+      latentDim: 32,
+      beta: 0.1,
       width: 32,
       likelihood: 'bernoulli',
       gaussianSigma: 0.1,
       conditional: true,
-      epochs: 20,
+      epochs: defaultEpochs(projectSummary().dataset!.count),
       batchSize: 64,
-      learningRate: 0.001,
+      learningRate: 0.003,
       seed: 0,
       valFraction: 0.1,
       klWarmupEpochs: 0,
@@ -121,9 +122,9 @@ describe('useTrainingStore: a run', () => {
         likelihood: 'bernoulli',
         gaussianSigma: 0.1,
         conditional: true,
-        epochs: 20,
+        epochs: defaultEpochs(projectSummary().dataset!.count),
         batchSize: 64,
-        learningRate: 0.001,
+        learningRate: 0.003,
         seed: 0,
         valFraction: 0.1,
         klWarmupEpochs: 0,

@@ -54,8 +54,8 @@ describe('TrainView', () => {
     ];
     expect(labels.map((l) => byLabel(wrapper, l).exists())).toEqual(labels.map(() => true));
     expect(wrapper.get('details summary').text()).toBe('Advanced');
-    // The fixture's dataset is 28×28×1, whose default latent size is 16 (the std28 reference).
-    expect((byLabel(wrapper, 'Latent dimension').element as HTMLInputElement).value).toBe('16');
+    // The fixture's dataset is 28×28×1; the default latent size is 32 at every size.
+    expect((byLabel(wrapper, 'Latent dimension').element as HTMLInputElement).value).toBe('32');
   });
 
   it('disables Start on an invalid field and shows its message next to the field', async () => {
@@ -83,7 +83,7 @@ describe('TrainView', () => {
     await byLabel(wrapper, 'Epochs').setValue('3');
     await byButton(wrapper, 'Start training').trigger('click');
     await flushPromises();
-    expect(fake.inputsOf('training.start')[0]).toMatchObject({ epochs: 3, latentDim: 16 });
+    expect(fake.inputsOf('training.start')[0]).toMatchObject({ epochs: 3, latentDim: 32 });
     expect(byButton(wrapper, 'Cancel').attributes('disabled')).toBeUndefined();
     expect(byButton(wrapper, 'Start training').attributes('disabled')).toBeDefined();
   });
