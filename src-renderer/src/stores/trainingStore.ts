@@ -4,6 +4,8 @@ import { useApi } from '../api/inject';
 import {
   BACKEND_SETTING,
   datasetClassNames,
+  defaultOf,
+  dependsOnData,
   MODEL_SETTINGS,
   TRAIN_SETTINGS,
   TRAINING_SETTINGS,
@@ -260,6 +262,22 @@ export const useTrainingStore = defineStore('training', () => {
       if (size !== undefined) form.imageSize = size as ImageSize;
     },
     { immediate: true },
+  );
+  // An import into the open project (no model yet, nothing running): the settings whose default depends on the
+  // images (conditional on their classes, the epochs for their number, the likelihood of colour) follow the new
+  // images; what the user typed elsewhere stays.
+  watch(
+    () => {
+      const d = app.project?.dataset;
+      return d ? `${d.count}|${d.size}|${d.channels}|${d.labels.join('/')}` : '';
+    },
+    (now, before) => {
+      if (!now || now === before || app.project?.model || isRunning.value) return;
+      const shape = datasetShape();
+      for (const [key, setting] of Object.entries(TRAIN_SETTINGS)) {
+        if (dependsOnData(setting)) (form as Record<string, unknown>)[key] = defaultOf(setting, shape);
+      }
+    },
   );
   watch(
     () => app.project?.root,

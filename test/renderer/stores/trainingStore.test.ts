@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { defaultEpochs } from '../../../src-main/contract/index.js';
 import { useAppStore, useTrainingStore } from '../../../src-renderer/src/stores';
 import { createFakeApi, installStores, ok, settle, type FakeApi } from '../fakeApi';
-import { epochMetrics, loss, modelSummary, projectSummary, trainResult } from '../fixtures';
+import { datasetSummary, epochMetrics, loss, modelSummary, projectSummary, trainResult } from '../fixtures';
 
 let fake: FakeApi;
 
@@ -41,6 +41,25 @@ beforeEach(async () => {
 });
 
 describe('useTrainingStore: form', () => {
+  it('follows an import into the open project: classes turn conditional on, the epochs follow the image count', async () => {
+    const training = useTrainingStore();
+    const flat = datasetSummary({ count: 5000, labels: [''], perLabel: { '': 5000 } });
+    fake.emit('project.changed', projectSummary({ dataset: flat, model: null }));
+    await nextTick();
+    training.form.batchSize = 32;
+    const labelled = datasetSummary({
+      count: 500,
+      labels: ['cats', 'dogs'],
+      perLabel: { cats: 250, dogs: 250 },
+    });
+    fake.emit('project.changed', projectSummary({ dataset: labelled, model: null }));
+    await nextTick();
+    expect(training.form.conditional).toBe(true);
+    expect(training.form.epochs).toBe(defaultEpochs(500));
+    // What the user typed that does not depend on the images stays.
+    expect(training.form.batchSize).toBe(32);
+  });
+
   it("starts from each setting's default for the dataset's images (28×28×1; two classes: conditional)", () => {
     const training = useTrainingStore();
     expect(training.form).toEqual({
