@@ -162,7 +162,7 @@ test('generating 12 images writes them to disk with a manifest and shows them', 
   await expect(gallery.getByRole('img')).toHaveCount(12, { timeout: 60_000 });
   await shot('5-generate');
   // The squares lie in class folders, so the model is conditional and the images land in <out>/<class>/.
-  const files = ((await readdir(out, { recursive: true })) as string[])
+  const files = (await readdir(out, { recursive: true }))
     .filter((f) => f.endsWith('.png'))
     .map((f) => f.split(sep).join('/'))
     .sort();
