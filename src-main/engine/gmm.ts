@@ -409,7 +409,7 @@ function mStep(
  * The lower Cholesky factor of a symmetric positive-definite `d × d` row-major matrix. The floor keeps every
  * covariance positive definite; a pivot that rounding still drives to ≤ 0 is clamped to a tiny positive value.
  */
-function cholesky(a: Float64Array, d: number): Float64Array {
+export function cholesky(a: Float64Array, d: number): Float64Array {
   const l = new Float64Array(d * d);
   for (let r = 0; r < d; r++) {
     for (let c = 0; c <= r; c++) {

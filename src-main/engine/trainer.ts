@@ -13,7 +13,8 @@ import { calibratedLogSigma, lossTerms, meanNegElbo, negElboTerms, noise } from 
 import type { VaeModel } from './model.js';
 import { bytesToTensor, gatherImages, imageBytes, labelsToTensor, pickImages } from './pixels.js';
 import { hashSeed, Rng, SeedTag, shuffle } from './rng.js';
-import { decodeLatents, reconstructImages, sampleLatents, tileImages } from './sampler.js';
+import { fitAggregateGaussian, shapeLatents } from './aggregatePosterior.js';
+import { decodeLatents, encodeImages, reconstructImages, sampleLatents, tileImages } from './sampler.js';
 import type {
   EpochMetrics,
   EpochPreview,
@@ -30,6 +31,8 @@ export const PREVIEW_SAMPLES = 64;
 const PREVIEW_COLUMNS = 8;
 /** Validation images reconstructed in each epoch's preview. */
 export const PREVIEW_RECONSTRUCTIONS = 8;
+/** Most images whose latents shape each epoch's sample grid (the validation images, else training images). */
+export const PREVIEW_FIT_IMAGES = 512;
 /** Least time between two progress reports, ms. */
 export const PROGRESS_INTERVAL_MS = 250;
 /** With this many steps per epoch or fewer, every step is reported. */
@@ -204,6 +207,8 @@ export class Trainer {
   private readonly trainIndices: Uint32Array;
   private readonly valImages: ImageBatch | null;
   private readonly previewOriginals: ImageBatch;
+  /** The images whose aggregate posterior each epoch's sample grid is drawn from. */
+  private readonly previewFitImages: ImageBatch;
   private readonly previewZ: Float32Array[];
   /** A conditional model's class of each preview sample (a row per class), null for an unconditional one. */
   private readonly previewLabels: Uint16Array | null;
@@ -243,6 +248,11 @@ export class Trainer {
     this.previewOriginals = pickImages(
       data,
       pickAcrossClasses(val.length > 0 ? val : train, data.classes, PREVIEW_RECONSTRUCTIONS),
+    );
+    const fitFrom = val.length > 0 ? val : train;
+    this.previewFitImages = pickImages(
+      data,
+      pickAcrossClasses(fitFrom, data.classes, Math.min(PREVIEW_FIT_IMAGES, fitFrom.length)),
     );
     // A conditional model's grid has a row per class, each row the same z: what changes down a column is the class.
     const K = model.labelSize;
@@ -433,10 +443,15 @@ export class Trainer {
     );
   }
 
-  /** Fixed-z sample grid and originals-over-reconstructions of the fixed preview images. */
+  /**
+   * The sample grid (the fixed noise through a Gaussian fitted to this epoch's latents of the preview-fit images,
+   * aggregatePosterior.ts) and originals-over-reconstructions of the fixed preview images.
+   */
   private async preview(): Promise<EpochPreview> {
     const labels = this.previewLabels ?? undefined;
-    const decoded = await decodeLatents(this.model, this.previewZ, PREVIEW_SAMPLES, labels);
+    const q = await encodeImages(this.model, this.previewFitImages, PREVIEW_FIT_IMAGES);
+    const z = shapeLatents(fitAggregateGaussian(q.mu, q.sigma), this.previewZ);
+    const decoded = await decodeLatents(this.model, z, PREVIEW_SAMPLES, labels);
     // Transparent gaps: the page behind the grid shows through, whatever its theme.
     const samples = tileImages(
       decoded,
