@@ -450,7 +450,30 @@ export class Trainer {
   private async preview(): Promise<EpochPreview> {
     const labels = this.previewLabels ?? undefined;
     const q = await encodeImages(this.model, this.previewFitImages, PREVIEW_FIT_IMAGES);
-    const z = shapeLatents(fitAggregateGaussian(q.mu, q.sigma), this.previewZ);
+    const all = fitAggregateGaussian(q.mu, q.sigma);
+    // A conditional model's rows: each class's own latents (as `generate` fits a mixture per class); a class with
+    // fewer than 2 preview-fit images takes them all.
+    const fitLabels = this.previewFitImages.labels;
+    const byClass = new Map<number, ReturnType<typeof fitAggregateGaussian>>();
+    const classGaussian = (c: number) => {
+      let g = byClass.get(c);
+      if (!g) {
+        const members = [...fitLabels!.keys()].filter((k) => fitLabels![k] === c);
+        g =
+          members.length >= 2
+            ? fitAggregateGaussian(
+                members.map((k) => q.mu[k]!),
+                members.map((k) => q.sigma[k]!),
+              )
+            : all;
+        byClass.set(c, g);
+      }
+      return g;
+    };
+    const z =
+      labels && fitLabels
+        ? this.previewZ.map((eps, i) => shapeLatents(classGaussian(labels[i]!), [eps])[0]!)
+        : shapeLatents(all, this.previewZ);
     const decoded = await decodeLatents(this.model, z, PREVIEW_SAMPLES, labels);
     // Transparent gaps: the page behind the grid shows through, whatever its theme.
     const samples = tileImages(
