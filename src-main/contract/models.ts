@@ -199,7 +199,7 @@ export interface Thumbnail {
   url: string;
 }
 
-export const jobKindSchema = z.enum(['import', 'train', 'generate', 'interpolate', 'quality']);
+export const jobKindSchema = z.enum(['import', 'train', 'generate', 'interpolate', 'quality', 'outliers']);
 /** The long jobs that run off the UI's thread. */
 export type JobKind = z.infer<typeof jobKindSchema>;
 
@@ -269,6 +269,9 @@ export const trainResultSchema = z.object({
   checkpoint: z.string().nullable(),
   archivedPrevious: z.string().nullable(),
   imagesPerSec: z.number(),
+  /** Images the run trained on, and the dataset's images it left out because the user excluded them. */
+  trainedImages: z.number().int().optional(),
+  excluded: z.number().int().optional(),
   /** What the losses say about the next step, in sentences for a person (keep training, overfitting, collapse). */
   guidance: z.array(z.string()),
 });
