@@ -3,6 +3,7 @@ import sharp from 'sharp';
 import { writeSampleDataset } from '../../../src-main/dataset/index.js';
 import { Rng } from '../../../src-main/engine/index.js';
 import { runImport, runTraining } from '../../../src-main/jobs/index.js';
+import type { TrainSettings } from '../../../src-main/contract/index.js';
 import { tempDir } from '../../helpers/tinyData.js';
 
 /** The files planted among the shapes: uniform noise, which no shape model explains. */
@@ -30,7 +31,10 @@ export async function writeShapesWithPlants(folder: string, count = 300): Promis
 }
 
 /** A small model, quick on wasm, trained on the planted shapes; returns the project folder. */
-export async function trainedShapesProject(epochs = 40): Promise<{ project: string; images: string }> {
+export async function trainedShapesProject(
+  epochs = 40,
+  settings: Partial<TrainSettings> = {},
+): Promise<{ project: string; images: string }> {
   const work = await tempDir('vae-explore-');
   const images = join(work, 'shapes');
   await writeShapesWithPlants(images);
@@ -47,6 +51,7 @@ export async function trainedShapesProject(epochs = 40): Promise<{ project: stri
       epochs,
       seed: 1,
       valFraction: 0.1,
+      ...settings,
     },
   });
   return { project, images };
