@@ -132,6 +132,8 @@ export const datasetSummarySchema = z.object({
   skipped: z.array(skippedFileSchema),
   /** Files left out because they are byte-for-byte copies of an imported one. */
   duplicates: z.array(duplicateFileSchema),
+  /** Images the user excluded from training (exclusions.set); absent or 0 when none. */
+  excluded: z.number().int().optional(),
 });
 export type DatasetSummary = z.infer<typeof datasetSummarySchema>;
 
@@ -192,6 +194,8 @@ export interface DatasetItem {
   /** Relative to the imported folder, '/' separators. */
   path: string;
   label: string;
+  /** Left out of training by the user (exclusions.set); absent when not. */
+  excluded?: true;
 }
 
 export interface Thumbnail {
