@@ -35,8 +35,10 @@ export interface GeneratedImage {
  * An image saved from the latent explorer: not drawn from a seed (`seed` is −1), its z as the sliders set it, the
  * model it was decoded with, and where the walk started, in words (`origin`).
  */
-export interface ExplorerImage
-  extends Pick<GeneratedImage, 'file' | 'index' | 'z' | 'checkpoint' | 'epoch' | 'weightsSha256'> {
+export interface ExplorerImage extends Pick<
+  GeneratedImage,
+  'file' | 'index' | 'z' | 'checkpoint' | 'epoch' | 'weightsSha256'
+> {
   seed: -1;
   class?: string;
   classIndex?: number;

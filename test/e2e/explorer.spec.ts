@@ -27,7 +27,14 @@ test.beforeAll(async ({ browser }) => {
   const work = await tempDir('vae-e2e-explorer-');
   await writeShapesWithPlants(join(work, 'shapes'), 96, 64);
   projectDir = join(work, 'home', 'VAE Studio', 'shapes64');
-  await trainWithCli(join(work, 'shapes'), projectDir, 64, ['--epochs', '20', '--batch', '32', '--seed', '1']);
+  await trainWithCli(join(work, 'shapes'), projectDir, 64, [
+    '--epochs',
+    '20',
+    '--batch',
+    '32',
+    '--seed',
+    '1',
+  ]);
   await mkdir(SHOTS, { recursive: true });
   studio = await serveStudio(join(work, 'home'));
   page = await browser.newPage();

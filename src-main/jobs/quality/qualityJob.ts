@@ -368,7 +368,9 @@ async function trainedIndices(
   manifest: { items: readonly { hash: string }[] },
 ): Promise<number[]> {
   const excluded =
-    datasetDir === layout.datasetDir ? new Set(excludedIndices(manifest, await readExclusions(layout))) : new Set();
+    datasetDir === layout.datasetDir
+      ? new Set(excludedIndices(manifest, await readExclusions(layout)))
+      : new Set();
   return manifest.items.flatMap((_, i) => (excluded.has(i) ? [] : [i]));
 }
 
