@@ -12,6 +12,8 @@ import { importCommand } from './commands/import.js';
 import { infoCommand } from './commands/info.js';
 import { interpolateCommand } from './commands/interpolate.js';
 import { qualityCommand } from './commands/quality.js';
+import { outliersCommand } from './commands/outliers.js';
+import { traverseCommand } from './commands/traverse.js';
 import { serveCommand } from './commands/serve.js';
 import { trainCommand } from './commands/train.js';
 import { Reporter } from './reporter.js';
@@ -23,6 +25,8 @@ export const COMMANDS: Command[] = [
   interpolateCommand,
   evalCommand,
   qualityCommand,
+  outliersCommand,
+  traverseCommand,
   infoCommand,
   serveCommand,
   benchCommand,

@@ -131,6 +131,13 @@ function describeEvent(event: JobEvent): { text: string; transient: boolean } | 
       const f = p.total > 0 ? p.done / p.total : 0;
       return { text: `${p.phase} ${bar(f)} ${p.done}/${p.total}`, transient: true };
     }
+    case 'outliers.progress': {
+      const p = event.payload;
+      return {
+        text: `scoring ${bar(p.total > 0 ? p.done / p.total : 0)} ${p.done}/${p.total} images`,
+        transient: true,
+      };
+    }
     // The run's settings are the command line's; its backend is news.
     case 'training.run':
       return { text: `backend: ${describeBackend(event.payload.backend)}`, transient: false };

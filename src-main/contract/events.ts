@@ -21,6 +21,7 @@ import {
   trainResultSchema,
   trainRunSchema,
 } from './models.js';
+import { outliersReportSchema } from './explore.js';
 
 const jobId = z.string().min(1);
 
@@ -39,6 +40,7 @@ export const events = {
       result: interpolateResultSchema,
     }),
     z.object({ jobId, kind: z.literal('quality'), cancelled: z.boolean(), result: qualityReportSchema }),
+    z.object({ jobId, kind: z.literal('outliers'), cancelled: z.boolean(), result: outliersReportSchema }),
   ]),
   'job.failed': z.object({ jobId, kind: jobKindSchema, code: z.enum(ERROR_CODES), message: z.string() }),
   'dataset.importProgress': importProgressSchema.extend({ jobId }),
@@ -79,6 +81,8 @@ export const events = {
     done: z.number().int(),
     total: z.number().int(),
   }),
+  /** An outlier ranking: images scored so far of all. */
+  'outliers.progress': z.object({ jobId, done: z.number().int(), total: z.number().int() }),
   /** The current project changed (opened, created, dataset imported; a new checkpoint is `training.checkpoint`). */
   'project.changed': projectSummarySchema.nullable(),
 } satisfies Record<string, z.ZodType>;

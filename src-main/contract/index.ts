@@ -10,4 +10,5 @@ export * from './events.js';
 export * from './api.js';
 export * from './wire.js';
 export * from './classSplit.js';
+export * from './explore.js';
 export * from './settings/index.js';

@@ -132,6 +132,8 @@ export const datasetSummarySchema = z.object({
   skipped: z.array(skippedFileSchema),
   /** Files left out because they are byte-for-byte copies of an imported one. */
   duplicates: z.array(duplicateFileSchema),
+  /** Images the user excluded from training (exclusions.set); absent or 0 when none. */
+  excluded: z.number().int().optional(),
 });
 export type DatasetSummary = z.infer<typeof datasetSummarySchema>;
 
@@ -192,6 +194,8 @@ export interface DatasetItem {
   /** Relative to the imported folder, '/' separators. */
   path: string;
   label: string;
+  /** Left out of training by the user (exclusions.set); absent when not. */
+  excluded?: true;
 }
 
 export interface Thumbnail {
@@ -199,7 +203,7 @@ export interface Thumbnail {
   url: string;
 }
 
-export const jobKindSchema = z.enum(['import', 'train', 'generate', 'interpolate', 'quality']);
+export const jobKindSchema = z.enum(['import', 'train', 'generate', 'interpolate', 'quality', 'outliers']);
 /** The long jobs that run off the UI's thread. */
 export type JobKind = z.infer<typeof jobKindSchema>;
 
@@ -269,6 +273,9 @@ export const trainResultSchema = z.object({
   checkpoint: z.string().nullable(),
   archivedPrevious: z.string().nullable(),
   imagesPerSec: z.number(),
+  /** Images the run trained on, and the dataset's images it left out because the user excluded them. */
+  trainedImages: z.number().int().optional(),
+  excluded: z.number().int().optional(),
   /** What the losses say about the next step, in sentences for a person (keep training, overfitting, collapse). */
   guidance: z.array(z.string()),
 });

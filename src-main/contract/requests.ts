@@ -39,6 +39,7 @@ import type {
   QualityReport,
   Reconstruction,
 } from './models.js';
+import type { ExplorerModel, ExplorerStart, OutliersView } from './explore.js';
 
 const path = z.string().trim().min(1, 'must not be empty');
 const int = (min: number, max: number) => z.number().int('must be a whole number').min(min).max(max);
@@ -335,6 +336,80 @@ export const requests = {
       copies: int(0, 500).default(QUALITY_COPIES_SHOWN),
     }),
     result: returns<QualityReportView>(),
+  },
+  'outliers.start': {
+    doc: 'Ranks the dataset’s images (or another folder’s) by how badly the current model explains them.',
+    input: z.object({
+      /** Another folder of images to score, decoded like the dataset; default: the dataset. */
+      data: path.optional(),
+      /** How many of the worst images the report lists (its CSV has every image). */
+      top: int(1, 1000).default(50),
+      /** Posterior samples per image: more give steadier scores and a tighter bound. */
+      samples: int(1, 64).default(4),
+      backend: backend.optional(),
+    }),
+    result: returns<JobHandle>(),
+  },
+  'outliers.cancel': {
+    doc: 'Stops the outlier ranking; nothing is written for a ranking that did not finish.',
+    input: z.object({}),
+    result: returns<{ cancelled: boolean }>(),
+  },
+  'outliers.latest': {
+    doc: 'The newest outlier ranking of the current project, with its images; null before the first.',
+    input: z.object({}),
+    result: returns<OutliersView | null>(),
+  },
+  'exclusions.set': {
+    doc:
+      'Excludes dataset images from training (or includes them again), by their paths in the imported folder; ' +
+      'kept in the project (exclusions.json).',
+    input: z.object({
+      files: z.array(z.string().min(1)).min(1).max(100_000),
+      excluded: z.boolean().default(true),
+    }),
+    result: returns<{ changed: string[]; excluded: number }>(),
+  },
+  'exclusions.list': {
+    doc: 'The dataset images excluded from training, with their dataset indices (null: not in the dataset now).',
+    input: z.object({}),
+    result: returns<{ path: string; index: number | null; excludedAt: string }[]>(),
+  },
+  'explorer.model': {
+    doc: 'Opens the current model for the latent explorer: its dimensions, most active first (by KL).',
+    input: z.object({}),
+    result: returns<ExplorerModel>(),
+  },
+  'explorer.start': {
+    doc: 'A starting point for the explorer: a dataset image’s μ, a prior sample, or the origin, decoded.',
+    input: z.object({
+      from: z.union([
+        z.object({ datasetIndex: z.number().int().min(0) }),
+        z.object({ seed: z.number().int().min(0), index: z.number().int().min(0).default(0) }),
+        z.object({ origin: z.literal(true) }),
+      ]),
+      /** A conditional model: the class to decode under (a dataset image's own by default). */
+      class: z.string().min(1).optional(),
+    }),
+    result: returns<ExplorerStart>(),
+  },
+  'explorer.decode': {
+    doc: 'Decodes one z with the explorer’s model (what a slider move costs).',
+    input: z.object({
+      z: z.array(z.number().finite()).min(1).max(4096),
+      class: z.string().min(1).optional(),
+    }),
+    result: returns<{ image: string; decodeMs: number }>(),
+  },
+  'explorer.save': {
+    doc: 'Saves the decode of z into the generation folder generated/explorer-<model>/, its z in the manifest.',
+    input: z.object({
+      z: z.array(z.number().finite()).min(1).max(4096),
+      class: z.string().min(1).optional(),
+      /** Where the walk started, in words (the start's `origin`), kept in the manifest row. */
+      origin: z.string().max(500).default('the latent explorer'),
+    }),
+    result: returns<{ out: string; file: string }>(),
   },
   'job.cancel': {
     doc: 'Cancels any running job by id.',

@@ -40,6 +40,7 @@ export {
   tileImages,
 } from './sampler.js';
 export { bitsPerDim } from './loss.js';
+export { scoreImages, type ImageScores, type ImageScoreOptions } from './imageScores.js';
 export {
   importanceWeightedBound,
   latentHealth,

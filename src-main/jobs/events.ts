@@ -16,6 +16,7 @@ export type JobEventName = Extract<
   | 'generation.progress'
   | 'interpolation.progress'
   | 'quality.progress'
+  | 'outliers.progress'
 >;
 
 /** What a job says of an event: the contract's payload without the job id. */
@@ -41,6 +42,11 @@ export function logEvent(message: string): JobEvent {
 export interface JobContext {
   signal?: AbortSignal;
   emit?: EmitJobEvent;
+  /**
+   * A long-lived job (the latent explorer) says here how it answers questions while it runs; the worker sends it
+   * the questions its caller asks (RunningJob.ask). Absent where nobody can ask.
+   */
+  onQuestion?: (answer: (question: unknown) => Promise<unknown>) => void;
 }
 
 /** A no-op listener, so jobs can always call `emit`. */

@@ -32,6 +32,21 @@ export interface GeneratedImage {
 }
 
 /**
+ * An image saved from the latent explorer: not drawn from a seed (`seed` is −1), its z as the sliders set it, the
+ * model it was decoded with, and where the walk started, in words (`origin`).
+ */
+export interface ExplorerImage extends Pick<
+  GeneratedImage,
+  'file' | 'index' | 'z' | 'checkpoint' | 'epoch' | 'weightsSha256'
+> {
+  seed: -1;
+  class?: string;
+  classIndex?: number;
+  origin: string;
+  savedAt: string;
+}
+
+/**
  * A row as read back: what the gallery needs for sure, the rest as the file holds it (a hand-written row may
  * lack it; the generation then takes it for another model's).
  */
@@ -141,7 +156,7 @@ export class GenerationManifest {
    * Appends `row` to both files. On a failed write both are cut back to where they were, so a row is all there
    * or not at all; the caller then removes the image the row would have named.
    */
-  async append(row: GeneratedImage): Promise<void> {
+  async append(row: GeneratedImage | ExplorerImage): Promise<void> {
     const line = JSON.stringify(row) + '\n';
     const csvRow = this.csvLineOf(row);
     faultPoint('generate-manifest-row');

@@ -55,3 +55,5 @@ export {
   type PreparedSampler,
   type PrepareSamplerInput,
 } from './latentSampler.js';
+export * from './explore/index.js';
+export { withoutExcluded } from './trainingImages.js';

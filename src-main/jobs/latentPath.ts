@@ -148,7 +148,8 @@ export function describeSource(source: ImageSource): string {
   return 'file' in source ? source.file : `dataset image #${source.datasetIndex}`;
 }
 
-async function readEnd(
+/** The pixels of an image source as the model reads them (a file gets the dataset's preprocessing). */
+export async function readEnd(
   source: ImageSource,
   config: VaeConfig,
   datasetDir: string,

@@ -32,6 +32,7 @@ import { toDataUrl } from '../util/dataUrl.js';
 import { UserError } from '../util/errors.js';
 import { fsFailure } from '../util/fsErrors.js';
 import { trainingGuidance } from './trainingGuidance.js';
+import { withoutExcluded } from './trainingImages.js';
 import { ignoreEvents, jobEvent, logEvent, type JobContext } from './events.js';
 import { makeFolder } from '../util/folders.js';
 
@@ -69,6 +70,9 @@ export interface TrainJobResult {
   /** Folder the previous model was moved to, when a new run replaced one (at its first whole checkpoint). */
   archivedPrevious: string | null;
   imagesPerSec: number;
+  /** Images the run trained on (training and validation split), and the dataset's images it left out. */
+  trainedImages: number;
+  excluded: number;
   /** What the losses say about the next step, in sentences (keep training, overfitting, collapse). */
   guidance: string[];
 }
@@ -96,7 +100,17 @@ async function trainLocked(
   const host = ctx.host ?? defaultHost();
   const leftovers = await removeTemporaryFiles(layout);
   if (leftovers > 0) emit(logEvent(`removed ${leftovers} temporary file(s) left by an interrupted run`));
-  const { manifest, images } = await loadDataset(layout.datasetDir);
+  const dataset = await loadDataset(layout.datasetDir);
+  // The images the user excluded (project/exclusions.ts) are left out of new runs and resumed ones alike.
+  const { manifest, images, excluded } = await withoutExcluded(layout, dataset.manifest, dataset.images);
+  if (excluded > 0) {
+    emit(
+      logEvent(
+        `training on ${manifest.count} of the dataset's ${dataset.manifest.count} images: ${excluded} ` +
+          `excluded (${layout.exclusionsFile})`,
+      ),
+    );
+  }
   const preference = input.backend ?? 'auto';
   const backend = await host.describe(preference);
   // The backend is said once, by `training.run` below: the app shows it in its own line, the CLI prints it.
@@ -230,6 +244,7 @@ async function trainLocked(
                       size: manifest.size,
                       channels: manifest.channels,
                       ...(classCounts ? { classCounts } : {}),
+                      ...(excluded > 0 ? { excluded } : {}),
                     },
                   },
                   replacePrevious
@@ -280,6 +295,8 @@ async function trainLocked(
       checkpoint: checkpointDir,
       archivedPrevious,
       imagesPerSec: seconds > 0 ? imagesSeen / seconds : 0,
+      trainedImages: manifest.count,
+      excluded,
       guidance: trainingGuidance(outcome.history, { cancelled: outcome.cancelled }),
     };
   } catch (err) {

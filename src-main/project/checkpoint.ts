@@ -55,7 +55,14 @@ export interface CheckpointMeta {
    * The images the model was trained on; for a conditional model also how many of them each class has
    * (`classCounts`, parallel to `config.classes`: the proportions `generate` splits a count by).
    */
-  dataset: { count: number; size: number; channels: 1 | 3; classCounts?: number[] };
+  dataset: {
+    count: number;
+    size: number;
+    channels: 1 | 3;
+    classCounts?: number[];
+    /** Images of the dataset left out of training (project/exclusions.ts); absent when none were. */
+    excluded?: number;
+  };
 }
 
 export interface Checkpoint {

@@ -39,3 +39,12 @@ export {
   type MixtureFitRecord,
   type MixtureSamplerFile,
 } from './samplerFile.js';
+export {
+  EXCLUSIONS_FORMAT,
+  excludedIndices,
+  readExclusions,
+  setExcluded,
+  type ExcludedImage,
+  type ExclusionChange,
+  type ExclusionsFile,
+} from './exclusions.js';

@@ -12,6 +12,10 @@ export interface ProjectLayout {
   generatedDir: string;
   /** Where an interpolation export writes when no output folder is given (`interpolations/<time>/`). */
   interpolationsDir: string;
+  /** Outlier rankings of the dataset (`outliers/<time>/`: outliers.json, scores.csv, images/). */
+  outliersDir: string;
+  /** Dataset images left out of training (project/exclusions.ts), kept across re-imports of the same files. */
+  exclusionsFile: string;
   /** The writers' lock (project/lock.ts): who is changing the dataset or the model now. */
   lockFile: string;
   /** `archive/<time>/`: an old dataset and the model trained on it, moved aside by an import that replaced them. */
@@ -31,6 +35,8 @@ export function projectLayout(root: string): ProjectLayout {
     previewsDir: join(root, 'previews'),
     generatedDir: join(root, 'generated'),
     interpolationsDir: join(root, 'interpolations'),
+    outliersDir: join(root, 'outliers'),
+    exclusionsFile: join(root, 'exclusions.json'),
     lockFile: join(root, '.lock'),
     projectArchiveDir: join(root, 'archive'),
   };

@@ -24,6 +24,8 @@ import { registerJobHandlers } from './handlers/jobHandlers.js';
 import { registerModelHandlers } from './handlers/modelHandlers.js';
 import { registerProjectHandlers } from './handlers/projectHandlers.js';
 import { registerQualityHandlers } from './handlers/qualityHandlers.js';
+import { registerOutliersHandlers } from './handlers/outliersHandlers.js';
+import { registerExplorerHandlers } from './handlers/explorerHandlers.js';
 import { registerShellHandlers } from './handlers/shellHandlers.js';
 import { registerTrainingHandlers } from './handlers/trainingHandlers.js';
 import type { Handler, Handlers } from './handlers/types.js';
@@ -86,6 +88,8 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
     ...registerModelHandlers(ctx),
     ...registerInterpolationHandlers(ctx),
     ...registerQualityHandlers(ctx),
+    ...registerOutliersHandlers(ctx),
+    ...registerExplorerHandlers(ctx),
     ...registerJobHandlers(ctx),
     ...registerShellHandlers(ctx),
   };

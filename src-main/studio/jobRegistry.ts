@@ -50,11 +50,13 @@ export type ForwardJobEvent = (job: StudioJob, event: JobEvent) => void;
  * quality report with either, since it reads the dataset and the model they replace.
  */
 const EXCLUDES: Record<JobKind, readonly JobKind[]> = {
-  import: ['import', 'train', 'quality'],
-  train: ['train', 'import', 'quality'],
+  import: ['import', 'train', 'quality', 'outliers'],
+  train: ['train', 'import', 'quality', 'outliers'],
   generate: ['generate'],
   interpolate: ['interpolate'],
   quality: ['quality', 'import', 'train'],
+  // It reads the dataset and the model, as a quality report does.
+  outliers: ['outliers', 'import', 'train'],
 };
 
 const NOUNS: Record<JobKind, string> = {
@@ -63,6 +65,7 @@ const NOUNS: Record<JobKind, string> = {
   generate: 'a generation',
   interpolate: 'an interpolation export',
   quality: 'a quality report',
+  outliers: 'an outlier ranking',
 };
 
 /**

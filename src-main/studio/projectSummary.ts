@@ -1,8 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ProjectSummary } from '../contract/index.js';
-import { REPORT_FILE, type ImportReport } from '../dataset/index.js';
-import { openProject, projectInfo, type ModelSummary } from '../project/index.js';
+import { readDatasetManifest, REPORT_FILE, type ImportReport } from '../dataset/index.js';
+import {
+  excludedIndices,
+  openProject,
+  projectInfo,
+  readExclusions,
+  type ModelSummary,
+} from '../project/index.js';
 
 /**
  * What the UI shows of a project, read from disk: `projectInfo` plus the import report's skipped files and
@@ -14,6 +20,8 @@ export async function readProjectSummary(root: string): Promise<ProjectSummary> 
   const project = await openProject(root);
   const info = await projectInfo(project);
   const report = info.dataset ? await readImportReport(project.layout.datasetDir) : null;
+  const manifest = info.dataset ? await readDatasetManifest(project.layout.datasetDir) : null;
+  const excluded = manifest ? excludedIndices(manifest, await readExclusions(project.layout)).length : 0;
   return {
     root: info.root,
     name: info.name,
@@ -28,6 +36,7 @@ export async function readProjectSummary(root: string): Promise<ProjectSummary> 
       sourceRoot: info.dataset.sourceRoot,
       skipped: report?.skipped ?? [],
       duplicates: report?.duplicates ?? [],
+      ...(excluded > 0 ? { excluded } : {}),
     },
     model: info.model && withoutHistory(info.model),
     modelArchive: project.layout.archiveDir,

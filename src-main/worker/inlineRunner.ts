@@ -4,6 +4,7 @@ import type { WorkerJobKind, WorkerJobs } from './protocol.js';
 import type { JobRunner, RunningJob } from './runner.js';
 import { RunningJobs } from './jobChannel.js';
 import { runWorkerJob } from './workerJobs.js';
+import { Questions } from './questions.js';
 
 /**
  * Runs jobs on the calling thread, behind the same interface as the worker runners: for tests (fast, no build
@@ -18,11 +19,22 @@ export class InlineRunner implements JobRunner {
     onEvent: (event: JobEvent) => void,
   ): RunningJob<WorkerJobs[K]['result']> {
     const controller = new AbortController();
+    const questions = new Questions();
     // Started on a later macrotask, as a worker would be, so the caller has its handle before any event.
-    const result = new Promise<void>((r) => setImmediate(r)).then(() =>
-      runWorkerJob(kind, input, { signal: controller.signal, emit: onEvent }),
-    );
-    return this.running.track({ result, cancel: () => controller.abort(new CancelledError()) });
+    const result = new Promise<void>((r) => setImmediate(r))
+      .then(() =>
+        runWorkerJob(kind, input, {
+          signal: controller.signal,
+          emit: onEvent,
+          onQuestion: questions.register,
+        }),
+      )
+      .finally(() => questions.close());
+    return this.running.track({
+      result,
+      cancel: () => controller.abort(new CancelledError()),
+      ask: (question) => questions.ask(question),
+    });
   }
 
   shutdown(): Promise<void> {

@@ -4,7 +4,7 @@
  * once it has answered or has overrun its cancel grace.
  */
 import type { JobEvent } from '../jobs/index.js';
-import { CancelledError } from '../util/errors.js';
+import { CancelledError, UserError } from '../util/errors.js';
 import { fromErrorData } from '../util/errorData.js';
 import { log } from '../util/log.js';
 import type { FromWorker, ToWorker, WorkerJobKind, WorkerJobs } from './protocol.js';
@@ -25,7 +25,7 @@ export interface JobEndpoint {
 function isFromWorker(message: unknown): message is FromWorker {
   if (typeof message !== 'object' || message === null) return false;
   const type = (message as { type?: unknown }).type;
-  return type === 'event' || type === 'done' || type === 'failed';
+  return type === 'event' || type === 'done' || type === 'failed' || type === 'answer';
 }
 
 function describeGrace(ms: number): string {
@@ -48,6 +48,9 @@ export function runOverEndpoint<K extends WorkerJobKind>(
   let settled = false;
   let cancelRequested = false;
   let killTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Questions asked and not yet answered, by id. */
+  const asked = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  let nextQuestion = 0;
   let settle!: (outcome: { value: unknown } | { error: Error }) => void;
   const result = new Promise<WorkerJobs[K]['result']>((resolve, reject) => {
     settle = (outcome) => {
@@ -56,6 +59,9 @@ export function runOverEndpoint<K extends WorkerJobKind>(
       clearTimeout(killTimer);
       if ('error' in outcome) reject(outcome.error);
       else resolve(outcome.value as WorkerJobs[K]['result']);
+      const closed = new UserError('HOST_CLOSED', 'the model this asked was closed; try again');
+      for (const question of asked.values()) question.reject(closed);
+      asked.clear();
       endpoint.stop();
     };
   });
@@ -71,6 +77,11 @@ export function runOverEndpoint<K extends WorkerJobKind>(
         } catch (error) {
           log.error('worker', `a listener of the ${kind} job's events threw`, error);
         }
+      } else if (message.type === 'answer') {
+        const question = asked.get(message.id);
+        asked.delete(message.id);
+        if (message.error) question?.reject(fromErrorData(message.error));
+        else question?.resolve(message.value);
       } else if (message.type === 'done') {
         settle({ value: message.result });
       } else {
@@ -87,6 +98,15 @@ export function runOverEndpoint<K extends WorkerJobKind>(
 
   return {
     result,
+    ask(question) {
+      if (settled)
+        return Promise.reject(new UserError('HOST_CLOSED', 'the model this asked was closed; try again'));
+      const id = ++nextQuestion;
+      return new Promise((resolve, reject) => {
+        asked.set(id, { resolve, reject });
+        endpoint.post({ type: 'ask', id, question });
+      });
+    },
     cancel() {
       if (settled || cancelRequested) return;
       cancelRequested = true;

@@ -14,6 +14,7 @@ import { toErrorData } from '../util/errorData.js';
 import { fsFailure } from '../util/fsErrors.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { isWorkerJobKind, runWorkerJob } from './workerJobs.js';
+import { Questions } from './questions.js';
 
 /** The parent side as either host offers it. */
 interface ParentChannel {
@@ -70,11 +71,20 @@ function connectToParent(): ParentChannel {
 
 const parent = connectToParent();
 const controller = new AbortController();
+const questions = new Questions();
 let started = false;
 
 parent.listen((message, host) => {
   if (message.type === 'cancel') {
     controller.abort(new CancelledError());
+    return;
+  }
+  if (message.type === 'ask') {
+    const { id } = message;
+    questions.ask(message.question).then(
+      (value) => parent.post({ type: 'answer', id, value }),
+      (err: unknown) => parent.post({ type: 'answer', id, error: toErrorData(fsFailure(err)) }),
+    );
     return;
   }
   if (message.type !== 'run' || started) return;
@@ -89,6 +99,7 @@ async function runJob(kind: unknown, input: unknown, host: RemoteTrainingHost | 
     const result = await runWorkerJob(kind, input as never, {
       signal: controller.signal,
       emit: (event) => parent.post({ type: 'event', event }),
+      onQuestion: questions.register,
       ...(host ? { host } : {}),
     });
     final = { type: 'done', result };
@@ -96,6 +107,7 @@ async function runJob(kind: unknown, input: unknown, host: RemoteTrainingHost | 
     // Classified here: the errno fields (code, syscall, path) do not survive the trip as data.
     final = { type: 'failed', error: toErrorData(fsFailure(err)) };
   }
+  questions.close();
   // The compute host stays up for the next job; only this job's channel to it ends.
   host?.close();
   parent.post(final);

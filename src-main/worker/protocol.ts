@@ -18,6 +18,11 @@ import type {
   ReconstructJobResult,
   TrainJobInput,
   TrainJobResult,
+  OutliersJobInput,
+  OutliersJobResult,
+  TraverseJobInput,
+  TraverseJobResult,
+  ExplorerJobInput,
 } from '../jobs/index.js';
 import type { QualityReport } from '../contract/index.js';
 import type { BackendInfo } from '../engine/index.js';
@@ -33,6 +38,10 @@ export interface WorkerJobs {
   quality: { input: QualityJobInput; result: QualityReport };
   'interpolate-preview': { input: InterpolatePreviewJobInput; result: InterpolatePreviewJobResult };
   reconstruct: { input: ReconstructJobInput; result: ReconstructJobResult };
+  outliers: { input: OutliersJobInput; result: OutliersJobResult };
+  traverse: { input: TraverseJobInput; result: TraverseJobResult };
+  /** Runs until cancelled, answering the latent explorer's questions (RunningJob.ask). */
+  explorer: { input: ExplorerJobInput; result: { answered: number } };
   'backend-info': { input: { preference: BackendPreference }; result: BackendInfo };
 }
 export type WorkerJobKind = keyof WorkerJobs;
@@ -44,10 +53,14 @@ export type WorkerJobKind = keyof WorkerJobs;
  * `backend-info` describes that host; the other jobs ignore it.
  */
 export type ToWorker =
-  { type: 'run'; kind: WorkerJobKind; input: unknown; trainingPort?: unknown } | { type: 'cancel' };
+  | { type: 'run'; kind: WorkerJobKind; input: unknown; trainingPort?: unknown }
+  | { type: 'cancel' }
+  /** A question to a running long-lived job (the latent explorer's); answered by an `answer` with its id. */
+  | { type: 'ask'; id: number; question: unknown };
 
 /** Worker → parent. Errors cross as data ({@link ErrorData}): a UserError's code, 'CANCELLED', or a bug's stack. */
 export type FromWorker =
   | { type: 'event'; event: JobEvent }
   | { type: 'done'; result: unknown }
-  | { type: 'failed'; error: ErrorData };
+  | { type: 'failed'; error: ErrorData }
+  | { type: 'answer'; id: number; value?: unknown; error?: ErrorData };

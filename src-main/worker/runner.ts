@@ -10,6 +10,11 @@ export interface RunningJob<R> {
   result: Promise<R>;
   /** Asks the job to stop after its current step; `result` settles once it has. */
   cancel(): void;
+  /**
+   * Asks a running long-lived job (the latent explorer) a question and resolves with its answer; rejects with
+   * its failure, or once the job has ended. Absent where a runner cannot ask.
+   */
+  ask?(question: unknown): Promise<unknown>;
 }
 
 /**

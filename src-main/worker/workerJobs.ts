@@ -8,6 +8,9 @@ import {
   runQuality,
   runReconstruction,
   runTraining,
+  runOutliers,
+  runTraversal,
+  runExplorer,
   type JobContext,
 } from '../jobs/index.js';
 import type { WorkerJobKind, WorkerJobs } from './protocol.js';
@@ -34,6 +37,9 @@ const jobFunctions: JobFunctions = {
   quality: runQuality,
   'interpolate-preview': runInterpolationPreview,
   reconstruct: runReconstruction,
+  outliers: runOutliers,
+  traverse: runTraversal,
+  explorer: runExplorer,
   'backend-info': (input, ctx) =>
     ctx.host ? ctx.host.describe(input.preference) : resolveBackend(input.preference),
 };

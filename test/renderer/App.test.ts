@@ -72,6 +72,8 @@ describe('App', () => {
       ['Generate', 'true'],
       ['Quality', 'true'],
       ['Interpolate', 'true'],
+      ['Outliers', 'true'],
+      ['Explorer', 'true'],
     ]);
     expect(wrapper.get('#tab-hint-train').text()).toBe('Import a dataset first (Dataset tab).');
     expect(wrapper.get('[role="tabpanel"]').attributes('aria-labelledby')).toBe('tab-dataset');

@@ -54,6 +54,8 @@ export const trainCommand: Command = {
       const sigma = likelihood === 'gaussian-optimal' ? f.decoderSigma : gaussianSigma;
       lines.push(`  (${likelihoodNote(likelihood, sigma)})`);
     }
+    if (result.excluded > 0)
+      lines.push(`trained on ${result.trainedImages} images: ${result.excluded} of the dataset are excluded`);
     if (result.checkpoint) lines.push(`checkpoint: ${result.checkpoint}`);
     lines.push(...result.guidance);
     if (result.checkpoint)

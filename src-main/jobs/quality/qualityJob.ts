@@ -17,7 +17,9 @@ import {
 } from '../../engine/index.js';
 import { loadFeatureNetwork, resolveBackend, type BackendPreference } from '../../engine/node/index.js';
 import {
+  excludedIndices,
   listArchivedModels,
+  readExclusions,
   loadCheckpoint,
   openProject,
   type Checkpoint,
@@ -158,7 +160,10 @@ async function scoreModel(
     onProgress: (p) => phases.advance(p.images, p.count),
   });
   const { valFraction, seed: trainSeed } = checkpoint.meta.trainOptions;
-  const split = splitIndices(images.count, valFraction, trainSeed);
+  // The trainer split the images it trained on: the dataset without the images the user excluded.
+  const kept = await trainedIndices(layout, datasetDir, manifest);
+  const keptSplit = splitIndices(kept.length, valFraction, trainSeed);
+  const split = { val: Array.from(keptSplit.val, (i) => kept[i]!) };
 
   let real: ImageBatch;
   let realLabels: string[];
@@ -354,6 +359,19 @@ async function scoreModel(
   );
   emit(logEvent(`report: ${report.markdown}`));
   return report;
+}
+
+/** The dataset indices a model of the current dataset trained on (all but the excluded); all for an archived one. */
+async function trainedIndices(
+  layout: ProjectLayout,
+  datasetDir: string,
+  manifest: { items: readonly { hash: string }[] },
+): Promise<number[]> {
+  const excluded =
+    datasetDir === layout.datasetDir
+      ? new Set(excludedIndices(manifest, await readExclusions(layout)))
+      : new Set();
+  return manifest.items.flatMap((_, i) => (excluded.has(i) ? [] : [i]));
 }
 
 function enough(count: number, what: string): void {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Thumbnail } from '../../contract/index.js';
 import { encodeImage } from '../../dataset/index.js';
 import { readDatasetImages } from '../../jobs/index.js';
-import { readLatestCheckpointMeta } from '../../project/index.js';
+import { excludedIndices, readExclusions, readLatestCheckpointMeta } from '../../project/index.js';
 import { UserError } from '../../util/errors.js';
 import type { StudioContext } from '../context.js';
 import { toDataUrl } from '../dataUrl.js';
@@ -70,8 +70,14 @@ export function registerDatasetHandlers(ctx: StudioContext): HandlersOf<'dataset
     },
 
     'dataset.list': async ({ offset, limit, label }) => {
-      const { manifest } = await requireDataset(ctx);
-      const indexed = manifest.items.map((item, index) => ({ index, path: item.path, label: item.label }));
+      const { layout, manifest } = await requireDataset(ctx);
+      const excluded = new Set(excludedIndices(manifest, await readExclusions(layout)));
+      const indexed = manifest.items.map((item, index) => ({
+        index,
+        path: item.path,
+        label: item.label,
+        ...(excluded.has(index) ? { excluded: true as const } : {}),
+      }));
       const matching = label === undefined ? indexed : indexed.filter((item) => item.label === label);
       return { total: matching.length, items: matching.slice(offset, offset + limit) };
     },

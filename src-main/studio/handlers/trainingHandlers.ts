@@ -124,6 +124,8 @@ function trainResult(result: TrainJobResult): TrainResult {
     checkpoint: result.checkpoint,
     archivedPrevious: result.archivedPrevious,
     imagesPerSec: result.imagesPerSec,
+    trainedImages: result.trainedImages,
+    excluded: result.excluded,
     guidance: result.guidance,
   };
 }

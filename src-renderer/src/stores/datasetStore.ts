@@ -245,6 +245,11 @@ export const useDatasetStore = defineStore('dataset', () => {
     // At once, so no answer for the old dataset can land in between.
     { flush: 'sync' },
   );
+  // Images excluded from training or included again: the pages (which say so) are read again, not the pixels.
+  watch(
+    () => summary.value?.excluded ?? 0,
+    () => items.resetItems(false),
+  );
   watch(
     summary,
     (d) => {

@@ -4,6 +4,7 @@ import { useDatasetStore } from './datasetStore';
 import { useGenerationStore } from './generationStore';
 import { useInterpolationStore } from './interpolationStore';
 import { useQualityStore } from './qualityStore';
+import { useOutliersStore } from './outliersStore';
 import { CANCELLED, JOB_TITLES } from './jobs';
 import { useTrainingStore } from './trainingStore';
 
@@ -22,6 +23,7 @@ export function routeEvents(api: VaeApi): Unsubscribe {
     generate: useGenerationStore(),
     interpolate: useInterpolationStore(),
     quality: useQualityStore(),
+    outliers: useOutliersStore(),
   };
 
   const subscriptions: Unsubscribe[] = [
@@ -43,6 +45,8 @@ export function routeEvents(api: VaeApi): Unsubscribe {
           return byKind.interpolate.onJobDone(event);
         case 'quality':
           return byKind.quality.onJobDone(event);
+        case 'outliers':
+          return byKind.outliers.onJobDone(event);
       }
     }),
     api.job.onFailed((event) => {
@@ -59,6 +63,7 @@ export function routeEvents(api: VaeApi): Unsubscribe {
     api.generation.onProgress((event) => byKind.generate.onProgress(event)),
     api.interpolation.onProgress((event) => byKind.interpolate.onProgress(event)),
     api.quality.onProgress((event) => byKind.quality.onProgress(event)),
+    api.outliers.onProgress((event) => byKind.outliers.onProgress(event)),
     api.training.onCheckpoint((event) => app.onCheckpoint(event)),
     api.project.onChanged((summary) => app.onProjectChanged(summary)),
   ];
@@ -95,5 +100,6 @@ async function syncRunningJobs(api: VaeApi): Promise<JobKind[]> {
   useGenerationStore().syncJob(running('generate'));
   useInterpolationStore().syncJob(running('interpolate'));
   useQualityStore().syncJob(running('quality'));
+  useOutliersStore().syncJob(running('outliers'));
   return jobs.value.map((j) => j.kind);
 }

@@ -17,3 +17,5 @@ export { EACH_CLASS_SETTING, CLASS_COUNT_SETTING, type CountMode } from './class
 export { useInterpolationStore, type Slot } from './interpolationStore';
 export { useQualityStore, type QualityImages } from './qualityStore';
 export { routeEvents, openSession, refreshAfterReconnect } from './events';
+export { useOutliersStore } from './outliersStore';
+export { useExplorerStore } from './explorerStore';

@@ -188,6 +188,8 @@ describe('useAppStore', () => {
       generate: 'Import a dataset first (Dataset tab).',
       quality: 'Import a dataset first (Dataset tab).',
       interpolate: 'Import a dataset first (Dataset tab).',
+      outliers: 'Import a dataset first (Dataset tab).',
+      explore: 'Import a dataset first (Dataset tab).',
     });
     app.selectTab('train');
     expect(app.activeTab).toBe('dataset');
@@ -209,6 +211,8 @@ describe('useAppStore', () => {
     fake.emit('project.changed', projectSummary({ model: modelSummary(2) }));
     expect(reasons().generate).toBeUndefined();
     expect(reasons().quality).toBeUndefined();
+    expect(reasons().outliers).toBeUndefined();
+    expect(reasons().explore).toBeUndefined();
     app.selectTab('quality');
     expect(app.activeTab).toBe('quality');
   });
