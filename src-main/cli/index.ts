@@ -11,6 +11,7 @@ import { generateCommand } from './commands/generate.js';
 import { importCommand } from './commands/import.js';
 import { infoCommand } from './commands/info.js';
 import { interpolateCommand } from './commands/interpolate.js';
+import { mapCommand } from './commands/map.js';
 import { qualityCommand } from './commands/quality.js';
 import { serveCommand } from './commands/serve.js';
 import { trainCommand } from './commands/train.js';
@@ -23,6 +24,7 @@ export const COMMANDS: Command[] = [
   interpolateCommand,
   evalCommand,
   qualityCommand,
+  mapCommand,
   infoCommand,
   serveCommand,
   benchCommand,

@@ -21,6 +21,7 @@ import {
   trainResultSchema,
   trainRunSchema,
 } from './models.js';
+import { mapResultSchema } from './mapModels.js';
 
 const jobId = z.string().min(1);
 
@@ -39,6 +40,7 @@ export const events = {
       result: interpolateResultSchema,
     }),
     z.object({ jobId, kind: z.literal('quality'), cancelled: z.boolean(), result: qualityReportSchema }),
+    z.object({ jobId, kind: z.literal('map'), cancelled: z.boolean(), result: mapResultSchema }),
   ]),
   'job.failed': z.object({ jobId, kind: jobKindSchema, code: z.enum(ERROR_CODES), message: z.string() }),
   'dataset.importProgress': importProgressSchema.extend({ jobId }),
@@ -76,6 +78,13 @@ export const events = {
   'quality.progress': z.object({
     jobId,
     phase: z.string(),
+    done: z.number().int(),
+    total: z.number().int(),
+  }),
+  /** The latent map's phase (encoding the images, the neighbour search, the layout) and how far into it. */
+  'map.progress': z.object({
+    jobId,
+    phase: z.enum(['encoding', 'neighbours', 'layout']),
     done: z.number().int(),
     total: z.number().int(),
   }),

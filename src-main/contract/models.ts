@@ -199,7 +199,7 @@ export interface Thumbnail {
   url: string;
 }
 
-export const jobKindSchema = z.enum(['import', 'train', 'generate', 'interpolate', 'quality']);
+export const jobKindSchema = z.enum(['import', 'train', 'generate', 'interpolate', 'quality', 'map']);
 /** The long jobs that run off the UI's thread. */
 export type JobKind = z.infer<typeof jobKindSchema>;
 

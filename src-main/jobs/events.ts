@@ -16,6 +16,7 @@ export type JobEventName = Extract<
   | 'generation.progress'
   | 'interpolation.progress'
   | 'quality.progress'
+  | 'map.progress'
 >;
 
 /** What a job says of an event: the contract's payload without the job id. */

@@ -55,3 +55,6 @@ export {
   type PreparedSampler,
   type PrepareSamplerInput,
 } from './latentSampler.js';
+export { runMap, type MapJobInput } from './map/mapJob.js';
+export { readStoredMap, mapDir, MAP_CSV, MAP_JSON, type StoredMap } from './map/mapFiles.js';
+export { encodeDatasetLatents } from './datasetLatents.js';

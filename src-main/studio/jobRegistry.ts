@@ -47,14 +47,16 @@ export type ForwardJobEvent = (job: StudioJob, event: JobEvent) => void;
 
 /**
  * Jobs that may not run beside one another: the same kind; import with training (both use the dataset); and a
- * quality report with either, since it reads the dataset and the model they replace.
+ * quality report with either, since it reads the dataset and the model they replace; a map with an import (it
+ * reads the dataset).
  */
 const EXCLUDES: Record<JobKind, readonly JobKind[]> = {
-  import: ['import', 'train', 'quality'],
+  import: ['import', 'train', 'quality', 'map'],
   train: ['train', 'import', 'quality'],
   generate: ['generate'],
   interpolate: ['interpolate'],
   quality: ['quality', 'import', 'train'],
+  map: ['map', 'import'],
 };
 
 const NOUNS: Record<JobKind, string> = {
@@ -63,6 +65,7 @@ const NOUNS: Record<JobKind, string> = {
   generate: 'a generation',
   interpolate: 'an interpolation export',
   quality: 'a quality report',
+  map: 'a latent map',
 };
 
 /**

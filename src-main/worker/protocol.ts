@@ -13,13 +13,14 @@ import type {
   InterpolateJobResult,
   InterpolatePreviewJobInput,
   InterpolatePreviewJobResult,
+  MapJobInput,
   QualityJobInput,
   ReconstructJobInput,
   ReconstructJobResult,
   TrainJobInput,
   TrainJobResult,
 } from '../jobs/index.js';
-import type { QualityReport } from '../contract/index.js';
+import type { MapResult, QualityReport } from '../contract/index.js';
 import type { BackendInfo } from '../engine/index.js';
 import type { BackendPreference } from '../engine/node/index.js';
 import type { ErrorData } from '../util/errorData.js';
@@ -33,6 +34,7 @@ export interface WorkerJobs {
   quality: { input: QualityJobInput; result: QualityReport };
   'interpolate-preview': { input: InterpolatePreviewJobInput; result: InterpolatePreviewJobResult };
   reconstruct: { input: ReconstructJobInput; result: ReconstructJobResult };
+  map: { input: MapJobInput; result: MapResult };
   'backend-info': { input: { preference: BackendPreference }; result: BackendInfo };
 }
 export type WorkerJobKind = keyof WorkerJobs;

@@ -5,6 +5,7 @@ import {
   runImport,
   runInterpolation,
   runInterpolationPreview,
+  runMap,
   runQuality,
   runReconstruction,
   runTraining,
@@ -34,6 +35,7 @@ const jobFunctions: JobFunctions = {
   quality: runQuality,
   'interpolate-preview': runInterpolationPreview,
   reconstruct: runReconstruction,
+  map: runMap,
   'backend-info': (input, ctx) =>
     ctx.host ? ctx.host.describe(input.preference) : resolveBackend(input.preference),
 };
