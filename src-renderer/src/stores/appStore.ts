@@ -13,7 +13,7 @@ import { createRequester, type Notify } from './request';
 
 export type AppInfo = RequestResult<'app.info'>;
 export type ConnectionStatus = 'connecting' | 'open' | 'closed';
-export type TabId = 'dataset' | 'train' | 'generate' | 'quality' | 'interpolate';
+export type TabId = 'dataset' | 'train' | 'generate' | 'quality' | 'interpolate' | 'map';
 
 /** An error stays up until it is closed or its action succeeds; a piece of information goes by itself. */
 export type NoticeTone = 'error' | 'info';
@@ -52,6 +52,7 @@ export const JOB_TAB: Record<JobKind, TabId> = {
   generate: 'generate',
   quality: 'quality',
   interpolate: 'interpolate',
+  map: 'map',
 };
 
 /** The app as a whole: host info, the current project, recent projects, notices, the connection, the open tab. */
@@ -116,6 +117,7 @@ export const useAppStore = defineStore('app', () => {
       { id: 'generate', label: 'Generate', disabledReason: needModel },
       { id: 'quality', label: 'Quality', disabledReason: needModel },
       { id: 'interpolate', label: 'Interpolate', disabledReason: needModel },
+      { id: 'map', label: 'Map', disabledReason: needModel },
     ];
   });
 

@@ -3,6 +3,7 @@ import { JOB_TAB, useAppStore } from './appStore';
 import { useDatasetStore } from './datasetStore';
 import { useGenerationStore } from './generationStore';
 import { useInterpolationStore } from './interpolationStore';
+import { useMapStore } from './mapStore';
 import { useQualityStore } from './qualityStore';
 import { CANCELLED, JOB_TITLES } from './jobs';
 import { useTrainingStore } from './trainingStore';
@@ -22,6 +23,7 @@ export function routeEvents(api: VaeApi): Unsubscribe {
     generate: useGenerationStore(),
     interpolate: useInterpolationStore(),
     quality: useQualityStore(),
+    map: useMapStore(),
   };
 
   const subscriptions: Unsubscribe[] = [
@@ -43,6 +45,8 @@ export function routeEvents(api: VaeApi): Unsubscribe {
           return byKind.interpolate.onJobDone(event);
         case 'quality':
           return byKind.quality.onJobDone(event);
+        case 'map':
+          return byKind.map.onJobDone(event);
       }
     }),
     api.job.onFailed((event) => {
@@ -59,6 +63,7 @@ export function routeEvents(api: VaeApi): Unsubscribe {
     api.generation.onProgress((event) => byKind.generate.onProgress(event)),
     api.interpolation.onProgress((event) => byKind.interpolate.onProgress(event)),
     api.quality.onProgress((event) => byKind.quality.onProgress(event)),
+    api.map.onProgress((event) => byKind.map.onProgress(event)),
     api.training.onCheckpoint((event) => app.onCheckpoint(event)),
     api.project.onChanged((summary) => app.onProjectChanged(summary)),
   ];
@@ -95,5 +100,6 @@ async function syncRunningJobs(api: VaeApi): Promise<JobKind[]> {
   useGenerationStore().syncJob(running('generate'));
   useInterpolationStore().syncJob(running('interpolate'));
   useQualityStore().syncJob(running('quality'));
+  useMapStore().syncJob(running('map'));
   return jobs.value.map((j) => j.kind);
 }

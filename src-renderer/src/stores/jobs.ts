@@ -12,6 +12,7 @@ export const JOB_TITLES: Record<JobKind, string> = {
   generate: 'Generation',
   interpolate: 'Interpolation export',
   quality: 'Quality report',
+  map: 'Latent map',
 };
 
 /** Failure code of a job that was cancelled and kept nothing (import). Not an error to report. */
