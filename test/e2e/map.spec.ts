@@ -175,7 +175,7 @@ test('a box selection is exported as a list of files; zoomed in, the map draws t
     page.getByRole('button', { name: 'Export list' }).click(),
   ]);
   expect(download.suggestedFilename()).toBe('map-selection.txt');
-  const listed = (await readFile((await download.path()), 'utf8')).trim().split('\n');
+  const listed = (await readFile(await download.path(), 'utf8')).trim().split('\n');
   expect([...listed].sort()).toEqual(inside);
   await shot('map-selection');
 
