@@ -72,6 +72,7 @@ describe('App', () => {
       ['Generate', 'true'],
       ['Quality', 'true'],
       ['Interpolate', 'true'],
+      ['Map', 'true'],
     ]);
     expect(wrapper.get('#tab-hint-train').text()).toBe('Import a dataset first (Dataset tab).');
     expect(wrapper.get('[role="tabpanel"]').attributes('aria-labelledby')).toBe('tab-dataset');

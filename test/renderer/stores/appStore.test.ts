@@ -188,6 +188,7 @@ describe('useAppStore', () => {
       generate: 'Import a dataset first (Dataset tab).',
       quality: 'Import a dataset first (Dataset tab).',
       interpolate: 'Import a dataset first (Dataset tab).',
+      map: 'Import a dataset first (Dataset tab).',
     });
     app.selectTab('train');
     expect(app.activeTab).toBe('dataset');
@@ -196,6 +197,7 @@ describe('useAppStore', () => {
     expect(reasons().train).toBeUndefined();
     expect(reasons().generate).toBe('Train a model first (Train tab).');
     expect(reasons().quality).toBe('Train a model first (Train tab).');
+    expect(reasons().map).toBe('Train a model first (Train tab).');
     app.selectTab('quality');
     expect(app.activeTab).toBe('dataset');
     app.selectTab('train');
@@ -209,6 +211,7 @@ describe('useAppStore', () => {
     fake.emit('project.changed', projectSummary({ model: modelSummary(2) }));
     expect(reasons().generate).toBeUndefined();
     expect(reasons().quality).toBeUndefined();
+    expect(reasons().map).toBeUndefined();
     app.selectTab('quality');
     expect(app.activeTab).toBe('quality');
   });
