@@ -11,6 +11,7 @@ import { generateCommand } from './commands/generate.js';
 import { importCommand } from './commands/import.js';
 import { infoCommand } from './commands/info.js';
 import { interpolateCommand } from './commands/interpolate.js';
+import { mapCommand } from './commands/map.js';
 import { qualityCommand } from './commands/quality.js';
 import { outliersCommand } from './commands/outliers.js';
 import { traverseCommand } from './commands/traverse.js';
@@ -27,6 +28,7 @@ export const COMMANDS: Command[] = [
   qualityCommand,
   outliersCommand,
   traverseCommand,
+  mapCommand,
   infoCommand,
   serveCommand,
   benchCommand,

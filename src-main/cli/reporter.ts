@@ -138,6 +138,12 @@ function describeEvent(event: JobEvent): { text: string; transient: boolean } | 
         transient: true,
       };
     }
+    case 'map.progress': {
+      const p = event.payload;
+      const f = p.total > 0 ? p.done / p.total : 0;
+      const unit = p.phase === 'layout' ? 'epochs' : 'images';
+      return { text: `map: ${p.phase} ${bar(f)} ${p.done}/${p.total} ${unit}`, transient: true };
+    }
     // The run's settings are the command line's; its backend is news.
     case 'training.run':
       return { text: `backend: ${describeBackend(event.payload.backend)}`, transient: false };

@@ -22,6 +22,7 @@ import {
   trainRunSchema,
 } from './models.js';
 import { outliersReportSchema } from './explore.js';
+import { mapResultSchema } from './mapModels.js';
 
 const jobId = z.string().min(1);
 
@@ -41,6 +42,7 @@ export const events = {
     }),
     z.object({ jobId, kind: z.literal('quality'), cancelled: z.boolean(), result: qualityReportSchema }),
     z.object({ jobId, kind: z.literal('outliers'), cancelled: z.boolean(), result: outliersReportSchema }),
+    z.object({ jobId, kind: z.literal('map'), cancelled: z.boolean(), result: mapResultSchema }),
   ]),
   'job.failed': z.object({ jobId, kind: jobKindSchema, code: z.enum(ERROR_CODES), message: z.string() }),
   'dataset.importProgress': importProgressSchema.extend({ jobId }),
@@ -83,6 +85,13 @@ export const events = {
   }),
   /** An outlier ranking: images scored so far of all. */
   'outliers.progress': z.object({ jobId, done: z.number().int(), total: z.number().int() }),
+  /** The latent map's phase (encoding the images, the neighbour search, the layout) and how far into it. */
+  'map.progress': z.object({
+    jobId,
+    phase: z.enum(['encoding', 'neighbours', 'layout']),
+    done: z.number().int(),
+    total: z.number().int(),
+  }),
   /** The current project changed (opened, created, dataset imported; a new checkpoint is `training.checkpoint`). */
   'project.changed': projectSummarySchema.nullable(),
 } satisfies Record<string, z.ZodType>;

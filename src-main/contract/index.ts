@@ -5,6 +5,7 @@
 export * from './define.js';
 export * from './errorCodes.js';
 export * from './models.js';
+export * from './mapModels.js';
 export * from './requests.js';
 export * from './events.js';
 export * from './api.js';

@@ -203,7 +203,15 @@ export interface Thumbnail {
   url: string;
 }
 
-export const jobKindSchema = z.enum(['import', 'train', 'generate', 'interpolate', 'quality', 'outliers']);
+export const jobKindSchema = z.enum([
+  'import',
+  'train',
+  'generate',
+  'interpolate',
+  'quality',
+  'outliers',
+  'map',
+]);
 /** The long jobs that run off the UI's thread. */
 export type JobKind = z.infer<typeof jobKindSchema>;
 

@@ -15,6 +15,7 @@ import {
   IMAGE_SIZE_SETTING,
   IMPORT_SETTINGS,
   INTERPOLATE_SETTINGS,
+  MAP_SETTINGS,
   optionalShape,
   QUALITY_SETTINGS,
   settingSchema,
@@ -40,6 +41,7 @@ import type {
   Reconstruction,
 } from './models.js';
 import type { ExplorerModel, ExplorerStart, OutliersView } from './explore.js';
+import type { LatentMap, MapNeighbour } from './mapModels.js';
 
 const path = z.string().trim().min(1, 'must not be empty');
 const int = (min: number, max: number) => z.number().int('must be a whole number').min(min).max(max);
@@ -410,6 +412,26 @@ export const requests = {
       origin: z.string().max(500).default('the latent explorer'),
     }),
     result: returns<{ out: string; file: string }>(),
+  },
+  'map.start': {
+    doc: 'Maps the current dataset with the current model (encode every image, lay the latents out in 2-D).',
+    input: z.object({ ...defaultedShape(MAP_SETTINGS) }),
+    result: returns<JobHandle>(),
+  },
+  'map.cancel': {
+    doc: 'Stops the map; the previous map, if any, stays.',
+    input: z.object({}),
+    result: returns<{ cancelled: boolean }>(),
+  },
+  'map.current': {
+    doc: "The current project's latest map (its points in dataset order), or null when none was made.",
+    input: z.object({}),
+    result: returns<LatentMap | null>(),
+  },
+  'map.neighbours': {
+    doc: "A dataset image's nearest images in the latent space of the project's map.",
+    input: z.object({ index: int(0, 10_000_000), count: int(1, 50).default(8) }),
+    result: returns<{ index: number; neighbours: MapNeighbour[] }>(),
   },
   'job.cancel': {
     doc: 'Cancels any running job by id.',

@@ -22,6 +22,8 @@ export const SeedTag = {
   component: 0xc0e1,
   // The stream of one class of a conditional generation (engine/sampler.ts, classLatentSeed).
   classStream: 0xc1a5,
+  // The initial layout and negative samples of a latent map's UMAP (engine/projection/umap.ts).
+  map: 0x3a90,
 } as const;
 
 /** murmur3's 32-bit finaliser: a cheap bijective avalanche of one uint32. */

@@ -17,6 +17,7 @@ export type JobEventName = Extract<
   | 'interpolation.progress'
   | 'quality.progress'
   | 'outliers.progress'
+  | 'map.progress'
 >;
 
 /** What a job says of an event: the contract's payload without the job id. */

@@ -57,3 +57,6 @@ export {
 } from './latentSampler.js';
 export * from './explore/index.js';
 export { withoutExcluded } from './trainingImages.js';
+export { runMap, type MapJobInput } from './map/mapJob.js';
+export { readStoredMap, mapDir, MAP_CSV, MAP_JSON, type StoredMap } from './map/mapFiles.js';
+export { encodeDatasetLatents } from './datasetLatents.js';

@@ -48,7 +48,7 @@ export const DEFAULT_LIMITS: ServerLimits = {
 /**
  * Requests whose cost grows with their input: up to 1,000 thumbnails, an interpolation preview or a reconstruction
  * (a worker each), a gallery page read from disk, the manifests of every past generation, an upload of up to a
- * frame of base64, a quality report's images.
+ * frame of base64, a quality report's images, a latent map's points.
  */
 export const HEAVY_REQUESTS: ReadonlySet<string> = new Set([
   'dataset.thumbnails',
@@ -58,6 +58,7 @@ export const HEAVY_REQUESTS: ReadonlySet<string> = new Set([
   'interpolation.preview',
   'model.reconstruct',
   'quality.report',
+  'map.current',
 ]);
 
 /** One connection's share of the heavy-work slots. */

@@ -21,6 +21,7 @@ import { registerDatasetHandlers } from './handlers/datasetHandlers.js';
 import { registerGenerationHandlers } from './handlers/generationHandlers.js';
 import { registerInterpolationHandlers } from './handlers/interpolationHandlers.js';
 import { registerJobHandlers } from './handlers/jobHandlers.js';
+import { registerMapHandlers } from './handlers/mapHandlers.js';
 import { registerModelHandlers } from './handlers/modelHandlers.js';
 import { registerProjectHandlers } from './handlers/projectHandlers.js';
 import { registerQualityHandlers } from './handlers/qualityHandlers.js';
@@ -90,6 +91,7 @@ export async function createStudio(options: StudioOptions): Promise<Studio> {
     ...registerQualityHandlers(ctx),
     ...registerOutliersHandlers(ctx),
     ...registerExplorerHandlers(ctx),
+    ...registerMapHandlers(ctx),
     ...registerJobHandlers(ctx),
     ...registerShellHandlers(ctx),
   };

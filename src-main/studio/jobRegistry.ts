@@ -47,16 +47,18 @@ export type ForwardJobEvent = (job: StudioJob, event: JobEvent) => void;
 
 /**
  * Jobs that may not run beside one another: the same kind; import with training (both use the dataset); and a
- * quality report with either, since it reads the dataset and the model they replace.
+ * quality report with either, since it reads the dataset and the model they replace; a map with an import (it
+ * reads the dataset).
  */
 const EXCLUDES: Record<JobKind, readonly JobKind[]> = {
-  import: ['import', 'train', 'quality', 'outliers'],
+  import: ['import', 'train', 'quality', 'outliers', 'map'],
   train: ['train', 'import', 'quality', 'outliers'],
   generate: ['generate'],
   interpolate: ['interpolate'],
   quality: ['quality', 'import', 'train'],
   // It reads the dataset and the model, as a quality report does.
   outliers: ['outliers', 'import', 'train'],
+  map: ['map', 'import'],
 };
 
 const NOUNS: Record<JobKind, string> = {
@@ -66,6 +68,7 @@ const NOUNS: Record<JobKind, string> = {
   interpolate: 'an interpolation export',
   quality: 'a quality report',
   outliers: 'an outlier ranking',
+  map: 'a latent map',
 };
 
 /**

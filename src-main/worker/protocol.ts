@@ -13,6 +13,7 @@ import type {
   InterpolateJobResult,
   InterpolatePreviewJobInput,
   InterpolatePreviewJobResult,
+  MapJobInput,
   QualityJobInput,
   ReconstructJobInput,
   ReconstructJobResult,
@@ -24,7 +25,7 @@ import type {
   TraverseJobResult,
   ExplorerJobInput,
 } from '../jobs/index.js';
-import type { QualityReport } from '../contract/index.js';
+import type { MapResult, QualityReport } from '../contract/index.js';
 import type { BackendInfo } from '../engine/index.js';
 import type { BackendPreference } from '../engine/node/index.js';
 import type { ErrorData } from '../util/errorData.js';
@@ -42,6 +43,7 @@ export interface WorkerJobs {
   traverse: { input: TraverseJobInput; result: TraverseJobResult };
   /** Runs until cancelled, answering the latent explorer's questions (RunningJob.ask). */
   explorer: { input: ExplorerJobInput; result: { answered: number } };
+  map: { input: MapJobInput; result: MapResult };
   'backend-info': { input: { preference: BackendPreference }; result: BackendInfo };
 }
 export type WorkerJobKind = keyof WorkerJobs;

@@ -5,6 +5,7 @@ import {
   runImport,
   runInterpolation,
   runInterpolationPreview,
+  runMap,
   runQuality,
   runReconstruction,
   runTraining,
@@ -40,6 +41,7 @@ const jobFunctions: JobFunctions = {
   outliers: runOutliers,
   traverse: runTraversal,
   explorer: runExplorer,
+  map: runMap,
   'backend-info': (input, ctx) =>
     ctx.host ? ctx.host.describe(input.preference) : resolveBackend(input.preference),
 };

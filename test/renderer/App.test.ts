@@ -74,6 +74,7 @@ describe('App', () => {
       ['Interpolate', 'true'],
       ['Outliers', 'true'],
       ['Explorer', 'true'],
+      ['Map', 'true'],
     ]);
     expect(wrapper.get('#tab-hint-train').text()).toBe('Import a dataset first (Dataset tab).');
     expect(wrapper.get('[role="tabpanel"]').attributes('aria-labelledby')).toBe('tab-dataset');

@@ -2,3 +2,4 @@
 export * from './define.js';
 export * from './training.js';
 export * from './output.js';
+export * from './map.js';

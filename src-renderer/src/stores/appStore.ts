@@ -13,7 +13,8 @@ import { createRequester, type Notify } from './request';
 
 export type AppInfo = RequestResult<'app.info'>;
 export type ConnectionStatus = 'connecting' | 'open' | 'closed';
-export type TabId = 'dataset' | 'train' | 'generate' | 'quality' | 'interpolate' | 'outliers' | 'explore';
+export type TabId =
+  'dataset' | 'train' | 'generate' | 'quality' | 'interpolate' | 'outliers' | 'explore' | 'map';
 
 /** An error stays up until it is closed or its action succeeds; a piece of information goes by itself. */
 export type NoticeTone = 'error' | 'info';
@@ -53,6 +54,7 @@ export const JOB_TAB: Record<JobKind, TabId> = {
   quality: 'quality',
   interpolate: 'interpolate',
   outliers: 'outliers',
+  map: 'map',
 };
 
 /** The app as a whole: host info, the current project, recent projects, notices, the connection, the open tab. */
@@ -119,6 +121,7 @@ export const useAppStore = defineStore('app', () => {
       { id: 'interpolate', label: 'Interpolate', disabledReason: needModel },
       { id: 'outliers', label: 'Outliers', disabledReason: needModel },
       { id: 'explore', label: 'Explorer', disabledReason: needModel },
+      { id: 'map', label: 'Map', disabledReason: needModel },
     ];
   });
 

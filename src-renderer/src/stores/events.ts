@@ -3,6 +3,7 @@ import { JOB_TAB, useAppStore } from './appStore';
 import { useDatasetStore } from './datasetStore';
 import { useGenerationStore } from './generationStore';
 import { useInterpolationStore } from './interpolationStore';
+import { useMapStore } from './mapStore';
 import { useQualityStore } from './qualityStore';
 import { useOutliersStore } from './outliersStore';
 import { CANCELLED, JOB_TITLES } from './jobs';
@@ -24,6 +25,7 @@ export function routeEvents(api: VaeApi): Unsubscribe {
     interpolate: useInterpolationStore(),
     quality: useQualityStore(),
     outliers: useOutliersStore(),
+    map: useMapStore(),
   };
 
   const subscriptions: Unsubscribe[] = [
@@ -47,6 +49,8 @@ export function routeEvents(api: VaeApi): Unsubscribe {
           return byKind.quality.onJobDone(event);
         case 'outliers':
           return byKind.outliers.onJobDone(event);
+        case 'map':
+          return byKind.map.onJobDone(event);
       }
     }),
     api.job.onFailed((event) => {
@@ -64,6 +68,7 @@ export function routeEvents(api: VaeApi): Unsubscribe {
     api.interpolation.onProgress((event) => byKind.interpolate.onProgress(event)),
     api.quality.onProgress((event) => byKind.quality.onProgress(event)),
     api.outliers.onProgress((event) => byKind.outliers.onProgress(event)),
+    api.map.onProgress((event) => byKind.map.onProgress(event)),
     api.training.onCheckpoint((event) => app.onCheckpoint(event)),
     api.project.onChanged((summary) => app.onProjectChanged(summary)),
   ];
@@ -101,5 +106,6 @@ async function syncRunningJobs(api: VaeApi): Promise<JobKind[]> {
   useInterpolationStore().syncJob(running('interpolate'));
   useQualityStore().syncJob(running('quality'));
   useOutliersStore().syncJob(running('outliers'));
+  useMapStore().syncJob(running('map'));
   return jobs.value.map((j) => j.kind);
 }

@@ -13,6 +13,7 @@ export const JOB_TITLES: Record<JobKind, string> = {
   interpolate: 'Interpolation export',
   quality: 'Quality report',
   outliers: 'Outlier ranking',
+  map: 'Latent map',
 };
 
 /** Failure code of a job that was cancelled and kept nothing (import). Not an error to report. */

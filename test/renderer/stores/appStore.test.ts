@@ -190,6 +190,7 @@ describe('useAppStore', () => {
       interpolate: 'Import a dataset first (Dataset tab).',
       outliers: 'Import a dataset first (Dataset tab).',
       explore: 'Import a dataset first (Dataset tab).',
+      map: 'Import a dataset first (Dataset tab).',
     });
     app.selectTab('train');
     expect(app.activeTab).toBe('dataset');
@@ -198,6 +199,7 @@ describe('useAppStore', () => {
     expect(reasons().train).toBeUndefined();
     expect(reasons().generate).toBe('Train a model first (Train tab).');
     expect(reasons().quality).toBe('Train a model first (Train tab).');
+    expect(reasons().map).toBe('Train a model first (Train tab).');
     app.selectTab('quality');
     expect(app.activeTab).toBe('dataset');
     app.selectTab('train');
@@ -213,6 +215,7 @@ describe('useAppStore', () => {
     expect(reasons().quality).toBeUndefined();
     expect(reasons().outliers).toBeUndefined();
     expect(reasons().explore).toBeUndefined();
+    expect(reasons().map).toBeUndefined();
     app.selectTab('quality');
     expect(app.activeTab).toBe('quality');
   });
