@@ -112,6 +112,43 @@ try {
 
   await tab('Quality');
   await shot('7-quality');
+
+  // The three views of what the model learned: the map (a point clicked: its reconstruction and neighbours),
+  // the outlier ranking, and the latent explorer started from a dataset image with two sliders moved.
+  await tab('Map');
+  await page.getByRole('button', { name: 'Make the map' }).click();
+  await page.getByRole('status').filter({ hasText: /^Mapped \d+ images in/ }).waitFor(LONG);
+  const canvas = page.getByTestId('map-canvas');
+  const area = await canvas.boundingBox();
+  // Click near the middle until a point opens (the map fills the canvas; most clicks land on one).
+  for (const [fx, fy] of [[0.5, 0.5], [0.4, 0.45], [0.6, 0.55], [0.3, 0.3], [0.7, 0.7]]) {
+    await page.mouse.click(area.x + area.width * fx, area.y + area.height * fy);
+    const opened = await page
+      .getByRole('img', { name: /^The model's reconstruction of / })
+      .waitFor({ timeout: 5_000 })
+      .then(() => true)
+      .catch(() => false);
+    if (opened) break;
+  }
+  await shot('8-map');
+
+  await tab('Outliers');
+  await page.getByLabel('Images to list').fill('24');
+  await page.getByRole('button', { name: 'Rank the images' }).click();
+  await page.getByRole('list', { name: 'Worst explained images' }).getByRole('listitem').first().waitFor(LONG);
+  await shot('9-outliers');
+
+  await tab('Explorer');
+  const sliders = page.getByRole('slider');
+  await sliders.first().waitFor(LONG); // the model is loaded: a picked image now starts the walk
+  const starts = page.getByRole('grid', { name: 'Dataset images to start from' }).getByRole('gridcell');
+  await starts.first().waitFor(LONG);
+  await starts.nth(5).click();
+  await page.getByText(/^From dataset image /).waitFor(LONG);
+  await sliders.nth(0).fill('1.5');
+  await sliders.nth(1).fill('-1.5');
+  await page.waitForTimeout(1_000);
+  await shot('10-explorer');
 } finally {
   await browser.close();
   await studio.stop();

@@ -54,23 +54,30 @@ export const useExplorerStore = defineStore('explorer', () => {
     return sorted.length ? sorted[Math.floor(sorted.length / 2)]! : null;
   });
 
+  /** Counts the starts asked for: only the newest one's answer is shown. */
+  let starts = 0;
+
   /** Opens the current model (its dimensions) and starts at the origin unless a start is set. */
   async function open(): Promise<boolean> {
     if (!app.hasModel) return false;
     const checkpoint = app.project?.model?.checkpoint;
     if (model.value && model.value.checkpoint === checkpoint) return true;
+    const startsBefore = starts;
     const result = await request('Could not open the model for exploring', () => api.explorer.model());
     if (!result.ok) return false;
     model.value = result.value;
     className.value = result.value.classes?.[0];
-    return startFrom({ origin: true });
+    // A start the user picked while the model was loading wins over the origin.
+    return starts > startsBefore ? true : startFrom({ origin: true });
   }
 
   async function startFrom(from: ExplorerFrom): Promise<boolean> {
+    const ticket = ++starts;
     const result = await request('Could not start exploring there', () =>
       api.explorer.start({ from, ...(className.value ? { class: className.value } : {}) }),
     );
     if (!result.ok) return false;
+    if (ticket !== starts) return true; // a newer start is on its way
     z.value = result.value.z;
     if (result.value.class !== undefined) className.value = result.value.class;
     image.value = result.value.image;
