@@ -57,13 +57,15 @@ const browser = await chromium.launch({
 });
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  const shot = async (name) => {
+  const shot = async (name, { top = true } = {}) => {
     await page.waitForTimeout(500);
     // The top of the view, as a user lands on it (a finished run scrolls its results into view).
-    await page.evaluate(() =>
-      document.querySelectorAll('*').forEach((el) => el.scrollTop > 0 && el.scrollTo(0, 0)),
-    );
-    await page.evaluate(() => window.scrollTo(0, 0));
+    if (top) {
+      await page.evaluate(() =>
+        document.querySelectorAll('*').forEach((el) => el.scrollTop > 0 && el.scrollTo(0, 0)),
+      );
+      await page.evaluate(() => window.scrollTo(0, 0));
+    }
     await page.screenshot({ path: join(out, `${name}.png`) });
     console.log(join(out, `${name}.png`));
   };
@@ -81,6 +83,7 @@ try {
 
   await tab('Train');
   await page.getByRole('img', { name: /^Samples after epoch/ }).waitFor(LONG);
+  await page.getByText(/^Runs on /).waitFor(LONG);
   await shot('4-train');
 
   await tab('Generate');
@@ -103,12 +106,21 @@ try {
   const grid = page.getByRole('grid', { name: 'Dataset images' });
   const cells = grid.getByRole('gridcell');
   await cells.first().waitFor(LONG);
-  const count = await cells.count();
-  await cells.nth(0).click();
-  await cells.nth(Math.min(count - 1, Math.floor(count / 2))).click();
+  // A walk between two classes where the data has them: the first image, then one of the last class shown.
+  await cells.first().click();
+  const filter = page.getByLabel('Class', { exact: true });
+  const classes = await filter.locator('option').count();
+  if (classes > 2) {
+    await filter.selectOption({ index: classes - 1 });
+    await cells.nth(3).click();
+  } else {
+    await cells.nth(Math.floor((await cells.count()) / 2)).click();
+  }
   await page.getByRole('button', { name: 'Preview' }).click();
-  await page.getByRole('list', { name: 'Preview frames' }).getByRole('img').first().waitFor(LONG);
-  await shot('6-interpolate');
+  const frames = page.getByRole('list', { name: 'Preview frames' });
+  await frames.getByRole('img').first().waitFor(LONG);
+  await frames.scrollIntoViewIfNeeded();
+  await shot('6-interpolate', { top: false });
 
   await tab('Quality');
   await shot('7-quality');
@@ -117,11 +129,20 @@ try {
   // the outlier ranking, and the latent explorer started from a dataset image with two sliders moved.
   await tab('Map');
   await page.getByRole('button', { name: 'Make the map' }).click();
-  await page.getByRole('status').filter({ hasText: /^Mapped \d+ images in/ }).waitFor(LONG);
+  await page
+    .getByRole('status')
+    .filter({ hasText: /^Mapped \d+ images in/ })
+    .waitFor(LONG);
   const canvas = page.getByTestId('map-canvas');
   const area = await canvas.boundingBox();
   // Click near the middle until a point opens (the map fills the canvas; most clicks land on one).
-  for (const [fx, fy] of [[0.5, 0.5], [0.4, 0.45], [0.6, 0.55], [0.3, 0.3], [0.7, 0.7]]) {
+  for (const [fx, fy] of [
+    [0.5, 0.5],
+    [0.4, 0.45],
+    [0.6, 0.55],
+    [0.3, 0.3],
+    [0.7, 0.7],
+  ]) {
     await page.mouse.click(area.x + area.width * fx, area.y + area.height * fy);
     const opened = await page
       .getByRole('img', { name: /^The model's reconstruction of / })
@@ -135,7 +156,11 @@ try {
   await tab('Outliers');
   await page.getByLabel('Images to list').fill('24');
   await page.getByRole('button', { name: 'Rank the images' }).click();
-  await page.getByRole('list', { name: 'Worst explained images' }).getByRole('listitem').first().waitFor(LONG);
+  await page
+    .getByRole('list', { name: 'Worst explained images' })
+    .getByRole('listitem')
+    .first()
+    .waitFor(LONG);
   await shot('9-outliers');
 
   await tab('Explorer');

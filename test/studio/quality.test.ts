@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -221,5 +221,36 @@ describe('studio: quality report', () => {
     expect(end).toMatchObject({ name: 'job.failed', payload: { kind: 'quality', code: 'CANCELLED' } });
     expect(await t.call('quality.cancel', {})).toEqual({ cancelled: false });
     expect((await t.call('quality.reports', {})).map((h) => h.report)).toEqual([first.report]);
+  });
+
+  it('shows a moved project’s report with its images, its paths at the new place', async () => {
+    // Copied to another folder (a backup restored, a project sent to a colleague): report.json names the old one.
+    const moved = join(dirname(root), 'squares-moved');
+    await cp(root, moved, { recursive: true });
+    await t.call('project.open', { path: moved });
+    const [entry] = await t.call('quality.reports', {});
+    expect(entry!.report).toBe(join(moved, first.report.slice(root.length + 1)));
+    const view = await t.call('quality.report', { report: entry!.report });
+    expect(view.folder).toBe(dirname(entry!.report));
+    for (const path of [view.report.report, view.report.html, view.report.markdown, view.report.samples]) {
+      expect(path.startsWith(moved + '/'), path).toBe(true);
+      expect(existsSync(path), path).toBe(true);
+    }
+    expect(view.report.model.checkpoint).toBe(join(moved, first.model.checkpoint.slice(root.length + 1)));
+    expect((await sharp(dataUrlBytes(view.samples!)).metadata()).format).toBe('png');
+    // Everything else is as scored.
+    expect({ ...view.report, report: '', html: '', markdown: '', samples: '', model: null }).toEqual({
+      ...first,
+      report: '',
+      html: '',
+      markdown: '',
+      samples: '',
+      model: null,
+      copies: {
+        ...first.copies,
+        files: first.copies.files.map((c) => ({ ...c, image: expect.any(String) })),
+      },
+    });
+    await t.call('project.open', { path: root });
   });
 });

@@ -1,5 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { qualityReportSchema, type QualityHistoryEntry } from '../../contract/index.js';
 import { log } from '../../util/log.js';
 
@@ -59,7 +59,36 @@ export async function listQualityReports(projectRoot: string): Promise<QualityHi
   return entries.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
 }
 
-/** One stored report, checked against the contract's shape. */
+/**
+ * One stored report, checked against the contract's shape. Its paths are written absolute; a project that has
+ * moved since (copied, renamed, on another machine) gets them re-rooted at where the report now lies, so its
+ * samples, copies and files are found.
+ */
 export async function readQualityReport(file: string) {
-  return qualityReportSchema.parse(JSON.parse(await readFile(file, 'utf8')));
+  const report = qualityReportSchema.parse(JSON.parse(await readFile(file, 'utf8')));
+  const wasFolder = dirname(report.report);
+  const folder = dirname(file);
+  if (wasFolder === folder) return report;
+  const atFolder = rebase(wasFolder, folder);
+  const atProject = rebase(dirname(dirname(wasFolder)), dirname(dirname(folder)));
+  return {
+    ...report,
+    report: atFolder(report.report),
+    markdown: atFolder(report.markdown),
+    html: atFolder(report.html),
+    samples: atFolder(report.samples),
+    copies: {
+      ...report.copies,
+      files: report.copies.files.map((copy) => ({ ...copy, image: atFolder(copy.image) })),
+    },
+    model: { ...report.model, checkpoint: atProject(report.model.checkpoint) },
+  };
+}
+
+/** A path under `from` moved to the same place under `to`; any other path as it is. */
+function rebase(from: string, to: string): (path: string) => string {
+  return (path) => {
+    const rest = relative(from, path);
+    return rest === '..' || rest.startsWith('..' + sep) || isAbsolute(rest) ? path : join(to, rest);
+  };
 }
