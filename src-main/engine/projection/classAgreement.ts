@@ -1,5 +1,5 @@
-import { nearestNeighbours } from '../quality/neighbours.js';
 import type { FeatureSet } from '../quality/featureSet.js';
+import { exactNeighbours } from './exactNeighbours.js';
 
 /** Neighbours that vote in {@link neighbourClassAgreement}. */
 export const AGREEMENT_NEIGHBOURS = 5;
@@ -27,7 +27,7 @@ export function neighbourClassAgreement(
   const values = new Float32Array(kept.length * dim);
   kept.forEach((i, row) => values.set(points.values.subarray(i * dim, (i + 1) * dim), row * dim));
   const set = { count: kept.length, dim, values };
-  const { indices } = nearestNeighbours(set, set, k, { excludeSelf: true });
+  const { indices } = exactNeighbours(set, k);
   let right = 0;
   for (let row = 0; row < kept.length; row++) {
     const votes = new Map<number, number>();

@@ -1,6 +1,6 @@
 /**
  * The projection room: a set of vectors (a dataset's latent means) laid out in 2-D for the latent map, by PCA
- * (exact, no randomness) or UMAP (umap-js, seeded by the engine's Rng), and a figure of how well a layout keeps
+ * (exact, no randomness) or UMAP (typed arrays after umap-learn, seeded by the engine's Rng), and a figure of how well a layout keeps
  * known classes apart. Plain JavaScript, no tensors, so it runs alike in a worker, a page or a test.
  */
 import type { FeatureSet } from '../quality/featureSet.js';

@@ -1,34 +1,37 @@
 /**
- * A 2-D UMAP layout (McInnes, Healy & Melville 2018) of a set of vectors through umap-js, made reproducible and
- * fast enough for 10⁴ latents on two cores:
+ * A 2-D UMAP layout (McInnes, Healy & Melville 2018) of a set of vectors, written here after the reference
+ * implementation (umap-learn) in typed arrays, which maps 10⁴ latents in about a second of one core:
  *
- * - every random draw of umap-js (its initial layout and its negative samples) comes from the engine's seeded
- *   {@link Rng}, so the same points and seed give the same map;
- * - the k nearest neighbours are searched exactly here (blocked distance products, neighbours.ts) instead of by
- *   umap-js's NN-descent, which is slower at this size and draws random numbers of its own; vectors of more than
- *   {@link UMAP_INPUT_DIMS} numbers are first reduced to that many principal components, which keeps the
- *   neighbours of a latent space and costs a fraction of the search;
+ * - vectors of more than {@link UMAP_INPUT_DIMS} numbers are first reduced to that many principal components, which
+ *   keeps the neighbours of a latent space and costs a fraction of the search;
+ * - the k nearest neighbours are searched exactly (exactNeighbours.ts), the fuzzy graph built from them
+ *   (fuzzyGraph.ts), and the layout moved by SGD with negative sampling (layoutOptimizer.ts) along the curve
+ *   fitted to the minimum distance (layoutCurve.ts);
  * - the layout starts from the two leading principal components rather than at random, and so needs fewer epochs
- *   than umap-js's default ({@link defaultUmapEpochs}); it yields to the event loop between epochs, so a worker
- *   can be cancelled and report its progress.
+ *   than the reference's default ({@link defaultUmapEpochs}); it yields to the event loop between epochs, so a
+ *   worker can be cancelled and report its progress;
+ * - every random draw (the negative samples) comes from the engine's seeded {@link Rng}, so the same points and
+ *   seed give the same map.
  */
-import { UMAP } from 'umap-js';
 import { CancelledError } from '../../util/errors.js';
 import { checkFeatureSet, type FeatureSet } from '../quality/featureSet.js';
-import { nearestNeighbours } from '../quality/neighbours.js';
 import { hashSeed, Rng, SeedTag } from '../rng.js';
+import { exactNeighbours } from './exactNeighbours.js';
+import { fuzzyGraph } from './fuzzyGraph.js';
+import { fitLayoutCurve } from './layoutCurve.js';
+import { LayoutOptimizer } from './layoutOptimizer.js';
 import { principalComponents, projectOnto } from './pca.js';
 
 /** Vectors longer than this are reduced to this many principal components before the neighbour search. */
 export const UMAP_INPUT_DIMS = 16;
-/** umap-js's and the reference implementation's neighbourhood size. */
+/** The reference implementation's neighbourhood size (the point itself and 14 others). */
 export const DEFAULT_UMAP_NEIGHBOURS = 15;
 /** How tightly points may pack in the layout (the reference default). */
 export const DEFAULT_UMAP_MIN_DIST = 0.1;
 
 /**
- * Layout epochs for `count` points. umap-js's own choice (500 up to 2,500 points, 200 from 10,000) assumes a random
- * start; from the principal components' start ({@link umapLayout}) the map of 10⁴ Fashion-MNIST latents holds
+ * Layout epochs for `count` points. The reference's choice (500 up to 10,000 points, 200 beyond) assumes a random
+ * or spectral start; from the principal components' start ({@link umapLayout}) the map of 10⁴ Fashion-MNIST latents holds
  * the same classes apart (2-D 5-NN accuracy within 1%) after 100 epochs, in half the time of 200.
  */
 export function defaultUmapEpochs(count: number): number {
@@ -68,67 +71,52 @@ export async function umapLayout(set: FeatureSet, options: UmapOptions): Promise
   }
   const signal = options.signal;
   const onProgress = options.onProgress ?? (() => undefined);
+  // k counts the point itself, as the reference's neighbour lists do: k − 1 others.
   const k = Math.min(options.neighbours ?? DEFAULT_UMAP_NEIGHBOURS, count - 1);
   const input = set.dim > UMAP_INPUT_DIMS ? projectOnto(set, principalComponents(set, UMAP_INPUT_DIMS)) : set;
 
   onProgress('neighbours', 0, count);
-  // Each point's own index first, at distance 0, as umap-js's own search returns it.
-  const found = nearestNeighbours(input, input, k - 1, { excludeSelf: true });
-  const knnIndices: number[][] = [];
-  const knnDistances: number[][] = [];
-  for (let i = 0; i < count; i++) {
-    const from = i * (k - 1);
-    knnIndices.push([i, ...found.indices.subarray(from, from + k - 1)]);
-    knnDistances.push([0, ...found.distances.subarray(from, from + k - 1)]);
-  }
+  const graph = fuzzyGraph(exactNeighbours(input, Math.max(1, k - 1)));
   onProgress('neighbours', count, count);
   if (signal?.aborted) throw new CancelledError();
 
-  const rng = new Rng(hashSeed(options.seed, SeedTag.map));
-  const umap = new UMAP({
-    nComponents: 2,
-    nNeighbors: k,
-    minDist: options.minDist ?? DEFAULT_UMAP_MIN_DIST,
-    nEpochs: options.epochs ?? defaultUmapEpochs(count),
-    random: () => rng.next(),
-  });
-  umap.setPrecomputedKNN(knnIndices, knnDistances);
-  const rows: number[][] = [];
-  for (let i = 0; i < count; i++)
-    rows.push(Array.from(input.values.subarray(i * input.dim, (i + 1) * input.dim)));
-  const epochs = umap.initializeFit(rows);
-  startFromPrincipalComponents(umap.getEmbedding(), input);
+  const epochs = options.epochs ?? defaultUmapEpochs(count);
+  const layout = principalComponentsStart(input);
+  const optimizer = new LayoutOptimizer(
+    graph,
+    layout,
+    epochs,
+    fitLayoutCurve(options.minDist ?? DEFAULT_UMAP_MIN_DIST),
+    new Rng(hashSeed(options.seed, SeedTag.map)),
+  );
   for (let epoch = 0; epoch < epochs; epoch++) {
-    umap.step();
+    optimizer.epoch();
     if ((epoch + 1) % EPOCHS_PER_YIELD === 0 || epoch + 1 === epochs) {
       onProgress('layout', epoch + 1, epochs);
       await new Promise((resolve) => setTimeout(resolve, 0));
       if (signal?.aborted) throw new CancelledError();
     }
   }
-  const embedding = umap.getEmbedding();
-  for (let i = 0; i < count; i++) {
-    out[i * 2] = embedding[i]![0]!;
-    out[i * 2 + 1] = embedding[i]![1]!;
-  }
+  for (let i = 0; i < out.length; i++) out[i] = layout[i]!;
   return out;
 }
 
 /**
- * Replaces umap-js's uniformly random starting layout by the points' two leading principal components, scaled
- * to its ±10 box: an informative start keeps the map's global arrangement and stops a class from being torn into
- * islands that the epochs never join again (Kobak & Linderman 2021, "Initialization is critical for preserving
- * global data structure in both t-SNE and UMAP"). umap-js has no option for it; `getEmbedding()` hands out the
- * layout the epochs move, so it is written in place.
+ * The starting layout, count × 2: the points' two leading principal components, scaled so the largest coordinate
+ * is ±10 (the reference's box). An informative start keeps the map's global arrangement and stops a class from being
+ * torn into islands that the epochs never join again (Kobak & Linderman 2021, "Initialization is critical for
+ * preserving global data structure in both t-SNE and UMAP").
  */
-function startFromPrincipalComponents(embedding: number[][], set: FeatureSet): void {
+function principalComponentsStart(set: FeatureSet): Float64Array {
   const start = projectOnto(set, principalComponents(set, 2));
   const k = start.dim;
+  const layout = new Float64Array(set.count * 2);
   let scale = 0;
   for (const v of start.values) scale = Math.max(scale, Math.abs(v));
-  if (scale === 0) return;
-  embedding.forEach((point, i) => {
-    point[0] = (10 * start.values[i * k]!) / scale;
-    if (k > 1) point[1] = (10 * start.values[i * k + 1]!) / scale;
-  });
+  if (scale === 0) scale = 1;
+  for (let i = 0; i < set.count; i++) {
+    layout[i * 2] = (10 * start.values[i * k]!) / scale;
+    if (k > 1) layout[i * 2 + 1] = (10 * start.values[i * k + 1]!) / scale;
+  }
+  return layout;
 }
