@@ -80,6 +80,18 @@ async function pointPlaces(): Promise<{ files: string[]; at: { x: number; y: num
   return { files: stored.points.files, at };
 }
 
+/** The map canvas's colour (0–255 RGB) at a page position. */
+async function pixelAt(p: { x: number; y: number }): Promise<[number, number, number]> {
+  const box = (await page.getByTestId('map-canvas').boundingBox())!;
+  const [x, y] = [p.x - box.x, p.y - box.y];
+  return page.evaluate<[number, number, number]>(`(() => {
+    const canvas = document.querySelector('[data-testid="map-canvas"]');
+    const ratio = canvas.width / canvas.getBoundingClientRect().width;
+    const d = canvas.getContext('2d').getImageData(Math.round(${x} * ratio), Math.round(${y} * ratio), 1, 1).data;
+    return [d[0], d[1], d[2]];
+  })()`);
+}
+
 /** The points farthest from any other on screen, most isolated first: a hover or click there hits one point. */
 function isolated(at: { x: number; y: number }[], count: number): number[] {
   const gap = at.map((p, i) =>
@@ -169,7 +181,6 @@ test('a box selection is exported as a list of files; zoomed in, the map draws t
   await expect(page.getByText(`${inside.length} images selected`)).toBeVisible();
   expect(inside.length).toBeGreaterThan(0);
   expect(inside.length).toBeLessThan(180);
-  await expect(page.getByRole('button', { name: 'Exclude from training' })).toBeDisabled();
   const [download] = await Promise.all([
     page.waitForEvent('download'),
     page.getByRole('button', { name: 'Export list' }).click(),
@@ -177,6 +188,53 @@ test('a box selection is exported as a list of files; zoomed in, the map draws t
   expect(download.suggestedFilename()).toBe('map-selection.txt');
   const listed = (await readFile(await download.path(), 'utf8')).trim().split('\n');
   expect([...listed].sort()).toEqual(inside);
+
+  // Excluded from training: kept in the project, counted on the Dataset's summary, drawn grey on the map.
+  await page.getByRole('button', { name: 'Exclude them from training' }).click();
+  await expect(
+    page.getByText(
+      `${inside.length} images are excluded from training: the next training run leaves them out.`,
+    ),
+  ).toBeVisible();
+  const stored = JSON.parse(await readFile(join(project, 'exclusions.json'), 'utf8')) as {
+    images: { path: string }[];
+  };
+  expect(stored.images.map((i) => i.path).sort()).toEqual(inside);
+  await expect(
+    page.getByText(`${inside.length} images selected (${inside.length} excluded from training)`),
+  ).toBeVisible();
+  await page.getByRole('button', { name: 'Clear selection' }).click();
+  await page.mouse.move(box.x + box.width - 2, box.y + 2); // no point hovered: no tooltip over the dots
+  const lone = isolated(at, at.length);
+  const out = lone.find((i) => inside.includes(files[i]!))!;
+  const kept = lone.find((i) => !inside.includes(files[i]!))!;
+  const spread = async (i: number) => {
+    const [r, g, b] = await pixelAt(at[i]!);
+    return Math.max(r, g, b) - Math.min(r, g, b);
+  };
+  expect(await spread(out), `excluded ${files[out]} is grey`).toBeLessThan(16);
+  expect(await spread(kept), `${files[kept]} keeps its class colour`).toBeGreaterThan(60);
+  await shot('map-excluded');
+
+  // Esc clears a selection; the same box includes them again.
+  await page.mouse.move(box.x + 2, box.y + 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height - 2, { steps: 5 });
+  await page.mouse.up();
+  await expect(
+    page.getByText(`${inside.length} images selected (${inside.length} excluded from training)`),
+  ).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByText(/images selected/)).toHaveCount(0);
+  await page.mouse.move(box.x + 2, box.y + 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height - 2, { steps: 5 });
+  await page.mouse.up();
+  await page.getByRole('button', { name: 'Include them again' }).click();
+  await expect(page.getByText(`${inside.length} images are included in training again.`)).toBeVisible();
+  const after = JSON.parse(await readFile(join(project, 'exclusions.json'), 'utf8')) as { images: unknown[] };
+  expect(after.images).toEqual([]);
+  await expect(page.getByText(`${inside.length} images selected`, { exact: true })).toBeVisible();
   await shot('map-selection');
 
   await page.getByRole('button', { name: 'Clear selection' }).click();

@@ -14,7 +14,7 @@ export const MAP_SETTINGS = {
   }),
   seed: numberSetting({
     label: 'Seed',
-    help: "seeds UMAP's starting layout and its sampling: the same model, images and seed give the same map",
+    help: "seeds UMAP's sampling of the layout: the same model, images and seed give the same map",
     flag: 'seed',
     integer: true,
     min: 0,

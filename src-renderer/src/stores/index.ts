@@ -16,7 +16,7 @@ export { useImageViewerStore, type ViewerImage, type ViewerSource } from './imag
 export { EACH_CLASS_SETTING, CLASS_COUNT_SETTING, type CountMode } from './classChoice';
 export { useInterpolationStore, type Slot } from './interpolationStore';
 export { useQualityStore, type QualityImages } from './qualityStore';
-export { useMapStore, MAP_NEIGHBOURS, type ExclusionHandler, type MapSelection } from './mapStore';
+export { useMapStore, MAP_NEIGHBOURS } from './mapStore';
 export { routeEvents, openSession, refreshAfterReconnect } from './events';
 export { useOutliersStore } from './outliersStore';
 export { useExplorerStore } from './explorerStore';

@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia';
-import { computed, reactive, ref, shallowRef } from 'vue';
+import { computed, reactive, ref, shallowRef, watch } from 'vue';
 import { useApi } from '../api/inject';
 import {
   MAP_SETTINGS,
@@ -8,9 +8,11 @@ import {
   type LatentMap,
   type MapNeighbour,
 } from '../api/contract';
+import { formatCount } from '../lib/format';
 import { formDefaults, type FormOf } from '../lib/settingsForm';
 import { validateFields } from '../lib/validation';
 import { useAppStore } from './appStore';
+import { useDatasetStore } from './datasetStore';
 import { CANCELLED, createJobLifecycle } from './jobs';
 import { keepPerProject } from './perProject';
 import { createRequester } from './request';
@@ -18,19 +20,6 @@ import { useInterpolationStore } from './interpolationStore';
 
 export type MapForm = FormOf<typeof MAP_SETTINGS>;
 export type MapProgress = Omit<EventPayload<'map.progress'>, 'jobId'>;
-
-/** A set of map points a user chose (a box on the map): dataset indices and their files. */
-export interface MapSelection {
-  indices: number[];
-  /** Paths in the imported folder, '/' separators, in the order of `indices`. */
-  files: string[];
-}
-
-/**
- * What the map's "Exclude from training" button hands its selection to. The exclusion list lives elsewhere; it
- * registers here with {@link setExclusionHandler} (until it does, the button says exclusion is not available).
- */
-export type ExclusionHandler = (selection: MapSelection) => void;
 
 /** Thumbnails per `dataset.thumbnails` request (its limit). */
 const THUMBNAIL_BATCH = 1000;
@@ -42,7 +31,8 @@ export const MAP_NEIGHBOURS = 8;
 /**
  * The latent map of the current project: the form and the job that makes it, the map as `map.current` gives it,
  * the point under the pointer and the one clicked (with its reconstruction and nearest images), the two points
- * picked for an interpolation, a box selection, and the thumbnails the map draws.
+ * picked for an interpolation, a box selection, the images excluded from training (shown on the map, and
+ * excluded or included again from it), and the thumbnails the map draws.
  */
 export const useMapStore = defineStore('map', () => {
   const api = useApi();
@@ -79,7 +69,10 @@ export const useMapStore = defineStore('map', () => {
   const thumbnails = shallowRef(new Map<number, string>());
   /** Bumped when thumbnails arrive, so the map redraws with them. */
   const thumbnailVersion = ref(0);
-  const exclusionHandler = shallowRef<ExclusionHandler | null>(null);
+  /** Dataset indices of the images excluded from training (the project's exclusions.json). */
+  const excluded = shallowRef<ReadonlySet<number>>(new Set());
+  /** What the last exclusion from the map did, in words. */
+  const exclusionNote = ref('');
   const wanted = new Set<number>();
   let detailRequest = 0;
 
@@ -93,6 +86,16 @@ export const useMapStore = defineStore('map', () => {
       clearPoints();
       thumbnails.value = new Map();
       wanted.clear();
+      excluded.value = new Set();
+    },
+  );
+  // Excluded or included elsewhere (the Outliers view, another window): the project's count moves; read the list.
+  const dataset = useDatasetStore();
+  watch(
+    () => dataset.summary?.excluded ?? 0,
+    (count) => {
+      if (!loaded.value) return;
+      if (count !== excluded.value.size) void loadExclusions();
     },
   );
 
@@ -116,11 +119,15 @@ export const useMapStore = defineStore('map', () => {
     neighbours.value = [];
     picked.value = [];
     selection.value = [];
+    exclusionNote.value = '';
   }
 
   /** Reads the project's map (after it is made, or when the view opens). */
   async function load(): Promise<void> {
-    const result = await request('Could not read the map', () => api.map.current());
+    const [result] = await Promise.all([
+      request('Could not read the map', () => api.map.current()),
+      loadExclusions(),
+    ]);
     loaded.value = true;
     if (!result.ok) return;
     const before = map.value;
@@ -239,16 +246,48 @@ export const useMapStore = defineStore('map', () => {
   /** The selection as a list of files, one per line (what "Export list" downloads). */
   const selectionText = computed(() => selectionFiles.value.map((f) => `${f}\n`).join(''));
 
-  /** Hands the selection to the exclusion list, if one has registered; false when none has. */
-  function excludeSelection(): boolean {
-    const handler = exclusionHandler.value;
-    if (!handler || selection.value.length === 0) return false;
-    handler({ indices: [...selection.value], files: [...selectionFiles.value] });
+  /** How many of the selected images are excluded from training now. */
+  const selectionExcluded = computed(() => selection.value.filter((i) => excluded.value.has(i)).length);
+
+  async function loadExclusions(): Promise<void> {
+    const root = app.project?.root;
+    const result = await request('Could not read the images excluded from training', () =>
+      api.exclusions.list(),
+    );
+    if (!result.ok || root !== app.project?.root) return;
+    excluded.value = new Set(result.value.flatMap((e) => (e.index === null ? [] : [e.index])));
+  }
+
+  /**
+   * Excludes the dataset images at `indices` from training, or includes them again: kept in the project, shown on
+   * the map at once, left out of the next training run.
+   */
+  async function setExcluded(indices: readonly number[], value: boolean): Promise<boolean> {
+    const m = map.value;
+    if (!m || indices.length === 0) return false;
+    const files = indices.map((i) => m.points.files[i]!);
+    const result = await request(
+      value ? 'Could not exclude the images' : 'Could not include the images again',
+      () => api.exclusions.set({ files, excluded: value }),
+    );
+    if (!result.ok) return false;
+    const next = new Set(excluded.value);
+    for (const i of indices) {
+      if (value) next.add(i);
+      else next.delete(i);
+    }
+    excluded.value = next;
+    const n = indices.length;
+    const images = n === 1 ? `${files[0]} is` : `${formatCount(n)} images are`;
+    exclusionNote.value = value
+      ? `${images} excluded from training: the next training run leaves ${n === 1 ? 'it' : 'them'} out.`
+      : `${images} included in training again.`;
     return true;
   }
 
-  function setExclusionHandler(handler: ExclusionHandler | null): void {
-    exclusionHandler.value = handler;
+  /** The box selection excluded from training (`value` true) or included again. */
+  function setSelectionExcluded(value: boolean): Promise<boolean> {
+    return setExcluded(selection.value, value);
   }
 
   return {
@@ -274,7 +313,9 @@ export const useMapStore = defineStore('map', () => {
     selectionText,
     thumbnails,
     thumbnailVersion,
-    exclusionHandler,
+    excluded,
+    exclusionNote,
+    selectionExcluded,
     jobId: job.jobId,
     syncJob: job.sync,
     load,
@@ -288,8 +329,9 @@ export const useMapStore = defineStore('map', () => {
     unpick,
     interpolatePicked,
     selectBox,
-    excludeSelection,
-    setExclusionHandler,
+    loadExclusions,
+    setExcluded,
+    setSelectionExcluded,
     ...handlers,
   };
 });

@@ -2,8 +2,8 @@ import { nextTick } from 'vue';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { LatentMap, MapResult } from '../../../src-renderer/src/api/contract';
 import { useAppStore, useInterpolationStore, useMapStore } from '../../../src-renderer/src/stores';
-import { createFakeApi, installStores, ok, settle, type FakeApi } from '../fakeApi';
-import { modelSummary, projectSummary } from '../fixtures';
+import { createFakeApi, fail, installStores, ok, settle, type FakeApi } from '../fakeApi';
+import { datasetSummary, modelSummary, projectSummary } from '../fixtures';
 
 const result: MapResult = {
   method: 'umap',
@@ -41,6 +41,7 @@ beforeEach(async () => {
   current = null;
   fake.on('map.start', () => ok({ jobId: 'map-1', kind: 'map' }));
   fake.on('map.current', () => ok(current));
+  fake.on('exclusions.list', () => ok([]));
   fake.on('map.neighbours', ({ index }) =>
     ok({ index, neighbours: [{ index: (index + 1) % 4, file: 'b/1.png', label: 'b', distance: 0.5 }] }),
   );
@@ -108,16 +109,62 @@ describe('useMapStore', () => {
     expect(store.picked).toEqual([3, 0]);
   });
 
-  it('lists a box selection as files, and hands it to the exclusion hook only once one is registered', async () => {
+  it('excludes a box selection from training and includes it again, and shows what is excluded', async () => {
     current = latentMap;
+    let stored = [{ path: '3.png', index: 3, excludedAt: '2026-01-01T00:00:00.000Z' }];
+    fake.on('exclusions.list', () => ok(stored));
+    fake.on('exclusions.set', ({ files, excluded }) => {
+      stored = excluded
+        ? [
+            ...stored,
+            ...files.map((path) => ({ path, index: latentMap.points.files.indexOf(path), excludedAt: '' })),
+          ]
+        : stored.filter((e) => !files.includes(e.path));
+      return ok({ changed: files, excluded: stored.length });
+    });
     const store = useMapStore();
     await store.load();
-    store.selectBox([0, 2]);
-    expect(store.selectionText).toBe('a/0.png\na/2.png\n');
-    expect(store.excludeSelection()).toBe(false);
-    const handed: unknown[] = [];
-    store.setExclusionHandler((selection) => handed.push(selection));
-    expect(store.excludeSelection()).toBe(true);
-    expect(handed).toEqual([{ indices: [0, 2], files: ['a/0.png', 'a/2.png'] }]);
+    // The project's exclusions, read with the map.
+    expect([...store.excluded]).toEqual([3]);
+    store.selectBox([0, 2, 3]);
+    expect(store.selectionText).toBe('a/0.png\na/2.png\n3.png\n');
+    expect(store.selectionExcluded).toBe(1);
+
+    expect(await store.setSelectionExcluded(true)).toBe(true);
+    expect(fake.inputsOf('exclusions.set')).toEqual([
+      { files: ['a/0.png', 'a/2.png', '3.png'], excluded: true },
+    ]);
+    expect([...store.excluded].sort()).toEqual([0, 2, 3]);
+    expect(store.selectionExcluded).toBe(3);
+    expect(store.exclusionNote).toBe(
+      '3 images are excluded from training: the next training run leaves them out.',
+    );
+
+    // One clicked point included again.
+    expect(await store.setExcluded([2], false)).toBe(true);
+    expect(fake.inputsOf('exclusions.set')[1]).toEqual({ files: ['a/2.png'], excluded: false });
+    expect([...store.excluded].sort()).toEqual([0, 3]);
+    expect(store.exclusionNote).toBe('a/2.png is included in training again.');
+
+    // Excluded elsewhere (the Outliers view): the project's count moves, and the map reads the list again.
+    stored = [...stored, { path: 'b/1.png', index: 1, excludedAt: '' }];
+    fake.emit(
+      'project.changed',
+      projectSummary({ model: modelSummary(5), dataset: datasetSummary({ excluded: 3 }) }),
+    );
+    await settle();
+    expect([...store.excluded].sort()).toEqual([0, 1, 3]);
+  });
+
+  it('says why an exclusion failed, and changes nothing', async () => {
+    current = latentMap;
+    fake.on('exclusions.set', () => fail('NO_DATASET', 'p has no dataset'));
+    const store = useMapStore();
+    await store.load();
+    store.selectBox([1]);
+    expect(await store.setSelectionExcluded(true)).toBe(false);
+    expect(store.excluded.size).toBe(0);
+    expect(store.exclusionNote).toBe('');
+    expect(store.error).toBe('p has no dataset');
   });
 });
