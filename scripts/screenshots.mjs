@@ -131,7 +131,7 @@ try {
   await page.getByRole('button', { name: 'Make the map' }).click();
   await page
     .getByRole('status')
-    .filter({ hasText: /^Mapped \d+ images in/ })
+    .filter({ hasText: /^Mapped [\d,]+ images in/ })
     .waitFor(LONG);
   const canvas = page.getByTestId('map-canvas');
   const area = await canvas.boundingBox();

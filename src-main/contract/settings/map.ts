@@ -4,7 +4,7 @@ import { choiceSetting, numberSetting, type SettingValues } from './define.js';
 export const MAP_SETTINGS = {
   method: choiceSetting({
     label: 'Layout',
-    help: 'umap keeps neighbourhoods (classes form islands); pca is the two directions of largest spread, exact and instant',
+    help: 'UMAP keeps neighbourhoods (classes form islands); PCA is the two directions of largest spread, exact and instant',
     flag: 'method',
     choices: [
       { value: 'umap', label: 'UMAP (neighbourhoods)' },

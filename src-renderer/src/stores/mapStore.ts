@@ -45,7 +45,7 @@ export const useMapStore = defineStore('map', () => {
       done: (event) => {
         void load();
         const r = event.result;
-        return `Mapped ${r.images} images in ${r.seconds.total.toFixed(1)} s.`;
+        return `Mapped ${formatCount(r.images)} images in ${r.seconds.total.toFixed(1)} s.`;
       },
       failed: (event) =>
         event.code === CANCELLED
