@@ -93,8 +93,12 @@ describe('vae-studio bench', () => {
         '- PyTorch not available: /nonexistent/python3 not found. Only our figures are shown.',
       );
       const table = lines.filter((l) => l.startsWith('|'));
-      // The main table (header, rule, 5 rows), then the table by thread count (header, rule, 2 rows).
-      expect(table).toHaveLength(11);
+      // The main table (header, rule, 6 rows: features on tfjs and on ONNX Runtime), then the table by thread
+      // count (header, rule, 2 rows).
+      expect(table).toHaveLength(12);
+      expect(table[7]).toMatch(
+        /^\| quality features, 8 64×64×3 images, ONNX Runtime [\d.]+, \d+ threads? \| [\d,.]+ \|/,
+      );
       expect(table[2]).toMatch(/^\| training std28, batch 2 \| [\d,.]+ \| — \| — \|/);
       expect(r.stdout).toContain(
         '- the whole table: `vae-studio bench --suite --batch 2 --steps 1 --warmup 0 --images 4 --generate 2 --features 8 --threads 1 --repeats 1 --python /nonexistent/python3 --backend wasm`',
@@ -123,6 +127,7 @@ describe('vae-studio bench', () => {
       'import',
       'generate',
       'features',
+      'features-native',
     ]);
   });
 });

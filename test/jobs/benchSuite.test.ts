@@ -101,6 +101,7 @@ describe('the benchmark suite', () => {
       'import',
       'generate',
       'features',
+      'features-native',
     ]);
     expect(result.sweep).toEqual({ threads: [1, 2], repeats: 3 });
     expect(result.peer).toMatchObject({
@@ -109,7 +110,7 @@ describe('the benchmark suite', () => {
       device: 'cpu',
       threads: [1, 2],
     });
-    const [std28, std64, imported, generated, features] = result.rows;
+    const [std28, std64, imported, generated, features, native] = result.rows;
 
     expect(std64!.ours).toBe(74.1);
     expect(std64!.peer).toBe(188.6);
@@ -163,8 +164,13 @@ describe('the benchmark suite', () => {
     expect(imported!.notes).toMatch(/^6 imported in /);
     expect(generated!.notes).toMatch(/^3 written in /);
     expect(generated!.ours).toBeGreaterThan(0);
-    expect(features!.what).toBe('quality features, 40 64×64×3 images');
+    expect(features!.what).toBe('quality features, 40 64×64×3 images, tfjs wasm');
     expect(features!.notes).toMatch(/^384-d, 96×96 input, /);
+    // The same images on ONNX Runtime, which the quality report uses where it loads.
+    expect(native!.what).toMatch(
+      /^quality features, 40 64×64×3 images, ONNX Runtime 1\.\d+\.\d+, \d+ threads?$/,
+    );
+    expect(native!.ours).toBeGreaterThan(0);
     expect(result.machine).toMatchObject({ backend: 'wasm', threads: expect.any(Number) as number });
     expect(result.invocation).toBe('vae-studio bench --suite');
     expect(result.cpu.loadBefore).toBeGreaterThanOrEqual(0);
@@ -189,7 +195,7 @@ describe('the benchmark suite', () => {
       peer: { ...fakePeer, python: '/nonexistent/python3' },
     });
     expect(result.peer).toEqual({ available: false, reason: '/nonexistent/python3 not found' });
-    expect(result.rows.map((r) => r.peer)).toEqual([null, null, null, null, null]);
+    expect(result.rows.map((r) => r.peer)).toEqual([null, null, null, null, null, null]);
     expect(result.rows.every((r) => r.ours > 0)).toBe(true);
     expect(result.rows[1]!.commands).toEqual([
       'VAE_STUDIO_WASM_THREADS=1 vae-studio bench --arch std64 --batch 2 --steps 1 --warmup 0 --backend wasm',

@@ -1,13 +1,17 @@
 /**
  * Reads the shipped feature network (assets/features/mobilenetv2-block10.{json,bin}, made by
- * scripts/extract-feature-weights.mjs) from the vae-studio package folder, for the browser-safe
- * `createFeatureNetwork` of engine/quality.
+ * scripts/extract-feature-weights.mjs) from the vae-studio package folder, and runs it on ONNX Runtime where that
+ * loads (native, several times faster), else on the active tfjs backend (the browser-safe `createFeatureNetwork`
+ * of engine/quality). Both give the same features.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
+import { log } from '../../util/log.js';
 import { findPackage } from '../../util/packageInfo.js';
 import { createFeatureNetwork, type FeatureNetwork, type FeatureTopology } from '../quality/features.js';
+import { onnxFeatureNetwork } from './onnxFeatureNetwork.js';
+import { onnxRuntime } from './onnxRuntime.js';
 
 /** The asset's folder and base name inside the package. */
 export const FEATURE_ASSET = { folder: join('assets', 'features'), base: 'mobilenetv2-block10' } as const;
@@ -30,9 +34,21 @@ export async function readFeatureAsset(
   return { topology: JSON.parse(json) as FeatureTopology, weights };
 }
 
-/** The shipped feature network, its weights on the active tfjs backend. `folder` overrides where the asset is. */
-export async function loadFeatureNetwork(folder?: string): Promise<FeatureNetwork> {
-  const { topology, weights } = await readFeatureAsset(folder);
+export interface FeatureNetworkOptions {
+  /** Where the asset is; default the package's. */
+  folder?: string;
+  /** `auto`: ONNX Runtime where it loads, else tfjs; `tfjs`: the active tfjs backend. Default auto. */
+  runtime?: 'auto' | 'tfjs';
+}
+
+/** The shipped feature network, on ONNX Runtime where it loads, else on the active tfjs backend. */
+export async function loadFeatureNetwork(options: FeatureNetworkOptions = {}): Promise<FeatureNetwork> {
+  const { topology, weights } = await readFeatureAsset(options.folder);
+  if (options.runtime !== 'tfjs') {
+    const available = await onnxRuntime();
+    if (available.ok) return onnxFeatureNetwork(available, topology, weights);
+    log.info('quality', `features on tfjs: ${available.reason}`);
+  }
   return createFeatureNetwork(topology, weights);
 }
 

@@ -1,7 +1,8 @@
 /**
  * The engine's Node-only room: choosing and starting the tfjs backend in a Node process (the native packages,
  * Dawn's WebGPU through the `webgpu` package, the threaded wasm build started from files), beside the
- * browser-safe core (engine/index.ts), which it may import and which never imports it. This file is its door.
+ * browser-safe core (engine/index.ts), which it may import and which never imports it; and ONNX Runtime, the native
+ * CPU path for inference where it loads. This file is its door.
  */
 export {
   resolveBackend,
@@ -10,4 +11,10 @@ export {
   type BackendPreference,
   type ResolveOptions,
 } from './backend.js';
-export { loadFeatureNetwork, readFeatureAsset, FEATURE_ASSET } from './featureNetwork.js';
+export {
+  loadFeatureNetwork,
+  readFeatureAsset,
+  FEATURE_ASSET,
+  type FeatureNetworkOptions,
+} from './featureNetwork.js';
+export { onnxRuntime, ONNX_ENV_VAR, type OnnxAvailability } from './onnxRuntime.js';

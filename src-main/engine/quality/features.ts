@@ -64,6 +64,8 @@ export interface FeatureExtractOptions {
 
 export interface FeatureNetwork {
   name: string;
+  /** What computes it, in words ("tfjs wasm", "ONNX Runtime 1.30.0, 2 threads"): the features are the same. */
+  runtime: string;
   dim: number;
   /** Every image is resized (bilinear) to inputSize × inputSize first, whatever its own size. */
   inputSize: number;
@@ -177,6 +179,7 @@ export function createFeatureNetwork(topology: FeatureTopology, weights: Float32
 
   return {
     name: topology.name,
+    runtime: `tfjs ${tf.getBackend()}`,
     dim: topology.dim,
     inputSize: size,
     extract,

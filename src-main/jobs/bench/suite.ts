@@ -10,7 +10,12 @@ import {
   SeedTag,
   VaeModel,
 } from '../../engine/index.js';
-import { loadFeatureNetwork, resolveBackend, type BackendPreference } from '../../engine/node/index.js';
+import {
+  loadFeatureNetwork,
+  onnxRuntime,
+  resolveBackend,
+  type BackendPreference,
+} from '../../engine/node/index.js';
 import { openProject, saveCheckpoint } from '../../project/index.js';
 import { throwIfCancelled } from '../../util/errors.js';
 import type { BenchArch } from '../benchJob.js';
@@ -59,7 +64,7 @@ export interface BenchSuiteInput {
 
 /** One line of the table. Throughputs are images per second. */
 export interface SuiteRow {
-  id: `train-${BenchArch}` | 'import' | 'generate' | 'features';
+  id: `train-${BenchArch}` | 'import' | 'generate' | 'features' | 'features-native';
   what: string;
   ours: number;
   /** The peer's figure; null where it has none (import, generation) or could not run. */
@@ -201,7 +206,8 @@ export async function runBenchSuite(
 
     throwIfCancelled(ctx.signal);
     emit(logEvent(`features: ${featureImages} 64×64×3 images through the quality report's feature network`));
-    rows.push(await featureRow(featureImages, flag));
+    rows.push(await featureRow(featureImages, flag, 'tfjs'));
+    if ((await onnxRuntime()).ok) rows.push(await featureRow(featureImages, flag, 'auto'));
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
@@ -219,9 +225,12 @@ export async function runBenchSuite(
   };
 }
 
-/** Feature extraction speed of the quality report: seeded 64×64×3 images through the shipped network. */
-async function featureRow(count: number, flag: string): Promise<SuiteRow> {
-  const network = await loadFeatureNetwork();
+/**
+ * Feature extraction speed of the quality report: seeded 64×64×3 images through the shipped network, on the tfjs
+ * backend or (`auto`) on ONNX Runtime, which the report uses where it loads.
+ */
+async function featureRow(count: number, flag: string, runtime: 'tfjs' | 'auto'): Promise<SuiteRow> {
+  const network = await loadFeatureNetwork({ runtime });
   try {
     const { size, channels } = SUITE_IMAGE;
     const rng = new Rng(hashSeed(0, SeedTag.bench));
@@ -237,8 +246,8 @@ async function featureRow(count: number, flag: string): Promise<SuiteRow> {
     const features = await network.extract(images);
     const seconds = (performance.now() - started) / 1000;
     return {
-      id: 'features',
-      what: `quality features, ${count.toLocaleString('en-US')} 64×64×3 images`,
+      id: runtime === 'tfjs' ? 'features' : 'features-native',
+      what: `quality features, ${count.toLocaleString('en-US')} 64×64×3 images, ${network.runtime}`,
       ours: features.count / seconds,
       peer: null,
       ratio: null,

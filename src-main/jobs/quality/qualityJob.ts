@@ -79,6 +79,7 @@ export async function runQuality(input: QualityJobInput, ctx: JobContext = {}): 
   const { layout } = project;
   await resolveBackend(input.backend ?? 'auto');
   const network = await loadFeatureNetwork();
+  emit(logEvent(`quality features computed on ${network.runtime}`));
   try {
     if (input.allModels) {
       if (input.generated)

@@ -1,0 +1,68 @@
+/**
+ * ONNX Runtime for Node (`onnxruntime-node`, an optional dependency whose npm package carries its CPU binaries for
+ * Linux, macOS and Windows): native, multi-threaded CPU inference, several times the wasm backend's speed on the
+ * same graph (docs/benchmarks.md). Loaded once, on first use; where it is missing or will not load, the callers
+ * fall back to tfjs, which always works. `VAE_STUDIO_ONNX=off` turns it off.
+ */
+import { availableParallelism } from 'node:os';
+import type * as Ort from 'onnxruntime-node';
+import { onnxModelBytes, type OnnxGraph } from '../onnx/onnxModel.js';
+
+export type OnnxRuntimeModule = typeof Ort;
+export type OnnxSession = Ort.InferenceSession;
+
+/** Set to `off` (or 0, false, no) to keep every computation on tfjs. */
+export const ONNX_ENV_VAR = 'VAE_STUDIO_ONNX';
+
+export type OnnxAvailability =
+  { ok: true; ort: OnnxRuntimeModule; version: string; threads: number } | { ok: false; reason: string };
+
+let loading: Promise<OnnxAvailability> | null = null;
+
+/** Whether ONNX Runtime can run here, and the module when it can; asked once per process. */
+export function onnxRuntime(): Promise<OnnxAvailability> {
+  const setting = (process.env[ONNX_ENV_VAR] ?? '').trim().toLowerCase();
+  if (['off', '0', 'false', 'no'].includes(setting)) {
+    return Promise.resolve({ ok: false, reason: `${ONNX_ENV_VAR}=${setting} turns ONNX Runtime off` });
+  }
+  loading ??= load();
+  return loading;
+}
+
+async function load(): Promise<OnnxAvailability> {
+  try {
+    const ort = await import('onnxruntime-node');
+    const available = {
+      ok: true as const,
+      ort,
+      version: ort.env.versions.node ?? ort.env.versions.common ?? 'unknown',
+      threads: availableParallelism(),
+    };
+    // The module can load without its native library; a session proves the library runs.
+    const probe = await createOnnxSession(available, {
+      name: 'probe',
+      nodes: [{ op: 'Identity', inputs: ['x'], outputs: ['y'] }],
+      initializers: [],
+      inputs: [{ name: 'x', shape: [1] }],
+      outputs: [{ name: 'y', shape: [1] }],
+    });
+    await probe.release();
+    return available;
+  } catch (err) {
+    const message = err instanceof Error ? err.message.split('\n')[0]! : String(err);
+    return { ok: false, reason: `onnxruntime-node did not load: ${message}` };
+  }
+}
+
+/** A CPU session of `graph`, on every core. */
+export async function createOnnxSession(
+  available: Extract<OnnxAvailability, { ok: true }>,
+  graph: OnnxGraph,
+): Promise<OnnxSession> {
+  return available.ort.InferenceSession.create(onnxModelBytes(graph), {
+    executionProviders: ['cpu'],
+    intraOpNumThreads: available.threads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+  });
+}
