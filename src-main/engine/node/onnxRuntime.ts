@@ -38,7 +38,8 @@ async function load(): Promise<OnnxAvailability> {
       version: ort.env.versions.node ?? ort.env.versions.common ?? 'unknown',
       threads: availableParallelism(),
     };
-    // The module can load without its native library; a session proves the library runs.
+    // The module can load without its native library, and a host can refuse the buffers it hands back (Electron's
+    // V8 memory cage refuses external ones): one tiny run proves both, or the callers take tfjs.
     const probe = await createOnnxSession(available, {
       name: 'probe',
       nodes: [{ op: 'Identity', inputs: ['x'], outputs: ['y'] }],
@@ -46,7 +47,12 @@ async function load(): Promise<OnnxAvailability> {
       inputs: [{ name: 'x', shape: [1] }],
       outputs: [{ name: 'y', shape: [1] }],
     });
-    await probe.release();
+    try {
+      const out = await probe.run({ x: new ort.Tensor('float32', Float32Array.from([2]), [1]) });
+      if (out.y?.data[0] !== 2) throw new Error('a test run gave a wrong answer');
+    } finally {
+      await probe.release();
+    }
     return available;
   } catch (err) {
     const message = err instanceof Error ? err.message.split('\n')[0]! : String(err);
