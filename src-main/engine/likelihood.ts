@@ -9,7 +9,7 @@ import { bitsPerDim, klPerDim, reconstructionNll } from './loss.js';
 import type { VaeModel } from './model.js';
 import { batchLabels, sliceToTensor } from './pixels.js';
 import { hashSeed, normals, SeedTag } from './rng.js';
-import type { ImageBatch } from './types.js';
+import type { ImageBatch, NativeDecoder } from './types.js';
 
 /**
  * Importance samples per image when none is asked for: the smallest k whose bound stayed within 0.1 nats/image
@@ -54,6 +54,8 @@ export interface ImportanceWeightedOptions {
   /** Checked between batches; when aborted the call rejects with {@link CancelledError}. */
   signal?: AbortSignal;
   onProgress?(p: LikelihoodProgress): void;
+  /** Decodes the samples natively (ONNX Runtime) instead of on tfjs: the same figure to float32 rounding. */
+  decoder?: NativeDecoder | null;
 }
 
 /** The importance-weighted estimate of −log p(x), averaged over images. */
@@ -98,7 +100,7 @@ function positiveInteger(name: string, v: number): number {
  * log p(z) − log q(z|x) = ½·Σ(ε² − z²) + ½·Σ log σ². A conditional model's weights are those of p(x|y), every
  * term given the image's label `y` (its prior p(z|y) is N(0, I)).
  */
-function logWeights(
+async function logWeights(
   model: VaeModel,
   x: tf.Tensor4D,
   y: tf.Tensor2D | undefined,
@@ -106,26 +108,46 @@ function logWeights(
   logVar: tf.Tensor2D,
   eps: Float32Array,
   c: number,
-): tf.Tensor1D {
-  return tf.tidy(() => {
-    const [m, L] = mu.shape;
+  decoder: NativeDecoder | null,
+): Promise<tf.Tensor1D> {
+  const [m, L] = mu.shape;
+  const [, h, w, ch] = x.shape;
+  const repeat = (t: tf.Tensor2D): tf.Tensor2D =>
+    tf.reshape(tf.tile(tf.expandDims(t, 1), [1, c, 1]), [m * c, t.shape[1]]);
+  const q = tf.tidy(() => {
     const e = tf.tensor2d(eps, [m * c, L]);
-    const repeat = (t: tf.Tensor2D): tf.Tensor2D =>
-      tf.reshape(tf.tile(tf.expandDims(t, 1), [1, c, 1]), [m * c, t.shape[1]]);
     const lv = repeat(logVar);
-    const z = tf.add(repeat(mu), tf.mul(tf.exp(tf.mul(lv, 0.5)), e));
-    const [, h, w, ch] = x.shape;
-    const xs = tf.reshape<tf.Rank.R4>(tf.tile(tf.expandDims(x, 1), [1, c, 1, 1, 1]), [m * c, h, w, ch]);
-    // The σ-VAE's stored σ, not the batch's: the bound is on one density, so it must not move with the batch.
-    const nll = reconstructionNll(
-      model.config,
-      model.decodeLogits(z as tf.Tensor2D, y === undefined ? undefined : repeat(y)),
-      xs,
-      model.decoderLogSigma,
+    const z = tf.add<tf.Tensor2D>(repeat(mu), tf.mul(tf.exp(tf.mul(lv, 0.5)), e));
+    const priorMinusPosterior = tf.mul<tf.Tensor1D>(
+      tf.sum(tf.add(tf.sub(tf.square(e), tf.square(z)), lv), 1),
+      0.5,
     );
-    const priorMinusPosterior = tf.mul(tf.sum(tf.add(tf.sub(tf.square(e), tf.square(z)), lv), 1), 0.5);
-    return tf.sub<tf.Tensor1D>(priorMinusPosterior, nll);
+    return { z, ys: y === undefined ? undefined : repeat(y), priorMinusPosterior };
   });
+  try {
+    const logits = decoder
+      ? tf.tensor4d(
+          await decoder.decodeLogits(
+            (await q.z.data()) as Float32Array,
+            m * c,
+            q.ys === undefined ? undefined : ((await q.ys.data()) as Float32Array),
+          ),
+          [m * c, h, w, ch],
+        )
+      : model.decodeLogits(q.z, q.ys);
+    try {
+      return tf.tidy(() => {
+        const xs = tf.reshape<tf.Rank.R4>(tf.tile(tf.expandDims(x, 1), [1, c, 1, 1, 1]), [m * c, h, w, ch]);
+        // The σ-VAE's stored σ, not the batch's: the bound is on one density, so it must not move with the batch.
+        const nll = reconstructionNll(model.config, logits, xs, model.decoderLogSigma);
+        return tf.sub<tf.Tensor1D>(q.priorMinusPosterior, nll);
+      });
+    } finally {
+      logits.dispose();
+    }
+  } finally {
+    tf.dispose([q.z, q.priorMinusPosterior, ...(q.ys ? [q.ys] : [])]);
+  }
 }
 
 /**
@@ -179,7 +201,7 @@ export async function importanceWeightedBound(
         const c = Math.min(samplesPerChunk, k - j0);
         const eps = new Float32Array(m * c * L);
         noise.forEach((n, i) => eps.set(n.subarray(j0 * L, (j0 + c) * L), i * c * L));
-        const lw = logWeights(model, q.x, q.y, q.mu, q.logVar, eps, c);
+        const lw = await logWeights(model, q.x, q.y, q.mu, q.logVar, eps, c, options.decoder ?? null);
         let values: Float32Array;
         try {
           values = (await lw.data()) as Float32Array;

@@ -117,3 +117,15 @@ export interface TrainerState {
   /** Adam moments and step count, by name. */
   optimizer: NamedArray[];
 }
+
+/**
+ * A model's decoder run outside tfjs (ONNX Runtime, engine/node/onnxDecoder.ts), for long decode loops (the
+ * importance-weighted likelihood's 1,000 decodes per image): z [n, L] and a conditional model's labels y [n, K], both
+ * row-major, to the logits [n, H, W, C] that `VaeModel.decodeLogits` gives.
+ */
+export interface NativeDecoder {
+  /** What runs it, in words ("ONNX Runtime 1.30.0, 2 threads"). */
+  readonly runtime: string;
+  decodeLogits(z: Float32Array, n: number, y?: Float32Array): Promise<Float32Array>;
+  dispose(): void;
+}

@@ -11,7 +11,7 @@ import { log } from '../../util/log.js';
 import { findPackage } from '../../util/packageInfo.js';
 import { createFeatureNetwork, type FeatureNetwork, type FeatureTopology } from '../quality/features.js';
 import { onnxFeatureNetwork } from './onnxFeatureNetwork.js';
-import { onnxRuntime } from './onnxRuntime.js';
+import { nativeInferencePays, onnxRuntime } from './onnxRuntime.js';
 
 /** The asset's folder and base name inside the package. */
 export const FEATURE_ASSET = { folder: join('assets', 'features'), base: 'mobilenetv2-block10' } as const;
@@ -37,14 +37,17 @@ export async function readFeatureAsset(
 export interface FeatureNetworkOptions {
   /** Where the asset is; default the package's. */
   folder?: string;
-  /** `auto`: ONNX Runtime where it loads, else tfjs; `tfjs`: the active tfjs backend. Default auto. */
+  /**
+   * `auto`: ONNX Runtime where it loads and tfjs runs on the CPU (wasm or plain JavaScript), else tfjs; `tfjs`: the
+   * active tfjs backend. Default auto.
+   */
   runtime?: 'auto' | 'tfjs';
 }
 
 /** The shipped feature network, on ONNX Runtime where it loads, else on the active tfjs backend. */
 export async function loadFeatureNetwork(options: FeatureNetworkOptions = {}): Promise<FeatureNetwork> {
   const { topology, weights } = await readFeatureAsset(options.folder);
-  if (options.runtime !== 'tfjs') {
+  if (options.runtime !== 'tfjs' && nativeInferencePays()) {
     const available = await onnxRuntime();
     if (available.ok) return onnxFeatureNetwork(available, topology, weights);
     log.info('quality', `features on tfjs: ${available.reason}`);

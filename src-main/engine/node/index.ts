@@ -18,3 +18,4 @@ export {
   type FeatureNetworkOptions,
 } from './featureNetwork.js';
 export { onnxRuntime, ONNX_ENV_VAR, type OnnxAvailability } from './onnxRuntime.js';
+export { nativeDecoder } from './onnxDecoder.js';

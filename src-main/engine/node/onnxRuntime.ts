@@ -5,6 +5,7 @@
  * fall back to tfjs, which always works. `VAE_STUDIO_ONNX=off` turns it off.
  */
 import { availableParallelism } from 'node:os';
+import * as tf from '@tensorflow/tfjs-core';
 import type * as Ort from 'onnxruntime-node';
 import { onnxModelBytes, type OnnxGraph } from '../onnx/onnxModel.js';
 
@@ -18,6 +19,20 @@ export type OnnxAvailability =
   { ok: true; ort: OnnxRuntimeModule; version: string; threads: number } | { ok: false; reason: string };
 
 let loading: Promise<OnnxAvailability> | null = null;
+
+/**
+ * Whether inference should leave tfjs for ONNX Runtime: when tfjs runs on WebAssembly or plain JavaScript. A GPU
+ * backend, or native TensorFlow, keeps the work.
+ */
+export function nativeInferencePays(): boolean {
+  let backend: string;
+  try {
+    backend = tf.getBackend();
+  } catch {
+    return false; // no backend started yet: nothing to compare with
+  }
+  return backend === 'wasm' || backend === 'cpu';
+}
 
 /** Whether ONNX Runtime can run here, and the module when it can; asked once per process. */
 export function onnxRuntime(): Promise<OnnxAvailability> {

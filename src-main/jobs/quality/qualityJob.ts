@@ -15,7 +15,12 @@ import {
   type ImageBatch,
   type SamplerKind,
 } from '../../engine/index.js';
-import { loadFeatureNetwork, resolveBackend, type BackendPreference } from '../../engine/node/index.js';
+import {
+  loadFeatureNetwork,
+  nativeDecoder,
+  resolveBackend,
+  type BackendPreference,
+} from '../../engine/node/index.js';
 import {
   excludedIndices,
   listArchivedModels,
@@ -290,12 +295,19 @@ async function scoreModel(
   );
   // The bound and the one-sample −ELBO on the same images, so the two can be compared.
   const negElboOnIwSet = await evaluateNegElbo(model, iwSet, 256, seed);
-  const iw = await importanceWeightedBound(model, iwSet, {
-    k: input.likelihoodSamples ?? defaults.likelihoodSamples,
-    seed,
-    ...signal,
-    onProgress: (p) => phases.advance(p.decodes, p.totalDecodes),
-  });
+  const decoder = await nativeDecoder(model);
+  let iw: Awaited<ReturnType<typeof importanceWeightedBound>>;
+  try {
+    iw = await importanceWeightedBound(model, iwSet, {
+      k: input.likelihoodSamples ?? defaults.likelihoodSamples,
+      seed,
+      ...signal,
+      decoder,
+      onProgress: (p) => phases.advance(p.decodes, p.totalDecodes),
+    });
+  } finally {
+    decoder?.dispose();
+  }
   const health = await latentHealth(model, real, signal);
 
   phases.start('report files', 'writing the report');

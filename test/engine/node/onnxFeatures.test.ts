@@ -40,10 +40,10 @@ describe('feature network on ONNX Runtime', () => {
     const available = await onnxRuntime();
     // onnxruntime-node is an optional dependency whose package carries the CPU binaries of every platform CI runs.
     expect(available, available.ok ? '' : available.reason).toMatchObject({ ok: true });
-    native = await loadFeatureNetwork();
-    const asset = await readFeatureAsset();
     await useBackend('wasm');
     registerWasmKernels();
+    native = await loadFeatureNetwork();
+    const asset = await readFeatureAsset();
     wasm = createFeatureNetwork(asset.topology, asset.weights);
   });
   afterAll(() => {
