@@ -91,10 +91,22 @@ function pairScan16(x: Float64Array, count: number, lists: NeighbourLists): void
   const worst = lists.worst;
   for (let i = 0; i < count; i++) {
     const a = i * 16;
-    const q0 = x[a]!, q1 = x[a + 1]!, q2 = x[a + 2]!, q3 = x[a + 3]!;
-    const q4 = x[a + 4]!, q5 = x[a + 5]!, q6 = x[a + 6]!, q7 = x[a + 7]!;
-    const q8 = x[a + 8]!, q9 = x[a + 9]!, q10 = x[a + 10]!, q11 = x[a + 11]!;
-    const q12 = x[a + 12]!, q13 = x[a + 13]!, q14 = x[a + 14]!, q15 = x[a + 15]!;
+    const q0 = x[a]!,
+      q1 = x[a + 1]!,
+      q2 = x[a + 2]!,
+      q3 = x[a + 3]!;
+    const q4 = x[a + 4]!,
+      q5 = x[a + 5]!,
+      q6 = x[a + 6]!,
+      q7 = x[a + 7]!;
+    const q8 = x[a + 8]!,
+      q9 = x[a + 9]!,
+      q10 = x[a + 10]!,
+      q11 = x[a + 11]!;
+    const q12 = x[a + 12]!,
+      q13 = x[a + 13]!,
+      q14 = x[a + 14]!,
+      q15 = x[a + 15]!;
     let worstI = worst[i]!;
     for (let j = i + 1; j < count; j++) {
       const b = j * 16;
@@ -161,9 +173,13 @@ function pairScan(x: Float64Array, count: number, dim: number, lists: NeighbourL
  */
 function gridSearch(set: FeatureSet, lists: NeighbourLists): void {
   const { count, values } = set;
-  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  let minX = Infinity,
+    minY = Infinity,
+    maxX = -Infinity,
+    maxY = -Infinity;
   for (let i = 0; i < count; i++) {
-    const x = values[i * 2]!, y = values[i * 2 + 1]!;
+    const x = values[i * 2]!,
+      y = values[i * 2 + 1]!;
     minX = Math.min(minX, x);
     maxX = Math.max(maxX, x);
     minY = Math.min(minY, y);
@@ -191,14 +207,17 @@ function gridSearch(set: FeatureSet, lists: NeighbourLists): void {
     for (let m = start[c]!; m < start[c + 1]!; m++) {
       const j = members[m]!;
       if (j === i) continue;
-      const dx = x - values[j * 2]!, dy = y - values[j * 2 + 1]!;
+      const dx = x - values[j * 2]!,
+        dy = y - values[j * 2 + 1]!;
       lists.offer(i, j, dx * dx + dy * dy);
     }
   };
   const k = lists.k;
   for (let i = 0; i < count; i++) {
-    const x = values[i * 2]!, y = values[i * 2 + 1]!;
-    const cx = cellOf[i]! % columns, cy = Math.floor(cellOf[i]! / columns);
+    const x = values[i * 2]!,
+      y = values[i * 2 + 1]!;
+    const cx = cellOf[i]! % columns,
+      cy = Math.floor(cellOf[i]! / columns);
     const widest = Math.max(cx, columns - 1 - cx, cy, rows - 1 - cy);
     for (let r = 0; r <= widest; r++) {
       const near = Math.max(0, r - 1) * cell;

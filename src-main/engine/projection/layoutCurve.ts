@@ -21,7 +21,9 @@ const MAX_STEPS = 200;
  */
 export function fitLayoutCurve(minDist: number, spread = 1): LayoutCurve {
   if (!(spread > 0) || !(minDist >= 0) || !(minDist < 3 * spread)) {
-    throw new RangeError(`fitLayoutCurve: needs spread > 0 and 0 ≤ minDist < 3·spread, got ${minDist}, ${spread}`);
+    throw new RangeError(
+      `fitLayoutCurve: needs spread > 0 and 0 ≤ minDist < 3·spread, got ${minDist}, ${spread}`,
+    );
   }
   const xs = new Float64Array(SAMPLES);
   const ys = new Float64Array(SAMPLES);
@@ -35,7 +37,11 @@ export function fitLayoutCurve(minDist: number, spread = 1): LayoutCurve {
   let error = squaredError(xs, ys, a, b);
   for (let step = 0; step < MAX_STEPS; step++) {
     // The normal equations JᵀJ·δ = −Jᵀr of the residuals r = f(x) − y, a 2×2 system.
-    let jaa = 0, jab = 0, jbb = 0, ga = 0, gb = 0;
+    let jaa = 0,
+      jab = 0,
+      jbb = 0,
+      ga = 0,
+      gb = 0;
     for (let s = 0; s < SAMPLES; s++) {
       const x = xs[s]!;
       if (x === 0) continue; // f(0) = 1 whatever a and b: no gradient, and ln 0 would be −∞.

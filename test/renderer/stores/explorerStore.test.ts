@@ -42,12 +42,18 @@ describe('useExplorerStore', () => {
       origin: deferred(),
       image: deferred(),
     };
-    fake.on('explorer.start', async ({ from }) => ok(await starts['origin' in from ? 'origin' : 'image']!.promise));
+    fake.on('explorer.start', async ({ from }) =>
+      ok(await starts['origin' in from ? 'origin' : 'image']!.promise),
+    );
     const store = useExplorerStore();
     const opening = store.open();
     const picking = store.startFrom({ datasetIndex: 3 });
     modelAnswer.resolve();
-    starts.image!.resolve({ z: [0.5, -1], image: 'data:image/png;base64,SU1H', origin: 'dataset image a/3.png' });
+    starts.image!.resolve({
+      z: [0.5, -1],
+      image: 'data:image/png;base64,SU1H',
+      origin: 'dataset image a/3.png',
+    });
     await picking;
     await opening;
     expect(fake.inputsOf('explorer.start').map((i) => i.from)).toEqual([{ datasetIndex: 3 }]);
