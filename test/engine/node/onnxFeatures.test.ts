@@ -11,10 +11,8 @@ import { registerWasmKernels } from '../../../src-main/engine/kernels/index.js';
 import { loadFeatureNetwork, readFeatureAsset } from '../../../src-main/engine/node/featureNetwork.js';
 import { onnxRuntime, ONNX_ENV_VAR } from '../../../src-main/engine/node/onnxRuntime.js';
 import { createFeatureNetwork, type FeatureNetwork } from '../../../src-main/engine/quality/features.js';
-import { Rng } from '../../../src-main/engine/rng.js';
-import type { ImageBatch } from '../../../src-main/engine/types.js';
-import { CancelledError } from '../../../src-main/util/errors.js';
 import { relativeError, useBackend } from '../kernels/kernelTestData.js';
+import { expectStopsBetweenBatches, randomImages } from '../quality/helpers.js';
 
 interface ReferenceImage {
   size: number;
@@ -25,12 +23,6 @@ interface ReferenceImage {
 const reference = JSON.parse(
   readFileSync(new URL('../quality/fixtures/mobilenetv2-reference.json', import.meta.url), 'utf8'),
 ) as { images: ReferenceImage[] };
-
-function randomImages(count: number, size: number, channels: 1 | 3, seed: number): ImageBatch {
-  const rng = new Rng(seed);
-  const pixels = Uint8Array.from({ length: count * size * size * channels }, () => rng.int(256));
-  return { pixels, count, size, channels };
-}
 
 describe('feature network on ONNX Runtime', () => {
   let native: FeatureNetwork;
@@ -90,18 +82,7 @@ describe('feature network on ONNX Runtime', () => {
   });
 
   it('stops between batches when its signal aborts', async () => {
-    const controller = new AbortController();
-    const seen: number[] = [];
-    const run = native.extract(randomImages(6, 28, 1, 14), {
-      batchSize: 2,
-      signal: controller.signal,
-      onProgress: (p) => {
-        seen.push(p.images);
-        controller.abort();
-      },
-    });
-    await expect(run).rejects.toBeInstanceOf(CancelledError);
-    expect(seen).toEqual([2]);
+    await expectStopsBetweenBatches(native);
   });
 
   it(`runs on tfjs when ${ONNX_ENV_VAR}=off, or when asked to`, async () => {

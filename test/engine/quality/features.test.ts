@@ -14,10 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmKernels } from '../../../src-main/engine/kernels/index.js';
 import { readFeatureAsset } from '../../../src-main/engine/node/featureNetwork.js';
 import { createFeatureNetwork, type FeatureNetwork } from '../../../src-main/engine/quality/features.js';
-import { Rng } from '../../../src-main/engine/rng.js';
 import type { ImageBatch } from '../../../src-main/engine/types.js';
-import { CancelledError } from '../../../src-main/util/errors.js';
 import { relativeError, useBackend } from '../kernels/kernelTestData.js';
+import { expectStopsBetweenBatches, randomImages } from './helpers.js';
 
 interface ReferenceImage {
   name: string;
@@ -36,12 +35,6 @@ const asBatch = (im: ReferenceImage): ImageBatch => ({
   size: im.size,
   channels: im.channels,
 });
-
-function randomImages(count: number, size: number, channels: 1 | 3, seed: number): ImageBatch {
-  const rng = new Rng(seed);
-  const pixels = Uint8Array.from({ length: count * size * size * channels }, () => rng.int(256));
-  return { pixels, count, size, channels };
-}
 
 /** The gray images of `batch` with each pixel written to all 3 channels. */
 function toRgb(batch: ImageBatch): ImageBatch {
@@ -139,18 +132,7 @@ describe('feature network (nsfwjs MobileNetV2, block_10_expand_relu)', () => {
 
   it('stops between batches when its signal aborts', async () => {
     await useBackend('wasm');
-    const controller = new AbortController();
-    const seen: number[] = [];
-    const run = wasm.extract(randomImages(6, 28, 1, 14), {
-      batchSize: 2,
-      signal: controller.signal,
-      onProgress: (p) => {
-        seen.push(p.images);
-        controller.abort();
-      },
-    });
-    await expect(run).rejects.toBeInstanceOf(CancelledError);
-    expect(seen).toEqual([2]);
+    await expectStopsBetweenBatches(wasm);
   });
 
   // Speed belongs to `npm run bench`; here, many batches of the real network on wasm give whole, finite rows.
