@@ -156,6 +156,8 @@ try {
   await tab('Outliers');
   await page.getByLabel('Images to list').fill('24');
   await page.getByRole('button', { name: 'Rank the images' }).click();
+  // An earlier ranking's list shows at once: wait for this one to end (its progress and Cancel go).
+  await page.getByRole('button', { name: 'Cancel' }).waitFor({ state: 'detached', ...LONG });
   await page
     .getByRole('list', { name: 'Worst explained images' })
     .getByRole('listitem')

@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { useApi } from '../api/inject';
 import type { EventPayload, OutliersView } from '../api/contract';
+import { formatCount } from '../lib/format';
 import { useAppStore } from './appStore';
 import { CANCELLED, createJobLifecycle } from './jobs';
 import { keepPerProject } from './perProject';
@@ -22,7 +23,7 @@ export const useOutliersStore = defineStore('outliers', () => {
     done: (event) => {
       void load();
       const r = event.result;
-      return `Ranked ${r.scored.count} images in ${r.seconds.toFixed(1)} s.`;
+      return `Ranked ${formatCount(r.scored.count)} images in ${r.seconds.toFixed(1)} s.`;
     },
     failed: (event) =>
       event.code === CANCELLED
