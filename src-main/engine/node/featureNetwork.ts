@@ -7,11 +7,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { log } from '../../util/log.js';
 import { findPackage } from '../../util/packageInfo.js';
 import { createFeatureNetwork, type FeatureNetwork, type FeatureTopology } from '../quality/features.js';
 import { onnxFeatureNetwork } from './onnxFeatureNetwork.js';
-import { nativeInferencePays, onnxRuntime } from './onnxRuntime.js';
+import { onnxForInference } from './onnxRuntime.js';
 
 /** The asset's folder and base name inside the package. */
 export const FEATURE_ASSET = { folder: join('assets', 'features'), base: 'mobilenetv2-block10' } as const;
@@ -47,12 +46,10 @@ export interface FeatureNetworkOptions {
 /** The shipped feature network, on ONNX Runtime where it loads, else on the active tfjs backend. */
 export async function loadFeatureNetwork(options: FeatureNetworkOptions = {}): Promise<FeatureNetwork> {
   const { topology, weights } = await readFeatureAsset(options.folder);
-  if (options.runtime !== 'tfjs' && nativeInferencePays()) {
-    const available = await onnxRuntime();
-    if (available.ok) return onnxFeatureNetwork(available, topology, weights);
-    log.info('quality', `features on tfjs: ${available.reason}`);
-  }
-  return createFeatureNetwork(topology, weights);
+  const available = options.runtime === 'tfjs' ? null : await onnxForInference('quality features');
+  return available
+    ? onnxFeatureNetwork(available, topology, weights)
+    : createFeatureNetwork(topology, weights);
 }
 
 function packageRoot(): string {

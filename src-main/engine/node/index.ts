@@ -17,5 +17,11 @@ export {
   FEATURE_ASSET,
   type FeatureNetworkOptions,
 } from './featureNetwork.js';
-export { onnxRuntime, ONNX_ENV_VAR, type OnnxAvailability } from './onnxRuntime.js';
+export {
+  onnxForInference,
+  onnxRuntime,
+  ONNX_ENV_VAR,
+  type OnnxAvailability,
+  type OnnxReady,
+} from './onnxRuntime.js';
 export { nativeDecoder } from './onnxDecoder.js';

@@ -4,25 +4,20 @@
  * PNG encoding bounds it, and ONNX Runtime's calls made it slower, 560 against 676 images/s). Null where ONNX
  * Runtime does not load, or where tfjs runs on a GPU or native TensorFlow (they decode on tfjs then).
  */
-import { log } from '../../util/log.js';
 import type { VaeModel } from '../model.js';
 import { decoderGraph, DECODER_GRAPH_IO } from '../onnx/decoderGraph.js';
 import type { NativeDecoder } from '../types.js';
-import { createOnnxSession, nativeInferencePays, onnxRuntime } from './onnxRuntime.js';
+import { createOnnxSession, onnxForInference } from './onnxRuntime.js';
 
 export async function nativeDecoder(model: VaeModel): Promise<NativeDecoder | null> {
-  if (!nativeInferencePays()) return null;
-  const available = await onnxRuntime();
-  if (!available.ok) {
-    log.info('engine', `decoding on tfjs: ${available.reason}`);
-    return null;
-  }
+  const available = await onnxForInference('decoding');
+  if (!available) return null;
   const { latentDim: L, imageSize: size, channels } = model.config;
   const K = model.labelSize;
   const session = await createOnnxSession(available, decoderGraph(model.plan, L, await model.readWeights()));
   const { Tensor } = available.ort;
   return {
-    runtime: `ONNX Runtime ${available.version}, ${available.threads} ${available.threads === 1 ? 'thread' : 'threads'}`,
+    runtime: available.runtime,
     async decodeLogits(z, n, y) {
       if (z.length !== n * L) throw new Error(`${z.length} latent values for ${n} × ${L}`);
       if (K > 0 !== (y !== undefined) || (y !== undefined && y.length !== n * K)) {

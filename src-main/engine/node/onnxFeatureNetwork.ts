@@ -12,10 +12,10 @@ import {
 } from '../quality/features.js';
 import type { FeatureSet } from '../quality/featureSet.js';
 import type { ImageBatch } from '../types.js';
-import { createOnnxSession, type OnnxAvailability, type OnnxSession } from './onnxRuntime.js';
+import { createOnnxSession, type OnnxReady, type OnnxSession } from './onnxRuntime.js';
 
 export function onnxFeatureNetwork(
-  available: Extract<OnnxAvailability, { ok: true }>,
+  available: OnnxReady,
   topology: FeatureTopology,
   weights: Float32Array,
 ): FeatureNetwork {
@@ -56,7 +56,7 @@ export function onnxFeatureNetwork(
 
   return {
     name: topology.name,
-    runtime: `ONNX Runtime ${available.version}, ${available.threads} ${available.threads === 1 ? 'thread' : 'threads'}`,
+    runtime: available.runtime,
     dim: topology.dim,
     inputSize: topology.inputSize,
     extract,

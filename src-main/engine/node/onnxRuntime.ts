@@ -7,6 +7,7 @@
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as Ort from 'onnxruntime-node';
+import { log } from '../../util/log.js';
 import { onnxModelBytes, type OnnxGraph } from '../onnx/onnxModel.js';
 
 export type OnnxRuntimeModule = typeof Ort;
@@ -15,8 +16,16 @@ export type OnnxSession = Ort.InferenceSession;
 /** Set to `off` (or 0, false, no) to keep every computation on tfjs. */
 export const ONNX_ENV_VAR = 'VAE_STUDIO_ONNX';
 
-export type OnnxAvailability =
-  { ok: true; ort: OnnxRuntimeModule; version: string; threads: number } | { ok: false; reason: string };
+/** ONNX Runtime loaded and proven: the module, and what runs it in words ("ONNX Runtime 1.30.0, 2 threads"). */
+export interface OnnxReady {
+  ok: true;
+  ort: OnnxRuntimeModule;
+  version: string;
+  threads: number;
+  runtime: string;
+}
+
+export type OnnxAvailability = OnnxReady | { ok: false; reason: string };
 
 let loading: Promise<OnnxAvailability> | null = null;
 
@@ -24,7 +33,7 @@ let loading: Promise<OnnxAvailability> | null = null;
  * Whether inference should leave tfjs for ONNX Runtime: when tfjs runs on WebAssembly or plain JavaScript. A GPU
  * backend, or native TensorFlow, keeps the work.
  */
-export function nativeInferencePays(): boolean {
+function nativeInferencePays(): boolean {
   let backend: string;
   try {
     backend = tf.getBackend();
@@ -32,6 +41,18 @@ export function nativeInferencePays(): boolean {
     return false; // no backend started yet: nothing to compare with
   }
   return backend === 'wasm' || backend === 'cpu';
+}
+
+/**
+ * ONNX Runtime for an inference that would otherwise run on tfjs's CPU backends ({@link nativeInferencePays}); null
+ * where tfjs keeps it, saying why in the log when ONNX Runtime is the reason.
+ */
+export async function onnxForInference(what: string): Promise<OnnxReady | null> {
+  if (!nativeInferencePays()) return null;
+  const available = await onnxRuntime();
+  if (available.ok) return available;
+  log.info('engine', `${what} on tfjs: ${available.reason}`);
+  return null;
 }
 
 /** Whether ONNX Runtime can run here, and the module when it can; asked once per process. */
@@ -47,11 +68,14 @@ export function onnxRuntime(): Promise<OnnxAvailability> {
 async function load(): Promise<OnnxAvailability> {
   try {
     const ort = await import('onnxruntime-node');
-    const available = {
-      ok: true as const,
+    const version = ort.env.versions.node ?? ort.env.versions.common ?? 'unknown';
+    const threads = availableParallelism();
+    const available: OnnxReady = {
+      ok: true,
       ort,
-      version: ort.env.versions.node ?? ort.env.versions.common ?? 'unknown',
-      threads: availableParallelism(),
+      version,
+      threads,
+      runtime: `ONNX Runtime ${version}, ${threads} ${threads === 1 ? 'thread' : 'threads'}`,
     };
     // The module can load without its native library, and a host can refuse the buffers it hands back (Electron's
     // V8 memory cage refuses external ones): one tiny run proves both, or the callers take tfjs.
@@ -76,10 +100,7 @@ async function load(): Promise<OnnxAvailability> {
 }
 
 /** A CPU session of `graph`, on every core. */
-export async function createOnnxSession(
-  available: Extract<OnnxAvailability, { ok: true }>,
-  graph: OnnxGraph,
-): Promise<OnnxSession> {
+export async function createOnnxSession(available: OnnxReady, graph: OnnxGraph): Promise<OnnxSession> {
   return available.ort.InferenceSession.create(onnxModelBytes(graph), {
     executionProviders: ['cpu'],
     intraOpNumThreads: available.threads,
