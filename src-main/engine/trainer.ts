@@ -20,6 +20,7 @@ import type {
   EpochPreview,
   ImageBatch,
   NamedArray,
+  NativeGradients,
   TrainerState,
   TrainOptions,
   TrainProgress,
@@ -116,7 +117,8 @@ interface StepResult {
 
 /**
  * One optimisation step on `n` images whose bytes start `bytes` (and, for a conditional model, whose class
- * indices are `labels`). Gradients are checked for NaN/Inf before Adam
+ * indices are `labels`). With `native`, the objective and the gradients come from outside tfjs (ONNX Runtime) for
+ * the same inputs; Adam and clipping stay on tfjs either way. Gradients are checked for NaN/Inf before Adam
  * sees them: when anything is not finite, nothing is applied and the raw figures are returned for the caller
  * to report.
  */
@@ -130,49 +132,72 @@ async function trainStep(
   freeBits: number,
   noiseSeed: number,
   clipNorm: number,
+  native: NativeGradients | null,
 ): Promise<StepResult> {
   const { imageSize: size, channels, latentDim } = model.config;
   const x = bytesToTensor(bytes, n, size, channels);
   const eps = noise(n, latentDim, noiseSeed);
   const y = labels ? labelsToTensor(labels, 0, n, model.labelSize) : undefined;
-  const kept: { rec?: tf.Scalar; kl?: tf.Scalar; mse?: tf.Scalar } = {};
-  const { value, grads } = tf.variableGrads(() => {
-    // The σ-VAE trains with its batch's own σ* (loss.ts); every other figure uses the model's stored σ.
-    const t = negElboTerms(model, x, eps, beta, freeBits, 'batch', y);
-    // Kept past variableGrads' internal tidy so the terms come out of the same forward pass; disposed below.
-    kept.rec = tf.keep(t.reconstruction);
-    kept.kl = tf.keep(t.kl);
-    if (t.meanSquaredError) kept.mse = tf.keep(t.meanSquaredError);
-    return t.loss;
-  }, model.variables);
-  const gradList = model.variables.map((v) => grads[v.name]!);
+  const owned: tf.Tensor[] = [x, eps, ...(y ? [y] : [])];
   try {
-    const packed = tf.tidy(() =>
-      tf.stack([value, kept.rec!, kept.kl!, globalNorm(gradList), kept.mse ?? tf.scalar(0)]),
-    );
-    const values = await packed.data();
-    packed.dispose();
-    const result = {
-      loss: values[0]!,
-      reconstruction: values[1]!,
-      kl: values[2]!,
-      gradNorm: values[3]!,
-      meanSquaredError: values[4]!,
+    let gradList: tf.Tensor[];
+    let figures: Omit<StepResult, 'gradNorm'> & { gradNorm?: number };
+    if (native) {
+      // The same inputs, read back from tfjs, so the native step sees exactly the pixels and noise tfjs would.
+      const [params, xs, es, ys] = await Promise.all([
+        Promise.all(model.variables.map((v) => v.data() as Promise<Float32Array>)),
+        x.data() as Promise<Float32Array>,
+        eps.data() as Promise<Float32Array>,
+        y?.data() as Promise<Float32Array> | undefined,
+      ]);
+      const r = await native.compute(params, xs, es, ys, n, beta);
+      gradList = model.variables.map((v, i) => tf.tensor(r.gradients[i]!, v.shape, 'float32'));
+      owned.push(...gradList);
+      figures = r;
+    } else {
+      const kept: { rec?: tf.Scalar; kl?: tf.Scalar; mse?: tf.Scalar } = {};
+      const { value, grads } = tf.variableGrads(() => {
+        // The σ-VAE trains with its batch's own σ* (loss.ts); every other figure uses the model's stored σ.
+        const t = negElboTerms(model, x, eps, beta, freeBits, 'batch', y);
+        // Kept past variableGrads' internal tidy so the terms come out of the same forward pass; disposed below.
+        kept.rec = tf.keep(t.reconstruction);
+        kept.kl = tf.keep(t.kl);
+        if (t.meanSquaredError) kept.mse = tf.keep(t.meanSquaredError);
+        return t.loss;
+      }, model.variables);
+      gradList = model.variables.map((v) => grads[v.name]!);
+      owned.push(value, kept.rec!, kept.kl!, ...(kept.mse ? [kept.mse] : []), ...gradList);
+      const packed = tf.tidy(() =>
+        tf.stack([value, kept.rec!, kept.kl!, globalNorm(gradList), kept.mse ?? tf.scalar(0)]),
+      );
+      const values = await packed.data();
+      packed.dispose();
+      figures = {
+        loss: values[0]!,
+        reconstruction: values[1]!,
+        kl: values[2]!,
+        gradNorm: values[3]!,
+        meanSquaredError: values[4]!,
+      };
+    }
+    let gradNorm = figures.gradNorm;
+    if (gradNorm === undefined) {
+      const norm = globalNorm(gradList);
+      gradNorm = (await norm.data())[0]!;
+      norm.dispose();
+    }
+    const result: StepResult = {
+      loss: figures.loss,
+      reconstruction: figures.reconstruction,
+      kl: figures.kl,
+      gradNorm,
+      meanSquaredError: figures.meanSquaredError,
     };
     if (Number.isFinite(result.loss) && Number.isFinite(result.gradNorm))
       adam.apply(gradList, clipScale(result.gradNorm, clipNorm));
     return result;
   } finally {
-    tf.dispose([
-      x,
-      eps,
-      ...(y ? [y] : []),
-      value,
-      kept.rec!,
-      kept.kl!,
-      ...(kept.mse ? [kept.mse] : []),
-      ...gradList,
-    ]);
+    tf.dispose(owned);
   }
 }
 
@@ -218,12 +243,15 @@ export class Trainer {
    * @param data all images (uint8 NHWC); split into train/validation by `options.seed`.
    * @param state where a previous run stopped (from {@link getState} or a checkpoint); the model must already
    *   hold that state's weights.
+   * @param native computes each step's objective and gradients outside tfjs (engine/node's `nativeGradients`,
+   *   built for this model's config and `options.freeBits`); tfjs's own gradients when absent.
    */
   constructor(
     private readonly model: VaeModel,
     private readonly data: ImageBatch,
     options: TrainOptions,
     state?: TrainerState,
+    private readonly native: NativeGradients | null = null,
   ) {
     validateTrainOptions(options);
     this.options = { ...options };
@@ -345,6 +373,7 @@ export class Trainer {
             options.freeBits,
             hashSeed(options.seed, SeedTag.noise, globalStep),
             options.gradClipNorm,
+            this.native,
           );
           if (!Number.isFinite(r.loss) || !Number.isFinite(r.gradNorm)) {
             const what = !Number.isFinite(r.loss)
@@ -503,7 +532,7 @@ export class Trainer {
  */
 export async function benchmarkTraining(
   model: VaeModel,
-  opts: { batchSize: number; steps: number; warmup: number; seed: number },
+  opts: { batchSize: number; steps: number; warmup: number; seed: number; native?: NativeGradients | null },
 ): Promise<{ imagesPerSec: number; msPerStep: number }> {
   const { imageSize, channels } = model.config;
   const per = imageBytes(imageSize, channels);
@@ -526,6 +555,7 @@ export async function benchmarkTraining(
         0,
         hashSeed(opts.seed, SeedTag.noise, k),
         0,
+        opts.native ?? null,
       );
     for (let k = 0; k < opts.warmup; k++) await step(k);
     const t0 = performance.now();

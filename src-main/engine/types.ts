@@ -129,3 +129,35 @@ export interface NativeDecoder {
   decodeLogits(z: Float32Array, n: number, y?: Float32Array): Promise<Float32Array>;
   dispose(): void;
 }
+
+/** One training step's objective and gradients, computed outside tfjs. */
+export interface NativeStepResult {
+  /** Mean over the batch of reconstruction + β·KL (free bits applied), as the trainer minimises it. */
+  loss: number;
+  reconstruction: number;
+  kl: number;
+  /** σ-VAE only: the batch's mean squared error (0 for the other likelihoods). */
+  meanSquaredError: number;
+  /** Each parameter's gradient, in the model's parameter order and tfjs layout. */
+  gradients: Float32Array[];
+}
+
+/**
+ * A model's training step run outside tfjs (ONNX Runtime, engine/node/onnxGradients.ts): from the parameters, a
+ * batch of pixels in [0, 1] (NHWC, row-major), its ε [n, L] and a conditional model's one-hot labels [n, K], the
+ * objective and every gradient that `tf.variableGrads` over engine/loss.ts `negElboTerms` gives (to float32
+ * rounding). The trainer keeps Adam, clipping and everything else on tfjs.
+ */
+export interface NativeGradients {
+  /** What runs it, in words ("ONNX Runtime 1.30.0, 2 threads"). */
+  readonly runtime: string;
+  compute(
+    params: readonly Float32Array[],
+    x: Float32Array,
+    eps: Float32Array,
+    y: Float32Array | undefined,
+    n: number,
+    beta: number,
+  ): Promise<NativeStepResult>;
+  dispose(): void;
+}

@@ -5,7 +5,7 @@ import {
   VaeModel,
   benchmarkTraining,
 } from '../engine/index.js';
-import { resolveBackend, type BackendPreference } from '../engine/node/index.js';
+import { nativeGradients, resolveBackend, type BackendPreference } from '../engine/node/index.js';
 
 export type BenchArch = ReferenceArch;
 
@@ -25,6 +25,11 @@ export interface BenchJobResult {
   parameters: number;
   imagesPerSec: number;
   msPerStep: number;
+  /**
+   * What computed the gradients when not tfjs ("ONNX Runtime 1.30.0, 2 threads"), as training on this backend
+   * would; null when tfjs did.
+   */
+  gradients: string | null;
 }
 
 /** Training throughput of a standard architecture (../shared/bench/ARCHITECTURES.md) on random data. */
@@ -33,10 +38,28 @@ export async function runBenchmark(input: BenchJobInput = {}): Promise<BenchJobR
   const backend = await resolveBackend(input.backend ?? 'auto');
   const config = referenceConfig(arch);
   const model = VaeModel.create(config, 0);
+  const native = await nativeGradients(config, 0);
   try {
-    const { imagesPerSec, msPerStep } = await benchmarkTraining(model, { batchSize, steps, warmup, seed: 0 });
-    return { arch, backend, batchSize, steps, parameters: model.parameterCount, imagesPerSec, msPerStep };
+    const { imagesPerSec, msPerStep } = await benchmarkTraining(model, {
+      batchSize,
+      steps,
+      warmup,
+      seed: 0,
+      native,
+    });
+    const { parameterCount: parameters } = model;
+    return {
+      arch,
+      backend,
+      batchSize,
+      steps,
+      parameters,
+      imagesPerSec,
+      msPerStep,
+      gradients: native?.runtime ?? null,
+    };
   } finally {
+    native?.dispose();
     model.dispose();
   }
 }

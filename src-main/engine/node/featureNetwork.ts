@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { findPackage } from '../../util/packageInfo.js';
 import { createFeatureNetwork, type FeatureNetwork, type FeatureTopology } from '../quality/features.js';
 import { onnxFeatureNetwork } from './onnxFeatureNetwork.js';
-import { onnxForInference } from './onnxRuntime.js';
+import { onnxInPlaceOfTfjs } from './onnxRuntime.js';
 
 /** The asset's folder and base name inside the package. */
 export const FEATURE_ASSET = { folder: join('assets', 'features'), base: 'mobilenetv2-block10' } as const;
@@ -46,7 +46,7 @@ export interface FeatureNetworkOptions {
 /** The shipped feature network, on ONNX Runtime where it loads, else on the active tfjs backend. */
 export async function loadFeatureNetwork(options: FeatureNetworkOptions = {}): Promise<FeatureNetwork> {
   const { topology, weights } = await readFeatureAsset(options.folder);
-  const available = options.runtime === 'tfjs' ? null : await onnxForInference('quality features');
+  const available = options.runtime === 'tfjs' ? null : await onnxInPlaceOfTfjs('quality features');
   return available
     ? onnxFeatureNetwork(available, topology, weights)
     : createFeatureNetwork(topology, weights);

@@ -18,10 +18,11 @@ export {
   type FeatureNetworkOptions,
 } from './featureNetwork.js';
 export {
-  onnxForInference,
+  onnxInPlaceOfTfjs,
   onnxRuntime,
   ONNX_ENV_VAR,
   type OnnxAvailability,
   type OnnxReady,
 } from './onnxRuntime.js';
 export { nativeDecoder } from './onnxDecoder.js';
+export { nativeGradients, nativeTrainingRuntime } from './onnxGradients.js';

@@ -7,10 +7,10 @@
 import type { VaeModel } from '../model.js';
 import { decoderGraph, DECODER_GRAPH_IO } from '../onnx/decoderGraph.js';
 import type { NativeDecoder } from '../types.js';
-import { createOnnxSession, onnxForInference } from './onnxRuntime.js';
+import { createOnnxSession, onnxInPlaceOfTfjs } from './onnxRuntime.js';
 
 export async function nativeDecoder(model: VaeModel): Promise<NativeDecoder | null> {
-  const available = await onnxForInference('decoding');
+  const available = await onnxInPlaceOfTfjs('decoding');
   if (!available) return null;
   const { latentDim: L, imageSize: size, channels } = model.config;
   const K = model.labelSize;

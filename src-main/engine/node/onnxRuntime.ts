@@ -30,10 +30,10 @@ export type OnnxAvailability = OnnxReady | { ok: false; reason: string };
 let loading: Promise<OnnxAvailability> | null = null;
 
 /**
- * Whether inference should leave tfjs for ONNX Runtime: when tfjs runs on WebAssembly or plain JavaScript. A GPU
+ * Whether work should leave tfjs for ONNX Runtime: when tfjs runs on WebAssembly or plain JavaScript. A GPU
  * backend, or native TensorFlow, keeps the work.
  */
-function nativeInferencePays(): boolean {
+function nativeCpuPays(): boolean {
   let backend: string;
   try {
     backend = tf.getBackend();
@@ -44,11 +44,11 @@ function nativeInferencePays(): boolean {
 }
 
 /**
- * ONNX Runtime for an inference that would otherwise run on tfjs's CPU backends ({@link nativeInferencePays}); null
- * where tfjs keeps it, saying why in the log when ONNX Runtime is the reason.
+ * ONNX Runtime for work (inference, or training's gradients) that would otherwise run on tfjs's CPU backends
+ * ({@link nativeCpuPays}); null where tfjs keeps it, saying why in the log when ONNX Runtime is the reason.
  */
-export async function onnxForInference(what: string): Promise<OnnxReady | null> {
-  if (!nativeInferencePays()) return null;
+export async function onnxInPlaceOfTfjs(what: string): Promise<OnnxReady | null> {
+  if (!nativeCpuPays()) return null;
   const available = await onnxRuntime();
   if (available.ok) return available;
   log.info('engine', `${what} on tfjs: ${available.reason}`);

@@ -12,7 +12,7 @@ import {
 } from '../../engine/index.js';
 import {
   loadFeatureNetwork,
-  onnxForInference,
+  onnxInPlaceOfTfjs,
   resolveBackend,
   type BackendPreference,
 } from '../../engine/node/index.js';
@@ -207,7 +207,7 @@ export async function runBenchSuite(
     throwIfCancelled(ctx.signal);
     emit(logEvent(`features: ${featureImages} 64×64×3 images through the quality report's feature network`));
     rows.push(await featureRow(featureImages, flag, 'tfjs'));
-    if (await onnxForInference('quality features')) rows.push(await featureRow(featureImages, flag, 'auto'));
+    if (await onnxInPlaceOfTfjs('quality features')) rows.push(await featureRow(featureImages, flag, 'auto'));
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
