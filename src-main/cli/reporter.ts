@@ -153,7 +153,10 @@ function describeEvent(event: JobEvent): { text: string; transient: boolean } | 
   }
 }
 
-/** "wasm (cpu) — why" with the adapter and the training host when there are any. */
+/**
+ * "wasm (cpu) — why" with the adapter and the training host when there are any, and what runs the steps when
+ * it is not the backend.
+ */
 function describeBackend(info: BackendInfo): string {
   const where = info.adapter ? `${info.device}, ${info.adapter}` : info.device;
   const host =
@@ -162,5 +165,6 @@ function describeBackend(info: BackendInfo): string {
       : info.host === 'browser'
         ? ' in a browser page'
         : '';
-  return `${info.backend} (${where})${host} — ${info.reason}`;
+  const steps = info.native ? `; training steps on ${info.native}` : '';
+  return `${info.backend} (${where})${host} — ${info.reason}${steps}`;
 }

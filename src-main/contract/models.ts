@@ -95,6 +95,12 @@ export const backendInfoSchema = z.object({
   /** The GPU adapter in words (webgpu, webgl), e.g. "NVIDIA H100 80GB HBM3 (vulkan)". */
   adapter: z.string().optional(),
   /**
+   * What runs training's steps (gradients and Adam) instead of this backend, in words ("ONNX Runtime 1.30.0,
+   * 2 threads"): native CPU code where tfjs would train on WebAssembly or plain JavaScript. Validation, previews
+   * and sampling stay on the backend. Absent where the backend trains.
+   */
+  native: z.string().optional(),
+  /**
    * Where training runs: 'node' (the job's own process), 'renderer' (the desktop app's hidden compute window) or
    * 'browser' (a compute page). Set by a training host's `describe`; absent in a bare resolver's answer.
    */

@@ -15,6 +15,9 @@ export interface AdamOptions {
   epsilon?: number;
 }
 
+/** β1, β2 and ε unless an {@link AdamOptions} says otherwise: PyTorch's. Training always uses these. */
+export const ADAM_DEFAULTS = Object.freeze({ beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
+
 /** Name of the step counter in the exported state. */
 export const ADAM_STEP_NAME = 'adam/step';
 
@@ -39,9 +42,9 @@ export class Adam {
     options: AdamOptions,
   ) {
     this.learningRate = options.learningRate;
-    this.beta1 = options.beta1 ?? 0.9;
-    this.beta2 = options.beta2 ?? 0.999;
-    this.epsilon = options.epsilon ?? 1e-8;
+    this.beta1 = options.beta1 ?? ADAM_DEFAULTS.beta1;
+    this.beta2 = options.beta2 ?? ADAM_DEFAULTS.beta2;
+    this.epsilon = options.epsilon ?? ADAM_DEFAULTS.epsilon;
     // Moments are variables created once, so their count never changes while training (no tensor growth).
     this.m = variables.map((x) => tf.tidy(() => tf.variable(tf.zerosLike(x), false)));
     this.v = variables.map((x) => tf.tidy(() => tf.variable(tf.zerosLike(x), false)));
@@ -68,6 +71,38 @@ export class Adam {
         p.assign(tf.sub(p, tf.div(tf.mul(m, this.learningRate / c1), denom)));
       });
     });
+  }
+
+  /** The bias-corrected rate lr / (1 − β1ᵗ) and 1 − β2ᵗ of the next update, t = {@link step} + 1. */
+  nextStep(): { rate: number; c2: number } {
+    const t = this.step + 1;
+    return { rate: this.learningRate / (1 - this.beta1 ** t), c2: 1 - this.beta2 ** t };
+  }
+
+  /**
+   * The moments' values, in variable order (what an update computed elsewhere starts from): read-only, since the
+   * cpu backend hands out its backing stores.
+   */
+  async readMoments(): Promise<{ m: Float32Array[]; v: Float32Array[] }> {
+    const read = (vars: tf.Variable[]): Promise<Float32Array[]> =>
+      Promise.all(vars.map((x) => x.data() as Promise<Float32Array>));
+    const [m, v] = await Promise.all([read(this.m), read(this.v)]);
+    return { m, v };
+  }
+
+  /**
+   * Takes an update computed elsewhere with this optimiser's arithmetic (engine/onnx/trainingGraph.ts): the new
+   * parameters and moments, in variable order; counts it as one step.
+   */
+  applyComputed(next: { params: Float32Array[]; m: Float32Array[]; v: Float32Array[] }): void {
+    tf.tidy(() => {
+      this.variables.forEach((p, i) => {
+        p.assign(tf.tensor(next.params[i]!, p.shape, 'float32'));
+        this.m[i]!.assign(tf.tensor(next.m[i]!, p.shape, 'float32'));
+        this.v[i]!.assign(tf.tensor(next.v[i]!, p.shape, 'float32'));
+      });
+    });
+    this.step += 1;
   }
 
   /**

@@ -20,7 +20,7 @@ import type {
   EpochPreview,
   ImageBatch,
   NamedArray,
-  NativeGradients,
+  NativeTraining,
   TrainerState,
   TrainOptions,
   TrainProgress,
@@ -117,8 +117,8 @@ interface StepResult {
 
 /**
  * One optimisation step on `n` images whose bytes start `bytes` (and, for a conditional model, whose class
- * indices are `labels`). With `native`, the objective and the gradients come from outside tfjs (ONNX Runtime) for
- * the same inputs; Adam and clipping stay on tfjs either way. Gradients are checked for NaN/Inf before Adam
+ * indices are `labels`). With `native`, the objective, gradients and Adam's update come from outside tfjs (ONNX
+ * Runtime) for the same inputs. Gradients are checked for NaN/Inf before Adam
  * sees them: when anything is not finite, nothing is applied and the raw figures are returned for the caller
  * to report.
  */
@@ -132,73 +132,98 @@ async function trainStep(
   freeBits: number,
   noiseSeed: number,
   clipNorm: number,
-  native: NativeGradients | null,
+  native: NativeTraining | null,
 ): Promise<StepResult> {
   const { imageSize: size, channels, latentDim } = model.config;
   const x = bytesToTensor(bytes, n, size, channels);
   const eps = noise(n, latentDim, noiseSeed);
   const y = labels ? labelsToTensor(labels, 0, n, model.labelSize) : undefined;
-  const owned: tf.Tensor[] = [x, eps, ...(y ? [y] : [])];
   try {
-    let gradList: tf.Tensor[];
-    let figures: Omit<StepResult, 'gradNorm'> & { gradNorm?: number };
-    if (native) {
-      // The same inputs, read back from tfjs, so the native step sees exactly the pixels and noise tfjs would.
-      const [params, xs, es, ys] = await Promise.all([
-        Promise.all(model.variables.map((v) => v.data() as Promise<Float32Array>)),
-        x.data() as Promise<Float32Array>,
-        eps.data() as Promise<Float32Array>,
-        y?.data() as Promise<Float32Array> | undefined,
-      ]);
-      const r = await native.compute(params, xs, es, ys, n, beta);
-      gradList = model.variables.map((v, i) => tf.tensor(r.gradients[i]!, v.shape, 'float32'));
-      owned.push(...gradList);
-      figures = r;
-    } else {
-      const kept: { rec?: tf.Scalar; kl?: tf.Scalar; mse?: tf.Scalar } = {};
-      const { value, grads } = tf.variableGrads(() => {
-        // The σ-VAE trains with its batch's own σ* (loss.ts); every other figure uses the model's stored σ.
-        const t = negElboTerms(model, x, eps, beta, freeBits, 'batch', y);
-        // Kept past variableGrads' internal tidy so the terms come out of the same forward pass; disposed below.
-        kept.rec = tf.keep(t.reconstruction);
-        kept.kl = tf.keep(t.kl);
-        if (t.meanSquaredError) kept.mse = tf.keep(t.meanSquaredError);
-        return t.loss;
-      }, model.variables);
-      gradList = model.variables.map((v) => grads[v.name]!);
-      owned.push(value, kept.rec!, kept.kl!, ...(kept.mse ? [kept.mse] : []), ...gradList);
-      const packed = tf.tidy(() =>
-        tf.stack([value, kept.rec!, kept.kl!, globalNorm(gradList), kept.mse ?? tf.scalar(0)]),
-      );
-      const values = await packed.data();
-      packed.dispose();
-      figures = {
-        loss: values[0]!,
-        reconstruction: values[1]!,
-        kl: values[2]!,
-        gradNorm: values[3]!,
-        meanSquaredError: values[4]!,
-      };
-    }
-    let gradNorm = figures.gradNorm;
-    if (gradNorm === undefined) {
-      const norm = globalNorm(gradList);
-      gradNorm = (await norm.data())[0]!;
-      norm.dispose();
-    }
-    const result: StepResult = {
-      loss: figures.loss,
-      reconstruction: figures.reconstruction,
-      kl: figures.kl,
-      gradNorm,
-      meanSquaredError: figures.meanSquaredError,
+    return native
+      ? await nativeStep(model, adam, native, { x, eps, y, n, beta, clipNorm })
+      : await tfjsStep(model, adam, { x, eps, y, beta, freeBits, clipNorm });
+  } finally {
+    tf.dispose([x, eps, ...(y ? [y] : [])]);
+  }
+}
+
+interface StepTensors {
+  x: tf.Tensor4D;
+  eps: tf.Tensor2D;
+  y: tf.Tensor2D | undefined;
+  beta: number;
+  clipNorm: number;
+}
+
+/** {@link trainStep} on tfjs: its gradients, then {@link Adam.apply}. */
+async function tfjsStep(
+  model: VaeModel,
+  adam: Adam,
+  { x, eps, y, beta, freeBits, clipNorm }: StepTensors & { freeBits: number },
+): Promise<StepResult> {
+  const kept: { rec?: tf.Scalar; kl?: tf.Scalar; mse?: tf.Scalar } = {};
+  const { value, grads } = tf.variableGrads(() => {
+    // The σ-VAE trains with its batch's own σ* (loss.ts); every other figure uses the model's stored σ.
+    const t = negElboTerms(model, x, eps, beta, freeBits, 'batch', y);
+    // Kept past variableGrads' internal tidy so the terms come out of the same forward pass; disposed below.
+    kept.rec = tf.keep(t.reconstruction);
+    kept.kl = tf.keep(t.kl);
+    if (t.meanSquaredError) kept.mse = tf.keep(t.meanSquaredError);
+    return t.loss;
+  }, model.variables);
+  const gradList = model.variables.map((v) => grads[v.name]!);
+  try {
+    const packed = tf.tidy(() =>
+      tf.stack([value, kept.rec!, kept.kl!, globalNorm(gradList), kept.mse ?? tf.scalar(0)]),
+    );
+    const values = await packed.data();
+    packed.dispose();
+    const result = {
+      loss: values[0]!,
+      reconstruction: values[1]!,
+      kl: values[2]!,
+      gradNorm: values[3]!,
+      meanSquaredError: values[4]!,
     };
     if (Number.isFinite(result.loss) && Number.isFinite(result.gradNorm))
       adam.apply(gradList, clipScale(result.gradNorm, clipNorm));
     return result;
   } finally {
-    tf.dispose(owned);
+    tf.dispose([value, kept.rec!, kept.kl!, ...(kept.mse ? [kept.mse] : []), ...gradList]);
   }
+}
+
+/**
+ * {@link trainStep} outside tfjs: the same pixels, noise and labels, the weights and moments read from tfjs, and
+ * the update written back only when the step's figures are finite.
+ */
+async function nativeStep(
+  model: VaeModel,
+  adam: Adam,
+  native: NativeTraining,
+  { x, eps, y, n, beta, clipNorm }: StepTensors & { n: number },
+): Promise<StepResult> {
+  const [params, moments, xs, es, ys] = await Promise.all([
+    Promise.all(model.variables.map((v) => v.data() as Promise<Float32Array>)),
+    adam.readMoments(),
+    x.data() as Promise<Float32Array>,
+    eps.data() as Promise<Float32Array>,
+    y?.data() as Promise<Float32Array> | undefined,
+  ]);
+  const r = await native.step({
+    params,
+    ...moments,
+    x: xs,
+    eps: es,
+    ...(ys ? { y: ys } : {}),
+    n,
+    beta,
+    ...adam.nextStep(),
+    clipNorm,
+  });
+  if (Number.isFinite(r.loss) && Number.isFinite(r.gradNorm)) adam.applyComputed(r);
+  const { loss, reconstruction, kl, gradNorm, meanSquaredError } = r;
+  return { loss, reconstruction, kl, gradNorm, meanSquaredError };
 }
 
 const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -243,15 +268,15 @@ export class Trainer {
    * @param data all images (uint8 NHWC); split into train/validation by `options.seed`.
    * @param state where a previous run stopped (from {@link getState} or a checkpoint); the model must already
    *   hold that state's weights.
-   * @param native computes each step's objective and gradients outside tfjs (engine/node's `nativeGradients`,
-   *   built for this model's config and `options.freeBits`); tfjs's own gradients when absent.
+   * @param native runs each step outside tfjs (engine/node's `nativeTraining`, built for this model's config and
+   *   `options.freeBits`); tfjs's own gradients and Adam when absent.
    */
   constructor(
     private readonly model: VaeModel,
     private readonly data: ImageBatch,
     options: TrainOptions,
     state?: TrainerState,
-    private readonly native: NativeGradients | null = null,
+    private readonly native: NativeTraining | null = null,
   ) {
     validateTrainOptions(options);
     this.options = { ...options };
@@ -532,7 +557,7 @@ export class Trainer {
  */
 export async function benchmarkTraining(
   model: VaeModel,
-  opts: { batchSize: number; steps: number; warmup: number; seed: number; native?: NativeGradients | null },
+  opts: { batchSize: number; steps: number; warmup: number; seed: number; native?: NativeTraining | null },
 ): Promise<{ imagesPerSec: number; msPerStep: number }> {
   const { imageSize, channels } = model.config;
   const per = imageBytes(imageSize, channels);

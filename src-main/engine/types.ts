@@ -130,7 +130,26 @@ export interface NativeDecoder {
   dispose(): void;
 }
 
-/** One training step's objective and gradients, computed outside tfjs. */
+/** What one training step outside tfjs starts from: the model's parameters and Adam's moments, and the batch. */
+export interface NativeStepInput {
+  /** Each parameter, in the model's parameter order and tfjs layout; `m` and `v` are Adam's moments alike. */
+  params: readonly Float32Array[];
+  m: readonly Float32Array[];
+  v: readonly Float32Array[];
+  /** Pixels in [0, 1], [n, H, W, C] row-major; ε [n, L]; a conditional model's one-hot labels [n, K]. */
+  x: Float32Array;
+  eps: Float32Array;
+  y?: Float32Array;
+  n: number;
+  beta: number;
+  /** This step's Adam rate lr / (1 − β1ᵗ) and 1 − β2ᵗ (engine/adam.ts `nextStep`). */
+  rate: number;
+  c2: number;
+  /** Global-norm clipping threshold; 0: none. */
+  clipNorm: number;
+}
+
+/** One step's figures, and the parameters and moments after its update (to apply only when they are finite). */
 export interface NativeStepResult {
   /** Mean over the batch of reconstruction + β·KL (free bits applied), as the trainer minimises it. */
   loss: number;
@@ -138,26 +157,22 @@ export interface NativeStepResult {
   kl: number;
   /** σ-VAE only: the batch's mean squared error (0 for the other likelihoods). */
   meanSquaredError: number;
-  /** Each parameter's gradient, in the model's parameter order and tfjs layout. */
-  gradients: Float32Array[];
+  /** The gradients' global norm, before clipping. */
+  gradNorm: number;
+  params: Float32Array[];
+  m: Float32Array[];
+  v: Float32Array[];
 }
 
 /**
- * A model's training step run outside tfjs (ONNX Runtime, engine/node/onnxGradients.ts): from the parameters, a
- * batch of pixels in [0, 1] (NHWC, row-major), its ε [n, L] and a conditional model's one-hot labels [n, K], the
- * objective and every gradient that `tf.variableGrads` over engine/loss.ts `negElboTerms` gives (to float32
- * rounding). The trainer keeps Adam, clipping and everything else on tfjs.
+ * A model's training step run outside tfjs (ONNX Runtime, engine/node/onnxTraining.ts): the objective, every
+ * gradient that `tf.variableGrads` over engine/loss.ts `negElboTerms` gives (to float32 rounding), clipping and
+ * the Adam update of engine/adam.ts. The trainer keeps the weights and moments in its tfjs variables, and
+ * validation, previews and checkpoints on tfjs.
  */
-export interface NativeGradients {
+export interface NativeTraining {
   /** What runs it, in words ("ONNX Runtime 1.30.0, 2 threads"). */
   readonly runtime: string;
-  compute(
-    params: readonly Float32Array[],
-    x: Float32Array,
-    eps: Float32Array,
-    y: Float32Array | undefined,
-    n: number,
-    beta: number,
-  ): Promise<NativeStepResult>;
+  step(input: NativeStepInput): Promise<NativeStepResult>;
   dispose(): void;
 }

@@ -5,7 +5,7 @@ import {
   VaeModel,
   benchmarkTraining,
 } from '../engine/index.js';
-import { nativeGradients, resolveBackend, type BackendPreference } from '../engine/node/index.js';
+import { nativeTraining, resolveBackend, type BackendPreference } from '../engine/node/index.js';
 
 export type BenchArch = ReferenceArch;
 
@@ -26,10 +26,10 @@ export interface BenchJobResult {
   imagesPerSec: number;
   msPerStep: number;
   /**
-   * What computed the gradients when not tfjs ("ONNX Runtime 1.30.0, 2 threads"), as training on this backend
+   * What ran the training steps when not tfjs ("ONNX Runtime 1.30.0, 2 threads"), as training on this backend
    * would; null when tfjs did.
    */
-  gradients: string | null;
+  native: string | null;
 }
 
 /** Training throughput of a standard architecture (../shared/bench/ARCHITECTURES.md) on random data. */
@@ -38,7 +38,7 @@ export async function runBenchmark(input: BenchJobInput = {}): Promise<BenchJobR
   const backend = await resolveBackend(input.backend ?? 'auto');
   const config = referenceConfig(arch);
   const model = VaeModel.create(config, 0);
-  const native = await nativeGradients(config, 0);
+  const native = await nativeTraining(config, 0);
   try {
     const { imagesPerSec, msPerStep } = await benchmarkTraining(model, {
       batchSize,
@@ -56,7 +56,7 @@ export async function runBenchmark(input: BenchJobInput = {}): Promise<BenchJobR
       parameters,
       imagesPerSec,
       msPerStep,
-      gradients: native?.runtime ?? null,
+      native: native?.runtime ?? null,
     };
   } finally {
     native?.dispose();

@@ -13,7 +13,12 @@ import {
   type VaeConfig,
   type BackendInfo,
 } from '../engine/index.js';
-import { resolveBackend, type BackendPreference } from '../engine/node/index.js';
+import {
+  nativeTraining,
+  nativeTrainingRuntime,
+  resolveBackend,
+  type BackendPreference,
+} from '../engine/node/index.js';
 import { localTrainingHost, type TrainingHost } from '../engine/host/index.js';
 import {
   archiveStamp,
@@ -238,7 +243,10 @@ async function trainLocked(
                     trainOptions: options,
                     state,
                     weights,
-                    backend: backend.backend,
+                    // What trained it, as `info` shows it: "wasm, steps on ONNX Runtime 1.30.0, 2 threads".
+                    backend: backend.native
+                      ? `${backend.backend}, steps on ${backend.native}`
+                      : backend.backend,
                     dataset: {
                       count: manifest.count,
                       size: manifest.size,
@@ -403,7 +411,11 @@ function keptModel(
 /** The engine in this process, on the backend engine/node/backend.ts resolves. */
 function defaultHost(): TrainingHost {
   // The preference is the job's own `backend` input, a BackendPreference; resolveBackend rejects any other.
-  return localTrainingHost((preference) => resolveBackend(preference as BackendPreference | undefined));
+  return localTrainingHost(
+    (preference) => resolveBackend(preference as BackendPreference | undefined),
+    'node',
+    { runtime: nativeTrainingRuntime, create: nativeTraining },
+  );
 }
 
 /** "wasm (cpu) — why", "webgpu (gpu, NVIDIA …) in the hidden renderer — why": the log line's words. */

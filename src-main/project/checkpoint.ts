@@ -23,7 +23,6 @@ const SETTINGS_BEFORE_THEY_EXISTED = {
   conditional: false,
 } as const;
 
-
 export const CHECKPOINT_FORMAT = 'vae-studio-checkpoint';
 
 /** One tensor's place in a `.bin` file: float32 values from `offset` (in floats). */

@@ -23,6 +23,11 @@ const tiny = {
  * setting, medians and ranges are known: ours is best at 2 threads, PyTorch at 1 (as on the 2-core Xeon).
  */
 const RATES = {
+  // Ours with ONNX Runtime's steps (what training uses on wasm), then with tfjs's own (VAE_STUDIO_ONNX=off).
+  native: {
+    std28: { 1: [2000, 1950, 2100], 2: [1660, 1600, 1700] },
+    std64: { 1: [171, 165, 175], 2: [190, 183, 198] },
+  },
   ours: {
     std28: { 1: [601, 590, 610], 2: [814, 800, 830] },
     std64: { 1: [46.7, 45, 48], 2: [74.1, 70.1, 76] },
@@ -44,14 +49,17 @@ const a = process.argv.slice(2);
 const get = (k) => a[a.indexOf(k) + 1];
 const arch = get('--arch');
 const threads = side === 'peer' ? Number(get('--threads')) : Number(process.env.VAE_STUDIO_WASM_THREADS);
-const key = side + ' ' + arch + ' ' + threads;
+const tfjs = process.env.VAE_STUDIO_ONNX === 'off';
+const onnxThreads = process.env.VAE_STUDIO_ONNX_THREADS;
+if (side === 'ours' && !tfjs && onnxThreads !== String(threads)) throw new Error('ONNX Runtime threads ' + onnxThreads);
+const key = (side === 'ours' && !tfjs ? 'native' : side) + ' ' + arch + ' ' + threads;
 const countsFile = dir + '/counts.json';
 const counts = existsSync(countsFile) ? JSON.parse(readFileSync(countsFile, 'utf8')) : {};
 const n = counts[key] ?? 0;
 counts[key] = n + 1;
 writeFileSync(countsFile, JSON.stringify(counts));
 appendFileSync(dir + '/order.log', key + '\\n');
-const table = RATES[side][arch][threads];
+const table = RATES[side === 'ours' && !tfjs ? 'native' : side][arch][threads];
 const rate = table[n % table.length];
 if (side === 'peer') {
   console.log(JSON.stringify({ peer: 'pytorch fake', device: get('--device'), threads, arch,
@@ -59,7 +67,8 @@ if (side === 'peer') {
 } else {
   console.log(JSON.stringify({ event: 'log', message: 'a line before the result' }));
   console.log(JSON.stringify({ event: 'result', command: 'bench', arch, imagesPerSec: rate, msPerStep: 2000 / rate,
-    parameters: arch === 'std28' ? 220385 : 1777411, backend: { backend: 'wasm', device: 'cpu', threads } }));
+    parameters: arch === 'std28' ? 220385 : 1777411, backend: { backend: 'wasm', device: 'cpu', threads },
+    native: tfjs ? null : 'ONNX Runtime fake, ' + threads + (threads === 1 ? ' thread' : ' threads') }));
 }
 `;
 
@@ -95,9 +104,12 @@ describe('the benchmark suite', () => {
       },
       { emit: (e) => events.push(e) },
     );
+    // ONNX Runtime loads here, so each architecture has a row of training's steps and one of tfjs's own.
     expect(result.rows.map((r) => r.id)).toEqual([
       'train-std28',
+      'train-std28-tfjs',
       'train-std64',
+      'train-std64-tfjs',
       'import',
       'generate',
       'features',
@@ -110,7 +122,17 @@ describe('the benchmark suite', () => {
       device: 'cpu',
       threads: [1, 2],
     });
-    const [std28, std64, imported, generated, features, native] = result.rows;
+    const [nativeStd28, std28, nativeStd64, std64, imported, generated, features, native] = result.rows;
+
+    expect(nativeStd64!.what).toBe('training std64, batch 2, ONNX Runtime fake');
+    expect(nativeStd64!.ours).toBe(190);
+    expect(nativeStd64!.ratio).toBeCloseTo(190 / 188.6, 12);
+    expect(nativeStd28!.ours).toBe(2000);
+    expect(nativeStd28!.sweep!.oursBest.threads).toBe(1);
+    expect(nativeStd28!.commands[0]).toBe(
+      'VAE_STUDIO_WASM_THREADS=1 VAE_STUDIO_ONNX_THREADS=1 vae-studio bench --arch std28 --batch 2 --steps 1 --warmup 0 --backend wasm',
+    );
+    expect(std64!.what).toBe('training std64, batch 2, tfjs wasm');
 
     expect(std64!.ours).toBe(74.1);
     expect(std64!.peer).toBe(188.6);
@@ -142,7 +164,7 @@ describe('the benchmark suite', () => {
     expect(std28!.peer).toBe(1846);
 
     expect(std28!.commands).toEqual([
-      'VAE_STUDIO_WASM_THREADS=2 vae-studio bench --arch std28 --batch 2 --steps 1 --warmup 0 --backend wasm',
+      'VAE_STUDIO_WASM_THREADS=2 VAE_STUDIO_ONNX=off vae-studio bench --arch std28 --batch 2 --steps 1 --warmup 0 --backend wasm',
       expect.stringMatching(
         /fake_peer\.mjs bench --arch std28 --batch 2 --steps 1 --latent 16 --device cpu --threads 1$/,
       ),
@@ -153,12 +175,15 @@ describe('the benchmark suite', () => {
 
     const order = (await readFile(join(dir, 'order.log'), 'utf8')).trim().split('\n');
     // prettier-ignore
-    expect(order.slice(0, 12)).toEqual([
+    expect(order.slice(0, 24)).toEqual([
+      'native std28 1', 'peer std28 1', 'native std28 2', 'peer std28 2',
+      'peer std28 1', 'native std28 1', 'peer std28 2', 'native std28 2',
+      'native std28 1', 'peer std28 1', 'native std28 2', 'peer std28 2',
       'ours std28 1', 'peer std28 1', 'ours std28 2', 'peer std28 2',
       'peer std28 1', 'ours std28 1', 'peer std28 2', 'ours std28 2',
       'ours std28 1', 'peer std28 1', 'ours std28 2', 'peer std28 2',
     ]);
-    expect(order).toHaveLength(24);
+    expect(order).toHaveLength(48);
 
     expect(imported!.peer).toBeNull();
     expect(imported!.notes).toMatch(/^6 imported in /);
@@ -181,7 +206,8 @@ describe('the benchmark suite', () => {
       );
     }
     const logs = events.flatMap((e) => (e.name === 'job.log' ? [e.payload.message] : []));
-    expect(logs).toContain('ours std64, 2 threads, repeat 3/3: 76.0 images/s');
+    expect(logs).toContain('ours std64 on tfjs wasm, 2 threads, repeat 3/3: 76.0 images/s');
+    expect(logs).toContain('ours std64 on ONNX Runtime fake, 2 threads, repeat 1/3: 190.0 images/s');
     expect(logs).toContain('PyTorch std64, 2 threads, repeat 2/3: 59.0 images/s');
     expect(events.some((e) => e.name === 'dataset.importProgress')).toBe(true);
   });
@@ -195,12 +221,12 @@ describe('the benchmark suite', () => {
       peer: { ...fakePeer, python: '/nonexistent/python3' },
     });
     expect(result.peer).toEqual({ available: false, reason: '/nonexistent/python3 not found' });
-    expect(result.rows.map((r) => r.peer)).toEqual([null, null, null, null, null, null]);
+    expect(result.rows.map((r) => r.peer)).toEqual([null, null, null, null, null, null, null, null]);
     expect(result.rows.every((r) => r.ours > 0)).toBe(true);
-    expect(result.rows[1]!.commands).toEqual([
-      'VAE_STUDIO_WASM_THREADS=1 vae-studio bench --arch std64 --batch 2 --steps 1 --warmup 0 --backend wasm',
+    expect(result.rows[2]!.commands).toEqual([
+      'VAE_STUDIO_WASM_THREADS=1 VAE_STUDIO_ONNX_THREADS=1 vae-studio bench --arch std64 --batch 2 --steps 1 --warmup 0 --backend wasm',
     ]);
-    expect(result.rows[1]!.sweep!.peer).toBeNull();
+    expect(result.rows[2]!.sweep!.peer).toBeNull();
   });
 
   it('fails with BENCH_CHILD and the child’s last words when our training child fails', async () => {
@@ -217,7 +243,7 @@ describe('the benchmark suite', () => {
     ).rejects.toMatchObject({
       code: 'BENCH_CHILD',
       message:
-        'VAE_STUDIO_WASM_THREADS=1 vae-studio bench --arch std28 --batch 2 --steps 1 --warmup 0 --backend wasm ' +
+        'VAE_STUDIO_WASM_THREADS=1 VAE_STUDIO_ONNX_THREADS=1 vae-studio bench --arch std28 --batch 2 --steps 1 --warmup 0 --backend wasm ' +
         'exited with code 1: vae-studio: no such backend',
     });
   });

@@ -163,8 +163,12 @@ export const benchCommand: Command = {
       warmup: options.number('warmup', { integer: true, min: 0 }) ?? 3,
       backend,
     });
-    const { backend: used, device, adapter, threads } = result.backend;
-    const where = `${device}${adapter ? `, ${adapter}` : ''}${threads ? `, ${threads} threads` : ''}`;
+    const { backend: tfjsBackend, device, adapter, threads } = result.backend;
+    // Where the steps ran: the native runtime when it took them (the backend then only makes the inputs).
+    const used = result.native ?? tfjsBackend;
+    const where = result.native
+      ? device
+      : `${device}${adapter ? `, ${adapter}` : ''}${threads ? `, ${threads} threads` : ''}`;
     reporter.result('bench', result, [
       `${result.arch} batch ${result.batchSize} on ${used} (${where}): ${fixed(result.imagesPerSec, 1)} training images/s (${fixed(result.msPerStep, 0)} ms/step, ${result.parameters} parameters)`,
     ]);

@@ -123,7 +123,9 @@ const DEFAULT_VAL_FRACTION = 0.1;
  */
 export function defaultEpochs(count: number | undefined): number {
   if (count === undefined || !(count > 0)) return 20;
-  const stepsPerEpoch = Math.ceil(Math.max(1, Math.round(count * (1 - DEFAULT_VAL_FRACTION))) / DEFAULT_BATCH);
+  const stepsPerEpoch = Math.ceil(
+    Math.max(1, Math.round(count * (1 - DEFAULT_VAL_FRACTION))) / DEFAULT_BATCH,
+  );
   const epochs = Math.ceil(TRAINING_STEPS / stepsPerEpoch);
   return Math.min(DEFAULT_EPOCH_RANGE.max, Math.max(DEFAULT_EPOCH_RANGE.min, epochs));
 }

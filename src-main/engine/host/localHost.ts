@@ -9,6 +9,7 @@ import type {
   HostKind,
   HostTrainHooks,
   HostTrainResult,
+  NativeTrainingSource,
   TrainingHost,
   TrainRequest,
 } from './types.js';
@@ -19,18 +20,27 @@ import type {
  * @param resolve activates a backend for a preference: engine/node's `resolveBackend` under Node, the
  *   compute page's browser resolver in Chromium.
  * @param host what {@link TrainingHost.describe} calls this context.
+ * @param native runs training steps outside tfjs where it can (engine/node's ONNX Runtime); each run asks it
+ *   after the backend started, since whether it pays depends on the backend.
  */
-export function localTrainingHost(resolve: BackendResolver, host: HostKind = 'node'): TrainingHost {
+export function localTrainingHost(
+  resolve: BackendResolver,
+  host: HostKind = 'node',
+  native?: NativeTrainingSource,
+): TrainingHost {
   return {
     async describe(preference) {
-      return { ...(await resolve(preference)), host };
+      const info = await resolve(preference);
+      const steps = (await native?.runtime()) ?? null;
+      return { ...info, host, ...(steps ? { native: steps } : {}) };
     },
     async train(request: TrainRequest, hooks: HostTrainHooks = {}): Promise<HostTrainResult> {
       await resolve(request.backend);
       const model = VaeModel.create(request.config, request.options.seed);
+      const steps = (await native?.create(request.config, request.options.freeBits)) ?? null;
       try {
         if (request.weights) model.setWeights(request.weights);
-        const trainer = new Trainer(model, request.images, request.options, request.state);
+        const trainer = new Trainer(model, request.images, request.options, request.state, steps);
         const { onEpoch } = hooks;
         const outcome = await trainer.run({
           ...(hooks.signal ? { signal: hooks.signal } : {}),
@@ -45,6 +55,7 @@ export function localTrainingHost(resolve: BackendResolver, host: HostKind = 'no
         });
         return { ...outcome, weights: await model.readWeights() };
       } finally {
+        steps?.dispose();
         model.dispose();
       }
     },

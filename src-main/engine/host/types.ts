@@ -9,6 +9,7 @@ import type {
   EpochPreview,
   ImageBatch,
   NamedArray,
+  NativeTraining,
   TrainerState,
   TrainOptions,
   TrainProgress,
@@ -23,6 +24,16 @@ export type HostKind = NonNullable<BackendInfo['host']>;
  * Passed into {@link localTrainingHost} so the host itself stays free of Node- or browser-only code.
  */
 export type BackendResolver = (preference: string | undefined) => Promise<BackendInfo>;
+
+/**
+ * Training steps outside tfjs where this context has them (engine/node's ONNX Runtime under Node): what runs them,
+ * in words, and a step runner for one run. Either answers null where tfjs trains. Passed into
+ * {@link localTrainingHost} beside the resolver, for the same reason.
+ */
+export interface NativeTrainingSource {
+  runtime(): Promise<string | null>;
+  create(config: VaeConfig, freeBits: number): Promise<NativeTraining | null>;
+}
 
 /** One training run: everything the engine needs, nothing it would have to read from disk. */
 export interface TrainRequest {

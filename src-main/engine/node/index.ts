@@ -21,8 +21,9 @@ export {
   onnxInPlaceOfTfjs,
   onnxRuntime,
   ONNX_ENV_VAR,
+  ONNX_THREADS_ENV_VAR,
   type OnnxAvailability,
   type OnnxReady,
 } from './onnxRuntime.js';
 export { nativeDecoder } from './onnxDecoder.js';
-export { nativeGradients, nativeTrainingRuntime } from './onnxGradients.js';
+export { nativeTraining, nativeTrainingRuntime } from './onnxTraining.js';

@@ -15,6 +15,8 @@ export type OnnxSession = Ort.InferenceSession;
 
 /** Set to `off` (or 0, false, no) to keep every computation on tfjs. */
 export const ONNX_ENV_VAR = 'VAE_STUDIO_ONNX';
+/** Threads ONNX Runtime computes on (a whole number ≥ 1); one per core when unset. */
+export const ONNX_THREADS_ENV_VAR = 'VAE_STUDIO_ONNX_THREADS';
 
 /** ONNX Runtime loaded and proven: the module, and what runs it in words ("ONNX Runtime 1.30.0, 2 threads"). */
 export interface OnnxReady {
@@ -69,7 +71,7 @@ async function load(): Promise<OnnxAvailability> {
   try {
     const ort = await import('onnxruntime-node');
     const version = ort.env.versions.node ?? ort.env.versions.common ?? 'unknown';
-    const threads = availableParallelism();
+    const threads = onnxThreads();
     const available: OnnxReady = {
       ok: true,
       ort,
@@ -99,7 +101,13 @@ async function load(): Promise<OnnxAvailability> {
   }
 }
 
-/** A CPU session of `graph`, on every core. */
+/** {@link ONNX_THREADS_ENV_VAR} when it holds a whole number ≥ 1, else one thread per core. */
+function onnxThreads(): number {
+  const given = Number((process.env[ONNX_THREADS_ENV_VAR] ?? '').trim());
+  return Number.isInteger(given) && given >= 1 ? given : availableParallelism();
+}
+
+/** A CPU session of `graph`, on {@link onnxThreads} threads. */
 export async function createOnnxSession(available: OnnxReady, graph: OnnxGraph): Promise<OnnxSession> {
   return available.ort.InferenceSession.create(onnxModelBytes(graph), {
     executionProviders: ['cpu'],

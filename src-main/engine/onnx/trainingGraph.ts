@@ -40,6 +40,29 @@ export const paramInput = (i: number): string => `p${i}`;
 /** The graph output holding parameter `i`'s gradient, in tfjs's layout. */
 export const gradientOutput = (i: number): string => `g${i}`;
 
+/**
+ * The optimiser's part of the graph ({@link trainingGraph}'s `adam`): global-norm clipping and Adam with
+ * engine/adam.ts's arithmetic, so a step leaves the graph as new parameters and moments. Inputs: each
+ * parameter's moments `m<i>` and `v<i>`, the step's `adam_rate` (lr / (1 − β1ᵗ)) and `adam_c2` (1 − β2ᵗ), and
+ * `clip_norm` (0: no clipping). Outputs: `grad_norm` (before clipping) and `p<i>_next`, `m<i>_next`, `v<i>_next`.
+ */
+export const ADAM_GRAPH_IO = {
+  rate: 'adam_rate',
+  c2: 'adam_c2',
+  clipNorm: 'clip_norm',
+  gradNorm: 'grad_norm',
+} as const;
+export const momentInput = (i: number, which: 'm' | 'v'): string => `${which}${i}`;
+export const paramOutput = (i: number): string => `p${i}_next`;
+export const momentOutput = (i: number, which: 'm' | 'v'): string => `${which}${i}_next`;
+
+/** Adam's constants: β1, β2 and ε (engine/adam.ts's defaults are PyTorch's). */
+export interface AdamConstants {
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+}
+
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 const PAD = 1;
 const KERNEL = [4, 4];
@@ -103,7 +126,11 @@ class GraphWriter {
   }
 }
 
-export function trainingGraph(config: VaeConfig, freeBits: number): OnnxGraph {
+/**
+ * The training step's graph for `config`, with free bits `freeBits` (fixed for a run); with `adam`, the clipped
+ * Adam update too ({@link ADAM_GRAPH_IO}).
+ */
+export function trainingGraph(config: VaeConfig, freeBits: number, adam?: AdamConstants): OnnxGraph {
   const plan = planLayers(config);
   const specs = paramSpecs(config);
   const index = new Map(specs.map((s, i) => [s.name, i]));
@@ -286,6 +313,64 @@ export function trainingGraph(config: VaeConfig, freeBits: number): OnnxGraph {
     g.op('Identity', [value], undefined, gradientOutput(i));
     outputs.push({ name: gradientOutput(i), shape: spec.shape });
   });
+  const optimizerInputs: OnnxValue[] = [];
+  if (adam) {
+    const A = ADAM_GRAPH_IO;
+    // ‖g‖ over every gradient; clip factor min(1, c / (‖g‖ + 1e-6)) when c > 0 (adam.ts clipScale)
+    const squares = specs.map((_, i) => g.op('ReduceSumSquare', [gradientOutput(i)], { keepdims: 0 }));
+    const norm = g.op(
+      'Sqrt',
+      [squares.reduce((total, sq) => g.op('Add', [total, sq]))],
+      undefined,
+      A.gradNorm,
+    );
+    const limited = g.op('Min', [
+      'one',
+      g.op('Div', [A.clipNorm, g.op('Add', [norm, g.constant('clip_epsilon', 1e-6)])]),
+    ]);
+    const scale = g.op('Where', [g.op('Greater', [A.clipNorm, 'zero']), limited, 'one']);
+    g.constant('beta1', adam.beta1);
+    g.constant('one_minus_beta1', 1 - adam.beta1);
+    g.constant('beta2', adam.beta2);
+    g.constant('one_minus_beta2', 1 - adam.beta2);
+    g.constant('adam_epsilon', adam.epsilon);
+    outputs.push({ name: A.gradNorm, shape: [] });
+    specs.forEach((spec, i) => {
+      const grad = g.op('Mul', [gradientOutput(i), scale]);
+      const m = momentInput(i, 'm');
+      const v = momentInput(i, 'v');
+      const mNext = g.op(
+        'Add',
+        [g.op('Mul', [m, 'beta1']), g.op('Mul', [grad, 'one_minus_beta1'])],
+        undefined,
+        momentOutput(i, 'm'),
+      );
+      const vNext = g.op(
+        'Add',
+        [g.op('Mul', [v, 'beta2']), g.op('Mul', [g.op('Mul', [grad, grad]), 'one_minus_beta2'])],
+        undefined,
+        momentOutput(i, 'v'),
+      );
+      const denom = g.op('Add', [g.op('Sqrt', [g.op('Div', [vNext, A.c2])]), 'adam_epsilon']);
+      g.op(
+        'Sub',
+        [paramInput(i), g.op('Div', [g.op('Mul', [mNext, A.rate]), denom])],
+        undefined,
+        paramOutput(i),
+      );
+      optimizerInputs.push({ name: m, shape: spec.shape }, { name: v, shape: spec.shape });
+      outputs.push(
+        { name: paramOutput(i), shape: spec.shape },
+        { name: momentOutput(i, 'm'), shape: spec.shape },
+        { name: momentOutput(i, 'v'), shape: spec.shape },
+      );
+    });
+    optimizerInputs.push(
+      { name: A.rate, shape: [] },
+      { name: A.c2, shape: [] },
+      { name: A.clipNorm, shape: [] },
+    );
+  }
   const H = config.imageSize;
   const inputs: OnnxValue[] = [
     ...specs.map((spec, i) => ({ name: paramInput(i), shape: spec.shape })),
@@ -294,6 +379,7 @@ export function trainingGraph(config: VaeConfig, freeBits: number): OnnxGraph {
     ...(K > 0 ? [{ name: IO.y, shape: ['batch', K] }] : []),
     { name: IO.beta, shape: [] },
     { name: IO.invBatch, shape: [] },
+    ...optimizerInputs,
   ];
   return { name: 'vae_training_step', nodes: g.nodes, initializers: g.initializers, inputs, outputs };
 }

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { z } from 'zod';
-import { WASM_THREADS_ENV_VAR } from '../../engine/node/index.js';
+import { ONNX_ENV_VAR, ONNX_THREADS_ENV_VAR, WASM_THREADS_ENV_VAR } from '../../engine/node/index.js';
 import { UserError } from '../../util/errors.js';
 import { findPackage } from '../../util/packageInfo.js';
 import type { BenchArch } from '../benchJob.js';
@@ -27,6 +27,8 @@ export interface OursBench {
   /** The backend it ran on, and its XNNPACK threads (wasm only; fewer than asked if the threaded build failed). */
   backend: string;
   threads: number | null;
+  /** What ran the steps instead of the backend ("ONNX Runtime 1.30.0, 2 threads"), or null. */
+  native: string | null;
 }
 
 /** The CLI's `--json` result line (`reporter.result('bench', …)` of a single-architecture run). */
@@ -37,6 +39,7 @@ const resultLine = z.object({
   msPerStep: z.number(),
   parameters: z.number().int(),
   backend: z.object({ backend: z.string(), threads: z.number().int().optional() }),
+  native: z.string().nullable().optional(),
 });
 
 /** This package's bin/vae-studio.js under this process's Node. */
@@ -70,9 +73,29 @@ export function oursBenchArgs(o: {
   ];
 }
 
-/** "VAE_STUDIO_WASM_THREADS=2 vae-studio bench --arch …" (no variable for a backend without threads). */
-export function oursCommand(args: readonly string[], threads: number | null): string {
-  return `${threads === null ? '' : `${WASM_THREADS_ENV_VAR}=${threads} `}vae-studio ${args.join(' ')}`;
+/**
+ * Which training steps a child runs: `native`, what training uses (ONNX Runtime where it pays), or `tfjs`, the
+ * backend's own gradients (`VAE_STUDIO_ONNX=off`).
+ */
+export type OursSteps = 'native' | 'tfjs';
+
+/** The variables of a child at `threads` (wasm's and ONNX Runtime's; none for a backend without threads). */
+function childVariables(threads: number | null, steps: OursSteps): [string, string][] {
+  const vars: [string, string][] = [];
+  if (threads !== null) vars.push([WASM_THREADS_ENV_VAR, String(threads)]);
+  if (steps === 'tfjs') vars.push([ONNX_ENV_VAR, 'off']);
+  else if (threads !== null) vars.push([ONNX_THREADS_ENV_VAR, String(threads)]);
+  return vars;
+}
+
+/** "VAE_STUDIO_WASM_THREADS=2 VAE_STUDIO_ONNX_THREADS=2 vae-studio bench --arch …" */
+export function oursCommand(
+  args: readonly string[],
+  threads: number | null,
+  steps: OursSteps = 'native',
+): string {
+  const vars = childVariables(threads, steps).map(([k, v]) => `${k}=${v} `);
+  return `${vars.join('')}vae-studio ${args.join(' ')}`;
 }
 
 /**
@@ -94,11 +117,13 @@ export function parseOursBench(stdout: string): OursBench {
     parameters: v.parameters,
     backend: v.backend.backend,
     threads: v.backend.threads ?? null,
+    native: v.native ?? null,
   };
 }
 
 /**
- * Runs `vae-studio <args> --json` in a child, with `VAE_STUDIO_WASM_THREADS=threads` when threads is a number.
+ * Runs `vae-studio <args> --json` in a child, on `threads` threads when it is a number (wasm's and ONNX Runtime's),
+ * with the `steps` it asks for.
  * @throws UserError BENCH_CHILD when the child cannot start, fails, or prints no result.
  */
 export async function runOursChild(
@@ -106,16 +131,17 @@ export async function runOursChild(
   args: readonly string[],
   threads: number | null,
   signal?: AbortSignal,
+  steps: OursSteps = 'native',
 ): Promise<OursBench> {
   const env = { ...process.env };
-  if (threads === null) delete env[WASM_THREADS_ENV_VAR];
-  else env[WASM_THREADS_ENV_VAR] = String(threads);
+  for (const k of [WASM_THREADS_ENV_VAR, ONNX_THREADS_ENV_VAR, ONNX_ENV_VAR]) delete env[k];
+  for (const [k, v] of childVariables(threads, steps)) env[k] = v;
   const run = await spawnCollect(settings.node, [settings.script, ...args, '--json'], signal, env);
   if (run.spawnError) {
     throw new UserError('BENCH_CHILD', `${settings.node} could not start (${run.spawnError.message})`);
   }
   if (run.code !== 0) {
-    throw new UserError('BENCH_CHILD', `${oursCommand(args, threads)} ${howItEnded(run)}`);
+    throw new UserError('BENCH_CHILD', `${oursCommand(args, threads, steps)} ${howItEnded(run)}`);
   }
   return parseOursBench(run.stdout);
 }

@@ -64,7 +64,8 @@ export interface BenchSuiteInput {
 
 /** One line of the table. Throughputs are images per second. */
 export interface SuiteRow {
-  id: `train-${BenchArch}` | 'import' | 'generate' | 'features' | 'features-native';
+  id:
+    `train-${BenchArch}` | `train-${BenchArch}-tfjs` | 'import' | 'generate' | 'features' | 'features-native';
   what: string;
   ours: number;
   /** The peer's figure; null where it has none (import, generation) or could not run. */
@@ -130,7 +131,13 @@ export async function runBenchSuite(
   // null until the first peer run says whether there is one.
   let peer: SuitePeer | null = peerSettings ? null : { available: false, reason: 'not run (disabled)' };
   const rows: SuiteRow[] = [];
-  for (const arch of ['std28', 'std64'] as const) {
+  // Training takes ONNX Runtime's steps where they pay (wasm, cpu): then a row of the backend's own steps too.
+  const runtimes = (await onnxInPlaceOfTfjs('training'))
+    ? (['native', 'tfjs'] as const)
+    : (['native'] as const);
+  for (const [arch, runtime] of (['std28', 'std64'] as const).flatMap((a) =>
+    runtimes.map((r) => [a, r] as const),
+  )) {
     throwIfCancelled(ctx.signal);
     const measured = await measureTraining(
       {
@@ -143,6 +150,7 @@ export async function runBenchSuite(
         threadCounts,
         repeats,
         ours: input.ours ?? defaultOursSettings(),
+        runtime,
         // After a first failure (no Python, no torch) the peer is not tried again.
         peer: peerSettings && (peer === null || peer.available) ? peerSettings : null,
       },

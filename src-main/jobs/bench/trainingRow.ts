@@ -5,7 +5,7 @@
 import { throwIfCancelled } from '../../util/errors.js';
 import type { BenchArch } from '../benchJob.js';
 import { ignoreEvents, logEvent, type JobContext } from '../events.js';
-import { oursBenchArgs, oursCommand, runOursChild, type OursSettings } from './oursChild.js';
+import { oursBenchArgs, oursCommand, runOursChild, type OursSettings, type OursSteps } from './oursChild.js';
 import { parsePeerBench, peerBenchArgs, peerCommand, runPeer, type PeerSettings } from './peer.js';
 import { formatRate, ratioOf } from './report.js';
 import type { SuiteRow } from './suite.js';
@@ -23,6 +23,11 @@ export interface TrainingRowInput {
   threadCounts: readonly number[];
   repeats: number;
   ours: OursSettings;
+  /**
+   * `native`: the steps training takes (ONNX Runtime where it pays), the row `train-<arch>`; `tfjs`: the
+   * backend's own, the row `train-<arch>-tfjs`, beside it where the two differ.
+   */
+  runtime: OursSteps;
   /** Null: no peer (disabled, or unavailable since an earlier row). */
   peer: PeerSettings | null;
 }
@@ -57,7 +62,9 @@ export async function measureTraining(
   ctx: JobContext = {},
 ): Promise<TrainingRowResult> {
   const emit = ctx.emit ?? ignoreEvents;
-  const { arch, batchSize: batch, steps, warmup, backend, repeats } = input;
+  const { arch, batchSize: batch, steps, warmup, backend, repeats, runtime } = input;
+  // Set by the children (a closure: TypeScript would narrow a plain `let` to its initial null).
+  const ran: { on: string | null } = { on: null };
   const threaded = backend === 'wasm';
   const oursArgs = oursBenchArgs({ arch, batch, steps, warmup, backend });
   const peerArgs = (threads?: number): string[] =>
@@ -79,14 +86,16 @@ export async function measureTraining(
     {
       signal: ctx.signal,
       ours: async (threads, repeat) => {
-        const r = await runOursChild(input.ours, oursArgs, threads, ctx.signal);
+        const r = await runOursChild(input.ours, oursArgs, threads, ctx.signal, runtime);
         parameters = r.parameters;
+        // The runtime without its thread count, which the sweep varies: "ONNX Runtime 1.30.0", "tfjs wasm".
+        ran.on = r.native?.replace(/, \d+ threads?$/, '') ?? `tfjs ${r.backend}`;
         if (threads !== null && r.threads !== threads) {
           notes.add(`wasm, asked for ${threadWords([threads])}, ran on ${r.threads ?? '?'}`);
         }
         emit(
           logEvent(
-            `ours ${arch}${threads === null ? '' : `, ${threadWords([threads])}`}, ${of(repeat)}: ${formatRate(r.imagesPerSec)} images/s`,
+            `ours ${arch} on ${ran.on}${threads === null ? '' : `, ${threadWords([threads])}`}, ${of(repeat)}: ${formatRate(r.imagesPerSec)} images/s`,
           ),
         );
         return r.imagesPerSec;
@@ -111,7 +120,7 @@ export async function measureTraining(
   if (!oursBest) throw new Error('the sweep ran none of our settings');
   const peerBest = sweep.peer ? bestSetting(sweep.peer) : null;
 
-  const commands = [oursCommand(oursArgs, oursBest.threads)];
+  const commands = [oursCommand(oursArgs, oursBest.threads, runtime)];
   if (peerSettings) commands.push(peerCommand(peerSettings, peerArgs(peerBest?.threads ?? undefined)));
   const rowNotes = [
     `ours ${bestWords(oursBest)}`,
@@ -123,8 +132,8 @@ export async function measureTraining(
   const peerFigure = peerBest?.median ?? null;
   return {
     row: {
-      id: `train-${arch}`,
-      what: `training ${arch}, batch ${batch}`,
+      id: runtime === 'native' ? `train-${arch}` : `train-${arch}-tfjs`,
+      what: `training ${arch}, batch ${batch}${ran.on ? `, ${ran.on}` : ''}`,
       ours: oursBest.median,
       peer: peerFigure,
       ratio: ratioOf(oursBest.median, peerFigure),

@@ -35,8 +35,10 @@ it('maps the built-in shapes with their classes above chance, keeping what the l
   const inLatentSpace = neighbourClassAgreement(latents, labels)!;
   const { accuracy, chance } = map.agreement!;
   expect(chance).toBeCloseTo(1 / 3, 6);
-  // 600 images: one standard error of an accuracy near 0.4 is 0.02. Four above chance; two dimensions keep what
-  // the latents know within two (this model: 0.46 in its 8-D latents, 0.43 on the UMAP map, 0.45 on PCA's).
-  expect(accuracy).toBeGreaterThan(chance + 0.08);
-  expect(accuracy).toBeGreaterThan(inLatentSpace.accuracy - 0.04);
+  // 600 images: one standard error of an accuracy near 0.4 is 0.02. Measured over ten trainings (seeds 1–5, with
+  // ONNX Runtime's steps and with tfjs's): 0.44–0.47 in the 8-D latents, 0.41–0.46 on the UMAP map, the map at
+  // most 0.065 below its latents. So: three standard errors above chance, and what the latents know kept within
+  // about four.
+  expect(accuracy).toBeGreaterThan(chance + 0.06);
+  expect(accuracy).toBeGreaterThan(inLatentSpace.accuracy - 0.09);
 });
