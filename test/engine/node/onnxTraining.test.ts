@@ -137,7 +137,9 @@ describe('the training graph on ONNX Runtime', () => {
         expect(relativeError(got, expected), names[i]).toBeLessThan(1e-5);
       }
       await session.release();
-      tf.dispose([value, ...Object.values(grads), x, eps, ...(y ? [y] : []), ...Object.values(terms)]);
+      const termTensors: tf.Tensor[] = [terms.loss, terms.reconstruction, terms.kl];
+      if (terms.meanSquaredError) termTensors.push(terms.meanSquaredError);
+      tf.dispose([value, ...Object.values(grads), x, eps, ...(y ? [y] : []), ...termTensors]);
       model.dispose();
     });
   }
@@ -230,20 +232,21 @@ describe('training on ONNX Runtime', () => {
     const runtime = await nativeTrainingRuntime();
     expect(runtime).toMatch(/^ONNX Runtime \d+\.\d+\.\d+, \d+ threads?$/);
     const host = localTrainingHost(
-      async () => ({
-        backend: tf.getBackend(),
-        device: 'cpu' as const,
-        package: '@tensorflow/tfjs-backend-wasm',
-        reason: 'test',
-        attempts: [],
-      }),
+      () =>
+        Promise.resolve({
+          backend: tf.getBackend(),
+          device: 'cpu' as const,
+          package: '@tensorflow/tfjs-backend-wasm',
+          reason: 'test',
+          attempts: [],
+        }),
       'node',
       { runtime: nativeTrainingRuntime, create: nativeTraining },
     );
     const info = await host.describe();
     expect(info.native).toBe(runtime);
     const made: string[] = [];
-    const counting = localTrainingHost(async () => info, 'node', {
+    const counting = localTrainingHost(() => Promise.resolve(info), 'node', {
       runtime: nativeTrainingRuntime,
       create: async (config, freeBits) => {
         made.push(`${config.latentDim}/${freeBits}`);
