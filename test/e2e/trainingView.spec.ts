@@ -66,12 +66,20 @@ test('the backend is one plain line with Details, and training says it nowhere e
 
   await page.getByRole('tab', { name: 'Train' }).click();
   const backend = page.getByRole('group', { name: 'Training backend' });
-  await expect(backend.locator('.line')).toHaveText(/^Runs on the CPU, WebAssembly, \d+ threads?$/);
+  // The server trains on WebAssembly with its steps on ONNX Runtime, which its npm package brings.
+  await expect(backend.locator('.line')).toHaveText(
+    /^Runs on the CPU, ONNX Runtime \d+\.\d+\.\d+, \d+ threads?$/,
+  );
   const details = backend.locator('details');
   await expect(details).not.toHaveAttribute('open', '');
   await expect(backend.getByText('@tensorflow/tfjs-backend-wasm')).toBeHidden();
   await details.locator('summary').click();
   await expect(backend.getByText('@tensorflow/tfjs-backend-wasm')).toBeVisible();
+  await expect(
+    backend.getByText(
+      /^Training steps run in native code on ONNX Runtime .*; WebAssembly does validation, previews and sampling\.$/,
+    ),
+  ).toBeVisible();
   await details.locator('summary').click();
 
   await field('Latent dimension').fill('4');
@@ -82,7 +90,7 @@ test('the backend is one plain line with Details, and training says it nowhere e
   await page.getByRole('button', { name: 'Start training' }).click();
   await expect(page.getByRole('img', { name: 'Samples after epoch 4' })).toBeVisible({ timeout: 180_000 });
   await expect(page.getByRole('button', { name: 'Start training' })).toBeEnabled({ timeout: 30_000 });
-  await expect(backend.locator('.line')).toHaveText(/^Runs on the CPU, WebAssembly/);
+  await expect(backend.locator('.line')).toHaveText(/^Runs on the CPU, ONNX Runtime/);
   // The status line told the run's story, never the backend again.
   const statuses = await recorded('statuses');
   expect(statuses.length).toBeGreaterThan(0);

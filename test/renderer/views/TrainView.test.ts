@@ -134,6 +134,16 @@ describe('TrainView', () => {
     expect(group.get('.line').text()).not.toContain('@tensorflow');
   });
 
+  it('says when native code runs the training steps, and what the backend still does', async () => {
+    fake.on('backend.info', () => ok(backendInfo({ native: 'ONNX Runtime 1.30.0, 2 threads' })));
+    const wrapper = await mountView();
+    const group = wrapper.get('[role="group"][aria-label="Training backend"]');
+    expect(group.get('.line').text()).toBe('Runs on the CPU, ONNX Runtime 1.30.0, 2 threads');
+    expect(group.get('details').text()).toContain(
+      'Training steps run in native code on ONNX Runtime 1.30.0, 2 threads; WebAssembly does validation, previews and sampling.',
+    );
+  });
+
   it("names the GPU adapter and says when training runs in the app's compute window", async () => {
     fake.on('backend.info', () =>
       ok(
