@@ -3,6 +3,7 @@ export { jobEvent, logEvent } from './events.js';
 export { runImport, type ImportJobInput, type ImportJobResult } from './importJob.js';
 export {
   runTraining,
+  nodeTrainingHost,
   previewFiles,
   type TrainJobInput,
   type TrainJobResult,

@@ -102,7 +102,7 @@ async function trainLocked(
   ctx: TrainJobContext,
 ): Promise<TrainJobResult> {
   const emit = ctx.emit ?? ignoreEvents;
-  const host = ctx.host ?? defaultHost();
+  const host = ctx.host ?? nodeTrainingHost();
   const leftovers = await removeTemporaryFiles(layout);
   if (leftovers > 0) emit(logEvent(`removed ${leftovers} temporary file(s) left by an interrupted run`));
   const dataset = await loadDataset(layout.datasetDir);
@@ -408,8 +408,11 @@ function keptModel(
   return `no checkpoint was saved; ${layout.root} has no model yet`;
 }
 
-/** The engine in this process, on the backend engine/node/backend.ts resolves. */
-function defaultHost(): TrainingHost {
+/**
+ * The engine in this process, on the backend engine/node/backend.ts resolves, with training's steps on ONNX Runtime
+ * where that pays: what `train` trains on and `backend-info` describes when no other host was sent.
+ */
+export function nodeTrainingHost(): TrainingHost {
   // The preference is the job's own `backend` input, a BackendPreference; resolveBackend rejects any other.
   return localTrainingHost(
     (preference) => resolveBackend(preference as BackendPreference | undefined),

@@ -1,4 +1,3 @@
-import { resolveBackend } from '../engine/node/index.js';
 import type { TrainingHost } from '../engine/host/index.js';
 import {
   runGeneration,
@@ -9,6 +8,7 @@ import {
   runQuality,
   runReconstruction,
   runTraining,
+  nodeTrainingHost,
   runOutliers,
   runTraversal,
   runExplorer,
@@ -43,7 +43,7 @@ const jobFunctions: JobFunctions = {
   explorer: runExplorer,
   map: runMap,
   'backend-info': (input, ctx) =>
-    ctx.host ? ctx.host.describe(input.preference) : resolveBackend(input.preference),
+    (ctx.host ?? nodeTrainingHost()).describe(input.preference),
 };
 
 /** True when `kind` names a job this worker can run (messages arrive untyped). */

@@ -79,7 +79,27 @@ describe('vae-studio bench', () => {
       'wasm',
     ]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^std28 batch 2 on wasm \(cpu, \d+ threads?\): [\d.]+ training images\/s/);
+    // Training's steps run on ONNX Runtime where it loads, else on tfjs's wasm: the line names which.
+    expect(r.stdout).toMatch(
+      /^std28 batch 2 on (wasm \(cpu, \d+ threads?\)|ONNX Runtime [\d.]+, \d+ threads? \(cpu\)): [\d.]+ training images\/s/,
+    );
+    expect(r.stderr).toBe('');
+    process.env.VAE_STUDIO_ONNX = 'off';
+    const tfjs = await run([
+      'bench',
+      '--arch',
+      'std28',
+      '--steps',
+      '1',
+      '--warmup',
+      '0',
+      '--batch',
+      '2',
+      '--backend',
+      'wasm',
+    ]).finally(() => delete process.env.VAE_STUDIO_ONNX);
+    expect(tfjs.code).toBe(0);
+    expect(tfjs.stdout).toMatch(/^std28 batch 2 on wasm \(cpu, \d+ threads?\): [\d.]+ training images\/s/);
   });
 
   it.skipIf(!built)(
@@ -93,13 +113,17 @@ describe('vae-studio bench', () => {
         '- PyTorch not available: /nonexistent/python3 not found. Only our figures are shown.',
       );
       const table = lines.filter((l) => l.startsWith('|'));
-      // The main table (header, rule, 6 rows: features on tfjs and on ONNX Runtime), then the table by thread
-      // count (header, rule, 2 rows).
-      expect(table).toHaveLength(12);
-      expect(table[7]).toMatch(
+      // The main table (header, rule, 8 rows: training's steps on ONNX Runtime and on tfjs, features on both),
+      // then the table by thread count (header, rule, 4 rows).
+      expect(table).toHaveLength(16);
+      expect(table[2]).toMatch(/^\| training std28, batch 2, ONNX Runtime [\d.]+ \| [\d,.]+ \| — \| — \|/);
+      expect(table[3]).toMatch(/^\| training std28, batch 2, tfjs wasm \| [\d,.]+ \| — \| — \|/);
+      expect(table[9]).toMatch(
         /^\| quality features, 8 64×64×3 images, ONNX Runtime [\d.]+, \d+ threads? \| [\d,.]+ \|/,
       );
-      expect(table[2]).toMatch(/^\| training std28, batch 2 \| [\d,.]+ \| — \| — \|/);
+      expect(r.stdout).toContain(
+        '- training std28, batch 2, tfjs wasm: `VAE_STUDIO_WASM_THREADS=1 VAE_STUDIO_ONNX=off vae-studio bench --arch std28 --batch 2 --steps 1 --warmup 0 --backend wasm`',
+      );
       expect(r.stdout).toContain(
         '- the whole table: `vae-studio bench --suite --batch 2 --steps 1 --warmup 0 --images 4 --generate 2 --features 8 --threads 1 --repeats 1 --python /nonexistent/python3 --backend wasm`',
       );
@@ -123,7 +147,9 @@ describe('vae-studio bench', () => {
     });
     expect(result.rows.map((row) => row.id)).toEqual([
       'train-std28',
+      'train-std28-tfjs',
       'train-std64',
+      'train-std64-tfjs',
       'import',
       'generate',
       'features',

@@ -50,18 +50,25 @@ describe('two writers on one project', () => {
     const lockFile = join(project, '.lock');
     for (let i = 0; i < 600 && !existsSync(lockFile); i++) await new Promise((r) => setTimeout(r, 20));
     expect(existsSync(lockFile)).toBe(true);
-    const second = await cli(['train', '--project', project, '--epochs', '2', ...TINY]);
-    expect(second.code).toBe(1);
-    expect(second.stderr.trim().split('\n')).toHaveLength(1);
-    expect(second.stderr).toMatch(
-      new RegExp(
-        `is being written by vae-studio train \\(pid ${first.pid} on host .+, since \\d\\d:\\d\\d\\); wait for it to finish or stop it`,
-      ),
-    );
-    // In-process jobs (the app's and browser mode's) are refused the same way.
-    await expect(
-      runImport({ folder: images, project, size: 16, channels: 1, fit: 'cover' }),
-    ).rejects.toMatchObject({ code: 'PROJECT_BUSY' });
+    // Freeze the first while the second tries: a fast machine could otherwise finish 30 tiny epochs before the
+    // second process has started. A stopped process is alive and holds its lock, as a busy one does.
+    first.kill('SIGSTOP');
+    try {
+      const second = await cli(['train', '--project', project, '--epochs', '2', ...TINY]);
+      expect(second.code).toBe(1);
+      expect(second.stderr.trim().split('\n')).toHaveLength(1);
+      expect(second.stderr).toMatch(
+        new RegExp(
+          `is being written by vae-studio train \\(pid ${first.pid} on host .+, since \\d\\d:\\d\\d\\); wait for it to finish or stop it`,
+        ),
+      );
+      // In-process jobs (the app's and browser mode's) are refused the same way.
+      await expect(
+        runImport({ folder: images, project, size: 16, channels: 1, fit: 'cover' }),
+      ).rejects.toMatchObject({ code: 'PROJECT_BUSY' });
+    } finally {
+      first.kill('SIGCONT');
+    }
     expect(await firstDone, firstErr).toBe(0);
     const { layout } = await openProject(project);
     const latest = await loadLatestCheckpoint(layout);

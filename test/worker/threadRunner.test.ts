@@ -3,6 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { onnxRuntime } from '../../src-main/engine/node/index.js';
 import type { JobEvent } from '../../src-main/jobs/index.js';
 import { createStudio } from '../../src-main/studio/index.js';
 import { CancelledError, UserError } from '../../src-main/util/errors.js';
@@ -148,6 +149,17 @@ describe('ThreadRunner', () => {
     await expect(job.result).rejects.toThrow('the backend-info job did not stop within 50 ms and was ended');
     await expect(job.result).rejects.toBeInstanceOf(CancelledError);
   });
+
+  it.skipIf(!built)(
+    "backend-info describes the worker's own host: wasm, and training's steps on ONNX Runtime where it loads",
+    async () => {
+      const info = await new ThreadRunner().start('backend-info', { preference: 'wasm' }, () => 0).result;
+      expect(info).toMatchObject({ backend: 'wasm', host: 'node' });
+      const ort = await onnxRuntime();
+      if (ort.ok) expect(info.native).toBe(ort.runtime);
+      else expect(info.native).toBeUndefined();
+    },
+  );
 
   it('says which file is missing and how to build it', async () => {
     const workerFile = join(await tempDir(), 'nope', 'jobWorker.js');

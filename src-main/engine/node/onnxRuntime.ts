@@ -114,5 +114,7 @@ export async function createOnnxSession(available: OnnxReady, graph: OnnxGraph):
     intraOpNumThreads: available.threads,
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
+    // Errors still reject; ORT's warnings (graph tidying) are for its developers, not our users' terminals.
+    logSeverityLevel: 3,
   });
 }

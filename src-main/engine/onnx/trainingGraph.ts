@@ -154,7 +154,7 @@ export function trainingGraph(config: VaeConfig, freeBits: number, adam?: AdamCo
   g.ints('col0', [0]);
   g.ints('colL', [L]);
   g.ints('col2L', [2 * L]);
-  g.ints('colF', [F]);
+  if (K > 0) g.ints('colF', [F]); // only a conditional model's label columns are cut off
   g.ints('bottleneck', [-1, b, b, C]);
   g.ints('flat', [-1, F]);
 
