@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, writeSquares } from '../helpers/tinyData.js';
 import { runCli } from '../helpers/cli.js';
+import { onnxRuntime } from '../../src-main/engine/node/index.js';
 
 const run = runCli;
 
@@ -133,6 +134,31 @@ describe('vae-studio command line', () => {
     expect(info.stdout).toMatch(/dataset: 32 images 16×16×1/);
     expect(info.stdout).toMatch(/model: epoch 2\/2, latent 3/);
     expect(info.stdout).toContain('  conditional on 2 classes: a (16 images), b (16 images)');
+  });
+
+  it("names where training's steps ran in its last line", async () => {
+    const project = join(await tempDir(), 'p');
+    await run(['import', images, '--project', project, '--size', '16', '--channels', '1']);
+    const train = await run([
+      'train',
+      '--project',
+      project,
+      '--epochs',
+      '1',
+      '--latent',
+      '2',
+      '--width',
+      '4',
+      '--backend',
+      'cpu',
+    ]);
+    expect(train.code).toBe(0);
+    const { ok } = await onnxRuntime();
+    expect(train.stdout).toMatch(
+      ok
+        ? /^trained epochs 1–1 on cpu \(cpu\), steps on ONNX Runtime [\d.]+, \d+ threads?, at \d+ images\/s$/m
+        : /^trained epochs 1–1 on cpu \(cpu\) at \d+ images\/s$/m,
+    );
   });
 });
 

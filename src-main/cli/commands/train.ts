@@ -41,7 +41,7 @@ export const trainCommand: Command = {
     const lines = [
       result.cancelled
         ? `training stopped at epoch ${result.epochs} of ${result.options.epochs}; continue with --resume`
-        : `trained epochs ${result.startEpoch + 1}–${result.epochs} on ${result.backend.backend} (${result.backend.device}) at ${fixed(result.imagesPerSec, 0)} images/s`,
+        : `trained epochs ${result.startEpoch + 1}–${result.epochs} on ${result.backend.backend} (${result.backend.device})${result.backend.native ? `, steps on ${result.backend.native},` : ''} at ${fixed(result.imagesPerSec, 0)} images/s`,
     ];
     if (f) {
       lines.push(
