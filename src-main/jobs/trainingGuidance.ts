@@ -4,6 +4,11 @@ import type { EpochMetrics } from '../contract/index.js';
 const WINDOW = 3;
 /** A validation −ELBO still falling by more than this share per epoch means the model is still learning. */
 const STILL_LEARNING = 0.003;
+/**
+ * A validation −ELBO this share of the run's scale above its best, while the training loss fell since, means the
+ * model has been learning its training images by heart for a while, even where epoch-to-epoch noise hides the trend.
+ */
+const ABOVE_BEST = 0.01;
 /** Below this KL (nats/image) the latent code carries next to nothing. */
 const COLLAPSED_KL = 0.5;
 
@@ -29,10 +34,24 @@ export function trainingGuidance(history: EpochMetrics[], options: { cancelled: 
     const perEpoch = (loss(before) - loss(last)) / WINDOW;
     const share = perEpoch / Math.abs(loss(before));
     const trainFell = before.train.negElbo - last.train.negElbo > 0;
+    const best = bestValidation(history);
+    const scale = Math.max(Math.abs(loss(history[0]!)), Math.abs(best ? loss(best) : 0));
     if (last.val && share < -STILL_LEARNING && trainFell) {
       lines.push(
         `The validation loss rose over the last ${WINDOW} epochs while the training loss fell: the model is ` +
           'starting to learn its training images by heart. More epochs will not help; more images would.',
+      );
+    } else if (
+      last.val &&
+      best &&
+      best.epoch < last.epoch - WINDOW &&
+      loss(last) - loss(best) > ABOVE_BEST * scale &&
+      best.train.negElbo > last.train.negElbo
+    ) {
+      lines.push(
+        `The validation loss was lowest at epoch ${best.epoch} (${best.val!.negElbo.toFixed(1)} nats per image) and ` +
+          `is ${last.val.negElbo.toFixed(1)} now, while the training loss kept falling: the model is learning its ` +
+          'training images by heart. More epochs will not help it with new images; more images would.',
       );
     } else if (share > STILL_LEARNING) {
       lines.push(
@@ -47,4 +66,11 @@ export function trainingGuidance(history: EpochMetrics[], options: { cancelled: 
     );
   }
   return lines;
+}
+
+/** The epoch of lowest validation −ELBO; null when the run measured none. */
+function bestValidation(history: EpochMetrics[]): EpochMetrics | null {
+  let best: EpochMetrics | null = null;
+  for (const m of history) if (m.val && (!best || m.val.negElbo < best.val!.negElbo)) best = m;
+  return best;
 }

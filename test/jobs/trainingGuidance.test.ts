@@ -44,6 +44,32 @@ describe('trainingGuidance', () => {
     expect(lines[0]).toMatch(/^The validation loss rose over the last 3 epochs while the training loss fell/);
   });
 
+  it('says so when validation has risen far above its best, though the last epochs only wander', () => {
+    // A σ-VAE on a few hundred images: the validation loss bottoms out at epoch 3 and climbs past zero; the last
+    // three epochs go up and down, as in a real run.
+    const lines = trainingGuidance(
+      epochs(
+        [6227, -3705, -7126, -9943, -11561, -13012, -13867, -14307],
+        [2627, -2993, -3201, -423, 3244, 2900, 3300, 3250],
+      ),
+      { cancelled: false },
+    );
+    expect(lines).toEqual([
+      'The validation loss was lowest at epoch 3 (-3201.0 nats per image) and is 3250.0 now, while the training ' +
+        'loss kept falling: the model is learning its training images by heart. More epochs will not help it ' +
+        'with new images; more images would.',
+    ]);
+    // Near its best, the rule is quiet: the settled run above stays silent.
+    expect(
+      trainingGuidance(
+        epochs([250, 249.9, 249.8, 249.8, 249.7, 249.7], [252, 251.5, 252, 251.9, 251.9, 252]),
+        {
+          cancelled: false,
+        },
+      ),
+    ).toEqual([]);
+  });
+
   it('warns of a collapsed latent code', () => {
     const lines = trainingGuidance(
       epochs([250, 249.9, 249.8, 249.8, 249.7], [252, 252, 251.9, 251.9, 251.9], 0.1),
