@@ -13,6 +13,7 @@ export { UserError } from '../util/errors.js';
 export {
   defaultConfig,
   referenceConfig,
+  trainingFlopsPerImage,
   type ReferenceArch,
   resolveTrainSettings,
   DEFAULT_TRAIN_OPTIONS,

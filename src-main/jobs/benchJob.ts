@@ -2,6 +2,7 @@ import {
   type BackendInfo,
   referenceConfig,
   type ReferenceArch,
+  trainingFlopsPerImage,
   VaeModel,
   benchmarkTraining,
 } from '../engine/index.js';
@@ -25,6 +26,9 @@ export interface BenchJobResult {
   parameters: number;
   imagesPerSec: number;
   msPerStep: number;
+  /** The work of one training image, and the rate it ran at (engine/config.ts `trainingFlopsPerImage`). */
+  gflopPerImage: number;
+  gflopPerSec: number;
   /**
    * What ran the training steps when not tfjs ("ONNX Runtime 1.30.0, 2 threads"), as training on this backend
    * would; null when tfjs did.
@@ -56,6 +60,8 @@ export async function runBenchmark(input: BenchJobInput = {}): Promise<BenchJobR
       parameters,
       imagesPerSec,
       msPerStep,
+      gflopPerImage: trainingFlopsPerImage(config) / 1e9,
+      gflopPerSec: (trainingFlopsPerImage(config) * imagesPerSec) / 1e9,
       native: native?.runtime ?? null,
     };
   } finally {

@@ -7,6 +7,7 @@ import {
   planLayers,
   referenceConfig,
   resolveTrainSettings,
+  trainingFlopsPerImage,
   validateConfig,
   validateTrainOptions,
 } from '../../src-main/engine/config.js';
@@ -267,6 +268,27 @@ describe('resolveTrainSettings and the classes of the data', () => {
     );
     expect(thrownMessage(() => resolveTrainSettings(shape, { conditional: true }))).toMatch(
       /^conditional: .*and the dataset has 0;/,
+    );
+  });
+});
+
+describe('trainingFlopsPerImage', () => {
+  it("counts the reference networks' work by hand: 3 × (convs + transposed convs + dense layers)", () => {
+    // std28: 28 → 14 → 7, channels 1 → 32 → 64, 4×4 kernels, latent 16, flat 7·7·64.
+    const std28 =
+      2 * 14 * 14 * 1 * 32 * 16 + // encoder conv0
+      2 * 7 * 7 * 32 * 64 * 16 + // encoder conv1
+      2 * 7 * 7 * 64 * 32 * 16 + // decoder convT0, from 7×7
+      2 * 14 * 14 * 32 * 1 * 16 + // decoder convT1, from 14×14
+      2 * 3136 * 32 + // encoder dense to μ, log σ²
+      2 * 16 * 3136; // decoder dense
+    expect(trainingFlopsPerImage(referenceConfig('std28'))).toBe(3 * std28);
+    // std64: four convs down to 4×4×256, latent 32: the 0.32 GFLOP per image issue 16 quotes.
+    expect(trainingFlopsPerImage(referenceConfig('std64')) / 1e9).toBeCloseTo(0.323, 3);
+    // A conditional model's label columns add to both dense layers: K · (2L + flat) multiply-adds, times 2 and 3.
+    const conditional = { ...referenceConfig('std28'), conditional: true, classes: ['a', 'b', 'c'] };
+    expect(trainingFlopsPerImage(conditional) - trainingFlopsPerImage(referenceConfig('std28'))).toBe(
+      3 * 2 * 3 * (32 + 3136),
     );
   });
 });

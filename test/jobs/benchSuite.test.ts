@@ -158,7 +158,7 @@ describe('the benchmark suite', () => {
     });
     expect(std64!.notes).toBe(
       'ours best at 2 threads (median of 3, 70.1–76.0); PyTorch best at 1 thread (median of 3, 185.0–190.0); ' +
-        '27 ms/step, 1,777,411 parameters',
+        '27 ms/step, 1,777,411 parameters, 24.0 GFLOP/s',
     );
     expect(std28!.ours).toBe(814);
     expect(std28!.peer).toBe(1846);
@@ -258,7 +258,7 @@ describe.skipIf(!built)('the suite with our real CLI (needs the build)', () => {
     expect(std28.ours).toBeGreaterThan(0);
     expect(std28.sweep!.ours.map((s) => s.threads)).toEqual([1]);
     expect(std28.notes).toMatch(
-      /^ours best at 1 thread \(median of 1\); PyTorch best at 1 thread \(median of 1\); [\d.]+ m?s\/step, 220,385 parameters$/,
+      /^ours best at 1 thread \(median of 1\); PyTorch best at 1 thread \(median of 1\); [\d.]+ m?s\/step, 220,385 parameters, [\d.]+ GFLOP\/s$/,
     );
     expect(std28.notes).not.toContain('ran on');
   });

@@ -2,6 +2,7 @@
  * A training row of the suite: ours and the PyTorch peer on one architecture, swept over thread counts
  * ({@link runThreadSweep}), each side's best setting's median in the table.
  */
+import { referenceConfig, trainingFlopsPerImage } from '../../engine/index.js';
 import { throwIfCancelled } from '../../util/errors.js';
 import type { BenchArch } from '../benchJob.js';
 import { ignoreEvents, logEvent, type JobContext } from '../events.js';
@@ -125,7 +126,8 @@ export async function measureTraining(
   const rowNotes = [
     `ours ${bestWords(oursBest)}`,
     ...(peerBest ? [`PyTorch ${bestWords(peerBest)}`] : []),
-    `${fmtMs((batch * 1000) / oursBest.median)}/step, ${parameters.toLocaleString('en-US')} parameters`,
+    `${fmtMs((batch * 1000) / oursBest.median)}/step, ${parameters.toLocaleString('en-US')} parameters, ` +
+      `${((trainingFlopsPerImage(referenceConfig(arch)) * oursBest.median) / 1e9).toFixed(1)} GFLOP/s`,
     ...notes,
     ...(sweep.peerFailure && peerFound ? [`PyTorch failed: ${sweep.peerFailure}`] : []),
   ];

@@ -23,7 +23,7 @@ import {
 } from '../../../src-main/engine/onnx/trainingGraph.js';
 import { Rng } from '../../../src-main/engine/rng.js';
 import { Trainer } from '../../../src-main/engine/trainer.js';
-import type { EpochMetrics, TrainOptions, VaeConfig } from '../../../src-main/engine/types.js';
+import type { EpochMetrics, ImageBatch, TrainOptions, VaeConfig } from '../../../src-main/engine/types.js';
 import { UserError } from '../../../src-main/util/errors.js';
 import { bars } from '../../helpers/tinyData.js';
 import { relativeError, useBackend } from '../kernels/kernelTestData.js';
@@ -54,6 +54,18 @@ const cases: [string, VaeConfig, number][] = [
       ...defaultConfig(28, 1),
       width: 4,
       latentDim: 3,
+      likelihood: 'gaussian-optimal',
+      conditional: true,
+      classes,
+    },
+    0,
+  ],
+  [
+    "σ-VAE, conditional, 32×32×3 (the demo's and colour data's default)",
+    {
+      ...defaultConfig(32, 3),
+      width: 4,
+      latentDim: 4,
       likelihood: 'gaussian-optimal',
       conditional: true,
       classes,
@@ -156,15 +168,42 @@ const options: TrainOptions = {
 };
 const data = bars(64);
 
+/** Coloured 16×16 images of three classes, each class its own hue, labelled: a conditional σ-VAE's data. */
+function colourSquares(count: number): ImageBatch {
+  const size = 16;
+  const rng = new Rng(11);
+  const pixels = new Uint8Array(count * size * size * 3);
+  const labels = new Uint16Array(count);
+  const hues = [
+    [200, 40, 220],
+    [30, 90, 200],
+    [240, 200, 20],
+  ];
+  for (let i = 0; i < count; i++) {
+    labels[i] = i % 3;
+    const [r, g, b] = hues[i % 3]!;
+    const x0 = rng.int(9);
+    const y0 = rng.int(9);
+    for (let y = 0; y < size; y++)
+      for (let x = 0; x < size; x++) {
+        const on = x >= x0 && x < x0 + 7 && y >= y0 && y < y0 + 7;
+        pixels.set(on ? [r, g, b] : [20, 30, 40], ((i * size + y) * size + x) * 3);
+      }
+  }
+  return { pixels, count, size, channels: 3, labels };
+}
+
 async function trainOn(
   steps: 'native' | 'tfjs',
   opts: TrainOptions,
+  config: VaeConfig = trainConfig,
+  images: ImageBatch = data,
 ): Promise<{ history: EpochMetrics[]; model: VaeModel }> {
-  const model = VaeModel.create(trainConfig, opts.seed);
-  const native = steps === 'native' ? await nativeTraining(trainConfig, opts.freeBits) : null;
+  const model = VaeModel.create(config, opts.seed);
+  const native = steps === 'native' ? await nativeTraining(config, opts.freeBits) : null;
   if (steps === 'native') expect(native).not.toBeNull();
   try {
-    const { history } = await new Trainer(model, data, opts, undefined, native).run();
+    const { history } = await new Trainer(model, images, opts, undefined, native).run();
     return { history, model };
   } finally {
     native?.dispose();
@@ -188,6 +227,32 @@ describe('training on ONNX Runtime', () => {
     wa.forEach((w, i) => {
       // The weights moved (by about lr per step), and both sides moved them alike.
       expect(relativeError(w.values, start[i]!.values), w.name).toBeGreaterThan(1e-4);
+      expect(relativeError(w.values, wb[i]!.values), w.name).toBeLessThan(1e-3);
+    });
+    ours.model.dispose();
+    theirs.model.dispose();
+  });
+
+  it("takes the tfjs trainer's steps for a conditional σ-VAE on colour images, labels and all", async () => {
+    const config: VaeConfig = {
+      ...defaultConfig(16, 3),
+      width: 4,
+      latentDim: 3,
+      likelihood: 'gaussian-optimal',
+      conditional: true,
+      classes,
+    };
+    const opts = { ...options, epochs: 2, valFraction: 0.2 };
+    const images = colourSquares(60);
+    const ours = await trainOn('native', opts, config, images);
+    const theirs = await trainOn('tfjs', opts, config, images);
+    ours.history.forEach((a, i) => {
+      const b = theirs.history[i]!;
+      expect(a.train.negElbo).toBeCloseTo(b.train.negElbo, 0);
+      expect(a.val!.negElbo).toBeCloseTo(b.val!.negElbo, 0);
+    });
+    const wb = theirs.model.getWeights();
+    ours.model.getWeights().forEach((w, i) => {
       expect(relativeError(w.values, wb[i]!.values), w.name).toBeLessThan(1e-3);
     });
     ours.model.dispose();
