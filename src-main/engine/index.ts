@@ -25,7 +25,16 @@ export {
   MAX_LATENT_DIM,
 } from './config.js';
 export { VaeModel } from './model.js';
-export { Trainer, splitIndices, benchmarkTraining, type TrainHooks, type TrainResult } from './trainer.js';
+export {
+  Trainer,
+  splitIndices,
+  benchmarkTraining,
+  profileTraining,
+  type KernelCall,
+  type TrainHooks,
+  type TrainResult,
+} from './trainer.js';
+export { kernelFlops } from './kernelFlops.js';
 export {
   latentSeed,
   classLatentSeed,

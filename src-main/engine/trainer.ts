@@ -551,14 +551,11 @@ export class Trainer {
   }
 }
 
-/**
- * Training throughput on random images: `warmup` untimed steps, then `steps` timed ones, batch `batchSize`.
- * Mutates the model's weights (use a throw-away model). Used by `vae-studio bench`.
- */
-export async function benchmarkTraining(
+/** One training step on random images of `batchSize`, as `vae-studio bench` times and profiles it. */
+function benchStep(
   model: VaeModel,
-  opts: { batchSize: number; steps: number; warmup: number; seed: number; native?: NativeTraining | null },
-): Promise<{ imagesPerSec: number; msPerStep: number }> {
+  opts: { batchSize: number; seed: number; native?: NativeTraining | null },
+): { step: (k: number) => Promise<StepResult>; dispose: () => void } {
   const { imageSize, channels } = model.config;
   const per = imageBytes(imageSize, channels);
   const bytes = new Uint8Array(opts.batchSize * per);
@@ -568,20 +565,32 @@ export async function benchmarkTraining(
   const K = model.labelSize;
   const labels = K > 0 ? Uint16Array.from({ length: opts.batchSize }, (_, i) => i % K) : null;
   const adam = new Adam(model.variables, model.paramNames, { learningRate: 1e-3 });
+  const step = (k: number): Promise<StepResult> =>
+    trainStep(
+      model,
+      adam,
+      bytes,
+      labels,
+      opts.batchSize,
+      model.config.beta,
+      0,
+      hashSeed(opts.seed, SeedTag.noise, k),
+      0,
+      opts.native ?? null,
+    );
+  return { step, dispose: () => adam.dispose() };
+}
+
+/**
+ * Training throughput on random images: `warmup` untimed steps, then `steps` timed ones, batch `batchSize`.
+ * Mutates the model's weights (use a throw-away model). Used by `vae-studio bench`.
+ */
+export async function benchmarkTraining(
+  model: VaeModel,
+  opts: { batchSize: number; steps: number; warmup: number; seed: number; native?: NativeTraining | null },
+): Promise<{ imagesPerSec: number; msPerStep: number }> {
+  const { step, dispose } = benchStep(model, opts);
   try {
-    const step = (k: number): Promise<StepResult> =>
-      trainStep(
-        model,
-        adam,
-        bytes,
-        labels,
-        opts.batchSize,
-        model.config.beta,
-        0,
-        hashSeed(opts.seed, SeedTag.noise, k),
-        0,
-        opts.native ?? null,
-      );
     for (let k = 0; k < opts.warmup; k++) await step(k);
     const t0 = performance.now();
     for (let k = 0; k < opts.steps; k++) await step(opts.warmup + k);
@@ -589,6 +598,44 @@ export async function benchmarkTraining(
     const msPerStep = opts.steps > 0 ? ms / opts.steps : 0;
     return { imagesPerSec: ms > 0 ? (opts.batchSize * opts.steps * 1000) / ms : 0, msPerStep };
   } finally {
-    adam.dispose();
+    dispose();
+  }
+}
+
+/** One kernel call of a profiled step: its name, shapes and time. */
+export interface KernelCall {
+  name: string;
+  inputShapes: number[][];
+  outputShapes: number[][];
+  ms: number;
+}
+
+/**
+ * The tfjs kernels of `steps` training steps on random images (after `warmup` untimed ones), each call with its
+ * shapes and time (`tf.profile`; on wasm a kernel's time is its wall time), and the steps' whole wall time, so the
+ * time between kernels shows too. Always tfjs's own step: this profiles the backend, not ONNX Runtime.
+ */
+export async function profileTraining(
+  model: VaeModel,
+  opts: { batchSize: number; steps: number; warmup: number; seed: number },
+): Promise<{ calls: KernelCall[]; wallMs: number }> {
+  const { step, dispose } = benchStep(model, { ...opts, native: null });
+  try {
+    for (let k = 0; k < opts.warmup; k++) await step(k);
+    const t0 = performance.now();
+    const info = await tf.profile(async () => {
+      for (let k = 0; k < opts.steps; k++) await step(opts.warmup + k);
+      return 0;
+    });
+    const wallMs = performance.now() - t0;
+    const calls = info.kernels.map((k) => ({
+      name: k.name,
+      inputShapes: k.inputShapes,
+      outputShapes: k.outputShapes,
+      ms: typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0,
+    }));
+    return { calls, wallMs };
+  } finally {
+    dispose();
   }
 }

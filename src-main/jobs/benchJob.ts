@@ -5,7 +5,9 @@ import {
   trainingFlopsPerImage,
   VaeModel,
   benchmarkTraining,
+  profileTraining,
 } from '../engine/index.js';
+import { kernelProfile, simdCeiling, type KernelProfile } from './bench/kernelProfile.js';
 import { nativeTraining, resolveBackend, type BackendPreference } from '../engine/node/index.js';
 
 export type BenchArch = ReferenceArch;
@@ -16,6 +18,8 @@ export interface BenchJobInput {
   steps?: number;
   warmup?: number;
   backend?: BackendPreference;
+  /** Also profile tfjs's own steps kernel by kernel (even where ONNX Runtime ran the timed ones). */
+  profile?: boolean;
 }
 
 export interface BenchJobResult {
@@ -34,6 +38,8 @@ export interface BenchJobResult {
    * would; null when tfjs did.
    */
   native: string | null;
+  /** tfjs's kernels per step, with `profile`. */
+  profile?: KernelProfile;
 }
 
 /** Training throughput of a standard architecture (../shared/bench/ARCHITECTURES.md) on random data. */
@@ -52,6 +58,17 @@ export async function runBenchmark(input: BenchJobInput = {}): Promise<BenchJobR
       native,
     });
     const { parameterCount: parameters } = model;
+    let profile: KernelProfile | undefined;
+    if (input.profile) {
+      const profiled = Math.max(1, Math.min(steps, 5));
+      const { calls, wallMs } = await profileTraining(model, {
+        batchSize,
+        steps: profiled,
+        warmup: 1,
+        seed: 0,
+      });
+      profile = kernelProfile(calls, profiled, wallMs, simdCeiling(backend.threads));
+    }
     return {
       arch,
       backend,
@@ -63,6 +80,7 @@ export async function runBenchmark(input: BenchJobInput = {}): Promise<BenchJobR
       gflopPerImage: trainingFlopsPerImage(config) / 1e9,
       gflopPerSec: (trainingFlopsPerImage(config) * imagesPerSec) / 1e9,
       native: native?.runtime ?? null,
+      ...(profile ? { profile } : {}),
     };
   } finally {
     native?.dispose();

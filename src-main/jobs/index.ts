@@ -38,6 +38,7 @@ export { runQuality, type QualityJobInput } from './quality/qualityJob.js';
 export { listQualityReports, readQualityReport, qualityDir } from './quality/history.js';
 export { loadCopyDetector, COPY_RULE, type CopyCheck, type CopyDetector } from './quality/copyDetector.js';
 export { runBenchmark, type BenchArch, type BenchJobInput, type BenchJobResult } from './benchJob.js';
+export { formatKernelProfile, type KernelProfile } from './bench/kernelProfile.js';
 export { DEMO_EPOCHS, runDemo, type DemoJobInput, type DemoJobResult } from './demoJob.js';
 export {
   defaultPeerSettings,

@@ -102,6 +102,35 @@ describe('vae-studio bench', () => {
     expect(tfjs.stdout).toMatch(/^std28 batch 2 on wasm \(cpu, \d+ threads?\): [\d.]+ training images\/s/);
   });
 
+  it("--profile adds tfjs's kernels of one step: time, share, GFLOP/s", async () => {
+    const r = await run([
+      'bench',
+      '--arch',
+      'std28',
+      '--steps',
+      '1',
+      '--warmup',
+      '0',
+      '--batch',
+      '2',
+      '--backend',
+      'wasm',
+      '--profile',
+    ]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^tfjs kernels of one std28 training step of 2 on wasm \(\d+ threads?\), 1 step profiled: /,
+      ),
+    );
+    // The filter gradients are counted from their shapes: 4 of them, with a GFLOP figure and a rate.
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^\| Conv2DBackpropFilter \| 4 \| [\d.]+ \| [\d.]+ % \| 0\.\d{3} \| [\d.]+ \|/),
+    );
+    expect(lines.filter((l) => l.startsWith('| outside kernels |'))).toHaveLength(1);
+  });
+
   it.skipIf(!built)(
     '--suite prints one table, and a line saying the peer is missing when there is no Python',
     async () => {

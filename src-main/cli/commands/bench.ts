@@ -10,6 +10,7 @@ import {
   runElboParity,
   type PeerSettings,
   runBenchmark,
+  formatKernelProfile,
 } from '../../jobs/index.js';
 import type { OptionReader } from '../args.js';
 import { UsageError } from '../args.js';
@@ -19,7 +20,7 @@ import { readNumberSetting } from '../settingOptions.js';
 
 /** Options each mode reads; any other given option is a usage error rather than silently ignored. */
 const MODE_OPTIONS = {
-  arch: ['arch', 'batch', 'steps', 'warmup', 'backend'],
+  arch: ['arch', 'batch', 'steps', 'warmup', 'profile', 'backend'],
   suite: [
     'suite',
     'batch',
@@ -46,6 +47,10 @@ export const benchCommand: Command = {
       value: 'std28|std64',
       help: 'one architecture from ARCHITECTURES.md: training images/s on random data',
       default: 'std28',
+    },
+    profile: {
+      type: 'boolean',
+      help: "with --arch: also times tfjs's own training step kernel by kernel: ms, share of the step, GFLOP/s and the fraction of a 128-bit SIMD ceiling",
     },
     suite: {
       type: 'boolean',
@@ -162,6 +167,7 @@ export const benchCommand: Command = {
       steps: options.number('steps', { integer: true, min: 1 }) ?? 20,
       warmup: options.number('warmup', { integer: true, min: 0 }) ?? 3,
       backend,
+      profile: options.flag('profile'),
     });
     const { backend: tfjsBackend, device, adapter, threads } = result.backend;
     // Where the steps ran: the native runtime when it took them (the backend then only makes the inputs).
@@ -171,6 +177,15 @@ export const benchCommand: Command = {
       : `${device}${adapter ? `, ${adapter}` : ''}${threads ? `, ${threads} threads` : ''}`;
     reporter.result('bench', result, [
       `${result.arch} batch ${result.batchSize} on ${used} (${where}): ${fixed(result.imagesPerSec, 1)} training images/s (${fixed(result.msPerStep, 0)} ms/step, ${result.parameters} parameters, ${fixed(result.gflopPerImage, 3)} GFLOP per image: ${fixed(result.gflopPerSec, 1)} GFLOP/s)`,
+      ...(result.profile
+        ? [
+            '',
+            ...formatKernelProfile(
+              result.profile,
+              `one ${result.arch} training step of ${result.batchSize} on ${tfjsBackend}${threads ? ` (${threads} ${threads === 1 ? 'thread' : 'threads'})` : ''}`,
+            ),
+          ]
+        : []),
     ]);
   },
 };

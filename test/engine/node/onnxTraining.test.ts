@@ -174,7 +174,7 @@ function colourSquares(count: number): ImageBatch {
   const rng = new Rng(11);
   const pixels = new Uint8Array(count * size * size * 3);
   const labels = new Uint16Array(count);
-  const hues = [
+  const hues: [number, number, number][] = [
     [200, 40, 220],
     [30, 90, 200],
     [240, 200, 20],
