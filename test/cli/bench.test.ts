@@ -29,6 +29,21 @@ const TINY = [
   'wasm',
 ];
 
+/** One training step of std28 at batch 2 on wasm: `vae-studio bench --arch`'s plumbing. */
+const ONE_STEP = [
+  'bench',
+  '--arch',
+  'std28',
+  '--steps',
+  '1',
+  '--warmup',
+  '0',
+  '--batch',
+  '2',
+  '--backend',
+  'wasm',
+];
+
 describe('vae-studio bench', () => {
   it('lists the suite and −ELBO modes in its help', async () => {
     const { code, stdout } = await run(['bench', '--help']);
@@ -65,19 +80,7 @@ describe('vae-studio bench', () => {
   });
 
   it('still measures one architecture with --arch', async () => {
-    const r = await run([
-      'bench',
-      '--arch',
-      'std28',
-      '--steps',
-      '1',
-      '--warmup',
-      '0',
-      '--batch',
-      '2',
-      '--backend',
-      'wasm',
-    ]);
+    const r = await run(ONE_STEP);
     expect(r.code).toBe(0);
     // Training's steps run on ONNX Runtime where it loads, else on tfjs's wasm: the line names which.
     expect(r.stdout).toMatch(
@@ -85,38 +88,13 @@ describe('vae-studio bench', () => {
     );
     expect(r.stderr).toBe('');
     process.env.VAE_STUDIO_ONNX = 'off';
-    const tfjs = await run([
-      'bench',
-      '--arch',
-      'std28',
-      '--steps',
-      '1',
-      '--warmup',
-      '0',
-      '--batch',
-      '2',
-      '--backend',
-      'wasm',
-    ]).finally(() => delete process.env.VAE_STUDIO_ONNX);
+    const tfjs = await run(ONE_STEP).finally(() => delete process.env.VAE_STUDIO_ONNX);
     expect(tfjs.code).toBe(0);
     expect(tfjs.stdout).toMatch(/^std28 batch 2 on wasm \(cpu, \d+ threads?\): [\d.]+ training images\/s/);
   });
 
   it("--profile adds tfjs's kernels of one step: time, share, GFLOP/s", async () => {
-    const r = await run([
-      'bench',
-      '--arch',
-      'std28',
-      '--steps',
-      '1',
-      '--warmup',
-      '0',
-      '--batch',
-      '2',
-      '--backend',
-      'wasm',
-      '--profile',
-    ]);
+    const r = await run([...ONE_STEP, '--profile']);
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
     expect(lines).toContainEqual(
