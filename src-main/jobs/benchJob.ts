@@ -67,7 +67,9 @@ export async function runBenchmark(input: BenchJobInput = {}): Promise<BenchJobR
         warmup: 1,
         seed: 0,
       });
-      profile = kernelProfile(calls, profiled, wallMs, simdCeiling(backend.threads));
+      // The 128-bit SIMD ceiling is wasm's; other backends' kernels are read without one.
+      const ceiling = backend.backend === 'wasm' ? simdCeiling(backend.threads) : null;
+      profile = kernelProfile(calls, profiled, wallMs, ceiling);
     }
     return {
       arch,
