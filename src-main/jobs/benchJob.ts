@@ -30,9 +30,8 @@ export interface BenchJobResult {
   parameters: number;
   imagesPerSec: number;
   msPerStep: number;
-  /** The work of one training image, and the rate it ran at (engine/config.ts `trainingFlopsPerImage`). */
+  /** The work of one training image (engine/config.ts `trainingFlopsPerImage`); × imagesPerSec is the rate. */
   gflopPerImage: number;
-  gflopPerSec: number;
   /**
    * What ran the training steps when not tfjs ("ONNX Runtime 1.30.0, 2 threads"), as training on this backend
    * would; null when tfjs did.
@@ -80,7 +79,6 @@ export async function runBenchmark(input: BenchJobInput = {}): Promise<BenchJobR
       imagesPerSec,
       msPerStep,
       gflopPerImage: trainingFlopsPerImage(config) / 1e9,
-      gflopPerSec: (trainingFlopsPerImage(config) * imagesPerSec) / 1e9,
       native: native?.runtime ?? null,
       ...(profile ? { profile } : {}),
     };

@@ -30,19 +30,7 @@ const TINY = [
 ];
 
 /** One training step of std28 at batch 2 on wasm: `vae-studio bench --arch`'s plumbing. */
-const ONE_STEP = [
-  'bench',
-  '--arch',
-  'std28',
-  '--steps',
-  '1',
-  '--warmup',
-  '0',
-  '--batch',
-  '2',
-  '--backend',
-  'wasm',
-];
+const ONE_STEP = 'bench --arch std28 --steps 1 --warmup 0 --batch 2 --backend wasm'.split(' ');
 
 describe('vae-studio bench', () => {
   it('lists the suite and −ELBO modes in its help', async () => {

@@ -7,63 +7,42 @@ import { VaeModel } from '../../src-main/engine/model.js';
 import { profileTraining } from '../../src-main/engine/trainer.js';
 import { useBackend } from './kernels/kernelTestData.js';
 
+// x [2, 8, 8, 3] * W [4, 4, 3, 5] → y [2, 4, 4, 5]: 2·4·4·5 outputs of 4·4·3 products each.
+const CONV = 2 * (2 * 4 * 4 * 5) * (4 * 4 * 3);
+const x = [2, 8, 8, 3];
+const w = [4, 4, 3, 5];
+const y = [2, 4, 4, 5];
+/** Kernel, its input shapes, its output shape, the FLOPs it does. */
+const cases: [string, number[][], number[], number][] = [
+  ['Conv2D', [x, w], y, CONV],
+  ['FusedConv2D', [x, w, [5]], y, CONV],
+  ['Conv2DBackpropInput', [y, w], x, CONV],
+  ['Conv2DBackpropFilter', [x, y], w, CONV],
+  // [1, 6, 7] × [1, 7, 9], and a batch of 3 with a transposed: B·M·N·K multiply-adds.
+  [
+    'BatchMatMul',
+    [
+      [1, 6, 7],
+      [1, 7, 9],
+    ],
+    [1, 6, 9],
+    2 * 6 * 9 * 7,
+  ],
+  [
+    'BatchMatMul',
+    [
+      [3, 7, 6],
+      [3, 7, 9],
+    ],
+    [3, 6, 9],
+    2 * 3 * 6 * 9 * 7,
+  ],
+  ['Relu', [y], y, 0],
+];
+
 describe('kernelFlops', () => {
-  it('counts a stride-2 4×4 conv, its two gradients and a matrix product from their shapes', () => {
-    // x [2, 8, 8, 3] * W [4, 4, 3, 5] → y [2, 4, 4, 5]: 2·4·4·5 outputs of 4·4·3 products each.
-    const conv = 2 * (2 * 4 * 4 * 5) * (4 * 4 * 3);
-    expect(
-      kernelFlops(
-        'Conv2D',
-        [
-          [2, 8, 8, 3],
-          [4, 4, 3, 5],
-        ],
-        [[2, 4, 4, 5]],
-      ),
-    ).toBe(conv);
-    expect(kernelFlops('FusedConv2D', [[2, 8, 8, 3], [4, 4, 3, 5], [5]], [[2, 4, 4, 5]])).toBe(conv);
-    expect(
-      kernelFlops(
-        'Conv2DBackpropInput',
-        [
-          [2, 4, 4, 5],
-          [4, 4, 3, 5],
-        ],
-        [[2, 8, 8, 3]],
-      ),
-    ).toBe(conv);
-    expect(
-      kernelFlops(
-        'Conv2DBackpropFilter',
-        [
-          [2, 8, 8, 3],
-          [2, 4, 4, 5],
-        ],
-        [[4, 4, 3, 5]],
-      ),
-    ).toBe(conv);
-    // [1, 6, 7] × [1, 7, 9], and the same product with a transposed: B·M·N·K multiply-adds.
-    expect(
-      kernelFlops(
-        'BatchMatMul',
-        [
-          [1, 6, 7],
-          [1, 7, 9],
-        ],
-        [[1, 6, 9]],
-      ),
-    ).toBe(2 * 6 * 9 * 7);
-    expect(
-      kernelFlops(
-        'BatchMatMul',
-        [
-          [3, 7, 6],
-          [3, 7, 9],
-        ],
-        [[3, 6, 9]],
-      ),
-    ).toBe(2 * 3 * 6 * 9 * 7);
-    expect(kernelFlops('Relu', [[2, 4, 4, 5]], [[2, 4, 4, 5]])).toBe(0);
+  it.each(cases)('counts %s from its shapes', (name, inputs, output, flops) => {
+    expect(kernelFlops(name, inputs, [output])).toBe(flops);
   });
 });
 

@@ -176,7 +176,7 @@ export const benchCommand: Command = {
       ? device
       : `${device}${adapter ? `, ${adapter}` : ''}${threads ? `, ${threads} threads` : ''}`;
     reporter.result('bench', result, [
-      `${result.arch} batch ${result.batchSize} on ${used} (${where}): ${fixed(result.imagesPerSec, 1)} training images/s (${fixed(result.msPerStep, 0)} ms/step, ${result.parameters} parameters, ${fixed(result.gflopPerImage, 3)} GFLOP per image: ${fixed(result.gflopPerSec, 1)} GFLOP/s)`,
+      `${result.arch} batch ${result.batchSize} on ${used} (${where}): ${fixed(result.imagesPerSec, 1)} training images/s (${fixed(result.msPerStep, 0)} ms/step, ${result.parameters} parameters, ${fixed(result.gflopPerImage, 3)} GFLOP per image: ${fixed(result.gflopPerImage * result.imagesPerSec, 1)} GFLOP/s)`,
       ...(result.profile
         ? [
             '',
