@@ -10,6 +10,8 @@ import type { NamedArray } from './types.js';
 /** Adam hyper-parameters; defaults are PyTorch's. */
 export interface AdamOptions {
   learningRate: number;
+  /** Steps over which the rate rises linearly from lr/warmupSteps to lr (0 or absent: lr from the first step). */
+  warmupSteps?: number;
   beta1?: number;
   beta2?: number;
   epsilon?: number;
@@ -24,6 +26,7 @@ export const ADAM_STEP_NAME = 'adam/step';
 /** Adam over a fixed list of named variables. */
 export class Adam {
   readonly learningRate: number;
+  readonly warmupSteps: number;
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
@@ -42,6 +45,7 @@ export class Adam {
     options: AdamOptions,
   ) {
     this.learningRate = options.learningRate;
+    this.warmupSteps = options.warmupSteps ?? 0;
     this.beta1 = options.beta1 ?? ADAM_DEFAULTS.beta1;
     this.beta2 = options.beta2 ?? ADAM_DEFAULTS.beta2;
     this.epsilon = options.epsilon ?? ADAM_DEFAULTS.epsilon;
@@ -68,7 +72,7 @@ export class Adam {
         this.m[i]!.assign(m);
         this.v[i]!.assign(v);
         const denom = tf.add(tf.sqrt(tf.div(v, c2)), this.epsilon);
-        p.assign(tf.sub(p, tf.div(tf.mul(m, this.learningRate / c1), denom)));
+        p.assign(tf.sub(p, tf.div(tf.mul(m, this.rateAt(t) / c1), denom)));
       });
     });
   }
@@ -76,7 +80,14 @@ export class Adam {
   /** The bias-corrected rate lr / (1 − β1ᵗ) and 1 − β2ᵗ of the next update, t = {@link step} + 1. */
   nextStep(): { rate: number; c2: number } {
     const t = this.step + 1;
-    return { rate: this.learningRate / (1 - this.beta1 ** t), c2: 1 - this.beta2 ** t };
+    return { rate: this.rateAt(t) / (1 - this.beta1 ** t), c2: 1 - this.beta2 ** t };
+  }
+
+  /** The learning rate of update t (1-based): lr, ramped up linearly over the first {@link warmupSteps}. */
+  rateAt(t: number): number {
+    return this.warmupSteps > 0 && t < this.warmupSteps
+      ? (this.learningRate * t) / this.warmupSteps
+      : this.learningRate;
   }
 
   /**

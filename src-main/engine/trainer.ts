@@ -348,7 +348,10 @@ export class Trainer {
   async run(hooks: TrainHooks = {}): Promise<TrainResult> {
     const { options, model } = this;
     registerVaeGradients();
-    const adam = new Adam(model.variables, model.paramNames, { learningRate: options.learningRate });
+    const adam = new Adam(model.variables, model.paramNames, {
+      learningRate: options.learningRate,
+      warmupSteps: options.lrWarmupSteps,
+    });
     if (this.state.optimizer.length > 0) adam.setState(this.state.optimizer);
     const per = imageBytes(this.data.size, this.data.channels);
     const batchBytes = new Uint8Array(options.batchSize * per);

@@ -23,6 +23,9 @@ const SETTINGS_BEFORE_THEY_EXISTED = {
   conditional: false,
 } as const;
 
+/** Likewise for the training options: a run saved before the learning-rate warm-up resumes without one. */
+const OPTIONS_BEFORE_THEY_EXISTED = { lrWarmupSteps: 0 } as const;
+
 export const CHECKPOINT_FORMAT = 'vae-studio-checkpoint';
 
 /** One tensor's place in a `.bin` file: float32 values from `offset` (in floats). */
@@ -323,7 +326,7 @@ async function readCheckpointMeta(dir: string): Promise<CheckpointMeta> {
     ...SETTINGS_BEFORE_THEY_EXISTED,
     ...meta.config,
   };
-  meta.trainOptions = { ...DEFAULT_TRAIN_OPTIONS, ...meta.trainOptions };
+  meta.trainOptions = { ...DEFAULT_TRAIN_OPTIONS, ...OPTIONS_BEFORE_THEY_EXISTED, ...meta.trainOptions };
   return meta;
 }
 

@@ -32,6 +32,26 @@ describe('Adam', () => {
     adam.dispose();
   });
 
+  it('with a warm-up, ramps the rate linearly: step t of N moves a weight by lr·t/N, then by lr', () => {
+    const p = tf.variable(tf.tensor1d([0]));
+    const adam = new Adam([p], ['p'], { learningRate: 0.1, warmupSteps: 4 });
+    // A constant gradient keeps m̂/√v̂ at 1, so each step moves p by exactly that step's rate.
+    const moves: number[] = [];
+    for (let t = 1; t <= 6; t++) {
+      const before = p.dataSync()[0]!;
+      adam.apply([tf.tensor1d([2])]);
+      moves.push(before - p.dataSync()[0]!);
+    }
+    [0.025, 0.05, 0.075, 0.1, 0.1, 0.1].forEach((m, i) => expect(moves[i]).toBeCloseTo(m, 6));
+    // The rate handed to an update computed elsewhere (ONNX Runtime) is the same ramp, bias-corrected.
+    expect(adam.rateAt(2)).toBeCloseTo(0.05, 12);
+    expect(new Adam([p], ['p'], { learningRate: 0.1, warmupSteps: 4 }).nextStep().rate).toBeCloseTo(
+      0.025 / (1 - 0.9),
+      12,
+    );
+    adam.dispose();
+  });
+
   it('exports and imports its state by name so a resumed optimiser continues identically', async () => {
     const make = (): [tf.Variable, Adam] => {
       const v = tf.variable(

@@ -62,7 +62,7 @@ describe('checkpoints', () => {
       backend: 'cpu',
       dataset,
     });
-    // As an older version wrote it: without gaussianSigma and freeBits.
+    // As an older version wrote it: without gaussianSigma, freeBits and the learning-rate warm-up.
     const file = join(saved.dir, 'model.json');
     const meta = JSON.parse(await readFile(file, 'utf8')) as {
       config: Record<string, unknown>;
@@ -70,11 +70,14 @@ describe('checkpoints', () => {
     };
     delete meta.config.gaussianSigma;
     delete meta.trainOptions.freeBits;
+    delete meta.trainOptions.lrWarmupSteps;
     await writeFile(file, JSON.stringify(meta));
     const loaded = await requireLatestCheckpoint(layout);
     expect(loaded.meta.config).toEqual({ ...defaultConfig(16, 1), latentDim: 5 });
     expect(loaded.meta.config.gaussianSigma).toBe(0.1);
-    expect(loaded.meta.trainOptions).toEqual({ ...DEFAULT_TRAIN_OPTIONS, epochs: 3 });
+    // It trained without a warm-up, so it resumes without one, whatever today's default.
+    expect(DEFAULT_TRAIN_OPTIONS.lrWarmupSteps).toBeGreaterThan(0);
+    expect(loaded.meta.trainOptions).toEqual({ ...DEFAULT_TRAIN_OPTIONS, epochs: 3, lrWarmupSteps: 0 });
   });
 
   it('round-trips weights, optimizer state and metadata exactly', async () => {

@@ -131,6 +131,8 @@ export async function runElboParity(
           epochs,
           batchSize: BATCH,
           learningRate: LEARNING_RATE,
+          // The peer's Adam has no warm-up.
+          lrWarmupSteps: 0,
           seed,
           valFraction: 0,
         },

@@ -10,6 +10,15 @@ export const MAX_COPY_IMAGES = 48;
 /** Scored images in the report's sample grid. */
 const SAMPLE_GRID = 64;
 
+/**
+ * `n` of `count` images evenly spaced, in order: a conditional model's samples come class by class, so the grid
+ * shows every class (each in a run of cells) rather than the first class's 64.
+ */
+export function gridIndices(count: number, n: number): number[] {
+  const k = Math.min(n, count);
+  return Array.from({ length: k }, (_, i) => Math.floor((i * count) / k));
+}
+
 /** One scored image's nearest training images, for neighbours.csv. */
 export interface ScoredNeighbours {
   training: string;
@@ -29,10 +38,7 @@ export async function writeReportImages(
   await makeFolder(join(dir, 'copies'));
   const samples = join(dir, 'samples.png');
   const grid = tileImages(
-    pickImages(
-      scored,
-      Array.from({ length: Math.min(SAMPLE_GRID, scored.count) }, (_, i) => i),
-    ),
+    pickImages(scored, gridIndices(scored.count, SAMPLE_GRID)),
     8,
   );
   await writeFileAtomic(

@@ -39,6 +39,7 @@ const options: TrainOptions = {
   epochs: 3,
   batchSize: 8,
   learningRate: 1e-2,
+  lrWarmupSteps: 0,
   seed: 3,
   valFraction: 0.25,
   klWarmupEpochs: 0,
