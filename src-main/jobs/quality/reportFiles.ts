@@ -37,10 +37,7 @@ export async function writeReportImages(
 ): Promise<{ samples: string; copies: NearCopy[] }> {
   await makeFolder(join(dir, 'copies'));
   const samples = join(dir, 'samples.png');
-  const grid = tileImages(
-    pickImages(scored, gridIndices(scored.count, SAMPLE_GRID)),
-    8,
-  );
+  const grid = tileImages(pickImages(scored, gridIndices(scored.count, SAMPLE_GRID)), 8);
   await writeFileAtomic(
     samples,
     await encodeImage(grid.pixels, grid.width, grid.height, grid.channels, 'png'),
