@@ -41,7 +41,7 @@ export function trainingGuidance(history: EpochMetrics[], options: { cancelled: 
     lines.push(
       `The latent code carries little (KL ${last.train.kl.toFixed(1)} nats per image, enough to tell apart at most ` +
         `about ${kinds.toLocaleString('en-US')} kinds of image): its samples will vary little and look like ` +
-        'averages of the data. Train again with a lower learning rate or β, or with a gradient clip.',
+        'averages of the data. Train again with a longer learning-rate warm-up or a lower learning rate, or a lower β.',
     );
   }
   if (history.length > WINDOW) {

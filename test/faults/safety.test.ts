@@ -202,7 +202,9 @@ describe('a new run that diverges', () => {
       '1',
       '--clip',
       '0',
-      // Unconditional, as the run this test was measured on: it diverges in its first epoch.
+      // No warm-up and unconditional, as the run this test was measured on: it diverges in its first epoch.
+      '--lr-warmup',
+      '0',
       '--no-conditional',
       ...TINY,
     ]);

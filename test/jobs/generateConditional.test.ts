@@ -92,6 +92,7 @@ beforeAll(async () => {
       epochs: 25,
       batchSize: 16,
       learningRate: 3e-3,
+      lrWarmupSteps: 0, // 75 steps in all
       seed: 1,
       valFraction: 0.2,
     },

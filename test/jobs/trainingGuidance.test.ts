@@ -87,8 +87,8 @@ describe('trainingGuidance', () => {
     });
     expect(lines).toEqual([
       'The latent code carries little (KL 4.5 nats per image, enough to tell apart at most about 90 kinds of ' +
-        'image): its samples will vary little and look like averages of the data. Train again with a lower ' +
-        'learning rate or β, or with a gradient clip.',
+        'image): its samples will vary little and look like averages of the data. Train again with a longer ' +
+        'learning-rate warm-up or a lower learning rate, or a lower β.',
     ]);
     // A normal run's code (20 nats) draws no warning.
     expect(

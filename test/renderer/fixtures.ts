@@ -78,6 +78,7 @@ export function modelSummary(epoch: number, overrides: Partial<ModelSummary> = {
       epochs: epoch,
       batchSize: 32,
       learningRate: 0.002,
+      lrWarmupSteps: 0,
       seed: 7,
       valFraction: 0.1,
       klWarmupEpochs: 0,
