@@ -86,6 +86,9 @@ test('the backend is one plain line with Details, and training says it nowhere e
   await field('Epochs').fill('4');
   await field('Batch size').fill('16');
   await field('Learning rate').fill('0.003');
+  // A run of a few dozen steps: no learning-rate warm-up (200 steps by default), so it learns a code whose KL shows.
+  await page.getByText('Advanced').click();
+  await field('Learning-rate warm-up (steps)').fill('0');
   await recordTexts('statuses', '.run p.status');
   await page.getByRole('button', { name: 'Start training' }).click();
   await expect(page.getByRole('img', { name: 'Samples after epoch 4' })).toBeVisible({ timeout: 180_000 });
