@@ -485,6 +485,12 @@ export const qualityReportSchema = sampleFiguresSchema.extend({
      */
     dataCopyingZ: z.number(),
     files: z.array(nearCopySchema),
+    /**
+     * The scored images nearest a training image in pixels, closest first, near-copies or not: for the eye, since
+     * a sample can redraw a training image (with speckle) no closer than the data's own near-twins, which the rule
+     * then lets through. `image` is its PNG in `closest/`. Absent in reports made before it was listed.
+     */
+    closest: z.array(nearCopySchema).optional(),
   }),
   negElbo: z.number(),
   negElboBitsPerDim: z.number(),

@@ -145,6 +145,22 @@ describe('vae-studio quality', () => {
     const shown = await readdir(join(r.report, '..', 'copies'));
     expect(shown.filter((f) => f.endsWith('-beside-training.png'))).toHaveLength(5);
     expect(await readFile(r.markdown, 'utf8')).toContain('beside its training images](copies/');
+    // The closest in pixels, flagged or not: the five planted images first (at 0), then the held-out ones, each
+    // beside its nearest training image in closest/.
+    const closest = r.copies.closest!;
+    expect(closest).toHaveLength(8);
+    expect(closest.slice(0, 5).map((c) => c.pixelDistance)).toEqual([0, 0, 0, 0, 0]);
+    expect(closest.slice(0, 5).map((c) => c.index)).toEqual([0, 1, 2, 3, 4]);
+    expect(closest.slice(5).every((c) => c.pixelDistance > 0 && c.index >= 5)).toBe(true);
+    const distances = closest.map((c) => c.pixelDistance);
+    expect(distances).toEqual([...distances].sort((a, b) => a - b));
+    for (const c of closest) expect(existsSync(c.image)).toBe(true);
+    expect(await readdir(join(r.report, '..', 'closest'))).toHaveLength(16);
+    const markdown = await readFile(r.markdown, 'utf8');
+    expect(markdown).toContain('### Closest to a training image');
+    expect(markdown).toMatch(/- image [5-9]: .* at pixel RMS 0\.\d+, not one by the rule/);
+    expect(markdown).toMatch(/- image 0: .* at pixel RMS 0\.0000, a near-copy by the rule/);
+    expect(await readFile(r.html, 'utf8')).toContain('<img src="closest/0-beside-training.png"');
   });
 
   it('keeps every report for the trend, and says how coverage moved since the previous one', async () => {

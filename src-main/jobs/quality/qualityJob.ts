@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { defaultsOf, QUALITY_SETTINGS, type QualityReport } from '../../contract/index.js';
+import { defaultsOf, QUALITY_SETTINGS, type NearCopy, type QualityReport } from '../../contract/index.js';
 import {
   dataCopyingZ,
   decodeLatents,
@@ -37,13 +37,13 @@ import { CLASS_FOLDERS_ADVICE, labelsFor, loadLabelledDataset } from '../dataset
 import { readFolderLikeDataset } from '../folderImages.js';
 import { prepareSampler } from '../latentSampler.js';
 import { loadTrainedModel } from '../loadModel.js';
-import { checkCopies, trainingNeighbourhood } from './copyDetector.js';
+import { checkCopies, trainingNeighbourhood, type CopyCheck } from './copyDetector.js';
 import { datasetFeatures, pickFeatures } from './datasetFeatures.js';
 import { Phases } from './phases.js';
 import { listQualityReports, qualityDir } from './history.js';
 import { generatedConditions, sampleByClass } from './conditionalSamples.js';
 import { classAgreement, perClassFigures } from './perClass.js';
-import { writeNeighboursCsv, writeReportDocuments, writeReportImages } from './reportFiles.js';
+import { CLOSEST_SHOWN, writeNeighboursCsv, writeReportDocuments, writeReportImages } from './reportFiles.js';
 import { sampleFigures } from './sampleFigures.js';
 import { verdictOf } from './verdict.js';
 
@@ -313,7 +313,7 @@ async function scoreModel(
   phases.start('report files', 'writing the report');
   const dir = join(qualityDir(layout.root), new Date().toISOString().replace(/[:.]/g, '-'));
   await makeFolder(dir);
-  const shown = await writeReportImages(dir, scored, images, flagged);
+  const shown = await writeReportImages(dir, scored, images, flagged, closestInPixels(checks, pixelOf));
   await writeNeighboursCsv(
     dir,
     checks.map((c, i) => ({ training: c.training, distance: c.distance, copy: c.copy, ...pixelOf(i) })),
@@ -328,6 +328,7 @@ async function scoreModel(
       near.realDistances,
     ),
     files: shown.copies,
+    closest: shown.closest,
   };
   const body = {
     createdAt: new Date().toISOString(),
@@ -393,4 +394,21 @@ function enough(count: number, what: string): void {
       'INVALID_INPUT',
       `${what}: ${count} image${count === 1 ? '' : 's'}; the quality report needs at least ${MIN_IMAGES}`,
     );
+}
+
+/** The {@link CLOSEST_SHOWN} scored images nearest a training image in pixels, closest first (ties by index). */
+function closestInPixels(
+  checks: CopyCheck[],
+  pixelOf: (i: number) => { pixelTrainingIndex: number; pixelTraining: string; pixelDistance: number },
+): Omit<NearCopy, 'image'>[] {
+  return checks
+    .map((c, index) => ({
+      index,
+      trainingIndex: c.trainingIndex,
+      training: c.training,
+      distance: c.distance,
+      ...pixelOf(index),
+    }))
+    .sort((a, b) => a.pixelDistance - b.pixelDistance || a.index - b.index)
+    .slice(0, CLOSEST_SHOWN);
 }

@@ -7,6 +7,8 @@ import { makeFolder } from '../../util/folders.js';
 
 /** Near-copies shown as images in the report (all are listed in report.json and neighbours.csv). */
 export const MAX_COPY_IMAGES = 48;
+/** Scored images shown beside their nearest training image in pixels, closest first, flagged or not. */
+export const CLOSEST_SHOWN = 8;
 /** Scored images in the report's sample grid. */
 const SAMPLE_GRID = 64;
 
@@ -34,7 +36,8 @@ export async function writeReportImages(
   scored: ImageBatch,
   dataset: ImageBatch,
   copies: Omit<NearCopy, 'image'>[],
-): Promise<{ samples: string; copies: NearCopy[] }> {
+  closest: Omit<NearCopy, 'image'>[] = [],
+): Promise<{ samples: string; copies: NearCopy[]; closest: NearCopy[] }> {
   await makeFolder(join(dir, 'copies'));
   const samples = join(dir, 'samples.png');
   const grid = tileImages(pickImages(scored, gridIndices(scored.count, SAMPLE_GRID)), 8);
@@ -44,29 +47,46 @@ export async function writeReportImages(
   );
   const shown: NearCopy[] = [];
   for (const copy of [...copies].sort((a, b) => a.distance - b.distance).slice(0, MAX_COPY_IMAGES)) {
-    const image = join(dir, 'copies', `${copy.index}.png`);
-    const one = pickImages(scored, [copy.index]);
-    await writeFileAtomic(image, await encodeImage(one.pixels, one.size, one.size, one.channels, 'png'));
-    // The pair: scored | nearest in features | nearest in pixels.
-    const trio = tileImages(
-      {
-        ...one,
-        count: 3,
-        pixels: concat([
-          one.pixels,
-          pickImages(dataset, [copy.trainingIndex]).pixels,
-          pickImages(dataset, [copy.pixelTrainingIndex]).pixels,
-        ]),
-      },
-      3,
-    );
-    await writeFileAtomic(
-      join(dir, 'copies', `${copy.index}-beside-training.png`),
-      await encodeImage(trio.pixels, trio.width, trio.height, trio.channels, 'png'),
-    );
-    shown.push({ ...copy, image });
+    shown.push(await writeBesideTraining(join(dir, 'copies'), copy, scored, dataset));
   }
-  return { samples, copies: shown };
+  const nearest: NearCopy[] = [];
+  if (closest.length > 0) await makeFolder(join(dir, 'closest'));
+  for (const one of closest)
+    nearest.push(await writeBesideTraining(join(dir, 'closest'), one, scored, dataset));
+  return { samples, copies: shown, closest: nearest };
+}
+
+/**
+ * `<index>.png` (the scored image) and `<index>-beside-training.png` (it, its nearest training image in features,
+ * its nearest in pixels) in `folder`.
+ */
+async function writeBesideTraining(
+  folder: string,
+  copy: Omit<NearCopy, 'image'>,
+  scored: ImageBatch,
+  dataset: ImageBatch,
+): Promise<NearCopy> {
+  const image = join(folder, `${copy.index}.png`);
+  const one = pickImages(scored, [copy.index]);
+  await writeFileAtomic(image, await encodeImage(one.pixels, one.size, one.size, one.channels, 'png'));
+  // The pair: scored | nearest in features | nearest in pixels.
+  const trio = tileImages(
+    {
+      ...one,
+      count: 3,
+      pixels: concat([
+        one.pixels,
+        pickImages(dataset, [copy.trainingIndex]).pixels,
+        pickImages(dataset, [copy.pixelTrainingIndex]).pixels,
+      ]),
+    },
+    3,
+  );
+  await writeFileAtomic(
+    join(folder, `${copy.index}-beside-training.png`),
+    await encodeImage(trio.pixels, trio.width, trio.height, trio.channels, 'png'),
+  );
+  return { ...copy, image };
 }
 
 /** Every scored image's nearest training images, one row each. */
@@ -248,6 +268,7 @@ function markdownOf(dir: string, r: QualityReport, trend: QualityHistoryEntry[])
           '',
         ])),
     '',
+    ...closestMarkdown(r, (c) => rel(join(dir, 'closest', `${c.index}-beside-training.png`))),
     'Every scored image’s nearest training image, in features and in pixels: neighbours.csv.',
     '',
     '## Across the project’s models',
@@ -292,6 +313,7 @@ ${r.perClass.length ? `<h2>By class</h2>${table(classHead(r), classRows(r))}` : 
 <h2>Near-copies</h2>
 <p>Rule: ${esc(r.copies.rule)} (threshold ${n(r.copies.threshold, 4)}).</p>
 ${copies}
+${closestHtml(r, esc, (c) => rel(join(dir, 'closest', `${c.index}-beside-training.png`)))}
 <p>Every scored image’s nearest training images: <a href="neighbours.csv">neighbours.csv</a>.</p>
 <h2>Across the project’s models</h2>
 ${table(TREND_HEAD, trendRows(trend, r))}
@@ -312,4 +334,51 @@ function concat(parts: Uint8Array[]): Uint8Array {
     at += p.length;
   }
   return out;
+}
+
+/** The heading over the closest samples, in both report formats. */
+const CLOSEST_TITLE = 'Closest to a training image';
+/** What the closest samples are, in words. */
+function closestIntro(r: QualityReport): string {
+  return (
+    `The ${r.copies.closest!.length} scored images nearest a training image in pixels, closest first, whether or ` +
+    'not the rule above calls them near-copies: look at them, since a sample that redraws a training image with ' +
+    'some speckle can sit no closer to it than the data’s own near-twins do to each other.'
+  );
+}
+
+function closestMarkdown(r: QualityReport, file: (c: NearCopy) => string): string[] {
+  if (!r.copies.closest?.length) return [];
+  return [
+    `### ${CLOSEST_TITLE}`,
+    '',
+    closestIntro(r),
+    '',
+    ...r.copies.closest.flatMap((c) => [
+      `- image ${c.index}: ${c.pixelTraining} at pixel RMS ${n(c.pixelDistance, 4)}, ${flagText(r, c)}`,
+      '',
+      `  ![image ${c.index} beside its training images](${file(c)})`,
+      '',
+    ]),
+  ];
+}
+
+/** `file` gives each image's path, already escaped for HTML. */
+function closestHtml(r: QualityReport, esc: (s: string) => string, file: (c: NearCopy) => string): string {
+  if (!r.copies.closest?.length) return '';
+  return (
+    `<h3>${CLOSEST_TITLE}</h3><p>${esc(closestIntro(r))}</p>` +
+    r.copies.closest
+      .map(
+        (c) =>
+          `<figure><img src="${file(c)}" alt="image ${c.index} beside its nearest training images">` +
+          `<figcaption>image ${c.index} | nearest in pixels: ${esc(c.pixelTraining)} (RMS ${n(c.pixelDistance, 4)}), ${flagText(r, c)}</figcaption></figure>`,
+      )
+      .join('')
+  );
+}
+
+/** Whether the rule called one of the closest images a near-copy. */
+function flagText(r: QualityReport, c: NearCopy): string {
+  return r.copies.files.some((f) => f.index === c.index) ? 'a near-copy by the rule' : 'not one by the rule';
 }
