@@ -140,6 +140,8 @@ export interface QualityReportView {
     training: string | null;
     pixelTraining: string | null;
   }[];
+  /** The images of `report.copies.closest` (empty for a report made before it), in its order; as `copies`. */
+  closest: QualityReportView['copies'];
 }
 
 export const requests = {

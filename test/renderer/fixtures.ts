@@ -184,6 +184,17 @@ export function qualityReport(
         pixelTraining: `b/img-${i + 1}.png`,
         pixelDistance: 0.05,
       })),
+      // The three samples nearest a training image in pixels: indices 0, 3, 6 (the first copies among them).
+      closest: Array.from({ length: 3 }, (_, i) => ({
+        index: i * 3,
+        image: `${folder}/closest/${i * 3}.png`,
+        trainingIndex: i,
+        training: `a/img-${i}.png`,
+        distance: 0.1 + i / 100,
+        pixelTrainingIndex: i + 5,
+        pixelTraining: `b/img-${i + 5}.png`,
+        pixelDistance: 0.02 + i / 100,
+      })),
     },
     negElbo: 123.45,
     negElboBitsPerDim: 0.0712,

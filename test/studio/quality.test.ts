@@ -123,6 +123,15 @@ describe('studio: quality report', () => {
         expect((await sharp(dataUrlBytes(url!)).metadata()).width).toBeGreaterThan(0);
       }
     }
+    // The 8 samples nearest a training image in pixels come with their images too, each beside that image.
+    expect(view.closest).toHaveLength(8);
+    for (const [i, near] of view.closest.entries()) {
+      const file = first.copies.closest![i]!;
+      expect(items[file.pixelTrainingIndex]?.path).toBe(file.pixelTraining);
+      for (const url of [near.image, near.pixelTraining]) {
+        expect((await sharp(dataUrlBytes(url!)).metadata()).width).toBeGreaterThan(0);
+      }
+    }
     // A relative path names the same report; the copies' images may be left out.
     const relative = first.report.slice(root.length + 1);
     expect((await t.call('quality.report', { report: relative, copies: 0 })).copies).toEqual([]);

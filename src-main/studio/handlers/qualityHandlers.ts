@@ -67,14 +67,19 @@ export function registerQualityHandlers(ctx: StudioContext): HandlersOf<'quality
       const folder = dirname(file);
       // The scored images of a report on a folder stay in that folder; a model's are copied into the report's.
       const scoredFolder = report.scored.source === 'folder' ? report.scored.folder : null;
-      const training = await trainingImages(ctx, layout, report.copies.files.slice(0, shown));
-      const copies = await Promise.all(
-        report.copies.files.slice(0, shown).map(async (copy, i) => ({
-          image: await imageInside([folder, scoredFolder], copy.image),
-          ...training[i]!,
-        })),
-      );
-      return { report, folder, samples: await imageInside([folder], report.samples), copies };
+      const withImages = async (list: NearCopy[]) => {
+        const training = await trainingImages(ctx, layout, list);
+        return Promise.all(
+          list.map(async (copy, i) => ({
+            image: await imageInside([folder, scoredFolder], copy.image),
+            ...training[i]!,
+          })),
+        );
+      };
+      const copies = await withImages(report.copies.files.slice(0, shown));
+      const closest = await withImages(report.copies.closest ?? []);
+      const samples = await imageInside([folder], report.samples);
+      return { report, folder, samples, copies, closest };
     },
   };
 }

@@ -25,6 +25,7 @@ beforeEach(async () => {
         training: 'data:image/png;base64,TA',
         pixelTraining: null,
       })),
+      closest: [],
     });
   });
   installStores(fake);
@@ -112,6 +113,7 @@ describe('useQualityStore', () => {
         { image: 'data:image/png;base64,CA', training: 'data:image/png;base64,TA', pixelTraining: null },
         { image: 'data:image/png;base64,CA', training: 'data:image/png;base64,TA', pixelTraining: null },
       ],
+      closest: [],
     });
     expect(quality.history.map((h) => [h.model.epoch, h.fid])).toEqual([
       [2, 30],

@@ -47,6 +47,11 @@ beforeEach(() => {
         training: `data:image/png;base64,T${i}`,
         pixelTraining: i === 0 ? null : `data:image/png;base64,P${i}`,
       })),
+      closest: (r.copies.closest ?? []).map((_, i) => ({
+        image: `data:image/png;base64,N${i}`,
+        training: null,
+        pixelTraining: `data:image/png;base64,Q${i}`,
+      })),
     });
   });
   ({ pinia } = installStores(fake));
@@ -105,6 +110,17 @@ describe('QualityView', () => {
     ).toBe('data:image/png;base64,T0');
     expect(copies[0]!.text()).toContain('not in the dataset now');
     expect(copies[1]!.find('img[alt="Nearest training image by pixels: b/img-2.png"]').exists()).toBe(true);
+    // The samples nearest a training image in pixels, flagged or not, each beside it.
+    const closest = wrapper.get('[aria-labelledby="closest-heading"]').findAll('li');
+    expect(closest.map((li) => li.get('figcaption').text())).toEqual([
+      'Sample 1, a near-copy',
+      'Sample 4, a near-copy',
+      'Sample 7',
+    ]);
+    expect(
+      closest[2]!.get('img[alt="Nearest training image by pixels: b/img-7.png"]').attributes('src'),
+    ).toBe('data:image/png;base64,Q2');
+    expect(closest[2]!.text()).toContain('Pixels: 0.04');
 
     // One point per stored report on each of the four series; the older model is marked archived.
     for (const series of ['fid', 'precision', 'recall', 'coverage']) {
