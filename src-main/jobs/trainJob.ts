@@ -4,6 +4,7 @@ import { labelsFor } from './datasetLabels.js';
 import { datasetClassNames, MODEL_SETTINGS, type TrainSettings } from '../contract/index.js';
 import {
   resolveTrainSettings,
+  splitIndices,
   type EpochMetrics,
   type EpochPreview,
   type NamedArray,
@@ -159,6 +160,16 @@ async function trainLocked(
       },
       input.settings ?? {},
     ));
+    const warmup = warmupForRun(options, images.count);
+    if (warmup.steps < options.lrWarmupSteps) {
+      emit(
+        logEvent(
+          `learning-rate warm-up: ${warmup.steps} steps, a tenth of this run's ${warmup.runSteps} ` +
+            `(${options.lrWarmupSteps} asked for)`,
+        ),
+      );
+      options = { ...options, lrWarmupSteps: warmup.steps };
+    }
   }
   if (config.conditional) {
     images.labels = labelsFor(
@@ -462,4 +473,21 @@ async function writePreviews(
   await writeFileAtomic(paths.samples, pngs.samples);
   await writeFileAtomic(paths.reconstructions, pngs.reconstructions);
   return paths;
+}
+
+/**
+ * A new run's learning-rate warm-up: the setting's steps, but at most a tenth of the run's, so a short run of a few
+ * dozen steps is not spent almost all below its learning rate. Resolved once, when the run starts, and saved with
+ * its options, so a resumed run goes on with the same warm-up.
+ *
+ * @param images the images the run trains and validates on (the validation split is taken off here).
+ */
+export function warmupForRun(
+  options: Pick<TrainOptions, 'epochs' | 'batchSize' | 'valFraction' | 'lrWarmupSteps'>,
+  images: number,
+): { steps: number; runSteps: number } {
+  // The split's sizes do not depend on its seed.
+  const training = Math.max(1, splitIndices(images, options.valFraction, 0).train.length);
+  const runSteps = options.epochs * Math.ceil(training / options.batchSize);
+  return { steps: Math.min(options.lrWarmupSteps, Math.floor(runSteps / 10)), runSteps };
 }

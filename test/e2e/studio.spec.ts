@@ -209,6 +209,12 @@ test('the quality report scores the model: verdict, figures, near-copies, the tr
     await expect(first.getByRole('img', { name: /^Nearest training image by pixels: / })).toBeVisible();
   }
 
+  // Whatever the rule says, the 8 samples nearest a training image in pixels, each beside that image.
+  const closest = page.getByRole('list', { name: 'Closest to a training image' });
+  await expect(closest.getByRole('listitem')).toHaveCount(8);
+  await expect(closest.getByRole('img', { name: /^Sample \d+$/ })).toHaveCount(8);
+  await expect(closest.getByRole('img', { name: /^Nearest training image by pixels: / })).toHaveCount(8);
+
   // One report so far: one point per series, labelled by the model's epoch.
   await expect(page.locator('svg circle[data-point="fid"]')).toHaveCount(1);
   await expect(page.locator('svg circle[data-point="coverage"]')).toHaveCount(1);

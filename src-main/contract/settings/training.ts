@@ -165,7 +165,7 @@ export const TRAINING_SETTINGS = {
   }),
   lrWarmupSteps: numberSetting({
     label: 'Learning-rate warm-up',
-    help: 'raises the learning rate linearly from near 0 to its value over this many optimiser steps (0 = off), so the first, largest Adam steps cannot collapse the latent code',
+    help: 'raises the learning rate linearly from near 0 to its value over this many optimiser steps, at most a tenth of a new run’s (0 = off), so the first, largest Adam steps cannot collapse the latent code',
     flag: 'lr-warmup',
     integer: true,
     min: 0,
